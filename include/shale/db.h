@@ -1,0 +1,108 @@
+// shale: a persistent, ordered key-value store (an LSM tree).
+//
+// #include <shale/db.h> is all a program needs. Keys and values are arbitrary
+// byte strings; keys are ordered bytewise (as memcmp, shorter first on a tie).
+//
+// Thread safety: a DB may be used from any number of threads at once without
+// external synchronization. Writers are queued and committed in groups (one
+// WAL append and at most one fsync per group).
+//
+// Errors: no call throws. Every fallible call returns a Status; NotFound is
+// the normal answer of Get for an absent key.
+#ifndef SHALE_INCLUDE_DB_H_
+#define SHALE_INCLUDE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "shale/env.h"
+#include "shale/iterator.h"
+#include "shale/options.h"
+#include "shale/status.h"
+#include "shale/write_batch.h"
+
+namespace shale {
+
+// A consistent, read-only view of the DB at one point in the write order.
+// Obtained from DB::GetSnapshot and handed back with DB::ReleaseSnapshot.
+class Snapshot {
+ protected:
+  virtual ~Snapshot() = default;
+};
+
+class DB {
+ public:
+  // Opens the DB in directory dir (created if missing and
+  // options.create_if_missing), recovering whatever a previous process left:
+  // the MANIFEST is replayed, then every WAL newer than the last flush.
+  // On success *out owns the DB; on failure *out is reset.
+  //
+  // Errors: InvalidArgument if the DB is missing and !create_if_missing or
+  // exists and error_if_exists; Busy if another DB object (in this or another
+  // process) has the directory open; Corruption if files are damaged beyond
+  // what recovery tolerates (the message names the file); IOError.
+  static Status Open(const Options& options, const std::string& dir,
+                     std::unique_ptr<DB>* out);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+
+  // Closes the DB: waits for background work (a running flush finishes),
+  // releases the directory lock. Unsynced writes stay in the OS's hands.
+  // REQUIRES: every iterator and snapshot of this DB has been released.
+  virtual ~DB() = default;
+
+  // Stores key -> value (expiring at options.expire_at_ms if non-zero).
+  virtual Status Put(const WriteOptions& options, std::string_view key,
+                     std::string_view value) = 0;
+
+  // Removes key; not an error if it is absent.
+  virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+
+  // Applies every update of batch atomically: after any crash, all or none.
+  // The batch is not modified.
+  virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
+
+  // Reads the value of key into *value. NotFound if it is absent, deleted or
+  // expired.
+  virtual Status Get(const ReadOptions& options, std::string_view key,
+                     std::string* value) = 0;
+
+  // An iterator over the whole DB (or options.snapshot). The iterator keeps
+  // the files it reads alive; destroy it before the DB.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+
+  // Pins the current state for reads through ReadOptions::snapshot.
+  virtual const Snapshot* GetSnapshot() = 0;
+  // REQUIRES: snapshot came from this DB's GetSnapshot and is released once.
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Makes every write acknowledged so far durable against power loss.
+  virtual Status SyncWAL() = 0;
+
+  // Writes the memtable to a table file and waits until it is part of the
+  // DB (its WAL is then no longer needed).
+  virtual Status Flush() = 0;
+
+  // Reads a property into *value; false if the name is unknown.
+  //   shale.stats                   human-readable summary
+  //   shale.num-files-at-level<N>   table files at level N
+  //   shale.total-sst-bytes         bytes of all live table files
+  //   shale.live-wal-bytes          bytes of WAL files still needed
+  //   shale.mem-bytes               bytes held by memtables
+  //   shale.num-immutable-mem-table memtables waiting to be flushed
+  //   shale.last-sequence           sequence number of the newest write
+  //   shale.num-snapshots           snapshots held
+  virtual bool GetProperty(std::string_view name, std::string* value) = 0;
+};
+
+// Deletes every file of the DB in dir, and dir itself when it ends up empty.
+// Fails with Busy if the DB is open.
+Status DestroyDB(const std::string& dir, const Options& options);
+
+}  // namespace shale
+
+#endif  // SHALE_INCLUDE_DB_H_

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages shale needs to build, test and run, skipping
+# those already present. Called by every make target through `make deps`.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build clang clang-format
+  libxxhash-dev libcli11-dev libgtest-dev libgmock-dev
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,50 @@
+// Arena: bump allocation for a memtable's nodes, freed all at once.
+//
+// Thread safety: Allocate needs external synchronization (the memtable's
+// single writer at a time); MemoryUsage may be read concurrently.
+#ifndef SHALE_UTIL_ARENA_H_
+#define SHALE_UTIL_ARENA_H_
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace shale {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // Returns bytes bytes with no alignment promise. REQUIRES: bytes > 0.
+  char* Allocate(size_t bytes) {
+    if (bytes <= remaining_) {
+      char* result = ptr_;
+      ptr_ += bytes;
+      remaining_ -= bytes;
+      return result;
+    }
+    return AllocateFallback(bytes);
+  }
+  // Returns bytes aligned for any pointer or 8-byte integer.
+  char* AllocateAligned(size_t bytes);
+
+  // Bytes reserved from the system, including block slack.
+  size_t MemoryUsage() const { return usage_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kBlockSize = 64 * 1024;
+  char* AllocateFallback(size_t bytes);
+  char* NewBlock(size_t bytes);
+
+  char* ptr_ = nullptr;
+  size_t remaining_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::atomic<size_t> usage_{0};
+};
+
+}  // namespace shale
+
+#endif  // SHALE_UTIL_ARENA_H_

@@ -1,0 +1,34 @@
+#include "util/arena.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "util/random.h"
+
+namespace shale {
+
+TEST(Arena, AllocationsKeepTheirBytes) {
+  Arena arena;
+  Random rnd(301);
+  std::vector<std::pair<size_t, char*>> allocated;
+  size_t bytes = 0;
+  for (int i = 0; i < 5000; i++) {
+    size_t s = i % 500 == 0 ? 40000 : 1 + rnd.Skewed(12);
+    char* r = (i % 3 == 0) ? arena.AllocateAligned(s) : arena.Allocate(s);
+    if (i % 3 == 0) {
+      ASSERT_EQ(reinterpret_cast<uintptr_t>(r) % 8, 0u);
+    }
+    std::memset(r, i % 256, s);
+    bytes += s;
+    allocated.emplace_back(s, r);
+    ASSERT_GE(arena.MemoryUsage(), bytes);
+  }
+  for (size_t i = 0; i < allocated.size(); i++) {
+    for (size_t b = 0; b < allocated[i].first; b++) {
+      ASSERT_EQ(allocated[i].second[b] & 0xff, static_cast<int>(i % 256));
+    }
+  }
+}
+
+}  // namespace shale

@@ -1,0 +1,11 @@
+set(SHALE_UTIL_SOURCES
+  src/util/arena.cc
+  src/util/checksum.cc
+  src/util/coding.cc
+  src/util/comparator.cc
+  src/util/status.cc
+)
+set(SHALE_UTIL_TESTS
+  src/util/arena_test.cc
+  src/util/coding_test.cc
+)
