@@ -115,7 +115,7 @@ class Env {
 
 // An in-memory Env. Files live in memory and vanish with the Env. It remembers
 // what was synced, so a test can simulate power loss; see
-// src/testing/mem_env.h for the crash and error-injection controls.
+// src/util/mem_env.h for the crash and error-injection controls.
 std::unique_ptr<Env> NewMemEnv();
 
 }  // namespace shale

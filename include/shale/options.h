@@ -15,7 +15,8 @@ namespace shale {
 class Env;
 class Snapshot;
 
-// How a DB treats damage found while recovering its write-ahead log.
+// How a DB treats damage found while recovering its write-ahead log. See
+// docs/format/wal.md for what each mode accepts.
 enum class WalRecoveryMode : unsigned char {
   // A torn or corrupt tail (what a crash leaves) is dropped; damage followed
   // by intact records is a Corruption error and the DB does not open.
@@ -23,6 +24,14 @@ enum class WalRecoveryMode : unsigned char {
   // Best effort: skip every damaged record and keep whatever else is
   // readable. Acknowledged writes may be lost; use to salvage a damaged DB.
   kSkipAnyCorruptedRecords = 1,
+  // Strict: only an incomplete last record (the file ends inside it) or
+  // zero-filled space up to the end of the file is dropped. Any complete
+  // record that fails its checksum, the last one included, is a Corruption
+  // error and the DB does not open. Right when every record is synced before
+  // the next is written (the DB always reads its MANIFEST this way); with
+  // unsynced WAL writes a crash can leave a complete but garbled tail, which
+  // this mode refuses.
+  kAbsoluteConsistency = 2,
 };
 
 struct Options {
@@ -32,9 +41,9 @@ struct Options {
   // Fail Open with InvalidArgument if a DB exists already. Default: false.
   bool error_if_exists = false;
 
-  // Verify more aggressively: check every block's checksum on every read
-  // (otherwise reads through the block cache trust cached blocks) and treat
-  // any damage found during recovery as fatal. Default: false.
+  // Verify more aggressively: check every block's checksum on every read,
+  // also of blocks already in memory, and check at open that every table
+  // file the MANIFEST lists can be opened. Default: false.
   bool paranoid_checks = false;
 
   // All file system and clock access. nullptr means Env::Default(). The Env

@@ -1,5 +1,33 @@
 set(SHALE_DB_SOURCES
   src/db/dbformat.cc
+  src/db/filename.cc
+  src/db/log_reader.cc
+  src/db/log_writer.cc
+  src/db/version_edit.cc
+  src/db/write_batch.cc
 )
 set(SHALE_DB_TESTS
+  src/db/filename_test.cc
+  src/db/log_test.cc
+  src/db/version_edit_test.cc
+  src/db/write_batch_test.cc
+)
+list(APPEND SHALE_DB_SOURCES
+  src/db/db_impl_flush.cc
+  src/db/db_impl_open.cc
+  src/db/db_impl_read.cc
+  src/db/db_impl_write.cc
+  src/db/db_iter.cc
+  src/db/file_util.cc
+  src/db/memtable.cc
+  src/db/table_cache.cc
+  src/db/version_set.cc
+)
+list(APPEND SHALE_DB_TESTS
+  src/db/db_corruption_test.cc
+  src/db/db_crash_test.cc
+  src/db/db_model_test.cc
+  src/db/db_test.cc
+  src/db/memtable_test.cc
+  src/db/skiplist_test.cc
 )

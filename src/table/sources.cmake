@@ -1,5 +1,22 @@
 set(SHALE_TABLE_SOURCES
+  src/table/block.cc
+  src/table/block_builder.cc
+  src/table/bloom.cc
+  src/table/format.cc
   src/table/internal_iterator.cc
+  src/table/merging_iterator.cc
+  src/table/table.cc
+  src/table/table_builder.cc
+  src/table/table_iterator.cc
+  src/table/table_properties.cc
+  src/table/two_level_iterator.cc
 )
 set(SHALE_TABLE_TESTS
+  src/table/block_test.cc
+  src/table/bloom_test.cc
+  src/table/format_test.cc
+  src/table/merging_iterator_test.cc
+  src/table/table_corruption_test.cc
+  src/table/table_test.cc
+  src/table/two_level_iterator_test.cc
 )

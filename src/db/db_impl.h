@@ -1,0 +1,156 @@
+// DBImpl: the engine behind shale::DB.
+//
+// The code is split by path: db_impl_open.cc (open, recovery, close, file
+// cleanup), db_impl_write.cc (group commit, WAL, memtable switch),
+// db_impl_read.cc (Get, iterators, snapshots, properties), db_impl_flush.cc
+// (background flush). docs/impl.md walks through each.
+#ifndef SHALE_DB_DB_IMPL_H_
+#define SHALE_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <list>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "db/log_writer.h"
+#include "db/memtable.h"
+#include "db/table_cache.h"
+#include "db/version_set.h"
+#include "shale/db.h"
+#include "util/mutex.h"
+
+namespace shale {
+
+TableOptions MakeTableOptions(const Options& options,
+                              const InternalKeyComparator* icmp);
+
+// Applies batch (whose header carries its first sequence) to mem.
+Status InsertBatchIntoMemTable(const WriteBatch& batch, MemTable* mem);
+
+// Everything a read searches, newest first. Immutable once built.
+struct ReadView {
+  std::shared_ptr<MemTable> mem;
+  std::vector<std::shared_ptr<MemTable>> imm;  // newest first
+  std::shared_ptr<const Version> version;
+};
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, const std::string& dbname);
+  ~DBImpl() override;
+
+  Status Put(const WriteOptions& options, std::string_view key,
+             std::string_view value) override;
+  Status Delete(const WriteOptions& options, std::string_view key) override;
+  Status Write(const WriteOptions& options, WriteBatch* batch) override;
+  Status Get(const ReadOptions& options, std::string_view key,
+             std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status SyncWAL() override;
+  Status Flush() override;
+  bool GetProperty(std::string_view name, std::string* value) override;
+
+  // Opening (db_impl_open.cc).
+  Status Recover();
+
+  // Test hooks.
+  int TEST_NumImmutableMemTables();
+
+ private:
+  struct Writer;
+  class SnapshotImpl;
+  friend class DB;
+
+  // --- open and recovery (db_impl_open.cc)
+  Status NewDB();
+  Status RecoverLogFiles(std::vector<uint64_t> logs, SequenceNumber* max_seq)
+      REQUIRES(mu_);
+  Status RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
+                        std::shared_ptr<MemTable>* mem,
+                        std::vector<VersionEdit>* edits) REQUIRES(mu_);
+  // Deletes files no live Version or pending job needs.
+  void DeleteObsoleteFiles() REQUIRES(mu_);
+
+  // --- writes (db_impl_write.cc)
+  Status WriteInternal(const WriteOptions& options, WriteBatch* batch,
+                       bool force_switch, bool sync_only);
+  Status MakeRoomForWrite(bool force) REQUIRES(mu_);
+  Status SwitchMemTable() REQUIRES(mu_);
+  WriteBatch* BuildBatchGroup(Writer** last_writer) REQUIRES(mu_);
+
+  // --- flush (db_impl_flush.cc)
+  void BackgroundThread();
+  Status FlushOldestImmutable() REQUIRES(mu_);
+  // Writes mem to a new level-0 table (or to nothing, when it is empty) and
+  // records it in *edit. Releases mu_ while writing.
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit) REQUIRES(mu_);
+  void RecordBackgroundError(const Status& s) REQUIRES(mu_);
+
+  // --- reads (db_impl_read.cc)
+  // Rebuilds read_view_ after mem_, imm_ or the Version changed.
+  void InstallReadView() REQUIRES(mu_);
+  std::shared_ptr<const ReadView> GetReadView() EXCLUDES(mu_);
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
+  uint64_t NowMillis() const { return env_->NowUnixMillis(); }
+
+  // Constant after construction.
+  Env* const env_;
+  const InternalKeyComparator internal_comparator_;
+  const Options options_;
+  const std::string dbname_;
+  std::unique_ptr<TableCache> table_cache_;
+
+  Mutex mu_;
+  std::unique_ptr<FileLock> db_lock_;
+  std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
+
+  // The active memtable and those waiting to be flushed (oldest first).
+  std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);
+  // What a read searches, rebuilt whenever mem_, imm_ or the current
+  // Version change. Readers copy the pointer under mu_ and search without
+  // it.
+  std::shared_ptr<const ReadView> read_view_ GUARDED_BY(mu_);
+
+  // The WAL the active memtable's writes go to. Appended to only by the
+  // leader of the current write group, without mu_ (the queue serializes).
+  std::unique_ptr<WritableFile> logfile_;
+  std::unique_ptr<log::Writer> log_;
+  uint64_t logfile_number_ GUARDED_BY(mu_) = 0;
+
+  // Writers waiting to commit; the front one leads the next group.
+  std::deque<Writer*> writers_ GUARDED_BY(mu_);
+  WriteBatch group_batch_ GUARDED_BY(mu_);  // scratch for combined groups
+
+  std::list<SnapshotImpl*> snapshots_ GUARDED_BY(mu_);
+
+  // Files being written by a job: never deleted as obsolete.
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);
+
+  // Background work.
+  CondVar bg_cv_;  // signalled on new work, finished work, shutdown
+  std::thread bg_thread_;
+  bool shutting_down_ GUARDED_BY(mu_) = false;
+  bool flush_running_ GUARDED_BY(mu_) = false;
+  Status bg_error_ GUARDED_BY(mu_);
+
+  // Statistics.
+  std::atomic<uint64_t> stat_user_bytes_written_{0};
+  std::atomic<uint64_t> stat_wal_bytes_written_{0};
+  std::atomic<uint64_t> stat_flush_bytes_written_{0};
+  std::atomic<uint64_t> stat_num_flushes_{0};
+  std::atomic<uint64_t> stat_write_groups_{0};
+  std::atomic<uint64_t> stat_writes_{0};
+  std::atomic<uint64_t> stat_stall_micros_{0};
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_DB_IMPL_H_

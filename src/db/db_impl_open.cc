@@ -1,0 +1,365 @@
+// Opening, recovery, closing and file cleanup.
+#include <algorithm>
+
+#include "db/db_impl.h"
+#include "db/file_util.h"
+#include "db/filename.h"
+#include "db/log_reader.h"
+#include "db/write_batch_internal.h"
+
+namespace shale {
+
+TableOptions MakeTableOptions(const Options& options,
+                              const InternalKeyComparator* icmp) {
+  TableOptions t;
+  t.comparator = icmp;
+  t.block_size = options.block_size;
+  t.block_restart_interval = options.block_restart_interval;
+  t.bloom_bits_per_key = options.bloom_bits_per_key;
+  return t;
+}
+
+namespace {
+
+// Table files kept open need a descriptor each; leave some for the rest.
+size_t TableCacheSize(const Options& options) {
+  return options.max_open_files > 20 ? options.max_open_files - 10 : 10;
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, const std::string& dbname)
+    : env_(options.env != nullptr ? options.env : Env::Default()),
+      internal_comparator_(BytewiseComparator()),
+      options_(options),
+      dbname_(dbname),
+      table_cache_(std::make_unique<TableCache>(
+          dbname, env_, MakeTableOptions(options, &internal_comparator_),
+          TableCacheSize(options))),
+      bg_cv_(&mu_) {
+  MutexLock l(&mu_);
+  versions_ = std::make_unique<VersionSet>(
+      dbname_, options_, env_, table_cache_.get(), &internal_comparator_, &mu_);
+}
+
+DBImpl::~DBImpl() {
+  {
+    MutexLock l(&mu_);
+    shutting_down_ = true;
+    bg_cv_.SignalAll();
+  }
+  if (bg_thread_.joinable()) bg_thread_.join();
+  MutexLock l(&mu_);
+  if (log_ != nullptr) {
+    // A clean close leaves every write durable.
+    logfile_->Sync().PermitUncheckedError();
+    logfile_->Close().PermitUncheckedError();
+  }
+  read_view_.reset();
+  imm_.clear();
+  mem_.reset();
+  versions_.reset();
+}
+
+Status DB::Open(const Options& options, const std::string& dir,
+                std::unique_ptr<DB>* out) {
+  out->reset();
+  if (options.write_buffer_size < 64 * 1024 ||
+      options.max_write_buffer_number < 2 || options.block_size < 256 ||
+      options.block_restart_interval < 1 || options.bloom_bits_per_key < 0) {
+    return Status::InvalidArgument(
+        "options out of range (write_buffer_size >= 64 KiB, "
+        "max_write_buffer_number >= 2, block_size >= 256, "
+        "block_restart_interval >= 1, bloom_bits_per_key >= 0)");
+  }
+  auto impl = std::make_unique<DBImpl>(options, dir);
+  Status s = impl->Recover();
+  if (!s.ok()) return s;
+  impl->bg_thread_ = std::thread([db = impl.get()] { db->BackgroundThread(); });
+  *out = std::move(impl);
+  return Status::OK();
+}
+
+Status DBImpl::NewDB() {
+  VersionEdit edit;
+  edit.SetComparatorName(internal_comparator_.user_comparator()->Name());
+  edit.SetLogNumber(0);
+  edit.SetNextFileNumber(2);
+  edit.SetLastSequence(0);
+  const uint64_t manifest_number = 1;
+  std::string manifest = DescriptorFileName(dbname_, manifest_number);
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(manifest, &file);
+  if (!s.ok()) return s;
+  {
+    log::Writer writer(file.get());
+    std::string record;
+    EncodeEditGroup({&edit}, &record);
+    s = writer.AddRecord(record);
+    if (s.ok()) s = file->Sync();
+    if (s.ok()) s = file->Close();
+  }
+  if (s.ok()) s = env_->SyncDir(dbname_);
+  if (s.ok()) s = SetCurrentFile(env_, dbname_, manifest_number);
+  if (!s.ok()) env_->RemoveFile(manifest).PermitUncheckedError();
+  return s;
+}
+
+Status DBImpl::Recover() {
+  MutexLock l(&mu_);
+  Status s = env_->CreateDir(dbname_);
+  if (!s.ok()) return s;
+  s = env_->LockFile(LockFileName(dbname_), &db_lock_);
+  if (!s.ok()) return s;
+
+  if (!env_->FileExists(CurrentFileName(dbname_))) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(
+          dbname_, "does not exist (create_if_missing is false)");
+    }
+    s = NewDB();
+    if (!s.ok()) return s;
+  } else if (options_.error_if_exists) {
+    return Status::InvalidArgument(dbname_, "exists (error_if_exists is true)");
+  }
+
+  s = versions_->Recover();
+  if (!s.ok()) return s;
+
+  // Every table the MANIFEST lists must be present; WALs at or after the
+  // log number hold writes not yet in any table.
+  std::vector<std::string> children;
+  s = env_->GetChildren(dbname_, &children);
+  if (!s.ok()) return s;
+  std::set<uint64_t> expected;
+  versions_->AddLiveFiles(&expected);
+  std::vector<uint64_t> logs;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    if (type == FileType::kTableFile) expected.erase(number);
+    if (type == FileType::kLogFile && number >= versions_->LogNumber()) {
+      logs.push_back(number);
+    }
+  }
+  if (!expected.empty()) {
+    return Status::Corruption("missing table files, e.g. " +
+                              TableFileName(dbname_, *expected.begin()));
+  }
+  if (options_.paranoid_checks) {
+    auto v = versions_->current();
+    for (int level = 0; level < kNumLevels; level++) {
+      for (const auto& f : v->files(level)) {
+        std::shared_ptr<Table> table;
+        s = table_cache_->FindTable(f->number, f->file_size, &table);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+
+  SequenceNumber max_seq = versions_->LastSequence();
+  s = RecoverLogFiles(std::move(logs), &max_seq);
+  if (!s.ok()) return s;
+
+  DeleteObsoleteFiles();
+  InstallReadView();
+  return Status::OK();
+}
+
+namespace {
+
+class LogReporter : public log::Reader::Reporter {
+ public:
+  explicit LogReporter(Status* status) : status_(status) {}
+  void Corruption(size_t /*bytes*/, const Status& s) override {
+    if (status_->ok()) *status_ = s;
+  }
+
+ private:
+  Status* status_;
+};
+
+// Replays a recovered batch into a memtable.
+class MemTableInserter : public WriteBatch::Handler {
+ public:
+  MemTableInserter(SequenceNumber first, MemTable* mem)
+      : seq_(first), mem_(mem) {}
+  void Put(std::string_view key, std::string_view value,
+           uint64_t expire_at_ms) override {
+    mem_->Add(seq_++, expire_at_ms ? kTypeValueWithExpiry : kTypeValue, key,
+              value, expire_at_ms);
+  }
+  void Delete(std::string_view key) override {
+    mem_->Add(seq_++, kTypeDeletion, key, {});
+  }
+
+ private:
+  SequenceNumber seq_;
+  MemTable* mem_;
+};
+
+}  // namespace
+
+Status InsertBatchIntoMemTable(const WriteBatch& batch, MemTable* mem) {
+  MemTableInserter inserter(WriteBatchInternal::Sequence(&batch), mem);
+  return batch.Iterate(&inserter);
+}
+
+Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
+                               SequenceNumber* max_seq) {
+  std::sort(logs.begin(), logs.end());
+  std::vector<VersionEdit> edits;
+  std::shared_ptr<MemTable> mem;
+  for (uint64_t number : logs) {
+    versions_->MarkFileNumberUsed(number);
+    Status s = RecoverLogFile(number, max_seq, &mem, &edits);
+    if (!s.ok()) return s;
+  }
+  // What the logs held goes to a table now, so every old WAL becomes
+  // obsolete in the same MANIFEST group that starts the new one.
+  if (mem != nullptr && !mem->empty()) {
+    edits.emplace_back();
+    Status s = WriteLevel0Table(mem.get(), &edits.back());
+    if (!s.ok()) return s;
+  }
+  versions_->SetLastSequence(*max_seq);
+
+  uint64_t new_log = versions_->NewFileNumber();
+  Status s = env_->NewWritableFile(LogFileName(dbname_, new_log), &logfile_);
+  if (!s.ok()) return s;
+  log_ = std::make_unique<log::Writer>(logfile_.get());
+  logfile_number_ = new_log;
+  // The new WAL's directory entry must be durable before the MANIFEST says
+  // older WALs are obsolete.
+  s = env_->SyncDir(dbname_);
+  if (!s.ok()) return s;
+
+  edits.emplace_back();
+  edits.back().SetLogNumber(new_log);
+  std::vector<VersionEdit*> group;
+  for (auto& e : edits) group.push_back(&e);
+  s = versions_->LogAndApply(group, &mu_);
+  if (!s.ok()) return s;
+
+  mem_ = std::make_shared<MemTable>(internal_comparator_);
+  mem_->set_log_number(new_log);
+  return Status::OK();
+}
+
+Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
+                              std::shared_ptr<MemTable>* mem,
+                              std::vector<VersionEdit>* edits) {
+  std::string fname = LogFileName(dbname_, number);
+  std::unique_ptr<SequentialFile> file;
+  Status s = env_->NewSequentialFile(fname, &file);
+  if (!s.ok()) return s;
+
+  Status read_status;
+  LogReporter reporter(&read_status);
+  log::Reader reader(file.get(), &reporter, fname, options_.wal_recovery_mode);
+  std::string scratch;
+  std::string_view record;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    s = WriteBatchInternal::SetContents(&batch, record);
+    if (!s.ok()) {
+      s = Status::Corruption(fname, s.message());
+    } else {
+      if (*mem == nullptr) {
+        *mem = std::make_shared<MemTable>(internal_comparator_);
+      }
+      s = InsertBatchIntoMemTable(batch, mem->get());
+      if (!s.ok()) s = Status::Corruption(fname, s.message());
+    }
+    if (!s.ok()) {
+      if (options_.wal_recovery_mode ==
+          WalRecoveryMode::kSkipAnyCorruptedRecords) {
+        continue;
+      }
+      return s;
+    }
+    SequenceNumber last = WriteBatchInternal::Sequence(&batch) +
+                          WriteBatchInternal::Count(&batch) - 1;
+    if (last > *max_seq) *max_seq = last;
+    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      edits->emplace_back();
+      s = WriteLevel0Table(mem->get(), &edits->back());
+      if (!s.ok()) return s;
+      mem->reset();
+    }
+  }
+  if (!reader.status().ok()) return reader.status();
+  if (!read_status.ok() &&
+      options_.wal_recovery_mode != WalRecoveryMode::kSkipAnyCorruptedRecords) {
+    return read_status;
+  }
+  return Status::OK();
+}
+
+void DBImpl::DeleteObsoleteFiles() {
+  if (!bg_error_.ok()) return;  // the state on disk may be uncertain
+  std::set<uint64_t> live = pending_outputs_;
+  versions_->AddLiveFiles(&live);
+  const uint64_t log_number = versions_->LogNumber();
+  const uint64_t manifest_number = versions_->ManifestFileNumber();
+
+  std::vector<std::string> children;
+  if (!env_->GetChildren(dbname_, &children).ok()) return;
+  std::vector<std::pair<std::string, uint64_t>> doomed;  // name, table number
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kLogFile:
+        keep = number >= log_number;
+        break;
+      case FileType::kDescriptorFile:
+        keep = number >= manifest_number;
+        break;
+      case FileType::kTableFile:
+        keep = live.count(number) > 0;
+        break;
+      case FileType::kTempFile:
+        keep = live.count(number) > 0;
+        break;
+      default:
+        keep = true;
+    }
+    if (!keep) {
+      doomed.emplace_back(name, type == FileType::kTableFile ? number : 0);
+    }
+  }
+  if (doomed.empty()) return;
+  mu_.Unlock();
+  for (const auto& [name, table_number] : doomed) {
+    if (table_number != 0) table_cache_->Evict(table_number);
+    env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
+  }
+  mu_.Lock();
+}
+
+Status DestroyDB(const std::string& dir, const Options& options) {
+  Env* env = options.env != nullptr ? options.env : Env::Default();
+  std::vector<std::string> children;
+  if (!env->GetChildren(dir, &children).ok()) return Status::OK();
+  std::unique_ptr<FileLock> lock;
+  Status s = env->LockFile(LockFileName(dir), &lock);
+  if (!s.ok()) return s;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type != FileType::kLockFile) {
+      Status del = env->RemoveFile(dir + "/" + name);
+      if (s.ok() && !del.ok()) s = del;
+    }
+  }
+  lock.reset();
+  env->RemoveFile(LockFileName(dir)).PermitUncheckedError();
+  env->RemoveDir(dir).PermitUncheckedError();  // fails if foreign files remain
+  return s;
+}
+
+}  // namespace shale

@@ -1,0 +1,214 @@
+// The write path: writers queue, the front one leads a group, appends the
+// group to the WAL once, syncs once if any member asked for it, applies it
+// to the memtable and wakes the others.
+#include <chrono>
+
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/write_batch_internal.h"
+
+namespace shale {
+
+struct DBImpl::Writer {
+  explicit Writer(Mutex* mu) : cv(mu) {}
+
+  WriteBatch* batch = nullptr;  // nullptr for sync-only and switch requests
+  bool sync = false;
+  bool force_switch = false;  // Flush(): switch to a new memtable first
+  bool done = false;
+  Status status;
+  CondVar cv;
+};
+
+Status DBImpl::Put(const WriteOptions& options, std::string_view key,
+                   std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value, options.expire_at_ms);
+  return WriteInternal(options, &batch, false, false);
+}
+
+Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return WriteInternal(options, &batch, false, false);
+}
+
+Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  if (batch == nullptr) return Status::InvalidArgument("Write: null batch");
+  if (batch->Count() == 0) return Status::OK();
+  return WriteInternal(options, batch, false, false);
+}
+
+Status DBImpl::SyncWAL() {
+  WriteOptions options;
+  options.sync = true;
+  return WriteInternal(options, nullptr, false, true);
+}
+
+Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
+                             bool force_switch, bool sync_only) {
+  if (batch != nullptr) {
+    stat_user_bytes_written_.fetch_add(WriteBatchInternal::ByteSize(batch),
+                                       std::memory_order_relaxed);
+    stat_writes_.fetch_add(1, std::memory_order_relaxed);
+  }
+  Writer w(&mu_);
+  w.batch = batch;
+  w.sync = options.sync || sync_only;
+  w.force_switch = force_switch;
+
+  MutexLock l(&mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait();
+  if (w.done) return w.status;
+
+  // This writer leads: it alone touches the WAL until it hands over.
+  Status s = MakeRoomForWrite(force_switch);
+  Writer* last_writer = &w;
+  if (s.ok() && !force_switch) {
+    WriteBatch* group = BuildBatchGroup(&last_writer);
+    bool sync = false;
+    for (Writer* member : writers_) {
+      sync |= member->sync;
+      if (member == last_writer) break;
+    }
+    SequenceNumber last_sequence = versions_->LastSequence();
+    MemTable* mem = mem_.get();
+    uint32_t count = group == nullptr ? 0 : WriteBatchInternal::Count(group);
+
+    mu_.Unlock();
+    if (group != nullptr && count > 0) {
+      WriteBatchInternal::SetSequence(group, last_sequence + 1);
+      std::string_view contents = WriteBatchInternal::Contents(group);
+      s = log_->AddRecord(contents);
+      stat_wal_bytes_written_.fetch_add(contents.size(),
+                                        std::memory_order_relaxed);
+    }
+    if (s.ok() && sync) s = logfile_->Sync();
+    bool wal_failed = !s.ok();
+    if (s.ok() && count > 0) s = InsertBatchIntoMemTable(*group, mem);
+    mu_.Lock();
+
+    if (wal_failed) {
+      // The WAL may now end in a partial record; appending after it would
+      // turn a torn tail into corruption in the middle. Stop writing.
+      RecordBackgroundError(s);
+    } else if (s.ok()) {
+      versions_->SetLastSequence(last_sequence + count);
+      stat_write_groups_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (group == &group_batch_) group_batch_.Clear();
+  }
+
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &w) {
+      ready->status = s;
+      ready->done = true;
+      ready->cv.Signal();
+    }
+    if (ready == last_writer) break;
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  return s;
+}
+
+// Combines the batches of the writers at the front of the queue into one.
+// Sync-only writers ride along (the group syncs for them); a memtable switch
+// request ends the group. Returns the leader's own batch when it is alone
+// (no copy), group_batch_ otherwise, or nullptr when nobody brought data.
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
+  Writer* first = writers_.front();
+  WriteBatch* result = first->batch;
+  size_t size =
+      result == nullptr ? 0 : WriteBatchInternal::ByteSize(first->batch);
+  // Small writes grow the group less, so a lone small write is not held up.
+  size_t max_size = 1 << 20;
+  if (size <= (128 << 10)) max_size = size + (128 << 10);
+
+  *last_writer = first;
+  auto it = writers_.begin();
+  for (++it; it != writers_.end(); ++it) {
+    Writer* w = *it;
+    if (w->force_switch) break;
+    if (w->batch != nullptr) {
+      size += WriteBatchInternal::ByteSize(w->batch);
+      if (size > max_size) break;
+      if (result == nullptr) {
+        result = w->batch;
+      } else {
+        if (result != &group_batch_) {
+          group_batch_.Clear();
+          WriteBatchInternal::Append(&group_batch_, result);
+          result = &group_batch_;
+        }
+        WriteBatchInternal::Append(&group_batch_, w->batch);
+      }
+    }
+    *last_writer = w;
+  }
+  return result;
+}
+
+Status DBImpl::MakeRoomForWrite(bool force) {
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    // An empty memtable is never switched, whatever its arena reserved.
+    if (mem_->empty()) return Status::OK();
+    if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+      return Status::OK();
+    }
+    if (static_cast<int>(imm_.size()) >= options_.max_write_buffer_number - 1) {
+      // Every memtable is full and flushing lags: wait for the flush.
+      uint64_t start = env_->NowMicros();
+      bg_cv_.Wait();
+      stat_stall_micros_.fetch_add(env_->NowMicros() - start,
+                                   std::memory_order_relaxed);
+      continue;
+    }
+    Status s = SwitchMemTable();
+    if (!s.ok()) return s;
+    force = false;
+  }
+}
+
+Status DBImpl::SwitchMemTable() {
+  uint64_t new_number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> new_file;
+  pending_outputs_.insert(new_number);
+  Status s = env_->NewWritableFile(LogFileName(dbname_, new_number), &new_file);
+  if (s.ok()) {
+    // The old WAL is synced before it is left behind, so SyncWAL (which
+    // syncs only the active WAL) covers every acknowledged write. The new
+    // WAL's name is made durable too.
+    mu_.Unlock();
+    s = logfile_->Sync();
+    if (s.ok()) s = logfile_->Close();
+    if (s.ok()) s = env_->SyncDir(dbname_);
+    mu_.Lock();
+  }
+  pending_outputs_.erase(new_number);
+  if (!s.ok()) {
+    RecordBackgroundError(s);
+    return s;
+  }
+  logfile_ = std::move(new_file);
+  log_ = std::make_unique<log::Writer>(logfile_.get());
+  logfile_number_ = new_number;
+  imm_.push_back(std::move(mem_));
+  mem_ = std::make_shared<MemTable>(internal_comparator_);
+  mem_->set_log_number(new_number);
+  InstallReadView();
+  bg_cv_.SignalAll();
+  return Status::OK();
+}
+
+void DBImpl::RecordBackgroundError(const Status& s) {
+  if (bg_error_.ok() && !s.ok()) {
+    bg_error_ = s;
+    bg_cv_.SignalAll();
+  }
+}
+
+}  // namespace shale

@@ -1,0 +1,264 @@
+#include "db/db_iter.h"
+
+namespace shale {
+namespace {
+
+// Positioning invariants:
+//   direction_ == kForward: iter_ is at the newest visible entry of key();
+//     value() is read from iter_.
+//   direction_ == kReverse: iter_ is before every entry of key() (at an
+//     older user key, or invalid); key and value are copied into saved_key_
+//     and saved_value_.
+class DBIter final : public Iterator {
+ public:
+  DBIter(std::unique_ptr<InternalIterator> iter, SequenceNumber seq,
+         uint64_t now_ms, std::optional<std::string> upper_bound)
+      : iter_(std::move(iter)),
+        sequence_(seq),
+        now_ms_(now_ms),
+        upper_bound_(std::move(upper_bound)) {}
+
+  bool Valid() const override { return valid_; }
+  std::string_view key() const override {
+    return direction_ == kForward ? ExtractUserKey(iter_->key())
+                                  : std::string_view(saved_key_);
+  }
+  std::string_view value() const override {
+    return direction_ == kForward ? current_value_
+                                  : std::string_view(saved_value_);
+  }
+  Status status() const override {
+    if (!status_.ok()) return status_;
+    return iter_->status();
+  }
+
+  void SeekToFirst() override;
+  void SeekToLast() override;
+  void Seek(std::string_view target) override;
+  void SeekForPrev(std::string_view target) override;
+  void Next() override;
+  void Prev() override;
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  // Result of classifying one internal entry.
+  enum class Kind { kInvisible, kHidden /* delete or expired */, kLive };
+
+  bool ParseCurrent(ParsedInternalKey* ikey);
+  Kind Classify(const ParsedInternalKey& ikey, std::string_view stored,
+                std::string_view* user_value);
+  bool PastUpperBound(std::string_view user_key) const {
+    return upper_bound_ && user_key.compare(*upper_bound_) >= 0;
+  }
+  void FindNextUserEntry(bool skipping, std::string_view skip);
+  void FindPrevUserEntry();
+  void SeekInternal(std::string_view user_key, SequenceNumber seq,
+                    ValueType type) {
+    seek_buf_.clear();
+    AppendInternalKey(&seek_buf_, user_key, seq, type);
+    iter_->Seek(seek_buf_);
+  }
+
+  std::unique_ptr<InternalIterator> iter_;
+  const SequenceNumber sequence_;
+  const uint64_t now_ms_;
+  const std::optional<std::string> upper_bound_;
+
+  Status status_;
+  Direction direction_ = kForward;
+  bool valid_ = false;
+  std::string_view current_value_;  // forward: points into iter_'s value
+  std::string saved_key_;           // reverse: current key; forward: scratch
+  std::string saved_value_;         // reverse: current value
+  std::string seek_buf_;
+};
+
+bool DBIter::ParseCurrent(ParsedInternalKey* ikey) {
+  if (!ParseInternalKey(iter_->key(), ikey)) {
+    status_ = Status::Corruption("corrupted internal key in DB iterator");
+    valid_ = false;
+    return false;
+  }
+  return true;
+}
+
+DBIter::Kind DBIter::Classify(const ParsedInternalKey& ikey,
+                              std::string_view stored,
+                              std::string_view* user_value) {
+  if (ikey.sequence > sequence_) return Kind::kInvisible;
+  switch (ikey.type) {
+    case kTypeDeletion:
+      return Kind::kHidden;
+    case kTypeValue:
+      *user_value = stored;
+      return Kind::kLive;
+    case kTypeValueWithExpiry: {
+      uint64_t expire_ms;
+      if (!SplitExpiringValue(stored, &expire_ms, user_value)) {
+        status_ = Status::Corruption("expiring value too short");
+        return Kind::kHidden;
+      }
+      return IsExpired(expire_ms, now_ms_) ? Kind::kHidden : Kind::kLive;
+    }
+  }
+  return Kind::kHidden;
+}
+
+void DBIter::FindNextUserEntry(bool skipping, std::string_view skip) {
+  // skip may point into saved_key_; it is not modified in this loop.
+  while (iter_->Valid()) {
+    ParsedInternalKey ikey;
+    if (!ParseCurrent(&ikey)) return;
+    if (PastUpperBound(ikey.user_key)) break;
+    std::string_view user_value;
+    Kind kind = Classify(ikey, iter_->value(), &user_value);
+    if (!status_.ok()) break;
+    if (kind != Kind::kInvisible) {
+      if (skipping && ikey.user_key.compare(skip) <= 0) {
+        // An older version of a key already returned or hidden.
+      } else if (kind == Kind::kHidden) {
+        saved_key_.assign(ikey.user_key);
+        skip = saved_key_;
+        skipping = true;
+      } else {
+        current_value_ = user_value;
+        valid_ = true;
+        return;
+      }
+    }
+    iter_->Next();
+  }
+  valid_ = false;
+}
+
+void DBIter::FindPrevUserEntry() {
+  // Walks backwards over the entries of one user key at a time, remembering
+  // the newest visible one; stops at the first older key once a live entry
+  // is held.
+  bool have_live = false;
+  while (iter_->Valid()) {
+    ParsedInternalKey ikey;
+    if (!ParseCurrent(&ikey)) return;
+    if (ikey.sequence <= sequence_) {
+      if (have_live && ikey.user_key.compare(saved_key_) < 0) break;
+      std::string_view user_value;
+      Kind kind = Classify(ikey, iter_->value(), &user_value);
+      if (!status_.ok()) {
+        valid_ = false;
+        return;
+      }
+      if (kind == Kind::kLive) {
+        saved_key_.assign(ikey.user_key);
+        saved_value_.assign(user_value);
+        have_live = true;
+      } else {
+        have_live = false;  // a newer deletion hides the older versions
+        saved_key_.assign(ikey.user_key);
+      }
+    }
+    iter_->Prev();
+  }
+  if (!have_live) {
+    valid_ = false;
+    saved_key_.clear();
+    saved_value_.clear();
+    direction_ = kForward;
+    return;
+  }
+  valid_ = true;
+}
+
+void DBIter::SeekToFirst() {
+  direction_ = kForward;
+  status_ = Status::OK();
+  iter_->SeekToFirst();
+  FindNextUserEntry(false, {});
+}
+
+void DBIter::Seek(std::string_view target) {
+  direction_ = kForward;
+  status_ = Status::OK();
+  SeekInternal(target, sequence_, kValueTypeForSeek);
+  FindNextUserEntry(false, {});
+}
+
+void DBIter::SeekToLast() {
+  direction_ = kReverse;
+  status_ = Status::OK();
+  if (upper_bound_) {
+    // Position before every entry of the bound's key and beyond.
+    SeekInternal(*upper_bound_, kMaxSequenceNumber, kValueTypeForSeek);
+    if (iter_->Valid()) {
+      iter_->Prev();
+    } else {
+      iter_->SeekToLast();
+    }
+  } else {
+    iter_->SeekToLast();
+  }
+  FindPrevUserEntry();
+}
+
+void DBIter::SeekForPrev(std::string_view target) {
+  if (upper_bound_ && target.compare(*upper_bound_) >= 0) {
+    SeekToLast();
+    return;
+  }
+  direction_ = kReverse;
+  status_ = Status::OK();
+  // (target, 0, deletion) sorts after every entry of target: the entry before
+  // the first one at or past it is the last entry <= target.
+  SeekInternal(target, 0, kTypeDeletion);
+  if (iter_->Valid()) {
+    ParsedInternalKey ikey;
+    if (!ParseCurrent(&ikey)) return;
+    if (ikey.user_key.compare(target) > 0) iter_->Prev();
+    // else: it is (target, 0, deletion) itself, which belongs to target.
+  } else {
+    iter_->SeekToLast();
+  }
+  FindPrevUserEntry();
+}
+
+void DBIter::Next() {
+  if (direction_ == kReverse) {
+    // iter_ is before key(): step onto its entries, then past them.
+    direction_ = kForward;
+    if (!iter_->Valid()) {
+      iter_->SeekToFirst();
+    } else {
+      iter_->Next();
+    }
+    FindNextUserEntry(true, saved_key_);
+    return;
+  }
+  saved_key_.assign(ExtractUserKey(iter_->key()));
+  iter_->Next();
+  FindNextUserEntry(true, saved_key_);
+}
+
+void DBIter::Prev() {
+  if (direction_ == kForward) {
+    // iter_ is at key(): back up past every entry of it.
+    saved_key_.assign(ExtractUserKey(iter_->key()));
+    while (true) {
+      iter_->Prev();
+      if (!iter_->Valid()) break;
+      if (ExtractUserKey(iter_->key()).compare(saved_key_) < 0) break;
+    }
+    direction_ = kReverse;
+  }
+  FindPrevUserEntry();
+}
+
+}  // namespace
+
+std::unique_ptr<Iterator> NewDBIterator(
+    std::unique_ptr<InternalIterator> internal, SequenceNumber sequence,
+    uint64_t now_ms, std::optional<std::string> upper_bound) {
+  return std::make_unique<DBIter>(std::move(internal), sequence, now_ms,
+                                  std::move(upper_bound));
+}
+
+}  // namespace shale

@@ -1,0 +1,81 @@
+// MemTable: the in-memory, ordered buffer of recent writes.
+//
+// Each entry is laid out in the arena as
+//   varint32(internal_key.size()) | internal_key | varint32(value.size()) |
+//   value
+// and indexed by a SkipList of pointers to those entries.
+//
+// Thread safety: Add needs external synchronization (one writer at a time);
+// Get, NewIterator and ApproximateMemoryUsage may run concurrently with it
+// and each other. Lifetime is shared (std::shared_ptr): iterators keep their
+// memtable alive.
+#ifndef SHALE_DB_MEMTABLE_H_
+#define SHALE_DB_MEMTABLE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "db/dbformat.h"
+#include "db/skiplist.h"
+#include "table/internal_iterator.h"
+#include "util/arena.h"
+
+namespace shale {
+
+class MemTable {
+ public:
+  explicit MemTable(const InternalKeyComparator& cmp);
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  // Adds an entry. For kTypeValueWithExpiry the stored value becomes
+  // fixed64(expire_at_ms) | value; otherwise expire_at_ms is ignored.
+  // REQUIRES: external synchronization; (key, seq) not present yet.
+  void Add(SequenceNumber seq, ValueType type, std::string_view key,
+           std::string_view value, uint64_t expire_at_ms = 0);
+
+  // Finds the newest entry for key.user_key() with sequence <= the key's.
+  // Returns false if the memtable holds none; else sets *type and *value
+  // (the stored value, pointing into the arena: valid while this memtable
+  // lives).
+  bool Get(const LookupKey& key, ValueType* type,
+           std::string_view* value) const;
+
+  // Iterates internal keys; values are the stored values.
+  std::unique_ptr<InternalIterator> NewIterator() const;
+
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  uint64_t num_entries() const {
+    return num_entries_.load(std::memory_order_relaxed);
+  }
+  uint64_t num_deletes() const {
+    return num_deletes_.load(std::memory_order_relaxed);
+  }
+  bool empty() const { return num_entries() == 0; }
+
+  // The WAL whose records fill this memtable (set once by the DB).
+  uint64_t log_number() const { return log_number_; }
+  void set_log_number(uint64_t n) { log_number_ = n; }
+
+ private:
+  struct KeyComparator {
+    const InternalKeyComparator comparator;
+    explicit KeyComparator(const InternalKeyComparator& c) : comparator(c) {}
+    int operator()(const char* a, const char* b) const;
+  };
+  using Table = SkipList<const char*, KeyComparator>;
+  friend class MemTableIterator;
+
+  const KeyComparator comparator_;
+  Arena arena_;
+  Table table_;
+  std::atomic<uint64_t> num_entries_{0};
+  std::atomic<uint64_t> num_deletes_{0};
+  uint64_t log_number_ = 0;
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_MEMTABLE_H_

@@ -1,0 +1,286 @@
+#include "db/version_edit.h"
+
+#include <cassert>
+#include <cstdio>
+
+#include "util/coding.h"
+
+namespace shale {
+
+namespace {
+
+// Tags of the fields; the grammar is in version_edit.h. Numbers are part of
+// the format: never reuse one.
+enum Tag : uint32_t {
+  kComparator = 1,
+  kLogNumber = 2,
+  kNextFileNumber = 3,
+  kLastSequence = 4,
+  kDeletedFile = 5,
+  kNewFile = 6,
+};
+
+Status EditCorruption(std::string_view what) {
+  return Status::Corruption("VersionEdit", what);
+}
+
+bool GetLevel(std::string_view* input, int* level) {
+  uint32_t v;
+  if (!GetVarint32(input, &v) || v >= static_cast<uint32_t>(kNumLevels)) {
+    return false;
+  }
+  *level = static_cast<int>(v);
+  return true;
+}
+
+bool GetInternalKey(std::string_view* input, std::string* key) {
+  std::string_view k;
+  ParsedInternalKey parsed;
+  if (!GetLengthPrefixed(input, &k) || !ParseInternalKey(k, &parsed)) {
+    return false;
+  }
+  key->assign(k.data(), k.size());
+  return true;
+}
+
+// user_key @ sequence : type, with unprintable bytes escaped.
+std::string InternalKeyToString(std::string_view key) {
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(key, &parsed)) return "(bad internal key)";
+  std::string out = "'";
+  for (unsigned char c : parsed.user_key) {
+    if (c >= ' ' && c <= '~' && c != '\'' && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out.append(buf);
+    }
+  }
+  out += "' @ " + std::to_string(parsed.sequence) + " : " +
+         std::to_string(static_cast<int>(parsed.type));
+  return out;
+}
+
+}  // namespace
+
+void VersionEdit::Clear() { *this = VersionEdit(); }
+
+void VersionEdit::SetComparatorName(std::string_view name) {
+  has_comparator_name_ = true;
+  comparator_name_.assign(name.data(), name.size());
+}
+
+void VersionEdit::SetLogNumber(uint64_t num) {
+  has_log_number_ = true;
+  log_number_ = num;
+}
+
+void VersionEdit::SetNextFileNumber(uint64_t num) {
+  has_next_file_number_ = true;
+  next_file_number_ = num;
+}
+
+void VersionEdit::SetLastSequence(SequenceNumber seq) {
+  has_last_sequence_ = true;
+  last_sequence_ = seq;
+}
+
+void VersionEdit::AddFile(int level, FileMetaData file) {
+  assert(level >= 0 && level < kNumLevels);
+  new_files_.emplace_back(level, std::move(file));
+}
+
+void VersionEdit::RemoveFile(int level, uint64_t number) {
+  assert(level >= 0 && level < kNumLevels);
+  deleted_files_.emplace(level, number);
+}
+
+void VersionEdit::EncodeTo(std::string* dst) const {
+  if (has_comparator_name_) {
+    PutVarint32(dst, kComparator);
+    PutLengthPrefixed(dst, comparator_name_);
+  }
+  if (has_log_number_) {
+    PutVarint32(dst, kLogNumber);
+    PutVarint64(dst, log_number_);
+  }
+  if (has_next_file_number_) {
+    PutVarint32(dst, kNextFileNumber);
+    PutVarint64(dst, next_file_number_);
+  }
+  if (has_last_sequence_) {
+    PutVarint32(dst, kLastSequence);
+    PutVarint64(dst, last_sequence_);
+  }
+  for (const auto& [level, number] : deleted_files_) {
+    PutVarint32(dst, kDeletedFile);
+    PutVarint32(dst, static_cast<uint32_t>(level));
+    PutVarint64(dst, number);
+  }
+  for (const auto& [level, f] : new_files_) {
+    PutVarint32(dst, kNewFile);
+    PutVarint32(dst, static_cast<uint32_t>(level));
+    PutVarint64(dst, f.number);
+    PutVarint64(dst, f.file_size);
+    PutLengthPrefixed(dst, f.smallest);
+    PutLengthPrefixed(dst, f.largest);
+    PutVarint64(dst, f.smallest_seq);
+    PutVarint64(dst, f.largest_seq);
+  }
+}
+
+Status VersionEdit::DecodeFrom(std::string_view src) {
+  Clear();
+  std::string_view input = src;
+  while (!input.empty()) {
+    uint32_t tag;
+    if (!GetVarint32(&input, &tag)) return EditCorruption("truncated tag");
+    switch (tag) {
+      case kComparator: {
+        std::string_view name;
+        if (!GetLengthPrefixed(&input, &name)) {
+          return EditCorruption("truncated comparator name");
+        }
+        SetComparatorName(name);
+        break;
+      }
+      case kLogNumber:
+        if (!GetVarint64(&input, &log_number_)) {
+          return EditCorruption("truncated log number");
+        }
+        has_log_number_ = true;
+        break;
+      case kNextFileNumber:
+        if (!GetVarint64(&input, &next_file_number_)) {
+          return EditCorruption("truncated next file number");
+        }
+        has_next_file_number_ = true;
+        break;
+      case kLastSequence:
+        if (!GetVarint64(&input, &last_sequence_) ||
+            last_sequence_ > kMaxSequenceNumber) {
+          return EditCorruption("bad last sequence");
+        }
+        has_last_sequence_ = true;
+        break;
+      case kDeletedFile: {
+        int level;
+        uint64_t number;
+        if (!GetLevel(&input, &level) || !GetVarint64(&input, &number)) {
+          return EditCorruption("bad deleted file");
+        }
+        deleted_files_.emplace(level, number);
+        break;
+      }
+      case kNewFile: {
+        int level;
+        FileMetaData f;
+        if (!GetLevel(&input, &level) || !GetVarint64(&input, &f.number) ||
+            !GetVarint64(&input, &f.file_size) ||
+            !GetInternalKey(&input, &f.smallest) ||
+            !GetInternalKey(&input, &f.largest) ||
+            !GetVarint64(&input, &f.smallest_seq) ||
+            !GetVarint64(&input, &f.largest_seq) ||
+            f.smallest_seq > f.largest_seq ||
+            f.largest_seq > kMaxSequenceNumber) {
+          return EditCorruption("bad new file");
+        }
+        new_files_.emplace_back(level, std::move(f));
+        break;
+      }
+      default: {
+        if ((tag & kTagSafeToIgnore) == 0) {
+          return EditCorruption("unknown required tag " + std::to_string(tag) +
+                                " (written by a newer version?)");
+        }
+        std::string_view ignored;
+        if (!GetLengthPrefixed(&input, &ignored)) {
+          return EditCorruption("truncated ignorable field " +
+                                std::to_string(tag));
+        }
+        break;
+      }
+    }
+  }
+  return Status::OK();
+}
+
+std::string VersionEdit::DebugString() const {
+  std::string r = "VersionEdit {\n";
+  if (has_comparator_name_) {
+    r += "  comparator: " + comparator_name_ + "\n";
+  }
+  if (has_log_number_) {
+    r += "  log_number: " + std::to_string(log_number_) + "\n";
+  }
+  if (has_next_file_number_) {
+    r += "  next_file_number: " + std::to_string(next_file_number_) + "\n";
+  }
+  if (has_last_sequence_) {
+    r += "  last_sequence: " + std::to_string(last_sequence_) + "\n";
+  }
+  for (const auto& [level, number] : deleted_files_) {
+    r += "  remove: level " + std::to_string(level) + " file " +
+         std::to_string(number) + "\n";
+  }
+  for (const auto& [level, f] : new_files_) {
+    r += "  add: level " + std::to_string(level) + " file " +
+         std::to_string(f.number) + " size " + std::to_string(f.file_size) +
+         " [" + InternalKeyToString(f.smallest) + " .. " +
+         InternalKeyToString(f.largest) + "] seq [" +
+         std::to_string(f.smallest_seq) + ", " + std::to_string(f.largest_seq) +
+         "]\n";
+  }
+  r += "}\n";
+  return r;
+}
+
+void EncodeEditGroup(const std::vector<const VersionEdit*>& edits,
+                     std::string* dst) {
+  assert(!edits.empty());
+  PutFixed32(dst, kEditGroupBegin);
+  PutVarint32(dst, static_cast<uint32_t>(edits.size()));
+  std::string encoded;
+  for (const VersionEdit* edit : edits) {
+    encoded.clear();
+    edit->EncodeTo(&encoded);
+    PutLengthPrefixed(dst, encoded);
+  }
+  PutFixed32(dst, kEditGroupEnd);
+}
+
+Status DecodeEditGroup(std::string_view record,
+                       std::vector<VersionEdit>* edits) {
+  edits->clear();
+  std::string_view input = record;
+  uint32_t magic, count;
+  if (!GetFixed32(&input, &magic) || magic != kEditGroupBegin) {
+    return Status::Corruption("MANIFEST record", "bad edit group start");
+  }
+  // Each edit takes at least its length byte, which bounds the count by the
+  // record's size before anything is allocated for it.
+  if (!GetVarint32(&input, &count) || count == 0 || count > input.size()) {
+    return Status::Corruption("MANIFEST record", "bad edit count");
+  }
+  edits->resize(count);
+  for (uint32_t i = 0; i < count; i++) {
+    std::string_view encoded;
+    if (!GetLengthPrefixed(&input, &encoded)) {
+      edits->clear();
+      return Status::Corruption("MANIFEST record", "truncated edit group");
+    }
+    Status s = (*edits)[i].DecodeFrom(encoded);
+    if (!s.ok()) {
+      edits->clear();
+      return s;
+    }
+  }
+  if (!GetFixed32(&input, &magic) || magic != kEditGroupEnd || !input.empty()) {
+    edits->clear();
+    return Status::Corruption("MANIFEST record", "bad edit group end");
+  }
+  return Status::OK();
+}
+
+}  // namespace shale

@@ -1,0 +1,158 @@
+// Versions: which table files make up the DB, level by level.
+//
+// A Version is an immutable list of files per level. The VersionSet holds
+// the current Version and applies VersionEdits to produce the next one,
+// logging each group of edits to the MANIFEST before installing it (see
+// docs/format/manifest.md). Readers take a shared_ptr to the current Version
+// and search it without any lock; a Version stays alive (and with it every
+// file it lists) as long as somebody holds it.
+//
+// Level 0 holds files flushed from memtables; they may overlap and are
+// ordered oldest first (by file number, which follows flush order). Levels
+// 1.. hold non-overlapping files sorted by smallest key.
+//
+// Thread safety: VersionSet methods require the DB mutex unless stated;
+// LogAndApply releases it while writing the MANIFEST.
+#ifndef SHALE_DB_VERSION_SET_H_
+#define SHALE_DB_VERSION_SET_H_
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "db/version_edit.h"
+#include "shale/env.h"
+#include "shale/options.h"
+#include "table/internal_iterator.h"
+#include "util/mutex.h"
+
+namespace shale {
+
+namespace log {
+class Writer;
+}
+class TableCache;
+
+using FileList = std::vector<std::shared_ptr<const FileMetaData>>;
+
+class Version {
+ public:
+  explicit Version(const InternalKeyComparator* icmp) : icmp_(icmp) {}
+
+  // Point lookup of key.user_key() as of key's sequence, in table files
+  // only. Returns OK and sets *found=false when no file holds the key; sets
+  // *type and *value (the stored value) otherwise.
+  Status Get(const ReadOptions& options, TableCache* cache,
+             const LookupKey& key, bool* found, ValueType* type,
+             std::string* value) const;
+
+  // Appends one iterator per level-0 file and one per deeper non-empty level.
+  void AddIterators(
+      const ReadOptions& options, TableCache* cache,
+      std::vector<std::unique_ptr<InternalIterator>>* iters) const;
+
+  const FileList& files(int level) const { return files_[level]; }
+  int NumFiles(int level) const {
+    return static_cast<int>(files_[level].size());
+  }
+  uint64_t LevelBytes(int level) const;
+
+  // Index of the first file in a sorted level whose largest key >= ikey.
+  size_t FindFile(int level, std::string_view internal_key) const;
+
+  std::string DebugString() const;
+
+ private:
+  friend class VersionSet;
+  friend class VersionBuilder;
+
+  const InternalKeyComparator* const icmp_;
+  FileList files_[kNumLevels];
+};
+
+class VersionSet {
+ public:
+  // mu is the DB mutex that guards this object.
+  VersionSet(std::string dbname, const Options& options, Env* env,
+             TableCache* table_cache, const InternalKeyComparator* icmp,
+             Mutex* mu);
+  ~VersionSet();
+  VersionSet(const VersionSet&) = delete;
+  VersionSet& operator=(const VersionSet&) = delete;
+
+  // Rebuilds the state from CURRENT and the MANIFEST it names. REQUIRES:
+  // mu held by the caller (Open), no concurrency yet.
+  Status Recover();
+
+  // Applies a group of edits atomically: writes them as one MANIFEST record
+  // (starting a new MANIFEST with a full snapshot first when there is none
+  // yet), syncs it, then installs the resulting Version. Fills in the log
+  // number, next file number and last sequence. Concurrent callers are
+  // serialized. REQUIRES: *mu held; releases it during I/O.
+  Status LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) REQUIRES(mu);
+
+  std::shared_ptr<const Version> current() const { return current_; }
+
+  uint64_t NewFileNumber() { return next_file_number_++; }
+  // Returns a number taken by NewFileNumber that went unused.
+  void ReuseFileNumber(uint64_t n) {
+    if (next_file_number_ == n + 1) next_file_number_ = n;
+  }
+  uint64_t next_file_number() const { return next_file_number_; }
+  void MarkFileNumberUsed(uint64_t n) {
+    if (next_file_number_ <= n) next_file_number_ = n + 1;
+  }
+
+  // Readable without the mutex: the newest sequence whose write is visible.
+  SequenceNumber LastSequence() const {
+    return last_sequence_.load(std::memory_order_acquire);
+  }
+  void SetLastSequence(SequenceNumber s) {
+    last_sequence_.store(s, std::memory_order_release);
+  }
+
+  // WALs numbered below this are fully flushed and no longer needed.
+  uint64_t LogNumber() const { return log_number_; }
+  uint64_t ManifestFileNumber() const { return manifest_file_number_; }
+
+  // Adds the numbers of every file listed by a live Version.
+  void AddLiveFiles(std::set<uint64_t>* live);
+
+  int NumLevelFiles(int level) const { return current_->NumFiles(level); }
+
+ private:
+  class Builder;
+
+  Status WriteSnapshot(log::Writer* log);
+  void AppendVersion(std::shared_ptr<const Version> v);
+
+  // Constant after construction.
+  const std::string dbname_;
+  const Options options_;
+  Env* const env_;
+  TableCache* const table_cache_;
+  const InternalKeyComparator* const icmp_;
+
+  // Guarded by the DB mutex.
+  uint64_t next_file_number_ = 2;
+  uint64_t manifest_file_number_ = 0;
+  uint64_t log_number_ = 0;
+  std::atomic<SequenceNumber> last_sequence_{0};
+  std::shared_ptr<const Version> current_;
+  // Every Version handed out, to find the files still in use.
+  std::list<std::weak_ptr<const Version>> live_versions_;
+  // The MANIFEST being appended to; written only by the caller that set
+  // manifest_busy_, with the mutex released.
+  std::unique_ptr<WritableFile> descriptor_file_;
+  std::unique_ptr<log::Writer> descriptor_log_;
+  bool manifest_busy_ = false;
+  CondVar manifest_cv_;  // signalled when manifest_busy_ clears
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_VERSION_SET_H_

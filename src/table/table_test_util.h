@@ -1,0 +1,118 @@
+// Helpers shared by the table tests: a model of a table's contents (a map
+// ordered by the internal key comparator), random models, and building and
+// opening a table over in-memory files. Tests only.
+#ifndef SHALE_TABLE_TABLE_TEST_UTIL_H_
+#define SHALE_TABLE_TABLE_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "db/dbformat.h"
+#include "table/table.h"
+#include "table/table_builder.h"
+#include "table/test_file.h"
+#include "testing/test_util.h"
+#include "util/random.h"
+
+namespace shale::test {
+
+inline const InternalKeyComparator* TestInternalComparator() {
+  static const InternalKeyComparator icmp(BytewiseComparator());
+  return &icmp;
+}
+
+struct InternalKeyLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return TestInternalComparator()->Compare(a, b) < 0;
+  }
+};
+
+// Internal key -> value, in table order.
+using Model = std::map<std::string, std::string, InternalKeyLess>;
+
+inline std::string IKey(std::string_view user_key, SequenceNumber seq,
+                        ValueType type = kTypeValue) {
+  std::string k;
+  AppendInternalKey(&k, user_key, seq, type);
+  return k;
+}
+
+// A user key from a small alphabet (so keys share prefixes and versions of
+// one key are common); with `big`, sometimes many KiB long.
+inline std::string RandomUserKey(Random* rnd, bool big) {
+  if (big && rnd->OneIn(20))
+    return RandomPrintable(rnd, 5000 + rnd->Uniform(20000));
+  std::string k;
+  const size_t len = rnd->Skewed(5);
+  for (size_t i = 0; i < len; i++)
+    k.push_back(static_cast<char>('a' + rnd->Uniform(4)));
+  return k;
+}
+
+inline Model RandomModel(Random* rnd, size_t n, bool big) {
+  Model m;
+  for (size_t attempts = 0; m.size() < n && attempts < 4 * n + 100;
+       attempts++) {
+    const auto type = static_cast<ValueType>(rnd->Uniform(3));
+    const SequenceNumber seq = rnd->OneIn(10)
+                                   ? kMaxSequenceNumber - rnd->Uniform(3)
+                                   : rnd->Uniform(1000);
+    std::string value;
+    if (type != kTypeDeletion) {
+      value =
+          RandomBytes(rnd, big && rnd->OneIn(20) ? 10000 + rnd->Uniform(100000)
+                                                 : rnd->Skewed(7));
+    }
+    m[IKey(RandomUserKey(rnd, big), seq, type)] = std::move(value);
+  }
+  return m;
+}
+
+inline TableOptions RandomTableOptions(Random* rnd) {
+  TableOptions o;
+  o.comparator = TestInternalComparator();
+  o.block_size = 32 + rnd->Skewed(13);
+  o.block_restart_interval = 1 + static_cast<int>(rnd->Skewed(5));
+  o.bloom_bits_per_key =
+      rnd->OneIn(4) ? 0 : 1 + static_cast<int>(rnd->Uniform(20));
+  return o;
+}
+
+inline TableOptions DefaultTableOptions() {
+  TableOptions o;
+  o.comparator = TestInternalComparator();
+  return o;
+}
+
+// The bytes of a table holding the model.
+inline std::string BuildTable(const TableOptions& options, const Model& model,
+                              TableProperties* props = nullptr) {
+  StringSink sink;
+  TableBuilder builder(options, &sink);
+  for (const auto& [k, v] : model) builder.Add(k, v);
+  EXPECT_EQ(builder.NumEntries(), model.size());
+  Status s = builder.Finish();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(builder.FileSize(), sink.contents().size());
+  if (props != nullptr) *props = builder.properties();
+  return sink.contents();
+}
+
+// Opens a table over bytes; *source (if given) is the file, owned by the
+// table.
+inline Status OpenTable(const TableOptions& options, std::string bytes,
+                        std::unique_ptr<Table>* table,
+                        StringSource** source = nullptr, bool borrow = false,
+                        uint64_t file_size = UINT64_MAX) {
+  if (file_size == UINT64_MAX) file_size = bytes.size();
+  auto file = std::make_unique<StringSource>(std::move(bytes), borrow);
+  if (source != nullptr) *source = file.get();
+  return Table::Open(options, "test.sst", std::move(file), file_size, table);
+}
+
+}  // namespace shale::test
+
+#endif  // SHALE_TABLE_TABLE_TEST_UTIL_H_

@@ -1,0 +1,86 @@
+#include "testing/db_test_util.h"
+
+namespace shale::test {
+
+DBTestBase::DBTestBase() : env_(std::make_unique<MemEnv>()) {
+  options_.create_if_missing = true;
+  options_.env = env_.get();
+  options_.write_buffer_size = 256 << 10;
+  Reopen();
+}
+
+DBTestBase::~DBTestBase() { db_.reset(); }
+
+Options DBTestBase::CurrentOptions() const { return options_; }
+
+Status DBTestBase::TryOpen(const Options& options) {
+  db_.reset();
+  return DB::Open(options, dbname_, &db_);
+}
+
+void DBTestBase::Reopen(const Options& options) {
+  Status s = TryOpen(options);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+Status DBTestBase::Put(std::string_view k, std::string_view v, bool sync) {
+  WriteOptions wo;
+  wo.sync = sync;
+  return db_->Put(wo, k, v);
+}
+
+Status DBTestBase::Delete(std::string_view k) {
+  return db_->Delete(WriteOptions(), k);
+}
+
+std::string DBTestBase::Get(std::string_view k, const Snapshot* snapshot) {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string value;
+  Status s = db_->Get(ro, k, &value);
+  if (s.IsNotFound()) return "NOT_FOUND";
+  if (!s.ok()) return s.ToString();
+  return value;
+}
+
+std::string DBTestBase::Contents(const Snapshot* snapshot) {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  auto iter = db_->NewIterator(ro);
+  std::string r;
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
+    if (!r.empty()) r += ",";
+    r.append(iter->key());
+    r += "=";
+    r.append(iter->value());
+  }
+  if (!iter->status().ok()) r += "[" + iter->status().ToString() + "]";
+  return r;
+}
+
+std::string DBTestBase::ContentsReverse(const Snapshot* snapshot) {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  auto iter = db_->NewIterator(ro);
+  std::vector<std::string> items;
+  for (iter->SeekToLast(); iter->Valid(); iter->Prev()) {
+    items.push_back(std::string(iter->key()) + "=" +
+                    std::string(iter->value()));
+  }
+  std::string r;
+  for (auto it = items.rbegin(); it != items.rend(); ++it) {
+    if (!r.empty()) r += ",";
+    r += *it;
+  }
+  if (!iter->status().ok()) r += "[" + iter->status().ToString() + "]";
+  return r;
+}
+
+int DBTestBase::NumFilesAtLevel(int level) {
+  std::string v;
+  EXPECT_TRUE(
+      db_->GetProperty("shale.num-files-at-level" + std::to_string(level), &v));
+  return std::stoi(v);
+}
+
+}  // namespace shale::test
