@@ -98,6 +98,8 @@ class DBImpl final : public DB {
   void InstallReadView() REQUIRES(mu_);
   std::shared_ptr<const ReadView> GetReadView() EXCLUDES(mu_);
   SequenceNumber ReadSequence(const ReadOptions& options) const;
+  uint64_t MemBytes() const REQUIRES(mu_);
+  uint64_t LiveWalBytes() REQUIRES(mu_);
   uint64_t NowMillis() const { return env_->NowUnixMillis(); }
 
   // Constant after construction.
@@ -107,9 +109,11 @@ class DBImpl final : public DB {
   const std::string dbname_;
   std::unique_ptr<TableCache> table_cache_;
 
-  Mutex mu_;
+  mutable Mutex mu_;
   std::unique_ptr<FileLock> db_lock_;
-  std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
+  // The pointer is set at construction and reset only by the destructor;
+  // VersionSet's own methods say which need mu_ (LastSequence does not).
+  std::unique_ptr<VersionSet> versions_;
 
   // The active memtable and those waiting to be flushed (oldest first).
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);

@@ -38,8 +38,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
           TableCacheSize(options))),
       bg_cv_(&mu_) {
   MutexLock l(&mu_);
-  versions_ = std::make_unique<VersionSet>(
-      dbname_, options_, env_, table_cache_.get(), &internal_comparator_, &mu_);
+  versions_ = std::make_unique<VersionSet>(dbname_, options_, env_,
+                                           &internal_comparator_, &mu_);
 }
 
 DBImpl::~DBImpl() {

@@ -82,22 +82,11 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key,
     }
   }
   bool found = false;
+  uint64_t expire_ms = 0;
   Status s = view->version->Get(options, table_cache_.get(), lkey, &found,
-                                &type, value);
+                                &type, value, &expire_ms);
   if (!s.ok()) return s;
-  if (!found) return Status::NotFound("");
-  if (type == kTypeValue) return Status::OK();  // already in *value
-  if (type == kTypeValueWithExpiry) {
-    uint64_t expire_ms;
-    std::string_view user_value;
-    if (!SplitExpiringValue(*value, &expire_ms, &user_value)) {
-      return Status::Corruption("expiring value too short");
-    }
-    if (IsExpired(expire_ms, NowMillis())) {
-      value->clear();
-      return Status::NotFound("expired");
-    }
-    value->erase(0, 8);
+  if (found && type != kTypeDeletion && !IsExpired(expire_ms, NowMillis())) {
     return Status::OK();
   }
   value->clear();
@@ -137,6 +126,28 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   delete impl;
 }
 
+uint64_t DBImpl::MemBytes() const {
+  uint64_t sum = mem_->ApproximateMemoryUsage();
+  for (const auto& m : imm_) sum += m->ApproximateMemoryUsage();
+  return sum;
+}
+
+uint64_t DBImpl::LiveWalBytes() {
+  uint64_t sum = 0;
+  std::vector<std::string> children;
+  if (!env_->GetChildren(dbname_, &children).ok()) return sum;
+  for (const auto& child : children) {
+    uint64_t number, size;
+    FileType type;
+    if (ParseFileName(child, &number, &type) && type == FileType::kLogFile &&
+        number >= versions_->LogNumber() &&
+        env_->GetFileSize(dbname_ + "/" + child, &size).ok()) {
+      sum += size;
+    }
+  }
+  return sum;
+}
+
 bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   value->clear();
   constexpr std::string_view kPrefix = "shale.";
@@ -158,30 +169,10 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     *value = std::to_string(version->NumFiles(level));
     return true;
   }
-  auto mem_bytes = [&] {
-    uint64_t sum = mem_->ApproximateMemoryUsage();
-    for (const auto& m : imm_) sum += m->ApproximateMemoryUsage();
-    return sum;
-  };
-  auto total_sst = [&] {
+  auto total_sst = [&version] {
     uint64_t sum = 0;
     for (int level = 0; level < kNumLevels; level++) {
       sum += version->LevelBytes(level);
-    }
-    return sum;
-  };
-  auto live_wal = [&] {
-    uint64_t sum = 0;
-    std::vector<std::string> children;
-    if (!env_->GetChildren(dbname_, &children).ok()) return sum;
-    for (const auto& child : children) {
-      uint64_t number, size;
-      FileType type;
-      if (ParseFileName(child, &number, &type) && type == FileType::kLogFile &&
-          number >= versions_->LogNumber() &&
-          env_->GetFileSize(dbname_ + "/" + child, &size).ok()) {
-        sum += size;
-      }
     }
     return sum;
   };
@@ -189,9 +180,9 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   if (name == "total-sst-bytes") {
     *value = std::to_string(total_sst());
   } else if (name == "live-wal-bytes") {
-    *value = std::to_string(live_wal());
+    *value = std::to_string(LiveWalBytes());
   } else if (name == "mem-bytes") {
-    *value = std::to_string(mem_bytes());
+    *value = std::to_string(MemBytes());
   } else if (name == "num-immutable-mem-table") {
     *value = std::to_string(imm_.size());
   } else if (name == "last-sequence") {
@@ -224,7 +215,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
                   "memtables: %zu immutable, %" PRIu64
                   " bytes; live WAL %" PRIu64 " bytes; last sequence %" PRIu64
                   "; snapshots %zu\n",
-                  imm_.size(), mem_bytes(), live_wal(),
+                  imm_.size(), MemBytes(), LiveWalBytes(),
                   versions_->LastSequence(), snapshots_.size());
     r += buf;
     if (!bg_error_.ok())

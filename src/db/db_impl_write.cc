@@ -20,17 +20,41 @@ struct DBImpl::Writer {
   CondVar cv;
 };
 
+namespace {
+
+// Put and Delete reuse one batch per thread, so a single-key write allocates
+// nothing once the buffer has grown. A thread is inside at most one write at
+// a time, so the batch is never shared; a large value's buffer is released
+// afterwards rather than kept per thread.
+class ThreadBatch {
+ public:
+  ThreadBatch() { batch_.Clear(); }
+  ~ThreadBatch() {
+    if (WriteBatchInternal::Contents(&batch_).size() > kKeepBytes) {
+      batch_ = WriteBatch();
+    }
+  }
+  WriteBatch* get() { return &batch_; }
+
+ private:
+  static constexpr size_t kKeepBytes = 1 << 20;
+  static thread_local WriteBatch batch_;
+};
+thread_local WriteBatch ThreadBatch::batch_;
+
+}  // namespace
+
 Status DBImpl::Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) {
-  WriteBatch batch;
-  batch.Put(key, value, options.expire_at_ms);
-  return WriteInternal(options, &batch, false, false);
+  ThreadBatch batch;
+  batch.get()->Put(key, value, options.expire_at_ms);
+  return WriteInternal(options, batch.get(), false, false);
 }
 
 Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
-  WriteBatch batch;
-  batch.Delete(key);
-  return WriteInternal(options, &batch, false, false);
+  ThreadBatch batch;
+  batch.get()->Delete(key);
+  return WriteInternal(options, batch.get(), false, false);
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {

@@ -63,8 +63,11 @@ TEST_F(DBTest, EmptyAndBinaryKeysAndValues) {
     EXPECT_EQ(Get(""), "empty-key");
     EXPECT_EQ(Get("empty-value"), "");
     EXPECT_EQ(Get(binary_key), binary_value);
-    if (pass == 0) ASSERT_TRUE(db_->Flush().ok());
-    if (pass == 1) Reopen();
+    if (pass == 0) {
+      ASSERT_TRUE(db_->Flush().ok());
+    } else if (pass == 1) {
+      Reopen();
+    }
   }
 }
 

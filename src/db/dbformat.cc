@@ -1,5 +1,7 @@
 #include "db/dbformat.h"
 
+#include <cstring>
+
 namespace shale {
 
 int InternalKeyComparator::Compare(std::string_view a,
@@ -41,13 +43,19 @@ void InternalKeyComparator::FindShortSuccessor(std::string* key) const {
 
 LookupKey::LookupKey(std::string_view user_key, SequenceNumber sequence) {
   size_t usize = user_key.size();
-  buf_.reserve(usize + 13);
-  PutVarint32(&buf_, static_cast<uint32_t>(usize + 8));
-  size_t prefix = buf_.size();
-  AppendInternalKey(&buf_, user_key, sequence, kValueTypeForSeek);
-  start_ = buf_.data();
-  kstart_ = start_ + prefix;
-  end_ = start_ + buf_.size();
+  size_t needed = usize + 8 + kMaxVarint32Bytes;
+  char* dst = space_;
+  if (needed > sizeof(space_)) {
+    heap_ = std::make_unique<char[]>(needed);
+    dst = heap_.get();
+  }
+  start_ = dst;
+  dst = EncodeVarint32(dst, static_cast<uint32_t>(usize + 8));
+  kstart_ = dst;
+  std::memcpy(dst, user_key.data(), usize);
+  dst += usize;
+  EncodeFixed64(dst, PackSequenceAndType(sequence, kValueTypeForSeek));
+  end_ = dst + 8;
 }
 
 }  // namespace shale

@@ -14,6 +14,7 @@
 #define SHALE_DB_DBFORMAT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -122,7 +123,9 @@ class LookupKey {
   }
 
  private:
-  std::string buf_;
+  // Keys up to about 180 bytes fit inline: no allocation per lookup.
+  char space_[200];
+  std::unique_ptr<char[]> heap_;
   const char* start_;
   const char* kstart_;
   const char* end_;

@@ -60,8 +60,8 @@ std::unique_ptr<InternalIterator> TableCache::NewIterator(
 }
 
 Status TableCache::Get(
-    const ReadOptions& options, uint64_t number, uint64_t file_size,
-    std::string_view internal_key,
+    const ReadOptions& /*options: used once the block cache exists*/,
+    uint64_t number, uint64_t file_size, std::string_view internal_key,
     const std::function<void(std::string_view, std::string_view)>& handle) {
   std::shared_ptr<Table> table;
   Status s = FindTable(number, file_size, &table);

@@ -37,8 +37,9 @@ size_t Version::FindFile(int level, std::string_view internal_key) const {
 
 Status Version::Get(const ReadOptions& options, TableCache* cache,
                     const LookupKey& key, bool* found, ValueType* type,
-                    std::string* value) const {
+                    std::string* value, uint64_t* expire_ms) const {
   *found = false;
+  *expire_ms = 0;
   const Comparator* ucmp = icmp_->user_comparator();
   std::string_view user_key = key.user_key();
   std::string_view ikey = key.internal_key();
@@ -57,6 +58,15 @@ Status Version::Get(const ReadOptions& options, TableCache* cache,
                      if (ucmp->Compare(parsed.user_key, user_key) != 0) return;
                      *found = true;
                      *type = parsed.type;
+                     if (parsed.type == kTypeValueWithExpiry) {
+                       std::string_view user_value;
+                       if (!SplitExpiringValue(v, expire_ms, &user_value)) {
+                         s = Status::Corruption("expiring value too short in",
+                                                TableFileName("", f.number));
+                         return;
+                       }
+                       v = user_value;
+                     }
                      value->assign(v.data(), v.size());
                    });
     return !s.ok() || *found;
@@ -236,12 +246,10 @@ class VersionSet::Builder {
 // VersionSet
 
 VersionSet::VersionSet(std::string dbname, const Options& options, Env* env,
-                       TableCache* table_cache,
                        const InternalKeyComparator* icmp, Mutex* mu)
     : dbname_(std::move(dbname)),
       options_(options),
       env_(env),
-      table_cache_(table_cache),
       icmp_(icmp),
       manifest_cv_(mu) {
   AppendVersion(std::make_shared<const Version>(icmp_));

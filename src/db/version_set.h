@@ -44,11 +44,12 @@ class Version {
   explicit Version(const InternalKeyComparator* icmp) : icmp_(icmp) {}
 
   // Point lookup of key.user_key() as of key's sequence, in table files
-  // only. Returns OK and sets *found=false when no file holds the key; sets
-  // *type and *value (the stored value) otherwise.
+  // only. Returns OK and sets *found=false when no file holds the key.
+  // Otherwise sets *type; for values, *value gets the user value (an
+  // expiring entry's expiry goes to *expire_ms, else 0) with one copy.
   Status Get(const ReadOptions& options, TableCache* cache,
              const LookupKey& key, bool* found, ValueType* type,
-             std::string* value) const;
+             std::string* value, uint64_t* expire_ms) const;
 
   // Appends one iterator per level-0 file and one per deeper non-empty level.
   void AddIterators(
@@ -78,8 +79,7 @@ class VersionSet {
  public:
   // mu is the DB mutex that guards this object.
   VersionSet(std::string dbname, const Options& options, Env* env,
-             TableCache* table_cache, const InternalKeyComparator* icmp,
-             Mutex* mu);
+             const InternalKeyComparator* icmp, Mutex* mu);
   ~VersionSet();
   VersionSet(const VersionSet&) = delete;
   VersionSet& operator=(const VersionSet&) = delete;
@@ -134,7 +134,6 @@ class VersionSet {
   const std::string dbname_;
   const Options options_;
   Env* const env_;
-  TableCache* const table_cache_;
   const InternalKeyComparator* const icmp_;
 
   // Guarded by the DB mutex.

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `shale` CLI on a real directory.
+# Usage: cli_test.sh PATH/TO/shale
+set -u
+shale=${1:?usage: cli_test.sh PATH/TO/shale}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+db="$dir/db"
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"
+  fi
+}
+
+"$shale" put --db "$db" alpha one
+"$shale" put --db "$db" beta two
+"$shale" put --db "$db" gamma three --sync
+check "get" "one" "$("$shale" get --db "$db" alpha)"
+"$shale" get --db "$db" missing >/dev/null 2>&1
+check "get missing exits 1" "1" "$?"
+"$shale" get --db "$dir/nodb" alpha >/dev/null 2>&1
+check "get on no DB exits 2" "2" "$?"
+"$shale" delete --db "$db" beta
+"$shale" get --db "$db" beta >/dev/null 2>&1
+check "deleted" "1" "$?"
+
+check "scan all" $'alpha\tone\ngamma\tthree' "$("$shale" scan --db "$db")"
+check "scan range" $'alpha\tone' "$("$shale" scan --db "$db" --from a --to b)"
+check "scan limit" $'alpha\tone' "$("$shale" scan --db "$db" --limit 1)"
+
+# Binary keys and values through the escaped form.
+"$shale" put --db "$db" --escaped 'bin\x00key' 'tab\there\xff'
+check "escaped scan" 'bin\x00key	tab\x09here\xff' \
+  "$("$shale" scan --db "$db" --from bin --to bio)"
+check "escaped get" 'tab\x09here\xff' \
+  "$("$shale" get --db "$db" --escaped --escape 'bin\x00key')"
+
+# A value that expires.
+"$shale" put --db "$db" short-lived v --ttl-ms 1
+for _ in $(seq 1 100); do
+  "$shale" get --db "$db" short-lived >/dev/null 2>&1 || break
+done
+"$shale" get --db "$db" short-lived >/dev/null 2>&1
+check "expired" "1" "$?"
+
+# The shell, fed from a pipe.
+out=$(printf 'put "a key" "a value"\nget "a key"\nget nothing\ndel "a key"\nget "a key"\nbogus\nflush\nquit\n' |
+  "$shale" shell --db "$db")
+check "shell" $'OK\n"a value"\n(nil)\nOK\n(nil)\n(error) unknown command or wrong arguments; try \'help\'\nOK' "$out"
+
+stats=$("$shale" stats --db "$db")
+case "$stats" in *Level*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL stats: $stats" ;; esac
+check=$("$shale" check --db "$db")
+case "$check" in OK:*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL check: $check" ;; esac
+
+# dump reads each file kind.
+sst=$(ls "$db"/*.sst | head -n 1)
+log=$(ls "$db"/*.log | head -n 1)
+manifest=$(ls "$db"/MANIFEST-* | head -n 1)
+case "$("$shale" dump "$sst")" in *"alpha @"*PUT*one*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump sst" ;; esac
+case "$("$shale" dump "$manifest")" in *group*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump manifest" ;; esac
+"$shale" put --db "$db" walkey walvalue
+log=$(ls "$db"/*.log | tail -n 1)
+case "$("$shale" dump "$log")" in *"PUT walkey => walvalue"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump wal: $("$shale" dump "$log")" ;; esac
+"$shale" dump "$dir/unknown.bin" >/dev/null 2>&1
+check "dump unknown kind exits 2" "2" "$?"
+
+# A second process cannot open a DB that is in use.
+mkfifo "$dir/fifo"
+"$shale" shell --db "$db" <"$dir/fifo" >/dev/null &
+exec 3>"$dir/fifo"
+for _ in $(seq 1 200); do
+  err=$("$shale" get --db "$db" alpha 2>&1 >/dev/null) && continue
+  case "$err" in *Busy*) break ;; esac
+done
+check "busy while open" "yes" "$(case "$err" in *Busy*) echo yes ;; *) echo "no: $err" ;; esac)"
+exec 3>&-
+wait
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
