@@ -1,0 +1,178 @@
+#include "server/config.h"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <optional>
+
+namespace shale::server {
+namespace {
+
+bool ParseFsync(const std::string& s, FsyncPolicy* p) {
+  if (s == "always") *p = FsyncPolicy::kAlways;
+  else if (s == "everysec") *p = FsyncPolicy::kEverySec;
+  else if (s == "no") *p = FsyncPolicy::kNo;
+  else return false;
+  return true;
+}
+
+// Reads the TOML file into *c. Unknown keys are errors: a typo should not
+// silently leave a default in force.
+bool LoadToml(const std::string& path, Config* c, std::string* error) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    *error = path + ": " + std::string(e.description());
+    return false;
+  }
+  bool ok = true;
+  auto str = [&](std::string_view key, std::string* out) {
+    if (auto v = t[key].value<std::string>()) *out = *v;
+  };
+  auto num = [&](std::string_view key, auto* out) {
+    if (!t.contains(key)) return;
+    auto v = t[key].value<int64_t>();
+    if (!v || *v < 0) {
+      *error = path + ": " + std::string(key) + " must be a non-negative integer";
+      ok = false;
+      return;
+    }
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(*v);
+  };
+  static const char* kKnown[] = {
+      "dir", "bind", "port", "memcache_port", "http_port", "requirepass",
+      "fsync", "threads", "maxclients", "log_level", "log_file",
+      "memcache_allow_remote", "port_file", "max_value_bytes",
+      "max_key_bytes", "max_multibulk", "max_line_bytes",
+      "http_max_header_bytes", "http_max_body_bytes", "client_output_limit",
+      "timeout", "write_timeout"};
+  for (auto& [k, v] : t) {
+    bool known = false;
+    for (const char* name : kKnown) known |= (k.str() == name);
+    if (!known) {
+      *error = path + ": unknown key '" + std::string(k.str()) + "'";
+      return false;
+    }
+  }
+  str("dir", &c->dir);
+  str("bind", &c->bind);
+  num("port", &c->port);
+  num("memcache_port", &c->memcache_port);
+  num("http_port", &c->http_port);
+  str("requirepass", &c->requirepass);
+  if (auto f = t["fsync"].value<std::string>()) {
+    if (!ParseFsync(*f, &c->fsync)) {
+      *error = path + ": fsync must be always, everysec or no";
+      return false;
+    }
+  }
+  num("threads", &c->threads);
+  num("maxclients", &c->maxclients);
+  str("log_level", &c->log_level);
+  str("log_file", &c->log_file);
+  if (auto b = t["memcache_allow_remote"].value<bool>()) {
+    c->memcache_allow_remote = *b;
+  }
+  str("port_file", &c->port_file);
+  num("max_value_bytes", &c->max_value_bytes);
+  num("max_key_bytes", &c->max_key_bytes);
+  num("max_multibulk", &c->max_multibulk);
+  num("max_line_bytes", &c->max_line_bytes);
+  num("http_max_header_bytes", &c->http_max_header_bytes);
+  num("http_max_body_bytes", &c->http_max_body_bytes);
+  num("client_output_limit", &c->client_output_limit);
+  num("timeout", &c->timeout);
+  num("write_timeout", &c->write_timeout);
+  return ok;
+}
+
+}  // namespace
+
+const char* FsyncName(FsyncPolicy p) {
+  switch (p) {
+    case FsyncPolicy::kAlways: return "always";
+    case FsyncPolicy::kEverySec: return "everysec";
+    case FsyncPolicy::kNo: return "no";
+  }
+  return "?";
+}
+
+bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
+                int* exit_code) {
+  *exit_code = 1;
+  CLI::App app("shale-server: shale over the Redis, memcached and HTTP "
+               "protocols");
+  // Flags are parsed into optionals first, so that only the ones given
+  // override the file.
+  std::string config_file;
+  std::optional<std::string> dir, bind, requirepass, fsync, log_level,
+      log_file, port_file;
+  std::optional<int> port, mc_port, http_port, threads, maxclients, timeout;
+  std::optional<uint64_t> max_value;
+  bool allow_remote = false;
+  app.add_option("--config", config_file, "TOML configuration file");
+  app.add_option("--dir", dir, "data directory (default ./data)");
+  app.add_option("--bind", bind, "listen address (default 127.0.0.1)");
+  app.add_option("--port", port, "RESP port (default 6380, 0: off)");
+  app.add_option("--memcache-port", mc_port,
+                 "memcached port (default 11212, 0: off)");
+  app.add_option("--http-port", http_port, "HTTP port (default 8380, 0: off)");
+  app.add_option("--requirepass", requirepass, "password for every client");
+  app.add_option("--fsync", fsync, "always | everysec | no (default everysec)");
+  app.add_option("--threads", threads, "I/O threads (default 2)");
+  app.add_option("--maxclients", maxclients, "max connections (default 10000)");
+  app.add_option("--log-level", log_level,
+                 "trace debug info warn error off (default info)");
+  app.add_option("--log-file", log_file, "log file (default stderr)");
+  app.add_option("--port-file", port_file,
+                 "write the listening ports to this file");
+  app.add_option("--timeout", timeout, "idle client timeout, s (default 300)");
+  app.add_option("--max-value-bytes", max_value,
+                 "largest value (default 536870912)");
+  app.add_flag("--memcache-allow-remote", allow_remote,
+               "let the memcached front end listen on a non-loopback address");
+  app.set_version_flag("--version", "shale-server 0.1.0");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    *exit_code = e.get_exit_code();
+    *error = e.get_exit_code() == 0 ? app.help() : e.what();
+    if (e.get_name() == "CallForVersion") *error = "shale-server 0.1.0";
+    return false;
+  }
+  if (!config_file.empty() && !LoadToml(config_file, config, error)) {
+    return false;
+  }
+  if (dir) config->dir = *dir;
+  if (bind) config->bind = *bind;
+  if (port) config->port = *port;
+  if (mc_port) config->memcache_port = *mc_port;
+  if (http_port) config->http_port = *http_port;
+  if (requirepass) config->requirepass = *requirepass;
+  if (fsync && !ParseFsync(*fsync, &config->fsync)) {
+    *error = "--fsync must be always, everysec or no";
+    return false;
+  }
+  if (threads) config->threads = *threads;
+  if (maxclients) config->maxclients = *maxclients;
+  if (log_level) config->log_level = *log_level;
+  if (log_file) config->log_file = *log_file;
+  if (port_file) config->port_file = *port_file;
+  if (timeout) config->timeout = *timeout;
+  if (max_value) config->max_value_bytes = *max_value;
+  if (allow_remote) config->memcache_allow_remote = true;
+  for (int p : {config->port, config->memcache_port, config->http_port}) {
+    if (p < 0 || p > 65535) {
+      *error = "ports must be between 0 and 65535";
+      return false;
+    }
+  }
+  if (config->threads < 1 || config->threads > 256) {
+    *error = "threads must be between 1 and 256";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace shale::server

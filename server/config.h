@@ -1,0 +1,63 @@
+// Config: every setting of shale-server, from shale.toml and the command line.
+//
+// Precedence: built-in default < the TOML file (--config FILE) < a flag.
+// Every key is documented in the example shale.toml at the repository root;
+// the TOML key is the flag name with '-' replaced by '_'.
+#ifndef SHALE_SERVER_CONFIG_H_
+#define SHALE_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "server/keyspace/keyspace.h"
+
+namespace shale::server {
+
+struct Config {
+  std::string dir = "./data";     // data directory (created if missing)
+  std::string bind = "127.0.0.1";  // address of every front end
+  int port = 6380;                 // RESP; 0 turns the front end off
+  int memcache_port = 11212;       // memcached text protocol; 0: off
+  int http_port = 8380;            // HTTP/JSON; 0: off
+  std::string requirepass;         // empty: no authentication
+  FsyncPolicy fsync = FsyncPolicy::kEverySec;
+  int threads = 2;                  // I/O threads
+  int maxclients = 10000;           // connections over all front ends
+  std::string log_level = "info";  // trace debug info warn error off
+  std::string log_file;            // empty: stderr
+  // Allow the memcached front end (no authentication) on a non-loopback
+  // address.
+  bool memcache_allow_remote = false;
+  // Writes the ports actually listened on, one "name port" per line, after
+  // the listeners are open (for tests and supervisors).
+  std::string port_file;
+
+  // Limits; each is answered with a protocol error, never a crash.
+  uint64_t max_value_bytes = 512ull << 20;  // a value (Redis bulk max)
+  uint64_t max_key_bytes = 64u << 10;       // a key (memcached: also 250)
+  uint64_t max_multibulk = 1u << 20;        // arguments of one command
+  uint64_t max_line_bytes = 64u << 10;      // inline / memcached line
+  uint64_t http_max_header_bytes = 16u << 10;
+  uint64_t http_max_body_bytes = 64ull << 20;
+  // Output a connection may queue before it stops reading requests (the
+  // client is throttled until it reads).
+  uint64_t client_output_limit = 1u << 20;
+  // Seconds a connection may stay idle (no request) before it is closed;
+  // 0: never. Redis's `timeout`.
+  int timeout = 300;
+  // Seconds a pending write to a client may take before the client is
+  // dropped as too slow.
+  int write_timeout = 60;
+};
+
+// Fills *config from argv (and the file named by --config). On a bad flag,
+// file or value returns false with a message in *error; on --help / --version
+// returns false with the text in *error and *exit_code 0.
+bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
+                int* exit_code);
+
+const char* FsyncName(FsyncPolicy p);
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_CONFIG_H_

@@ -1,0 +1,284 @@
+// Keyspace commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT
+// EXPIRETIME PEXPIRETIME TTL PTTL PERSIST SCAN KEYS RANDOMKEY RENAME RENAMENX
+// DBSIZE FLUSHDB FLUSHALL.
+//
+// Over an LSM tree, KEYS, SCAN, RANDOMKEY, DBSIZE and FLUSHDB walk an
+// iterator: DBSIZE and FLUSHDB cost O(keys), SCAN O(COUNT) per call. See
+// docs/server.md.
+#include <random>
+
+#include "server/redis/command.h"
+
+namespace shale::server {
+namespace {
+
+using KeyLock = Keyspace::KeyLock;
+
+void Del(CommandContext& ctx, Args& a) {
+  std::vector<std::string_view> keys(a.begin() + 1, a.end());
+  KeyLock lock(ctx.ks(), keys);
+  WriteBatch batch;
+  int64_t n = 0;
+  for (size_t i = 1; i < a.size(); i++) {
+    bool dup = false;
+    for (size_t j = 1; j < i; j++) dup |= (a[j] == a[i]);
+    if (dup || !ctx.ks()->Exists(a[i])) continue;
+    batch.Delete(a[i]);
+    n++;
+  }
+  if (n > 0) {
+    Status s = ctx.ks()->Write(&batch);
+    if (!s.ok()) return ReplyStatus(ctx.w, s);
+  }
+  ctx.w->Int(n);
+}
+
+void Exists(CommandContext& ctx, Args& a) {
+  int64_t n = 0;
+  for (size_t i = 1; i < a.size(); i++) n += ctx.ks()->Exists(a[i]) ? 1 : 0;
+  ctx.w->Int(n);
+}
+
+void Type(CommandContext& ctx, Args& a) {
+  ctx.w->Simple(ctx.ks()->Exists(a[1]) ? "string" : "none");
+}
+
+// EXPIRE key seconds [NX|XX|GT|LT] and its ms / absolute variants.
+void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
+  int64_t v;
+  if (!ParseInt64(a[2], &v)) return ctx.w->Error(kErrNotInt);
+  bool nx = false, xx = false, gt = false, lt = false;
+  for (size_t i = 3; i < a.size(); i++) {
+    std::string o = Lower(a[i]);
+    if (o == "nx") nx = true;
+    else if (o == "xx") xx = true;
+    else if (o == "gt") gt = true;
+    else if (o == "lt") lt = true;
+    else return ctx.w->Error("ERR Unsupported option " + a[i]);
+  }
+  if (nx && (xx || gt || lt)) {
+    return ctx.w->Error(
+        "ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if (gt && lt) {
+    return ctx.w->Error(
+        "ERR GT and LT options at the same time are not compatible");
+  }
+  std::string err = "ERR invalid expire time in '" + Lower(a[0]) + "' command";
+  if (!ms) {
+    if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000) return ctx.w->Error(err);
+    v *= 1000;
+  }
+  if (!absolute) {
+    int64_t now = static_cast<int64_t>(Keyspace::NowMs());
+    if (v > INT64_MAX - now) return ctx.w->Error(err);
+    v += now;
+  }
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Int(0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  uint64_t cur = e.meta().expire_at_ms;  // 0: no expiry (infinite)
+  if (nx && cur != 0) return ctx.w->Int(0);
+  if (xx && cur == 0) return ctx.w->Int(0);
+  if (gt && (cur == 0 || v <= static_cast<int64_t>(cur))) return ctx.w->Int(0);
+  if (lt && cur != 0 && v >= static_cast<int64_t>(cur)) return ctx.w->Int(0);
+  if (v <= static_cast<int64_t>(Keyspace::NowMs())) {
+    s = ctx.ks()->Delete(a[1]);
+  } else {
+    s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags,
+                      static_cast<uint64_t>(v));
+  }
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(1);
+}
+void Expire(CommandContext& c, Args& a) { ExpireGeneric(c, a, false, false); }
+void PExpire(CommandContext& c, Args& a) { ExpireGeneric(c, a, true, false); }
+void ExpireAt(CommandContext& c, Args& a) { ExpireGeneric(c, a, false, true); }
+void PExpireAt(CommandContext& c, Args& a) { ExpireGeneric(c, a, true, true); }
+
+// TTL PTTL EXPIRETIME PEXPIRETIME: -2 absent, -1 no expiry.
+void TtlGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Int(-2);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  uint64_t at = e.meta().expire_at_ms;
+  if (at == 0) return ctx.w->Int(-1);
+  if (absolute) return ctx.w->Int(static_cast<int64_t>(ms ? at : (at + 500) / 1000));
+  uint64_t now = Keyspace::NowMs();
+  int64_t left = at > now ? static_cast<int64_t>(at - now) : 0;
+  ctx.w->Int(ms ? left : (left + 500) / 1000);
+}
+void Ttl(CommandContext& c, Args& a) { TtlGeneric(c, a, false, false); }
+void PTtl(CommandContext& c, Args& a) { TtlGeneric(c, a, true, false); }
+void ExpireTime(CommandContext& c, Args& a) { TtlGeneric(c, a, false, true); }
+void PExpireTime(CommandContext& c, Args& a) { TtlGeneric(c, a, true, true); }
+
+void Persist(CommandContext& ctx, Args& a) {
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound() || (s.ok() && e.meta().expire_at_ms == 0)) {
+    return ctx.w->Int(0);
+  }
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, 0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(1);
+}
+
+// SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]. Cursor 0 starts; a
+// returned cursor maps to the key to resume at (see CursorTable).
+void Scan(CommandContext& ctx, Args& a) {
+  uint64_t cursor = 0;
+  {
+    int64_t c;
+    // Redis parses cursors as unsigned 64-bit.
+    if (a[1].empty() || a[1].size() > 20 ||
+        a[1].find_first_not_of("0123456789") != std::string::npos) {
+      return ctx.w->Error("ERR invalid cursor");
+    }
+    if (ParseInt64(a[1], &c)) {
+      cursor = static_cast<uint64_t>(c);
+    } else {
+      cursor = std::stoull(a[1]);
+    }
+  }
+  std::string pattern;
+  bool has_pattern = false;
+  int64_t count = 10;
+  std::string type;
+  for (size_t i = 2; i < a.size(); i++) {
+    std::string o = Lower(a[i]);
+    if (i + 1 >= a.size()) return ctx.w->Error(kErrSyntax);
+    if (o == "match") {
+      pattern = a[++i];
+      has_pattern = pattern != "*";
+    } else if (o == "count") {
+      if (!ParseInt64(a[++i], &count)) return ctx.w->Error(kErrNotInt);
+      if (count < 1) return ctx.w->Error(kErrSyntax);
+    } else if (o == "type") {
+      type = Lower(a[++i]);
+    } else {
+      return ctx.w->Error(kErrSyntax);
+    }
+  }
+  std::string start;
+  if (cursor != 0 && !ctx.server->cursors.Load(cursor, &start)) {
+    return ctx.w->Error("ERR invalid cursor");
+  }
+  auto it = ctx.ks()->NewIterator();
+  it->Seek(start);
+  std::vector<std::string> keys;
+  bool type_ok = type.empty() || type == "string";
+  // Like Redis, COUNT bounds the work (keys visited), not the matches.
+  for (int64_t visited = 0; it->Valid() && visited < count; visited++) {
+    std::string_view k = it->key();
+    if (type_ok && (!has_pattern || GlobMatch(pattern, k))) keys.emplace_back(k);
+    it->Next();
+  }
+  if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
+  uint64_t next = 0;
+  if (it->Valid()) next = ctx.server->cursors.Save(std::string(it->key()));
+  ctx.w->Array(2);
+  ctx.w->Bulk(std::to_string(next));
+  ctx.w->Array(keys.size());
+  for (auto& k : keys) ctx.w->Bulk(k);
+}
+
+void Keys(CommandContext& ctx, Args& a) {
+  bool all = a[1] == "*";
+  auto it = ctx.ks()->NewIterator();
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (all || GlobMatch(a[1], it->key())) keys.emplace_back(it->key());
+  }
+  if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
+  ctx.w->Array(keys.size());
+  for (auto& k : keys) ctx.w->Bulk(k);
+}
+
+void RandomKey(CommandContext& ctx, Args&) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  auto it = ctx.ks()->NewIterator();
+  // Seek to a random point of the key space: keys are not uniformly chosen,
+  // but every key can come out (documented).
+  std::string probe(8, '\0');
+  uint64_t r = rng();
+  for (int i = 0; i < 8; i++) probe[i] = static_cast<char>(r >> (56 - 8 * i));
+  it->Seek(probe);
+  if (!it->Valid()) it->SeekToFirst();
+  if (!it->Valid()) return ctx.w->Null();
+  ctx.w->Bulk(it->key());
+}
+
+void RenameGeneric(CommandContext& ctx, Args& a, bool nx) {
+  KeyLock lock(ctx.ks(), std::vector<std::string_view>{a[1], a[2]});
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Error("ERR no such key");
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (a[1] == a[2]) return nx ? ctx.w->Int(0) : ctx.w->Ok();
+  if (nx && ctx.ks()->Exists(a[2])) return ctx.w->Int(0);
+  WriteBatch batch;
+  ctx.ks()->AddPut(&batch, a[2], e.payload(), e.meta().flags,
+                   e.meta().expire_at_ms);
+  batch.Delete(a[1]);
+  s = ctx.ks()->Write(&batch);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  nx ? ctx.w->Int(1) : ctx.w->Ok();
+}
+void Rename(CommandContext& c, Args& a) { RenameGeneric(c, a, false); }
+void RenameNx(CommandContext& c, Args& a) { RenameGeneric(c, a, true); }
+
+void DbSize(CommandContext& ctx, Args&) {
+  uint64_t n = 0;
+  Status s = ctx.ks()->CountKeys(&n, nullptr);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(static_cast<int64_t>(n));
+}
+
+void FlushDb(CommandContext& ctx, Args& a) {
+  if (a.size() > 2) return ctx.w->Error(kErrSyntax);
+  if (a.size() == 2) {
+    std::string o = Lower(a[1]);
+    if (o != "async" && o != "sync") return ctx.w->Error(kErrSyntax);
+  }
+  Status s = ctx.ks()->DeleteAll();
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Ok();
+}
+
+constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast;
+
+const CommandSpec kCommands[] = {
+    {"del", -2, W, Del, 1, -1, 1, "keyspace", "Delete keys"},
+    {"unlink", -2, W | F, Del, 1, -1, 1, "keyspace", "Delete keys"},
+    {"exists", -2, R | F, Exists, 1, -1, 1, "keyspace", "Count existing keys"},
+    {"type", 2, R | F, Type, 1, 1, 1, "keyspace", "Type of a key"},
+    {"expire", -3, W | F, Expire, 1, 1, 1, "keyspace", "Set a TTL in seconds"},
+    {"pexpire", -3, W | F, PExpire, 1, 1, 1, "keyspace", "Set a TTL in ms"},
+    {"expireat", -3, W | F, ExpireAt, 1, 1, 1, "keyspace", "Expire at a Unix time"},
+    {"pexpireat", -3, W | F, PExpireAt, 1, 1, 1, "keyspace", "Expire at a Unix ms"},
+    {"expiretime", 2, R | F, ExpireTime, 1, 1, 1, "keyspace", "Expiry as Unix time"},
+    {"pexpiretime", 2, R | F, PExpireTime, 1, 1, 1, "keyspace", "Expiry as Unix ms"},
+    {"ttl", 2, R | F, Ttl, 1, 1, 1, "keyspace", "Seconds to live"},
+    {"pttl", 2, R | F, PTtl, 1, 1, 1, "keyspace", "Milliseconds to live"},
+    {"persist", 2, W | F, Persist, 1, 1, 1, "keyspace", "Remove the expiry"},
+    {"scan", -2, R, Scan, 0, 0, 0, "keyspace", "Iterate over keys"},
+    {"keys", 2, R, Keys, 0, 0, 0, "keyspace", "Keys matching a pattern"},
+    {"randomkey", 1, R, RandomKey, 0, 0, 0, "keyspace", "A random key"},
+    {"rename", 3, W, Rename, 1, 2, 1, "keyspace", "Rename a key"},
+    {"renamenx", 3, W | F, RenameNx, 1, 2, 1, "keyspace", "Rename if absent"},
+    {"dbsize", 1, R, DbSize, 0, 0, 0, "server", "Number of keys"},
+    {"flushdb", -1, W, FlushDb, 0, 0, 0, "server", "Delete every key"},
+    {"flushall", -1, W, FlushDb, 0, 0, 0, "server", "Delete every key"},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> KeyCommands() { return kCommands; }
+
+}  // namespace shale::server

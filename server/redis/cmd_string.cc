@@ -1,0 +1,381 @@
+// String commands: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET
+// MSETNX INCR DECR INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SETRANGE.
+//
+// Every write holds the key's stripe lock from its read to its write, which
+// makes each read-modify-write atomic against every front end.
+#include <cmath>
+#include <cstdio>
+
+#include "server/redis/command.h"
+
+namespace shale::server {
+namespace {
+
+using KeyLock = Keyspace::KeyLock;
+
+// Converts an expiry argument (relative or absolute, seconds or ms) into an
+// absolute Unix ms; false (with Redis's error written) on a bad value.
+bool ExpireAt(CommandContext& ctx, std::string_view arg, bool ms, bool absolute,
+              std::string_view cmd, uint64_t* at) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) {
+    ctx.w->Error(kErrNotInt);
+    return false;
+  }
+  std::string err = "ERR invalid expire time in '" + Lower(cmd) + "' command";
+  if (v <= 0) {
+    ctx.w->Error(err);
+    return false;
+  }
+  if (!ms) {
+    if (v > INT64_MAX / 1000) {
+      ctx.w->Error(err);
+      return false;
+    }
+    v *= 1000;
+  }
+  if (!absolute) {
+    int64_t now = static_cast<int64_t>(Keyspace::NowMs());
+    if (v > INT64_MAX - now) {
+      ctx.w->Error(err);
+      return false;
+    }
+    v += now;
+  }
+  *at = static_cast<uint64_t>(v);
+  return true;
+}
+
+void Get(CommandContext& ctx, Args& a) {
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Null();
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Bulk(e.payload());
+}
+
+// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]
+void Set(CommandContext& ctx, Args& a) {
+  bool nx = false, xx = false, get = false, keepttl = false;
+  bool has_expire = false;
+  uint64_t expire_at = 0;
+  for (size_t i = 3; i < a.size(); i++) {
+    std::string opt = Lower(a[i]);
+    bool next = i + 1 < a.size();
+    if (opt == "nx" && !xx) {
+      nx = true;
+    } else if (opt == "xx" && !nx) {
+      xx = true;
+    } else if (opt == "get") {
+      get = true;
+    } else if (opt == "keepttl" && !has_expire) {
+      keepttl = true;
+    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") &&
+               !keepttl && !has_expire && next) {
+      has_expire = true;
+      if (!ExpireAt(ctx, a[i + 1], opt[0] == 'p', opt.size() == 4, "set",
+                    &expire_at)) {
+        return;
+      }
+      i++;
+    } else {
+      return ctx.w->Error(kErrSyntax);
+    }
+  }
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry old;
+  bool exists = false;
+  if (nx || xx || get || keepttl) {
+    Status s = ctx.ks()->Get(a[1], &old);
+    if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+    exists = s.ok();
+  }
+  if ((nx && exists) || (xx && !exists)) {
+    if (get && exists) return ctx.w->Bulk(old.payload());
+    return ctx.w->Null();
+  }
+  if (keepttl && exists) expire_at = old.meta().expire_at_ms;
+  Status s = ctx.ks()->Put(a[1], a[2], 0, expire_at);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (get) {
+    if (exists) return ctx.w->Bulk(old.payload());
+    return ctx.w->Null();
+  }
+  ctx.w->Ok();
+}
+
+void SetNx(CommandContext& ctx, Args& a) {
+  KeyLock lock(ctx.ks(), a[1]);
+  if (ctx.ks()->Exists(a[1])) return ctx.w->Int(0);
+  Status s = ctx.ks()->Put(a[1], a[3 - 1], 0, 0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(1);
+}
+
+// SETEX key seconds value / PSETEX key ms value
+void SetExGeneric(CommandContext& ctx, Args& a, bool ms) {
+  uint64_t at;
+  if (!ExpireAt(ctx, a[2], ms, false, a[0], &at)) return;
+  KeyLock lock(ctx.ks(), a[1]);
+  Status s = ctx.ks()->Put(a[1], a[3], 0, at);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Ok();
+}
+void SetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, false); }
+void PSetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, true); }
+
+void GetSet(CommandContext& ctx, Args& a) {
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry old;
+  Status s = ctx.ks()->Get(a[1], &old);
+  if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  bool exists = s.ok();
+  s = ctx.ks()->Put(a[1], a[2], 0, 0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (exists) return ctx.w->Bulk(old.payload());
+  ctx.w->Null();
+}
+
+void GetDel(CommandContext& ctx, Args& a) {
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry old;
+  Status s = ctx.ks()->Get(a[1], &old);
+  if (s.IsNotFound()) return ctx.w->Null();
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  s = ctx.ks()->Delete(a[1]);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Bulk(old.payload());
+}
+
+// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
+void GetEx(CommandContext& ctx, Args& a) {
+  bool persist = false, has_expire = false;
+  uint64_t expire_at = 0;
+  for (size_t i = 2; i < a.size(); i++) {
+    std::string opt = Lower(a[i]);
+    if (opt == "persist" && !has_expire) {
+      persist = true;
+    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") &&
+               !persist && !has_expire && i + 1 < a.size()) {
+      has_expire = true;
+      if (!ExpireAt(ctx, a[i + 1], opt[0] == 'p', opt.size() == 4, "getex",
+                    &expire_at)) {
+        return;
+      }
+      i++;
+    } else {
+      return ctx.w->Error(kErrSyntax);
+    }
+  }
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Null();
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (has_expire || (persist && e.meta().expire_at_ms != 0)) {
+    s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, expire_at);
+    if (!s.ok()) return ReplyStatus(ctx.w, s);
+  }
+  ctx.w->Bulk(e.payload());
+}
+
+void MGet(CommandContext& ctx, Args& a) {
+  ctx.w->Array(a.size() - 1);
+  for (size_t i = 1; i < a.size(); i++) {
+    Entry e;
+    if (ctx.ks()->Get(a[i], &e).ok()) {
+      ctx.w->Bulk(e.payload());
+    } else {
+      ctx.w->Null();
+    }
+  }
+}
+
+// MSET / MSETNX: every pair in one atomic batch under all the keys' locks.
+void MSetGeneric(CommandContext& ctx, Args& a, bool nx) {
+  if (a.size() % 2 != 1) return ReplyArity(ctx.w, a[0]);
+  std::vector<std::string_view> keys;
+  for (size_t i = 1; i < a.size(); i += 2) keys.push_back(a[i]);
+  KeyLock lock(ctx.ks(), keys);
+  if (nx) {
+    for (auto k : keys) {
+      if (ctx.ks()->Exists(k)) return ctx.w->Int(0);
+    }
+  }
+  WriteBatch batch;
+  for (size_t i = 1; i < a.size(); i += 2) {
+    ctx.ks()->AddPut(&batch, a[i], a[i + 1], 0, 0);
+  }
+  Status s = ctx.ks()->Write(&batch);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (nx) return ctx.w->Int(1);
+  ctx.w->Ok();
+}
+void MSet(CommandContext& ctx, Args& a) { MSetGeneric(ctx, a, false); }
+void MSetNx(CommandContext& ctx, Args& a) { MSetGeneric(ctx, a, true); }
+
+// The INCR family: value and expiry and flags of the key are kept.
+void IncrBy(CommandContext& ctx, std::string_view key, int64_t delta) {
+  KeyLock lock(ctx.ks(), key);
+  Entry e;
+  Status s = ctx.ks()->Get(key, &e);
+  if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  int64_t v = 0;
+  if (s.ok() && !ParseInt64(e.payload(), &v)) return ctx.w->Error(kErrNotInt);
+  if ((delta > 0 && v > INT64_MAX - delta) ||
+      (delta < 0 && v < INT64_MIN - delta)) {
+    return ctx.w->Error(kErrOverflow);
+  }
+  v += delta;
+  s = ctx.ks()->Put(key, std::to_string(v), e.meta().flags,
+                    e.meta().expire_at_ms);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(v);
+}
+void Incr(CommandContext& ctx, Args& a) { IncrBy(ctx, a[1], 1); }
+void Decr(CommandContext& ctx, Args& a) { IncrBy(ctx, a[1], -1); }
+void IncrByCmd(CommandContext& ctx, Args& a) {
+  int64_t d;
+  if (!ParseInt64(a[2], &d)) return ctx.w->Error(kErrNotInt);
+  IncrBy(ctx, a[1], d);
+}
+void DecrByCmd(CommandContext& ctx, Args& a) {
+  int64_t d;
+  if (!ParseInt64(a[2], &d)) return ctx.w->Error(kErrNotInt);
+  if (d == INT64_MIN) return ctx.w->Error("ERR decrement would overflow");
+  IncrBy(ctx, a[1], -d);
+}
+
+// Formats as Redis's "human" long double: %.17Lf with trailing zeros cut.
+std::string HumanDouble(long double v) {
+  char buf[5120];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string s(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+void IncrByFloat(CommandContext& ctx, Args& a) {
+  long double d;
+  if (!ParseLongDouble(a[2], &d)) return ctx.w->Error(kErrNotFloat);
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  long double v = 0;
+  if (s.ok() && !ParseLongDouble(e.payload(), &v)) {
+    return ctx.w->Error(kErrNotFloat);
+  }
+  v += d;
+  if (std::isnan(v) || std::isinf(v)) {
+    return ctx.w->Error("ERR increment would produce NaN or Infinity");
+  }
+  std::string out = HumanDouble(v);
+  s = ctx.ks()->Put(a[1], out, e.meta().flags, e.meta().expire_at_ms);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Bulk(out);
+}
+
+void Append(CommandContext& ctx, Args& a) {
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (e.payload().size() + a[2].size() > ctx.server->config.max_value_bytes) {
+    return ctx.w->Error(kErrTooBig);
+  }
+  std::string v = e.TakePayload();
+  v += a[2];
+  s = ctx.ks()->Put(a[1], v, e.meta().flags, e.meta().expire_at_ms);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(static_cast<int64_t>(v.size()));
+}
+
+void StrLen(CommandContext& ctx, Args& a) {
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Int(0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(static_cast<int64_t>(e.payload().size()));
+}
+
+void GetRange(CommandContext& ctx, Args& a) {
+  int64_t start, end;
+  if (!ParseInt64(a[2], &start) || !ParseInt64(a[3], &end)) {
+    return ctx.w->Error(kErrNotInt);
+  }
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Bulk("");
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  std::string_view v = e.payload();
+  int64_t len = static_cast<int64_t>(v.size());
+  // Redis 7.0 semantics: both negative and start > end is empty.
+  if (start < 0 && end < 0 && start > end) return ctx.w->Bulk("");
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (len == 0 || start > end) return ctx.w->Bulk("");
+  ctx.w->Bulk(v.substr(static_cast<size_t>(start),
+                       static_cast<size_t>(end - start + 1)));
+}
+
+void SetRange(CommandContext& ctx, Args& a) {
+  int64_t offset;
+  if (!ParseInt64(a[2], &offset)) return ctx.w->Error(kErrNotInt);
+  if (offset < 0) return ctx.w->Error("ERR offset is out of range");
+  const std::string& piece = a[3];
+  KeyLock lock(ctx.ks(), a[1]);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (piece.empty()) return ctx.w->Int(static_cast<int64_t>(e.payload().size()));
+  if (static_cast<uint64_t>(offset) + piece.size() >
+      ctx.server->config.max_value_bytes) {
+    return ctx.w->Error(kErrTooBig);
+  }
+  std::string v = e.TakePayload();
+  size_t need = static_cast<size_t>(offset) + piece.size();
+  if (v.size() < need) v.resize(need, '\0');
+  v.replace(static_cast<size_t>(offset), piece.size(), piece);
+  s = ctx.ks()->Put(a[1], v, e.meta().flags, e.meta().expire_at_ms);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(static_cast<int64_t>(v.size()));
+}
+
+constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast;
+
+const CommandSpec kCommands[] = {
+    {"get", 2, R | F, Get, 1, 1, 1, "string", "Get the value of a key"},
+    {"set", -3, W, Set, 1, 1, 1, "string", "Set the value of a key"},
+    {"setnx", 3, W | F, SetNx, 1, 1, 1, "string", "Set a key if it is absent"},
+    {"setex", 4, W, SetEx, 1, 1, 1, "string", "Set a key with a TTL in seconds"},
+    {"psetex", 4, W, PSetEx, 1, 1, 1, "string", "Set a key with a TTL in ms"},
+    {"getset", 3, W | F, GetSet, 1, 1, 1, "string", "Set a key, return the old value"},
+    {"getdel", 2, W | F, GetDel, 1, 1, 1, "string", "Get a key and delete it"},
+    {"getex", -2, W | F, GetEx, 1, 1, 1, "string", "Get a key and set its expiry"},
+    {"mget", -2, R | F, MGet, 1, -1, 1, "string", "Get the values of keys"},
+    {"mset", -3, W, MSet, 1, -1, 2, "string", "Set keys atomically"},
+    {"msetnx", -3, W, MSetNx, 1, -1, 2, "string", "Set keys if none exists"},
+    {"incr", 2, W | F, Incr, 1, 1, 1, "string", "Increment by one"},
+    {"decr", 2, W | F, Decr, 1, 1, 1, "string", "Decrement by one"},
+    {"incrby", 3, W | F, IncrByCmd, 1, 1, 1, "string", "Increment by n"},
+    {"decrby", 3, W | F, DecrByCmd, 1, 1, 1, "string", "Decrement by n"},
+    {"incrbyfloat", 3, W | F, IncrByFloat, 1, 1, 1, "string", "Increment by a float"},
+    {"append", 3, W | F, Append, 1, 1, 1, "string", "Append to a value"},
+    {"strlen", 2, R | F, StrLen, 1, 1, 1, "string", "Length of a value"},
+    {"getrange", 4, R, GetRange, 1, 1, 1, "string", "A substring of a value"},
+    {"setrange", 4, W, SetRange, 1, 1, 1, "string", "Overwrite part of a value"},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> StringCommands() { return kCommands; }
+
+}  // namespace shale::server

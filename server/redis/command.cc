@@ -1,0 +1,199 @@
+#include "server/redis/command.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <unordered_map>
+
+namespace shale::server {
+namespace {
+
+struct Table {
+  std::vector<const CommandSpec*> all;
+  std::unordered_map<std::string, const CommandSpec*> by_name;
+  Table() {
+    for (auto group : {StringCommands(), KeyCommands(), ServerCommands()}) {
+      for (const CommandSpec& c : group) {
+        all.push_back(&c);
+        by_name[c.name] = &c;
+      }
+    }
+  }
+};
+
+const Table& GetTable() {
+  static const Table* table = new Table();
+  return *table;
+}
+
+}  // namespace
+
+const CommandSpec* LookupCommand(std::string_view name) {
+  if (name.size() > 32) return nullptr;
+  char buf[32];
+  for (size_t i = 0; i < name.size(); i++) {
+    buf[i] = static_cast<char>(
+        std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  const auto& t = GetTable().by_name;
+  auto it = t.find(std::string(buf, name.size()));
+  return it == t.end() ? nullptr : it->second;
+}
+
+const std::vector<const CommandSpec*>& AllCommands() { return GetTable().all; }
+
+bool ParseInt64(std::string_view s, int64_t* v) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '-') {
+    neg = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  if (s.size() == 1 && s[0] == '0') {
+    *v = 0;
+    return true;
+  }
+  if (s[i] < '1' || s[i] > '9') return false;
+  uint64_t u = 0;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (u > (UINT64_MAX - d) / 10) return false;
+    u = u * 10 + d;
+  }
+  if (neg) {
+    if (u > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *v = static_cast<int64_t>(0 - u);
+  } else {
+    if (u > static_cast<uint64_t>(INT64_MAX)) return false;
+    *v = static_cast<int64_t>(u);
+  }
+  return true;
+}
+
+bool ParseLongDouble(std::string_view s, long double* v) {
+  if (s.empty() || s.size() > 5119) return false;
+  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  std::string buf(s);
+  char* end;
+  errno = 0;
+  long double d = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(d)) return false;
+  if (errno == ERANGE && !std::isinf(d) && d != 0) return false;
+  *v = d;
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
+  auto eq = [nocase](char a, char b) {
+    if (nocase) {
+      return std::tolower(static_cast<unsigned char>(a)) ==
+             std::tolower(static_cast<unsigned char>(b));
+    }
+    return a == b;
+  };
+  size_t pi = 0, si = 0;
+  // Backtracking point of the last '*': iterative, no recursion depth limit.
+  size_t star_p = std::string_view::npos, star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size()) {
+      char c = p[pi];
+      if (c == '*') {
+        while (pi < p.size() && p[pi] == '*') pi++;
+        if (pi == p.size()) return true;
+        star_p = pi;
+        star_s = si;
+        continue;
+      }
+      if (c == '?') {
+        pi++;
+        si++;
+        continue;
+      }
+      if (c == '[') {
+        size_t j = pi + 1;
+        bool negate = false;
+        if (j < p.size() && p[j] == '^') {
+          negate = true;
+          j++;
+        }
+        bool match = false;
+        while (j < p.size() && p[j] != ']') {
+          if (p[j] == '\\' && j + 1 < p.size()) {
+            j++;
+            if (eq(p[j], s[si])) match = true;
+            j++;
+          } else if (j + 2 < p.size() && p[j + 1] == '-' && p[j + 2] != ']') {
+            unsigned char lo = static_cast<unsigned char>(p[j]);
+            unsigned char hi = static_cast<unsigned char>(p[j + 2]);
+            if (lo > hi) std::swap(lo, hi);
+            unsigned char ch = static_cast<unsigned char>(s[si]);
+            if (nocase) {
+              ch = static_cast<unsigned char>(std::tolower(ch));
+              lo = static_cast<unsigned char>(std::tolower(lo));
+              hi = static_cast<unsigned char>(std::tolower(hi));
+            }
+            if (ch >= lo && ch <= hi) match = true;
+            j += 3;
+          } else {
+            if (eq(p[j], s[si])) match = true;
+            j++;
+          }
+        }
+        if (negate) match = !match;
+        if (match) {
+          pi = j < p.size() ? j + 1 : j;
+          si++;
+          continue;
+        }
+      } else {
+        if (c == '\\' && pi + 1 < p.size()) {
+          if (eq(p[pi + 1], s[si])) {
+            pi += 2;
+            si++;
+            continue;
+          }
+        } else if (eq(c, s[si])) {
+          pi++;
+          si++;
+          continue;
+        }
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    pi = star_p;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi] == '*') pi++;
+  return pi == p.size();
+}
+
+void ReplyStatus(RespWriter* w, const Status& s) {
+  w->Error("ERR " + s.ToString());
+}
+
+void ReplyArity(RespWriter* w, std::string_view name) {
+  w->Error("ERR wrong number of arguments for '" + Lower(name) + "' command");
+}
+
+}  // namespace shale::server

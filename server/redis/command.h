@@ -1,0 +1,96 @@
+// The RESP command table: one declarative entry per command (name, arity,
+// flags, key positions, handler), grouped in one file per command group:
+//   cmd_string.cc  strings (GET SET INCR APPEND ...)
+//   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
+//   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO ...)
+//
+// A handler gets the parsed arguments (args[0] is the command name as sent)
+// after the session has checked arity and authentication, and writes exactly
+// one reply through ctx.w.
+#ifndef SHALE_SERVER_REDIS_COMMAND_H_
+#define SHALE_SERVER_REDIS_COMMAND_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/protocol/resp/resp_writer.h"
+#include "server/server_state.h"
+
+namespace shale::server {
+
+class RespSession;
+
+struct CommandContext {
+  ServerState* server;
+  ClientState* client;
+  RespSession* session;
+  RespWriter* w;
+  Keyspace* ks() { return server->ks; }
+};
+
+using Args = std::vector<std::string>;
+using CommandHandler = void (*)(CommandContext& ctx, Args& args);
+
+enum CommandFlags : uint32_t {
+  kCmdWrite = 1 << 0,     // may modify the keyspace
+  kCmdReadOnly = 1 << 1,  // reads the keyspace only
+  kCmdFast = 1 << 2,      // O(1) or O(log n)
+  kCmdNoAuth = 1 << 3,    // allowed before AUTH
+  kCmdAdmin = 1 << 4,
+  kCmdLoading = 1 << 5,   // connection-level (PING, ECHO, HELLO ...)
+};
+
+struct CommandSpec {
+  const char* name;   // lowercase
+  int arity;          // > 0: exactly; < 0: at least -arity (name included)
+  uint32_t flags;
+  CommandHandler handler;
+  int first_key, last_key, step;  // as COMMAND INFO reports them
+  const char* group;              // "string", "keyspace", "connection", ...
+  const char* summary;            // for COMMAND DOCS
+};
+
+// Looks a command up by name, case-insensitively; nullptr if unknown.
+const CommandSpec* LookupCommand(std::string_view name);
+// Every command, in table order.
+const std::vector<const CommandSpec*>& AllCommands();
+
+// The groups' tables (defined in cmd_*.cc).
+std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> ServerCommands();
+
+// --- argument helpers shared by the groups ---------------------------------
+
+// Redis's error texts, used verbatim because clients parse them.
+inline constexpr const char* kErrNotInt =
+    "ERR value is not an integer or out of range";
+inline constexpr const char* kErrNotFloat = "ERR value is not a valid float";
+inline constexpr const char* kErrSyntax = "ERR syntax error";
+inline constexpr const char* kErrOverflow =
+    "ERR increment or decrement would overflow";
+inline constexpr const char* kErrTooBig =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+// Strict integer parsing as Redis's string2ll: optional '-', no '+', no
+// blanks, no leading zeros, within int64.
+bool ParseInt64(std::string_view s, int64_t* v);
+// Redis's string2ld: a finite number (or inf), nothing around it.
+bool ParseLongDouble(std::string_view s, long double* v);
+// Lowercase copy, for option names.
+std::string Lower(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Glob matching as Redis's KEYS/SCAN MATCH (* ? [a-z] [^x] \x).
+bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase = false);
+
+// Writes an engine error (anything but NotFound) as a RESP error.
+void ReplyStatus(RespWriter* w, const Status& s);
+// "ERR wrong number of arguments for 'x' command".
+void ReplyArity(RespWriter* w, std::string_view name);
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_REDIS_COMMAND_H_

@@ -1,0 +1,84 @@
+#include "server/redis/resp_session.h"
+
+#include <spdlog/spdlog.h>
+
+namespace shale::server {
+namespace {
+
+RespLimits LimitsOf(const Config& c) {
+  RespLimits l;
+  l.max_bulk = c.max_value_bytes;
+  l.max_multibulk = c.max_multibulk;
+  l.max_inline = c.max_line_bytes;
+  return l;
+}
+
+}  // namespace
+
+RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
+    : server_(server), parser_(LimitsOf(server->config)), writer_(nullptr) {
+  client_.id = info.id;
+  client_.peer = info.peer;
+  client_.local = info.local;
+  client_.created_ms = Keyspace::NowMs();
+  client_.last_ms = client_.created_ms;
+  server_->clients.Add(&client_);
+}
+
+RespSession::~RespSession() { server_->clients.Remove(client_.id); }
+
+void RespSession::set_resp(int version) {
+  writer_.set_version(version);
+  client_.resp = version;
+}
+
+size_t RespSession::OnData(std::string_view in, std::string* out,
+                           size_t output_limit) {
+  writer_.set_out(out);
+  size_t total = 0;
+  while (!closing_ && out->size() < output_limit) {
+    size_t used = 0;
+    RespParser::Result r = parser_.Parse(in.substr(total), &used);
+    total += used;
+    if (r == RespParser::Result::kNeedMore) break;
+    if (r == RespParser::Result::kError) {
+      spdlog::debug("resp {}: {}", client_.peer, parser_.error());
+      writer_.Error("ERR " + parser_.error());
+      closing_ = true;
+      break;
+    }
+    Execute(parser_.args());
+  }
+  return total;
+}
+
+void RespSession::Execute(Args& args) {
+  client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
+  server_->total_commands.fetch_add(1, std::memory_order_relaxed);
+  const CommandSpec* cmd = LookupCommand(args[0]);
+  if (cmd == nullptr) {
+    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    std::string rest;
+    for (size_t i = 1; i < args.size() && rest.size() < 128; i++) {
+      rest += "'" + args[i].substr(0, 128 - rest.size()) + "' ";
+    }
+    writer_.Error("ERR unknown command '" + args[0].substr(0, 128) +
+                  "', with args beginning with: " + rest);
+    return;
+  }
+  int n = static_cast<int>(args.size());
+  if ((cmd->arity > 0 && n != cmd->arity) || n < -cmd->arity) {
+    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    return ReplyArity(&writer_, cmd->name);
+  }
+  if (!authenticated_ && server_->auth_required.load() &&
+      !(cmd->flags & kCmdNoAuth)) {
+    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    return writer_.Error("NOAUTH Authentication required.");
+  }
+  client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
+  CommandContext ctx{server_, &client_, this, &writer_};
+  cmd->handler(ctx, args);
+}
+
+}  // namespace shale::server

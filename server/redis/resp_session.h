@@ -1,0 +1,47 @@
+// RespSession: one Redis-protocol client. Parses requests (RespParser),
+// checks them against the command table (arity, authentication) and runs
+// them, writing replies with a RespWriter in the client's RESP version.
+#ifndef SHALE_SERVER_REDIS_RESP_SESSION_H_
+#define SHALE_SERVER_REDIS_RESP_SESSION_H_
+
+#include <memory>
+#include <string>
+
+#include "server/net/session.h"
+#include "server/protocol/resp/resp_parser.h"
+#include "server/protocol/resp/resp_writer.h"
+#include "server/redis/command.h"
+#include "server/server_state.h"
+
+namespace shale::server {
+
+class RespSession : public Session {
+ public:
+  RespSession(ServerState* server, const ConnectionInfo& info);
+  ~RespSession() override;
+
+  size_t OnData(std::string_view in, std::string* out,
+                size_t output_limit) override;
+  bool closing() const override { return closing_; }
+
+  // For connection commands (HELLO, AUTH, QUIT, RESET).
+  void set_authenticated(bool a) { authenticated_ = a; }
+  bool authenticated() const { return authenticated_; }
+  void set_resp(int version);
+  void CloseAfterReply() { closing_ = true; }
+  ClientState* client() { return &client_; }
+
+ private:
+  void Execute(Args& args);
+
+  ServerState* const server_;
+  RespParser parser_;
+  RespWriter writer_;
+  ClientState client_;
+  bool authenticated_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_REDIS_RESP_SESSION_H_

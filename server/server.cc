@@ -1,0 +1,114 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "server/redis/resp_session.h"
+
+namespace shale::server {
+
+Server::Server(Config config) : config_(std::move(config)) {}
+
+Server::~Server() { Stop(); }
+
+bool Server::OpenListener(const std::string& name, int port,
+                          Listener::SessionFactory factory, std::string reject,
+                          std::string* error) {
+  ConnectionLimits limits;
+  limits.output_limit = config_.client_output_limit;
+  limits.idle_timeout = std::chrono::seconds(config_.timeout);
+  limits.write_timeout = std::chrono::seconds(config_.write_timeout);
+  auto l = std::make_unique<Listener>(name, pool_.get(), registry_.get(),
+                                      limits, std::move(factory),
+                                      std::move(reject));
+  if (!l->Open(config_.bind, port, error)) return false;
+  listeners_.push_back(std::move(l));
+  return true;
+}
+
+bool Server::Start(std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.dir, ec);
+  Options options;
+  options.create_if_missing = true;
+  Status s = DB::Open(options, config_.dir, &db_);
+  if (!s.ok()) {
+    *error = "cannot open " + config_.dir + ": " + s.ToString();
+    return false;
+  }
+  ks_ = std::make_unique<Keyspace>(db_.get(), config_.fsync);
+  if (config_.fsync == FsyncPolicy::kEverySec) {
+    syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
+  }
+  pool_ = std::make_unique<IoPool>(config_.threads);
+  registry_ = std::make_unique<Registry>(config_.maxclients);
+  state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
+  ServerState* state = state_.get();
+
+  if (config_.port != 0) {
+    if (!OpenListener("resp", config_.port,
+                      [state](const ConnectionInfo& info) {
+                        return std::make_unique<RespSession>(state, info);
+                      },
+                      "-ERR max number of clients reached\r\n", error)) {
+      Stop();
+      return false;
+    }
+    state_->resp_port = listeners_.back()->port();
+  }
+  std::string ports;
+  for (auto& l : listeners_) {
+    spdlog::info("{} listening on {}:{}", l->name(), config_.bind, l->port());
+    ports += l->name() + " " + std::to_string(l->port()) + "\n";
+    l->Start();
+  }
+  if (!config_.port_file.empty()) {
+    // Written whole, then renamed: a reader never sees a partial file.
+    std::string tmp = config_.port_file + ".tmp";
+    std::ofstream(tmp) << ports;
+    std::filesystem::rename(tmp, config_.port_file, ec);
+  }
+  pool_->Start();
+  spdlog::info("shale-server ready: data in {}, fsync {}, {} I/O threads",
+               config_.dir, FsyncName(config_.fsync), config_.threads);
+  return true;
+}
+
+void Server::WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+void Server::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& l : listeners_) l->Stop();
+  if (registry_ && !registry_->ShutdownAll(std::chrono::seconds(2))) {
+    spdlog::warn("some connections did not close in time");
+  }
+  if (pool_) pool_->Stop();
+  listeners_.clear();
+  syncer_.reset();
+  if (db_) {
+    Status s = ks_->Sync();
+    if (!s.ok()) spdlog::error("final WAL sync failed: {}", s.ToString());
+    s = db_->Flush();
+    if (!s.ok()) spdlog::error("final flush failed: {}", s.ToString());
+  }
+  state_.reset();
+  registry_.reset();
+  pool_.reset();
+  ks_.reset();
+  db_.reset();
+  spdlog::info("shale-server stopped");
+}
+
+}  // namespace shale::server

@@ -1,0 +1,109 @@
+// ServerState: what every RESP command may need besides its client: the
+// keyspace, the config, the connected clients, counters and SCAN cursors.
+//
+// Thread safety: members are either constant after construction, atomic, or
+// guarded by their class's mutex as marked.
+#ifndef SHALE_SERVER_SERVER_STATE_H_
+#define SHALE_SERVER_SERVER_STATE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "server/config.h"
+#include "server/keyspace/keyspace.h"
+#include "server/net/registry.h"
+
+namespace shale::server {
+
+// One RESP client as CLIENT LIST shows it.
+struct ClientState {
+  uint64_t id = 0;
+  std::string peer;
+  std::string local;
+  uint64_t created_ms = 0;
+  // Written by the client's own thread, read by CLIENT LIST elsewhere.
+  std::atomic<uint64_t> last_ms{0};
+  std::atomic<const char*> last_cmd{"NULL"};  // a static command name
+  std::atomic<int> resp{2};
+  // Guarded by ClientTable::mu_ (SETNAME is rare; LIST reads it).
+  std::string name;
+};
+
+class ClientTable {
+ public:
+  void Add(ClientState* c);
+  void Remove(uint64_t id);
+  void SetName(ClientState* c, std::string name);
+  std::string Name(const ClientState* c);
+  // CLIENT LIST / CLIENT INFO lines.
+  std::string Describe(const ClientState* c);
+  std::string List();
+  size_t size();
+
+ private:
+  std::string DescribeLocked(const ClientState* c);
+  std::mutex mu_;
+  std::map<uint64_t, ClientState*> clients_;  // guarded by mu_
+};
+
+// SCAN cursors: Redis clients treat a cursor as an unsigned integer, but a
+// position in an ordered keyspace is a key. The table maps cursor numbers
+// to the key to resume at; it keeps the newest kMaxCursors, so a client
+// that pauses a scan for long enough is told "ERR invalid cursor".
+class CursorTable {
+ public:
+  static constexpr size_t kMaxCursors = 16384;
+  uint64_t Save(std::string next_key);
+  // False if the cursor is unknown (never issued or evicted).
+  bool Load(uint64_t cursor, std::string* next_key);
+
+ private:
+  std::mutex mu_;
+  uint64_t next_ = 1;                                   // guarded by mu_
+  std::unordered_map<uint64_t, std::string> cursors_;  // guarded by mu_
+  std::deque<uint64_t> order_;                         // guarded by mu_
+};
+
+struct ServerState {
+  ServerState(const Config& c, Keyspace* k, Registry* r)
+      : config(c), ks(k), registry(r), requirepass(c.requirepass) {
+    auth_required.store(!requirepass.empty());
+  }
+
+  // Constant after construction.
+  const Config& config;
+  Keyspace* const ks;
+  Registry* const registry;
+  uint64_t start_ms = Keyspace::NowMs();
+  int resp_port = 0, memcache_port = 0, http_port = 0;
+
+  ClientTable clients;
+  CursorTable cursors;
+  std::atomic<uint64_t> total_commands{0};
+  std::atomic<uint64_t> rejected_calls{0};
+
+  // CONFIG SET may change these at runtime.
+  std::string RequirePass() {
+    std::lock_guard<std::mutex> l(config_mu);
+    return requirepass;
+  }
+  void SetRequirePass(std::string p) {
+    std::lock_guard<std::mutex> l(config_mu);
+    requirepass = std::move(p);
+    auth_required.store(!requirepass.empty());
+  }
+  std::atomic<bool> auth_required{false};
+
+ private:
+  std::mutex config_mu;
+  std::string requirepass;  // guarded by config_mu
+};
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_SERVER_STATE_H_

@@ -1,0 +1,41 @@
+# shale-server: the Redis, memcached and HTTP front ends over libshale.
+# Dependencies are Debian packages (scripts/deps.sh): Boost (Asio, Beast),
+# spdlog, toml++, CLI11, nlohmann-json.
+find_package(Boost 1.74 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(tomlplusplus QUIET)
+find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)
+find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
+find_package(nlohmann_json REQUIRED)
+
+add_library(shale_server_lib STATIC
+  server/config.cc
+  server/info.cc
+  server/server.cc
+  server/server_state.cc
+  server/keyspace/keyspace.cc
+  server/keyspace/value_header.cc
+  server/keyspace/wal_syncer.cc
+  server/net/connection.cc
+  server/net/io_pool.cc
+  server/net/listener.cc
+  server/net/registry.cc
+  server/protocol/resp/resp_parser.cc
+  server/protocol/resp/resp_writer.cc
+  server/redis/cmd_keys.cc
+  server/redis/cmd_server.cc
+  server/redis/cmd_string.cc
+  server/redis/command.cc
+  server/redis/resp_session.cc
+)
+target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
+  ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
+target_compile_definitions(shale_server_lib PUBLIC
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_link_libraries(shale_server_lib PUBLIC shale Boost::headers
+  spdlog::spdlog nlohmann_json::nlohmann_json Threads::Threads)
+
+add_executable(shale_server server/main.cc)
+target_link_libraries(shale_server PRIVATE shale_server_lib)
+set_target_properties(shale_server PROPERTIES OUTPUT_NAME shale-server
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
