@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "server/memcache/mc_session.h"
 #include "server/redis/resp_session.h"
 
 namespace shale::server {
@@ -58,6 +59,29 @@ bool Server::Start(std::string* error) {
       return false;
     }
     state_->resp_port = listeners_.back()->port();
+  }
+  if (config_.memcache_port != 0) {
+    boost::system::error_code bec;
+    auto addr = boost::asio::ip::make_address(config_.bind, bec);
+    if (!bec && !addr.is_loopback() && !config_.memcache_allow_remote) {
+      // The memcached text protocol has no authentication.
+      spdlog::error(
+          "memcache: refusing to listen on non-loopback address {}: the "
+          "memcached protocol has no authentication (set "
+          "memcache_allow_remote to allow it); the memcached front end is off",
+          config_.bind);
+    } else {
+      if (!OpenListener("memcache", config_.memcache_port,
+                        [state](const ConnectionInfo& info) {
+                          return std::make_unique<McSession>(state, info);
+                        },
+                        "SERVER_ERROR too many open connections\r\n",
+                        error)) {
+        Stop();
+        return false;
+      }
+      state_->memcache_port = listeners_.back()->port();
+    }
   }
   std::string ports;
   for (auto& l : listeners_) {

@@ -86,6 +86,11 @@ struct ServerState {
   CursorTable cursors;
   std::atomic<uint64_t> total_commands{0};
   std::atomic<uint64_t> rejected_calls{0};
+  // memcached front end counters (its `stats`).
+  std::atomic<uint64_t> mc_cmd_get{0}, mc_get_hits{0}, mc_get_misses{0},
+      mc_cmd_set{0}, mc_cmd_touch{0}, mc_cmd_flush{0};
+  // HTTP front end counters.
+  std::atomic<uint64_t> http_requests{0}, http_errors{0};
 
   // CONFIG SET may change these at runtime.
   std::string RequirePass() {

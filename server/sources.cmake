@@ -9,6 +9,7 @@ find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_package(nlohmann_json REQUIRED)
 
 add_library(shale_server_lib STATIC
+  server/base64.cc
   server/config.cc
   server/info.cc
   server/server.cc
@@ -16,10 +17,12 @@ add_library(shale_server_lib STATIC
   server/keyspace/keyspace.cc
   server/keyspace/value_header.cc
   server/keyspace/wal_syncer.cc
+  server/memcache/mc_session.cc
   server/net/connection.cc
   server/net/io_pool.cc
   server/net/listener.cc
   server/net/registry.cc
+  server/protocol/memcache/mc_parser.cc
   server/protocol/resp/resp_parser.cc
   server/protocol/resp/resp_writer.cc
   server/redis/cmd_keys.cc

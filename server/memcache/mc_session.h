@@ -1,0 +1,55 @@
+// McSession: one memcached text-protocol client, classic and meta commands,
+// over the shared Keyspace. Values keep their memcached client flags and CAS
+// token in the value header (keyspace/value_header.h), so `gets`/`cas` work
+// across protocols: any write through any front end changes the token.
+//
+// Expiry times follow memcached: 0 never, negative already expired, up to 30
+// days relative seconds, beyond that an absolute Unix time.
+#ifndef SHALE_SERVER_MEMCACHE_MC_SESSION_H_
+#define SHALE_SERVER_MEMCACHE_MC_SESSION_H_
+
+#include <string>
+
+#include "server/net/session.h"
+#include "server/protocol/memcache/mc_parser.h"
+#include "server/server_state.h"
+
+namespace shale::server {
+
+class McSession : public Session {
+ public:
+  McSession(ServerState* server, const ConnectionInfo& info);
+
+  size_t OnData(std::string_view in, std::string* out,
+                size_t output_limit) override;
+  bool closing() const override { return closing_; }
+
+ private:
+  void Execute(McRequest& req);
+  // Classic commands.
+  void Get(McRequest& req, bool with_cas, bool touch);
+  void Store(McRequest& req);
+  void Delete(McRequest& req);
+  void Arith(McRequest& req, bool incr);
+  void Touch(McRequest& req);
+  void Stats(McRequest& req);
+  // Meta commands.
+  void MetaGet(McRequest& req);
+  void MetaSet(McRequest& req);
+  void MetaDelete(McRequest& req);
+  void MetaArith(McRequest& req);
+
+  bool ValidKey(std::string_view key) const;
+  void Reply(std::string_view line);  // appends line + "\r\n" unless noreply
+
+  ServerState* const server_;
+  Keyspace* const ks_;
+  McParser parser_;
+  std::string* out_ = nullptr;
+  bool noreply_ = false;  // of the request being executed
+  bool closing_ = false;
+};
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_MEMCACHE_MC_SESSION_H_
