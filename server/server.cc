@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "server/http/http_session.h"
 #include "server/memcache/mc_session.h"
 #include "server/redis/resp_session.h"
 
@@ -82,6 +83,19 @@ bool Server::Start(std::string* error) {
       }
       state_->memcache_port = listeners_.back()->port();
     }
+  }
+  if (config_.http_port != 0) {
+    if (!OpenListener("http", config_.http_port,
+                      [state](const ConnectionInfo& info) {
+                        return std::make_unique<HttpSession>(state, info);
+                      },
+                      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: "
+                      "0\r\nConnection: close\r\n\r\n",
+                      error)) {
+      Stop();
+      return false;
+    }
+    state_->http_port = listeners_.back()->port();
   }
   std::string ports;
   for (auto& l : listeners_) {

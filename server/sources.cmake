@@ -11,6 +11,9 @@ find_package(nlohmann_json REQUIRED)
 add_library(shale_server_lib STATIC
   server/base64.cc
   server/config.cc
+  server/http/http_api.cc
+  server/http/http_response.cc
+  server/http/http_session.cc
   server/info.cc
   server/server.cc
   server/server_state.cc
