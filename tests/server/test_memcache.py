@@ -12,7 +12,7 @@ from conftest import raw_command
 
 @pytest.fixture
 def mc(server):
-    c = Client(("127.0.0.1", server.mc_port), timeout=10)
+    c = Client(("127.0.0.1", server.mc_port), timeout=10, default_noreply=False)
     c.flush_all()
     yield c
     c.close()
