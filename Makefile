@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: all deps configure build test run clean install-check
+.PHONY: all deps configure build test test-server run clean install-check
 
 all: build
 
@@ -22,10 +22,19 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	./scripts/install_check.sh $(BUILD_DIR)
+	$(MAKE) --no-print-directory test-server
 
+# shale-server's wire tests: real clients (redis-py, redis-cli, pymemcache,
+# libmemcached tools, curl) against the built binary, on Debian's python3.
+test-server: build
+	SHALE_SERVER=$(BUILD_DIR)/shale-server /usr/bin/python3 -m pytest -q \
+	  -p no:cacheprovider tests/server
+
+# Starts shale-server on ./data with the defaults: RESP on 6380, memcached on
+# 11212, HTTP on 8380 (the log says where each listens). Ctrl-C stops it.
 run: build
 	@mkdir -p $(DATA_DIR)
-	$(BUILD_DIR)/shale shell --db $(DATA_DIR) --create
+	$(BUILD_DIR)/shale-server --dir $(DATA_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -7,6 +7,9 @@ packages=(
   build-essential cmake ninja-build clang clang-format
   libxxhash-dev libcli11-dev libgtest-dev libgmock-dev
   python3
+  libboost-dev libspdlog-dev libtomlplusplus-dev nlohmann-json3-dev
+  python3-pytest python3-redis python3-pymemcache
+  redis-tools redis-server libmemcached-tools curl
 )
 
 missing=()

@@ -134,6 +134,9 @@ void Server::Stop() {
   }
   if (pool_) pool_->Stop();
   listeners_.clear();
+  // Destroying the io_contexts destroys the handlers still queued, and with
+  // them the last connections and sessions, which use state_: before it.
+  pool_.reset();
   syncer_.reset();
   if (db_) {
     Status s = ks_->Sync();
