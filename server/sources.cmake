@@ -45,3 +45,18 @@ add_executable(shale_server server/main.cc)
 target_link_libraries(shale_server PRIVATE shale_server_lib)
 set_target_properties(shale_server PROPERTIES OUTPUT_NAME shale-server
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# Unit tests of the parsers and formats (the wire tests are tests/server/,
+# run by `make test-server`).
+if(SHALE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  add_executable(server_tests
+    server/keyspace/value_header_test.cc
+    server/protocol/memcache/mc_parser_test.cc
+    server/protocol/resp/resp_parser_test.cc
+  )
+  target_link_libraries(server_tests PRIVATE shale_server_lib GTest::gtest
+    GTest::gtest_main)
+  gtest_discover_tests(server_tests DISCOVERY_TIMEOUT 60)
+endif()

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Side-by-side redis-benchmark: shale-server vs redis-server, both persisting
+# every write to an append-only log fsynced once a second (shale: --fsync
+# everysec; Redis: appendonly yes, appendfsync everysec). Loopback only; each
+# run is bounded by its request count. Prints a table of requests/s.
+#
+#   server/bench/compare_redis.sh [BUILD_DIR] [REQUESTS] [PIPELINE] [CLIENTS]
+set -euo pipefail
+build=${1:-build}
+n=${2:-1000000}
+pipeline=${3:-16}
+clients=${4:-50}
+tmp=$(mktemp -d)
+shale_pid= redis_pid=
+cleanup() {
+  [ -n "$shale_pid" ] && kill "$shale_pid" 2>/dev/null && wait "$shale_pid" 2>/dev/null
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+  for _ in $(seq 200); do
+    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+sp=$(free_port)
+"$build/shale-server" --dir "$tmp/shale" --port "$sp" --memcache-port 0 \
+  --http-port 0 --fsync everysec --log-level warn &
+shale_pid=$!
+rp=$(free_port)
+redis-server --port "$rp" --bind 127.0.0.1 --dir "$tmp" --save '' \
+  --appendonly yes --appendfsync everysec --daemonize no \
+  --logfile "$tmp/redis.log" &
+redis_pid=$!
+wait_port "$sp"
+wait_port "$rp"
+
+bench() {  # port -> "SET rps GET rps"
+  redis-benchmark -p "$1" -t set,get -n "$n" -P "$pipeline" -c "$clients" \
+    -r 100000 -d 64 --csv 2>/dev/null |
+    awk -F'","' '/^"SET"/{s=$2} /^"GET"/{g=$2} END{print s, g}'
+}
+
+read -r s_set s_get < <(bench "$sp")
+read -r r_set r_get < <(bench "$rp")
+echo "redis-benchmark -n $n -P $pipeline -c $clients -r 100000 -d 64"
+printf '%-6s %14s %14s %8s\n' op shale-server redis-server ratio
+printf '%-6s %14s %14s %8.2f\n' SET "$s_set" "$r_set" \
+  "$(echo "$s_set / $r_set" | bc -l)"
+printf '%-6s %14s %14s %8.2f\n' GET "$s_get" "$r_get" \
+  "$(echo "$s_get / $r_get" | bc -l)"
