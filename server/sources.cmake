@@ -33,6 +33,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_string.cc
   server/redis/command.cc
   server/redis/resp_session.cc
+  server/redis/set_batch.cc
 )
 target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
   ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})

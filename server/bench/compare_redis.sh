@@ -43,17 +43,22 @@ redis_pid=$!
 wait_port "$sp"
 wait_port "$rp"
 
-bench() {  # port -> "SET rps GET rps"
-  redis-benchmark -p "$1" -t set,get -n "$n" -P "$pipeline" -c "$clients" \
-    -r 100000 -d 64 --csv 2>/dev/null |
-    awk -F'","' '/^"SET"/{s=$2} /^"GET"/{g=$2} END{print s, g}'
+# PING_MBULK measures the network layer and the RESP parser alone; SET and
+# GET add the engine.
+bench() {  # port -> "PING rps SET rps GET rps"
+  redis-benchmark -p "$1" -t ping_mbulk,set,get -n "$n" -P "$pipeline" \
+    -c "$clients" -r 100000 -d 64 --csv 2>/dev/null |
+    awk -F'","' '/^"PING_MBULK"/{p=$2} /^"SET"/{s=$2} /^"GET"/{g=$2}
+                 END{print p, s, g}'
 }
 
-read -r s_set s_get < <(bench "$sp")
-read -r r_set r_get < <(bench "$rp")
+read -r s_ping s_set s_get < <(bench "$sp")
+read -r r_ping r_set r_get < <(bench "$rp")
 echo "redis-benchmark -n $n -P $pipeline -c $clients -r 100000 -d 64"
-printf '%-6s %14s %14s %8s\n' op shale-server redis-server ratio
-printf '%-6s %14s %14s %8.2f\n' SET "$s_set" "$r_set" \
-  "$(echo "$s_set / $r_set" | bc -l)"
-printf '%-6s %14s %14s %8.2f\n' GET "$s_get" "$r_get" \
-  "$(echo "$s_get / $r_get" | bc -l)"
+printf '%-10s %14s %14s %8s\n' op shale-server redis-server ratio
+row() {
+  printf '%-10s %14s %14s %8.2f\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"
+}
+row PING_MBULK "$s_ping" "$r_ping"
+row SET "$s_set" "$r_set"
+row GET "$s_get" "$r_get"

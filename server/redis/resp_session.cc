@@ -42,14 +42,35 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     total += used;
     if (r == RespParser::Result::kNeedMore) break;
     if (r == RespParser::Result::kError) {
+      set_batch_.Flush(server_->ks, &writer_);
       spdlog::debug("resp {}: {}", client_.peer, parser_.error());
       writer_.Error("ERR " + parser_.error());
       closing_ = true;
       break;
     }
-    Execute(parser_.args());
+    Args& args = parser_.args();
+    if (Batchable(args)) {
+      client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
+      server_->total_commands.fetch_add(1, std::memory_order_relaxed);
+      client_.last_cmd.store("set", std::memory_order_relaxed);
+      if (set_batch_.Add(&args[1], &args[2])) {
+        set_batch_.Flush(server_->ks, &writer_);
+      }
+      continue;
+    }
+    set_batch_.Flush(server_->ks, &writer_);
+    Execute(args);
   }
+  // Nothing is left pending: every SET read so far is written and answered
+  // before the connection writes or waits for more input.
+  set_batch_.Flush(server_->ks, &writer_);
   return total;
+}
+
+bool RespSession::Batchable(const Args& args) const {
+  return args.size() == 3 && args[0].size() == 3 &&
+         EqualsIgnoreCase(args[0], "set") &&
+         (authenticated_ || !server_->auth_required.load());
 }
 
 void RespSession::Execute(Args& args) {

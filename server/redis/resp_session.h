@@ -11,6 +11,7 @@
 #include "server/protocol/resp/resp_parser.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/redis/command.h"
+#include "server/redis/set_batch.h"
 #include "server/server_state.h"
 
 namespace shale::server {
@@ -33,10 +34,13 @@ class RespSession : public Session {
 
  private:
   void Execute(Args& args);
+  // True if args is a plain `SET key value` that may join the batch.
+  bool Batchable(const Args& args) const;
 
   ServerState* const server_;
   RespParser parser_;
   RespWriter writer_;
+  SetBatch set_batch_;
   ClientState client_;
   bool authenticated_ = false;
   bool closing_ = false;

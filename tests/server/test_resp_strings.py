@@ -256,3 +256,18 @@ def test_pipeline(r):
     res = p.execute()
     assert res[:1000] == [True] * 1000
     assert res[1000:] == [str(i).encode() for i in range(1000)]
+
+
+def test_pipelined_sets_keep_order_with_other_commands(r):
+    # Plain SETs of a pipeline are written as one batch (redis/set_batch.h):
+    # every other command still sees them in order.
+    p = r.pipeline(transaction=False)
+    p.set("a", 1).get("a").set("a", 2).incr("a").set("b", "x").get("b")
+    p.set("c", "y").execute_command("SET", "c", "z", "GET").get("c")
+    assert p.execute() == [True, b"1", True, 3, True, b"x", True, b"y", b"z"]
+    p = r.pipeline(transaction=False)
+    for i in range(600):  # more than one batch
+        p.set("k%d" % i, i)
+    p.mget(["k%d" % i for i in range(600)])
+    res = p.execute()
+    assert res[-1] == [str(i).encode() for i in range(600)]
