@@ -263,7 +263,7 @@ def test_pipelined_sets_keep_order_with_other_commands(r):
     # every other command still sees them in order.
     p = r.pipeline(transaction=False)
     p.set("a", 1).get("a").set("a", 2).incr("a").set("b", "x").get("b")
-    p.set("c", "y").execute_command("SET", "c", "z", "GET").get("c")
+    p.set("c", "y").set("c", "z", get=True).get("c")
     assert p.execute() == [True, b"1", True, 3, True, b"x", True, b"y", b"z"]
     p = r.pipeline(transaction=False)
     for i in range(600):  # more than one batch
