@@ -4,7 +4,8 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: all deps configure build test test-server run clean install-check
+.PHONY: all deps configure build test test-server run clean install-check \
+	bench bench-server
 
 all: build
 
@@ -35,6 +36,16 @@ test-server: build
 run: build
 	@mkdir -p $(DATA_DIR)
 	$(BUILD_DIR)/shale-server --dir $(DATA_DIR)
+
+# The standard benchmark suite, shale side by side with release builds of
+# RocksDB and LevelDB (built once into ~/.cache/shale-baselines); about 15
+# minutes on 2 cores. Writes bench/results/latest.{json,png}. docs/bench.md.
+bench: deps
+	./scripts/bench.sh
+
+# shale-server against redis-server and memcached (redis-benchmark, memcaslap).
+bench-server: build
+	./scripts/bench_server.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -10,6 +10,7 @@ packages=(
   libboost-dev libspdlog-dev libtomlplusplus-dev nlohmann-json3-dev
   python3-pytest python3-redis python3-pymemcache
   redis-tools redis-server libmemcached-tools curl
+  librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
 )
 
 missing=()

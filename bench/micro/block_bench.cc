@@ -16,7 +16,7 @@ namespace {
 std::vector<std::string> SortedKeys(size_t n) {
   std::vector<std::string> keys;
   for (size_t i = 0; i < n; i++) {
-    char buf[17];
+    char buf[24];
     std::snprintf(buf, sizeof(buf), "%016zu", i * 7);
     keys.push_back(buf);
   }

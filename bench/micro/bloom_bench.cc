@@ -12,7 +12,7 @@ namespace {
 std::vector<std::string> Keys(size_t n, size_t offset) {
   std::vector<std::string> keys;
   for (size_t i = 0; i < n; i++) {
-    char buf[17];
+    char buf[24];
     std::snprintf(buf, sizeof(buf), "%016zu", i + offset);
     keys.push_back(buf);
   }

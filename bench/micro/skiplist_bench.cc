@@ -25,7 +25,7 @@ std::vector<std::string> MakeKeys(size_t n) {
   std::vector<std::string> keys(n);
   uint64_t x = 88172645463325252ull;
   for (size_t i = 0; i < n; i++) {
-    char buf[kKeySize + 1];
+    char buf[24];
     std::snprintf(buf, sizeof(buf), "%016zu", i);
     keys[i] = buf;
   }

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Server benchmarks: shale-server against redis-server and memcached.
+
+    server_bench.py SHALE_SERVER [--json FILE] [--requests N] [--keys N]
+                    [--seconds S] [--quick]
+
+Starts, each on free loopback ports in a fresh directory:
+  shale-server   RESP and memcached front ends, --fsync everysec
+  redis-server   appendonly yes, appendfsync everysec (RDB snapshots off, so
+                 both persist through their log alone)
+  memcached      in memory, 2 threads
+then, the servers taking turns on each test:
+  redis-benchmark -t set,get -d 100 -r KEYS -n REQUESTS -c 50, at -P 1 and
+      -P 16, after preloading all KEYS keys (key:%012d, 100-byte values) so
+      every GET hits;
+  memcaslap -X 100 (its default 1 set : 9 gets) against shale's memcached
+      front end and memcached.
+Prints a table with shale's ratio to the other server and writes JSON.
+Only loopback addresses are used; every run is bounded in time.
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+class Server:
+    def __init__(self, name, argv, ports, log):
+        self.name, self.ports = name, ports
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        for p in ports:
+            if not wait_port(p, self.proc):
+                self.stop()
+                raise RuntimeError(f"{name} did not start (see {log})")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def resp(*args):
+    out = [f"*{len(args)}\r\n".encode()]
+    for a in args:
+        b = a if isinstance(a, bytes) else str(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(out)
+
+
+def preload(port, keys, value_size):
+    """SETs key:%012d for every key, pipelined 1000 at a time."""
+    value = (b"v" * value_size)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.settimeout(60)
+        f = s.makefile("rb")
+        for start in range(0, keys, 1000):
+            end = min(keys, start + 1000)
+            s.sendall(b"".join(resp(b"SET", b"key:%012d" % i, value)
+                               for i in range(start, end)))
+            for _ in range(start, end):
+                line = f.readline()
+                if not line.startswith(b"+OK"):
+                    raise RuntimeError(f"preload on port {port}: {line!r}")
+
+
+def redis_benchmark(port, requests, keys, pipeline, timeout):
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
+            "-t", "set,get", "-n", str(requests), "-r", str(keys),
+            "-d", "100", "-c", "50", "-P", str(pipeline), "--csv"]
+    out = subprocess.run(argv, capture_output=True, text=True,
+                         timeout=timeout, check=True).stdout
+    results = {}
+    for row in csv.DictReader(io.StringIO(out)):
+        results[row["test"].lower()] = {
+            "ops_per_sec": float(row["rps"]),
+            "p50_us": float(row["p50_latency_ms"]) * 1000,
+            "p99_us": float(row["p99_latency_ms"]) * 1000,
+            "avg_us": float(row["avg_latency_ms"]) * 1000,
+        }
+    return results, " ".join(argv)
+
+
+def memcaslap(port, seconds, timeout):
+    argv = ["memcaslap", "-s", f"127.0.0.1:{port}", "-T", "2", "-c", "32",
+            "-t", f"{seconds}s", "-X", "100"]
+    out = subprocess.run(argv, capture_output=True, text=True,
+                         timeout=timeout).stdout
+    m = re.search(r"Run time: *([\d.]+)s Ops: *(\d+) TPS: *(\d+)", out)
+    if not m:
+        raise RuntimeError("memcaslap output not understood:\n" + out[-2000:])
+    res = {"ops_per_sec": float(m.group(3))}
+    # "Global" lines of the Get and Set sections: avg latency in us is the
+    # 9th column (Type Time Ops TPS Net Get_miss Min Max Avg ...).
+    for section in ("Get", "Set"):
+        sm = re.search(section + r" Statistics.*?\n(Global[^\n]*)", out, re.S)
+        if sm:
+            cols = sm.group(1).split()
+            if len(cols) >= 9:
+                res[f"{section.lower()}_avg_us"] = float(cols[8])
+                if section == "Get":
+                    res["get_misses"] = int(cols[5])
+    return res, " ".join(argv)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("shale_server")
+    ap.add_argument("--json")
+    ap.add_argument("--requests", type=int, default=500000)
+    ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--quick", action="store_true",
+                    help="small sizes, for a check that it all runs")
+    args = ap.parse_args()
+    if args.quick:
+        args.requests, args.keys, args.seconds = 20000, 20000, 3
+
+    missing = [t for t in ("redis-server", "redis-benchmark", "memcached",
+                           "memcaslap") if not shutil.which(t)]
+    if missing:
+        print("bench-server: missing " + ", ".join(missing) +
+              " (apt-get install redis-server redis-tools memcached "
+              "libmemcached-tools); skipping those comparisons")
+
+    work = tempfile.mkdtemp(prefix="shale-server-bench.")
+    servers, results = [], []
+    try:
+        sp, smc = free_port(), free_port()
+        shale = Server("shale", [args.shale_server, "--dir", f"{work}/shale",
+                                 "--port", str(sp), "--memcache-port", str(smc),
+                                 "--http-port", "0", "--fsync", "everysec",
+                                 "--log-level", "warn"], [sp, smc],
+                       f"{work}/shale.log")
+        servers.append(shale)
+        redis = mc = None
+        if shutil.which("redis-server") and shutil.which("redis-benchmark"):
+            rp = free_port()
+            os.makedirs(f"{work}/redis")
+            redis = Server("redis", ["redis-server", "--port", str(rp),
+                                     "--bind", "127.0.0.1", "--dir", f"{work}/redis",
+                                     "--appendonly", "yes",
+                                     "--appendfsync", "everysec", "--save", "",
+                                     "--daemonize", "no"], [rp],
+                           f"{work}/redis.log")
+            servers.append(redis)
+        if shutil.which("memcached") and shutil.which("memcaslap"):
+            mp = free_port()
+            mc = Server("memcached", ["memcached", "-l", "127.0.0.1", "-p",
+                                      str(mp), "-U", "0", "-m", "2048", "-t",
+                                      "2", "-u", "nobody"], [mp],
+                        f"{work}/memcached.log")
+            servers.append(mc)
+
+        timeout = max(120, args.requests / 2000)
+        if redis:
+            for name, port in (("shale", sp), ("redis", redis.ports[0])):
+                t = time.time()
+                preload(port, args.keys, 100)
+                print(f"preloaded {args.keys} keys into {name} in "
+                      f"{time.time() - t:.1f} s")
+            for pipeline in (1, 16):
+                for name, port in (("shale", sp), ("redis", redis.ports[0])):
+                    res, cmd = redis_benchmark(port, args.requests, args.keys,
+                                               pipeline, timeout)
+                    print(f"  {cmd}")
+                    for test, r in sorted(res.items()):
+                        results.append(dict(server=name, client="redis-benchmark",
+                                            benchmark=f"{test} -P {pipeline}",
+                                            command=cmd, **r))
+        if mc:
+            for name, port in (("shale", smc), ("memcached", mc.ports[0])):
+                res, cmd = memcaslap(port, args.seconds, args.seconds + 120)
+                print(f"  {cmd}")
+                results.append(dict(server=name, client="memcaslap",
+                                    benchmark="memcaslap 1set:9get", command=cmd,
+                                    **res))
+    finally:
+        for s in reversed(servers):
+            s.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(f"{'benchmark':<22} {'server':<10} {'ops/s':>10} {'p50us':>8} "
+          f"{'p99us':>8} {'shale/x':>8}")
+    shown = []
+    for r in results:
+        if r["benchmark"] not in shown:
+            shown.append(r["benchmark"])
+    for b in shown:
+        rows = [r for r in results if r["benchmark"] == b]
+        s = next((r for r in rows if r["server"] == "shale"), None)
+        for r in rows:
+            ratio = "-"
+            if s and r is not s and r["ops_per_sec"]:
+                ratio = f"{s['ops_per_sec'] / r['ops_per_sec']:.2f}x"
+                r["shale_ratio"] = s["ops_per_sec"] / r["ops_per_sec"]
+            p50 = f"{r['p50_us']:.0f}" if "p50_us" in r else "-"
+            p99 = f"{r['p99_us']:.0f}" if "p99_us" in r else "-"
+            print(f"{b if r is rows[0] else '':<22} {r['server']:<10} "
+                  f"{r['ops_per_sec']:>10.0f} {p50:>8} {p99:>8} {ratio:>8}")
+    print("\nredis-benchmark: 50 clients, 100-byte values, keys over "
+          f"{args.keys}, {args.requests} requests per test; memcaslap: "
+          f"{args.seconds} s, 2 threads x 32 connections. Client and server "
+          "share the machine.")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+            f.write("\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

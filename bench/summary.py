@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Merges shale-bench JSON files and prints the one-screen ratio summary.
+
+    summary.py [--out MERGED.json] RESULT.json...
+
+Each input is a JSON array written by shale-bench --json; objects carry a
+"label" (the suite part) and a "benchmark". The summary has one line per
+label and benchmark: shale's ops/s, then shale's ratio to each other engine
+(>1: shale is faster), write amplification and p99 next to RocksDB's, and
+then the goals of issue 6 with the measured value and whether it was met.
+"""
+import argparse
+import json
+import sys
+
+OTHERS = ("rocksdb", "rocksdb-blob", "leveldb")
+
+# (label prefix, benchmark, what, threshold): the goals to record.
+GOALS = [
+    ("a-100B", "fillseq", "ops", 1.3),
+    ("a-100B", "fillrandom", "ops", 1.3),
+    ("a-100B", "readrandom", "ops", 1.2),
+    ("a-100B", "seekrandom", "ops", 1.0),
+    ("b-4KiB", "fillrandom", "ops", 2.0),
+    ("b-4KiB", "overwrite", "ops", 2.0),
+    ("b-4KiB", "fillrandom", "wamp", 0.5),
+    ("b-4KiB", "overwrite", "wamp", 0.5),
+    ("a-100B", "readwhilewriting", "p99", 1.0),
+]
+
+
+def load(paths):
+    rows = []
+    for p in paths:
+        with open(p) as f:
+            rows.extend(json.load(f))
+    return rows
+
+
+def fmt_ratio(v):
+    return "-" if v is None else f"{v:.2f}x"
+
+
+def index(rows):
+    by = {}
+    for r in rows:
+        by[(r.get("label", ""), r["benchmark"], r["engine"])] = r
+    return by
+
+
+def find(by, label_prefix, bench, engine):
+    for (label, b, e), r in by.items():
+        if label.startswith(label_prefix) and b == bench and e == engine:
+            return r
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out")
+    ap.add_argument("inputs", nargs="+")
+    args = ap.parse_args()
+    rows = load(args.inputs)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(rows, f, indent=1)
+            f.write("\n")
+        print(f"wrote {args.out} ({len(rows)} results)")
+    by = index(rows)
+    engines = [e for e in OTHERS if any(r["engine"] == e for r in rows)]
+
+    print()
+    print("== shale vs the others: ops/s ratio shale/x (>1: shale faster)")
+    head = f"{'suite':<15} {'benchmark':<17} {'shale ops/s':>12}"
+    for e in engines:
+        head += f" {'/' + e:>13}"
+    head += f" {'w-amp s|r':>12} {'p99us s|r':>17}"
+    print(head)
+    seen = []
+    for r in rows:
+        key = (r.get("label", ""), r["benchmark"])
+        if key not in seen:
+            seen.append(key)
+    for label, bench in seen:
+        s = by.get((label, bench, "shale"))
+        if not s:
+            continue
+        line = f"{label:<15} {bench:<17} {s['ops_per_sec']:>12.0f}"
+        for e in engines:
+            o = by.get((label, bench, e))
+            ratio = (s["ops_per_sec"] / o["ops_per_sec"]
+                     if o and o["ops_per_sec"] else None)
+            line += f" {fmt_ratio(ratio):>13}"
+        rk = by.get((label, bench, "rocksdb"))
+        wa = lambda x: "-" if not x or x.get("write_amp") is None else f"{x['write_amp']:.1f}"
+        line += f" {wa(s) + '|' + wa(rk):>12}"
+        p99 = lambda x: "-" if not x else f"{x['p99_us']:.1f}"
+        line += f" {p99(s) + '|' + p99(rk):>17}"
+        print(line)
+
+    builds = sorted({(r["engine"], r.get("baseline_build", "")) for r in rows})
+    print()
+    print("baselines: " + ", ".join(f"{e}={b}" for e, b in builds))
+    if any(b == "debian-asserts" for _, b in builds):
+        print("!!!!! WARNING: a baseline is Debian's assertion-enabled build: "
+              "ratios flatter shale")
+    ignored = sorted({(r["engine"], i) for r in rows
+                      for i in r.get("ignored_options", [])})
+    for e, i in ignored:
+        print(f"note: {e} ignores {i}")
+
+    print()
+    print("== goals of issue 6 (recorded, not enforced)")
+    for label, bench, what, threshold in GOALS:
+        s = find(by, label, bench, "shale")
+        r = find(by, label, bench, "rocksdb")
+        if not s or not r:
+            continue
+        if what == "ops":
+            v = s["ops_per_sec"] / r["ops_per_sec"] if r["ops_per_sec"] else None
+            text = f"ops/s shale/rocksdb >= {threshold:.1f}x"
+            ok = v is not None and v >= threshold
+            shown = fmt_ratio(v)
+        elif what == "wamp":
+            a, b = s.get("write_amp"), r.get("write_amp")
+            v = a / b if a is not None and b else None
+            text = f"w-amp shale/rocksdb <= {threshold:.1f}"
+            ok = v is not None and v <= threshold
+            shown = "-" if v is None else f"{v:.2f} ({a:.1f} vs {b:.1f})"
+        else:  # p99
+            a, b = s["p99_us"], r["p99_us"]
+            v = a / b if b else None
+            text = "p99 shale <= rocksdb"
+            ok = v is not None and v <= threshold
+            shown = f"{a:.1f} vs {b:.1f} us"
+        print(f"  {label:<7} {bench:<17} {text:<28} {shown:<22} "
+              f"{'met' if ok else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
