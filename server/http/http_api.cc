@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <map>
 
 #include "server/base64.h"
 #include "server/info.h"
@@ -21,6 +24,29 @@ std::string Dump(const json& j) {
 
 HttpResponse EngineError(const Status& s) {
   return HttpResponse::Error(500, "engine_error", s.ToString());
+}
+
+// The engine gains DB::CompactRange and DB::GetStatsMap in a parallel change;
+// these compile against either version of include/shale/db.h.
+template <typename D>
+Status CompactAll(D* db) {
+  if constexpr (requires(D* d) { d->CompactRange(nullptr, nullptr); }) {
+    return db->CompactRange(nullptr, nullptr);
+  } else {
+    return Status::NotSupported("compaction is not available yet");
+  }
+}
+
+template <typename D>
+bool EngineStatsMap(D* db, std::map<std::string, double>* out) {
+  if constexpr (requires(D* d, std::map<std::string, double>* m) {
+                  d->GetStatsMap(m);
+                }) {
+    db->GetStatsMap(out);
+    return true;
+  } else {
+    return false;
+  }
 }
 
 std::string ETag(uint64_t cas) { return "\"" + std::to_string(cas) + "\""; }
@@ -357,6 +383,8 @@ HttpResponse Stats(ServerState* s) {
   out["http"]["requests"] = s->http_requests.load();
   out["http"]["errors"] = s->http_errors.load();
   out["engine_stats"] = EngineStats(s);
+  std::map<std::string, double> engine;
+  if (EngineStatsMap(s->ks->db(), &engine)) out["engine"] = engine;
   return HttpResponse::Json(200, Dump(out));
 }
 
@@ -412,6 +440,18 @@ HttpResponse Metrics(ServerState* s) {
     }
     m += "shale_level_files{level=\"" + std::to_string(level) + "\"} " + v +
          "\n";
+  }
+  std::map<std::string, double> engine;
+  if (EngineStatsMap(s->ks->db(), &engine)) {
+    m += "# HELP shale_engine Engine statistics (DB::GetStatsMap), by name.\n";
+    m += "# TYPE shale_engine gauge\n";
+    for (auto& [k, v] : engine) {
+      std::string name;
+      for (char c : k) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.17g", v);
+      m += "shale_engine{stat=\"" + name + "\"} " + buf + "\n";
+    }
   }
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
@@ -538,8 +578,12 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
   }
   if (p == "/v1/admin/compact") {
     if (m != "POST") return MethodNotAllowed("POST");
-    return HttpResponse::Error(501, "not_implemented",
-                               "compaction is not available yet");
+    Status st = CompactAll(s->ks->db());
+    if (st.IsNotSupported()) {
+      return HttpResponse::Error(501, "not_implemented", st.message());
+    }
+    if (!st.ok()) return EngineError(st);
+    return HttpResponse::Json(200, R"({"ok":true})");
   }
   if (p == "/v1/stats") {
     if (m != "GET") return MethodNotAllowed("GET");
