@@ -134,6 +134,14 @@ if(benchmark_FOUND)
     benchmark::benchmark_main)
   set_target_properties(shale_microbench PROPERTIES
     OUTPUT_NAME shale-microbench RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+  # The server's protocol parsers, when the server is part of the build.
+  if(TARGET shale_server_lib)
+    target_sources(shale_microbench PRIVATE bench/micro/protocol_bench.cc)
+    target_link_libraries(shale_microbench PRIVATE shale_server_lib)
+  else()
+    message(STATUS "shale-bench: no server/ in this tree; shale-microbench "
+                   "goes without the protocol parser benchmarks")
+  endif()
 else()
   message(STATUS "shale-bench: Google Benchmark not found; no shale-microbench")
 endif()
