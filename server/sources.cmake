@@ -61,3 +61,27 @@ if(SHALE_BUILD_TESTS)
     GTest::gtest_main)
   gtest_discover_tests(server_tests DISCOVERY_TIMEOUT 60)
 endif()
+
+# Parse benchmark (no sockets, no engine).
+add_executable(server_parse_bench server/protocol/parse_bench.cc)
+target_link_libraries(server_parse_bench PRIVATE shale_server_lib)
+set_target_properties(server_parse_bench PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# libFuzzer targets, one per parser: cmake -DSHALE_BUILD_FUZZ=ON with clang.
+option(SHALE_BUILD_FUZZ "Build the server's parser fuzz targets (clang)" OFF)
+if(SHALE_BUILD_FUZZ)
+  # The parser's own source is compiled into the target, so that it carries
+  # the fuzzer's coverage instrumentation.
+  add_executable(resp_parser_fuzz server/protocol/resp/resp_parser_fuzz.cc
+    server/protocol/resp/resp_parser.cc)
+  add_executable(mc_parser_fuzz server/protocol/memcache/mc_parser_fuzz.cc
+    server/protocol/memcache/mc_parser.cc)
+  foreach(target resp_parser_fuzz mc_parser_fuzz)
+    target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR})
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address)
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer,address)
+    set_target_properties(${target} PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+  endforeach()
+endif()
