@@ -178,3 +178,23 @@ def test_idle_timeout_and_maxclients(tmp_path):
                  == b"+PONG\r\n", 10, "a free client slot")
     finally:
         srv.cleanup()
+
+
+def test_slow_reader_is_dropped(tmp_path):
+    """A client whose replies cannot be written for write_timeout seconds is
+    disconnected (and its memory released)."""
+    conf = tmp_path / "shale.toml"
+    conf.write_text("write_timeout = 1\n")
+    srv = ShaleServer(str(tmp_path), args=["--config", str(conf)],
+                      memcache=False, http=False).start()
+    try:
+        r = srv.redis()
+        r.set("big", b"x" * (1 << 20))
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 64)
+        wait_for(lambda: r.info("clients")["connected_clients"] == 1, 20,
+                 "the slow reader to be dropped")
+        s.close()
+    finally:
+        srv.cleanup()
