@@ -11,6 +11,7 @@ packages=(
   python3-pytest python3-redis python3-pymemcache
   redis-tools redis-server libmemcached-tools curl
   librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
+  pkgconf liblz4-dev libzstd-dev libsnappy-dev
 )
 
 missing=()

@@ -13,10 +13,12 @@
 #define SHALE_INCLUDE_DB_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "shale/cache.h"
 #include "shale/env.h"
 #include "shale/iterator.h"
 #include "shale/options.h"
@@ -87,6 +89,26 @@ class DB {
   // DB (its WAL is then no longer needed).
   virtual Status Flush() = 0;
 
+  // Compacts every key in [*begin, *end] (nullptr: open on that side) down
+  // to the last non-empty level, and waits until it is done. Drops what no
+  // snapshot can see: overwritten versions, deletions, expired entries.
+  virtual Status CompactRange(const std::string_view* begin,
+                              const std::string_view* end) = 0;
+
+  // Waits until no flush or compaction is pending or running. Returns the
+  // background error, if any.
+  virtual Status WaitForCompactions() = 0;
+
+  // After a background error (a failed flush, compaction or WAL write: the
+  // DB then refuses writes, reads keep working), retries: if the cause is
+  // gone (disk space freed, device back), writes are accepted again.
+  virtual Status Resume() = 0;
+
+  // Machine-readable statistics: counters and gauges by name (the names of
+  // GetProperty's "shale.stats", e.g. "user_bytes_written",
+  // "level0.files", "block_cache.hits", "write_amp").
+  virtual void GetStatsMap(std::map<std::string, double>* stats) = 0;
+
   // Reads a property into *value; false if the name is unknown.
   //   shale.stats                   human-readable summary
   //   shale.num-files-at-level<N>   table files at level N
@@ -96,6 +118,10 @@ class DB {
   //   shale.num-immutable-mem-table memtables waiting to be flushed
   //   shale.last-sequence           sequence number of the newest write
   //   shale.num-snapshots           snapshots held
+  //   shale.levelstats              per-level files, bytes, score, I/O
+  //   shale.write-amp               bytes written to disk / user bytes
+  //   shale.compaction-pending      1 if a compaction is due, else 0
+  //   shale.block-cache-usage       bytes held by the block cache
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 };
 

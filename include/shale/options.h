@@ -8,12 +8,25 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace shale {
 
+class Cache;
 class Env;
 class Snapshot;
+
+// How a table's data blocks are compressed. The choice is recorded in every
+// block, so files stay readable whatever the options say later. A block that
+// does not shrink by at least 12.5% is stored uncompressed.
+enum class CompressionType : unsigned char {
+  kNone = 0,
+  kLZ4 = 1,
+  kZstd = 2,
+  kSnappy = 3,
+};
 
 // How a DB treats damage found while recovering its write-ahead log. See
 // docs/format/wal.md for what each mode accepts.
@@ -79,6 +92,69 @@ struct Options {
 
   // How the write-ahead log is recovered after a crash.
   WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTail;
+
+  // --- Caches ---------------------------------------------------------------
+
+  // The cache of uncompressed data blocks. nullptr: the DB creates its own
+  // LRU cache of block_cache_capacity bytes. Pass one cache (NewLRUCache in
+  // shale/cache.h) to several DBs to share one memory budget.
+  std::shared_ptr<Cache> block_cache;
+
+  // Bytes of the block cache the DB creates when block_cache is nullptr;
+  // 0 disables block caching. Default: 64 MiB.
+  size_t block_cache_capacity = 64u << 20;
+
+  // Also keep index and filter blocks in the block cache (charged to its
+  // capacity, evictable) instead of pinning them with each open table. Saves
+  // memory for huge DBs at the cost of re-reading them after eviction.
+  // Default: false.
+  bool cache_index_and_filter_blocks = false;
+
+  // --- Compression ----------------------------------------------------------
+
+  // Compression of data blocks written at every level, unless
+  // compression_per_level says otherwise. Default: kLZ4 (cheap to decode,
+  // typically 2x on text-like values).
+  CompressionType compression = CompressionType::kLZ4;
+
+  // Compression per level: entry i applies to level i; levels past the end
+  // use the last entry. Empty: `compression` everywhere. A common choice is
+  // {kNone, kNone, kLZ4, kLZ4, kLZ4, kZstd, kZstd}: no CPU spent on data
+  // that is rewritten soon, the best ratio on the bottom levels.
+  std::vector<CompressionType> compression_per_level;
+
+  // --- Compaction -----------------------------------------------------------
+
+  // Threads for flushes and compactions. One is reserved for flushes
+  // whenever there is more than one, so a long compaction never delays a
+  // flush. Default: 2.
+  int max_background_jobs = 2;
+
+  // Level 0 is compacted into level 1 once it holds this many files.
+  // Default: 4.
+  int level0_file_num_compaction_trigger = 4;
+
+  // Writes are slowed (each write group sleeps about 1 ms) once level 0
+  // holds this many files, and stop until compaction catches up at
+  // level0_stop_writes_trigger. Defaults: 20 and 36.
+  int level0_slowdown_writes_trigger = 20;
+  int level0_stop_writes_trigger = 36;
+
+  // Target size of level 1; each deeper level's target is
+  // max_bytes_for_level_multiplier times the one above (static level
+  // sizing). Defaults: 256 MiB and 10.
+  uint64_t max_bytes_for_level_base = 256u << 20;
+  double max_bytes_for_level_multiplier = 10;
+
+  // Compaction output files are cut at about this size, and earlier where
+  // one would overlap more than ten of them in the next level down.
+  // Default: 64 MiB.
+  uint64_t target_file_size = 64u << 20;
+
+  // A flushed table that overlaps nothing in levels 0..N is placed directly
+  // at level N, at most this deep, saving the compactions that would move
+  // it there. 0 always flushes to level 0. Default: 2.
+  int max_mem_compact_level = 2;
 };
 
 struct ReadOptions {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/compaction_picker.h"
 #include "db/dbformat.h"
 #include "db/log_writer.h"
 #include "db/memtable.h"
@@ -26,8 +27,18 @@
 
 namespace shale {
 
-TableOptions MakeTableOptions(const Options& options,
-                              const InternalKeyComparator* icmp);
+// A snapshot is the sequence number it pins; the DB keeps them in creation
+// order, so the oldest is first.
+class SnapshotImpl final : public Snapshot {
+ public:
+  explicit SnapshotImpl(SequenceNumber seq) : sequence_(seq) {}
+  SequenceNumber sequence() const { return sequence_; }
+
+ private:
+  ~SnapshotImpl() override = default;
+  friend class DBImpl;
+  const SequenceNumber sequence_;
+};
 
 // Applies batch (whose header carries its first sequence) to mem.
 Status InsertBatchIntoMemTable(const WriteBatch& batch, MemTable* mem);
@@ -55,6 +66,11 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status SyncWAL() override;
   Status Flush() override;
+  Status CompactRange(const std::string_view* begin,
+                      const std::string_view* end) override;
+  Status WaitForCompactions() override;
+  Status Resume() override;
+  void GetStatsMap(std::map<std::string, double>* stats) override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
   // Opening (db_impl_open.cc).
@@ -62,10 +78,11 @@ class DBImpl final : public DB {
 
   // Test hooks.
   int TEST_NumImmutableMemTables();
+  // Stops (true) or restarts automatic compactions.
+  void TEST_PauseCompactions(bool paused);
 
  private:
   struct Writer;
-  class SnapshotImpl;
   friend class DB;
 
   // --- open and recovery (db_impl_open.cc)
@@ -79,19 +96,43 @@ class DBImpl final : public DB {
   void DeleteObsoleteFiles() REQUIRES(mu_);
 
   // --- writes (db_impl_write.cc)
+  // What a queued writer asks of the leader.
+  enum class WriteKind { kBatch, kSyncOnly, kSwitchMemTable, kResume };
   Status WriteInternal(const WriteOptions& options, WriteBatch* batch,
-                       bool force_switch, bool sync_only);
+                       WriteKind kind);
+  // Leader-only: replaces the WAL by a fresh one (after a WAL error the old
+  // one may end in a partial record). The memtable stays.
+  Status ReplaceWal() REQUIRES(mu_);
+  // Leader-only: clears the background error and retries what failed.
+  Status ResumeAsLeader() REQUIRES(mu_);
   Status MakeRoomForWrite(bool force) REQUIRES(mu_);
   Status SwitchMemTable() REQUIRES(mu_);
   WriteBatch* BuildBatchGroup(Writer** last_writer) REQUIRES(mu_);
 
-  // --- flush (db_impl_flush.cc)
-  void BackgroundThread();
+  // --- background work (db_impl_flush.cc, db_impl_compaction.cc)
+  enum class JobRole { kFlushOnly, kCompactionOnly, kAny };
+  void BackgroundThread(JobRole role);
   Status FlushOldestImmutable() REQUIRES(mu_);
-  // Writes mem to a new level-0 table (or to nothing, when it is empty) and
-  // records it in *edit. Releases mu_ while writing.
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit) REQUIRES(mu_);
+  // Writes mem to a new table (or to nothing, when it is empty) and records
+  // it in *edit: at level 0, or deeper when nothing above overlaps it and
+  // push_down. Releases mu_ while writing.
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit, bool push_down)
+      REQUIRES(mu_);
   void RecordBackgroundError(const Status& s) REQUIRES(mu_);
+  // Runs c (a trivial move or a merge) and installs its result. Output file
+  // numbers are added to *outputs when non-null. Releases mu_ while working.
+  Status RunCompaction(std::unique_ptr<Compaction> c,
+                       std::set<uint64_t>* outputs) REQUIRES(mu_);
+  struct CompactionOutput;
+  // The merge itself, without mu_: reads the inputs, writes the outputs.
+  Status DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
+                          std::vector<CompactionOutput>* outputs,
+                          uint64_t* bytes_written) EXCLUDES(mu_);
+  Status OpenCompactionOutput(Compaction* c,
+                              std::vector<CompactionOutput>* outputs)
+      EXCLUDES(mu_);
+  // True while flush or compaction work is due or running.
+  bool BackgroundWorkPending() REQUIRES(mu_);
 
   // --- reads (db_impl_read.cc)
   // Rebuilds read_view_ after mem_, imm_ or the Version changed.
@@ -99,14 +140,27 @@ class DBImpl final : public DB {
   std::shared_ptr<const ReadView> GetReadView() EXCLUDES(mu_);
   SequenceNumber ReadSequence(const ReadOptions& options) const;
   uint64_t MemBytes() const REQUIRES(mu_);
+  // Everything GetStatsMap reports but the live WAL size (db_impl_stats.cc).
+  void CollectStats(std::map<std::string, double>* m) REQUIRES(mu_);
+  // Block cache and table read counters.
+  void AddCacheStats(std::map<std::string, double>* m) REQUIRES(mu_);
   uint64_t LiveWalBytes() REQUIRES(mu_);
   uint64_t NowMillis() const { return env_->NowUnixMillis(); }
+  std::shared_ptr<MemTable> NewMemTable() const {
+    return std::make_shared<MemTable>(
+        internal_comparator_,
+        std::min<size_t>(64 * 1024, options_.write_buffer_size / 8));
+  }
+  // Table options for files written at `level` (compression is per level).
+  TableOptions TableOptionsFor(int level) const;
 
   // Constant after construction.
   Env* const env_;
   const InternalKeyComparator internal_comparator_;
   const Options options_;
   const std::string dbname_;
+  std::shared_ptr<Cache> block_cache_;  // nullptr: no block caching
+  TableReadStats table_stats_;
   std::unique_ptr<TableCache> table_cache_;
 
   mutable Mutex mu_;
@@ -140,10 +194,25 @@ class DBImpl final : public DB {
 
   // Background work.
   CondVar bg_cv_;  // signalled on new work, finished work, shutdown
-  std::thread bg_thread_;
-  bool shutting_down_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> bg_threads_;
+  // Read without mu_ by running compactions, to stop early.
+  std::atomic<bool> shutting_down_{false};
   bool flush_running_ GUARDED_BY(mu_) = false;
   Status bg_error_ GUARDED_BY(mu_);
+  CompactionPicker picker_ GUARDED_BY(mu_);
+  RunningCompactions running_ GUARDED_BY(mu_);
+  int manual_compactions_ GUARDED_BY(mu_) = 0;
+  bool compactions_paused_ GUARDED_BY(mu_) = false;  // tests only
+
+  // Per-level compaction statistics (by output level).
+  struct LevelStats {
+    uint64_t compactions = 0;
+    uint64_t bytes_read = 0;     // input bytes, both levels
+    uint64_t bytes_written = 0;  // output bytes
+    uint64_t micros = 0;
+    uint64_t moved_files = 0;  // trivial moves into this level
+  };
+  LevelStats level_stats_[kNumLevels] GUARDED_BY(mu_);
 
   // Statistics.
   std::atomic<uint64_t> stat_user_bytes_written_{0};
@@ -153,6 +222,15 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_write_groups_{0};
   std::atomic<uint64_t> stat_writes_{0};
   std::atomic<uint64_t> stat_stall_micros_{0};
+  std::atomic<uint64_t> stat_slowdowns_{0};
+  std::atomic<uint64_t> stat_stops_{0};
+  std::atomic<uint64_t> stat_compaction_bytes_read_{0};
+  std::atomic<uint64_t> stat_compaction_bytes_written_{0};
+  std::atomic<uint64_t> stat_num_compactions_{0};
+  std::atomic<uint64_t> stat_trivial_moves_{0};
+  std::atomic<uint64_t> stat_flush_pushdowns_{0};
+  std::atomic<uint64_t> stat_entries_dropped_{0};
+  std::atomic<uint64_t> stat_background_errors_{0};
 };
 
 }  // namespace shale

@@ -5,16 +5,24 @@
 
 namespace shale {
 
-void DBImpl::BackgroundThread() {
+void DBImpl::BackgroundThread(JobRole role) {
   MutexLock l(&mu_);
-  while (true) {
-    while (!shutting_down_ && (imm_.empty() || !bg_error_.ok())) {
-      bg_cv_.Wait();
+  while (!shutting_down_.load()) {
+    if (role != JobRole::kCompactionOnly && !imm_.empty() && !flush_running_ &&
+        bg_error_.ok()) {
+      Status s = FlushOldestImmutable();
+      if (!s.ok() && !shutting_down_.load()) RecordBackgroundError(s);
+      bg_cv_.SignalAll();
+      continue;
     }
-    if (shutting_down_) break;
-    Status s = FlushOldestImmutable();
-    if (!s.ok()) RecordBackgroundError(s);
-    bg_cv_.SignalAll();
+    if (role != JobRole::kFlushOnly && bg_error_.ok() && !compactions_paused_) {
+      auto c = picker_.PickCompaction(versions_->current(), running_);
+      if (c != nullptr) {
+        RunCompaction(std::move(c), nullptr).PermitUncheckedError();
+        continue;
+      }
+    }
+    bg_cv_.Wait();
   }
 }
 
@@ -22,7 +30,7 @@ Status DBImpl::FlushOldestImmutable() {
   flush_running_ = true;
   std::shared_ptr<MemTable> mem = imm_.front();
   VersionEdit edit;
-  Status s = WriteLevel0Table(mem.get(), &edit);
+  Status s = WriteLevel0Table(mem.get(), &edit, true);
   if (s.ok()) {
     // WALs older than the next memtable's are now obsolete.
     uint64_t next_log =
@@ -30,6 +38,9 @@ Status DBImpl::FlushOldestImmutable() {
     edit.SetLogNumber(next_log);
     s = versions_->LogAndApply({&edit}, &mu_);
   }
+  running_.RemoveReservation(mem.get());
+  for (const auto& [level, f] : edit.new_files())
+    pending_outputs_.erase(f.number);
   if (s.ok()) {
     imm_.pop_front();
     InstallReadView();
@@ -40,7 +51,8 @@ Status DBImpl::FlushOldestImmutable() {
   return s;
 }
 
-Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
+                                bool push_down) {
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   pending_outputs_.insert(meta.number);
@@ -51,8 +63,8 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   Status s = env_->NewWritableFile(fname, &file);
   uint64_t entries = 0;
   if (s.ok()) {
-    TableBuilder builder(MakeTableOptions(options_, &internal_comparator_),
-                         file.get());
+    // Compressed as level 0 wants, wherever the table ends up.
+    TableBuilder builder(TableOptionsFor(0), file.get());
     auto iter = mem->NewIterator();
     iter->SeekToFirst();
     if (iter->Valid()) {
@@ -90,9 +102,25 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   }
   mu_.Lock();
 
-  pending_outputs_.erase(meta.number);
+  // The number stays in pending_outputs_ until the caller has installed the
+  // edit (or given up): until then no Version lists the file, and another
+  // thread's DeleteObsoleteFiles must not take it for garbage.
+  if (!s.ok() || entries == 0) pending_outputs_.erase(meta.number);
   if (s.ok() && entries > 0) {
-    edit->AddFile(0, meta);
+    int level = 0;
+    if (push_down) {
+      level = picker_.PickLevelForFlush(*versions_->current(),
+                                        ExtractUserKey(meta.smallest),
+                                        ExtractUserKey(meta.largest), running_);
+      if (level > 0) {
+        // Until the edit is installed, keep compactions off this range of
+        // the level (the caller releases the reservation).
+        running_.Reserve(mem, level, ExtractUserKey(meta.smallest),
+                         ExtractUserKey(meta.largest));
+        stat_flush_pushdowns_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    edit->AddFile(level, meta);
     stat_flush_bytes_written_.fetch_add(meta.file_size,
                                         std::memory_order_relaxed);
   }
@@ -100,10 +128,12 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
 }
 
 Status DBImpl::Flush() {
-  Status s = WriteInternal(WriteOptions(), nullptr, true, false);
+  Status s = WriteInternal(WriteOptions(), nullptr, WriteKind::kSwitchMemTable);
   if (!s.ok()) return s;
   MutexLock l(&mu_);
-  while (!imm_.empty() && bg_error_.ok() && !shutting_down_) bg_cv_.Wait();
+  while (!imm_.empty() && bg_error_.ok() && !shutting_down_.load()) {
+    bg_cv_.Wait();
+  }
   return bg_error_;
 }
 

@@ -9,16 +9,6 @@
 
 namespace shale {
 
-TableOptions MakeTableOptions(const Options& options,
-                              const InternalKeyComparator* icmp) {
-  TableOptions t;
-  t.comparator = icmp;
-  t.block_size = options.block_size;
-  t.block_restart_interval = options.block_restart_interval;
-  t.bloom_bits_per_key = options.bloom_bits_per_key;
-  return t;
-}
-
 namespace {
 
 // Table files kept open need a descriptor each; leave some for the rest.
@@ -28,15 +18,38 @@ size_t TableCacheSize(const Options& options) {
 
 }  // namespace
 
+TableOptions DBImpl::TableOptionsFor(int level) const {
+  TableOptions t;
+  t.comparator = &internal_comparator_;
+  t.block_size = options_.block_size;
+  t.block_restart_interval = options_.block_restart_interval;
+  t.bloom_bits_per_key = options_.bloom_bits_per_key;
+  t.compression = options_.compression;
+  const auto& per_level = options_.compression_per_level;
+  if (!per_level.empty()) {
+    t.compression = per_level[std::min<size_t>(level, per_level.size() - 1)];
+  }
+  t.block_cache = block_cache_.get();
+  t.cache_index_and_filter_blocks = options_.cache_index_and_filter_blocks;
+  // Not declared const: the stats are counters the tables bump.
+  t.read_stats = const_cast<TableReadStats*>(&table_stats_);
+  return t;
+}
+
 DBImpl::DBImpl(const Options& options, const std::string& dbname)
     : env_(options.env != nullptr ? options.env : Env::Default()),
       internal_comparator_(BytewiseComparator()),
       options_(options),
       dbname_(dbname),
+      block_cache_(options.block_cache != nullptr
+                       ? options.block_cache
+                       : (options.block_cache_capacity > 0
+                              ? NewLRUCache(options.block_cache_capacity)
+                              : nullptr)),
       table_cache_(std::make_unique<TableCache>(
-          dbname, env_, MakeTableOptions(options, &internal_comparator_),
-          TableCacheSize(options))),
-      bg_cv_(&mu_) {
+          dbname, env_, TableOptionsFor(0), TableCacheSize(options))),
+      bg_cv_(&mu_),
+      picker_(&internal_comparator_, options_) {
   MutexLock l(&mu_);
   versions_ = std::make_unique<VersionSet>(dbname_, options_, env_,
                                            &internal_comparator_, &mu_);
@@ -48,7 +61,7 @@ DBImpl::~DBImpl() {
     shutting_down_ = true;
     bg_cv_.SignalAll();
   }
-  if (bg_thread_.joinable()) bg_thread_.join();
+  for (std::thread& t : bg_threads_) t.join();
   MutexLock l(&mu_);
   if (log_ != nullptr) {
     // A clean close leaves every write durable.
@@ -64,6 +77,17 @@ DBImpl::~DBImpl() {
 Status DB::Open(const Options& options, const std::string& dir,
                 std::unique_ptr<DB>* out) {
   out->reset();
+  if (options.level0_slowdown_writes_trigger <
+          options.level0_file_num_compaction_trigger ||
+      options.level0_stop_writes_trigger <
+          options.level0_slowdown_writes_trigger ||
+      options.max_bytes_for_level_multiplier < 1 ||
+      options.target_file_size < 4096 || options.max_mem_compact_level < 0) {
+    return Status::InvalidArgument(
+        "options out of range (level0 compaction trigger <= slowdown "
+        "trigger <= stop trigger, max_bytes_for_level_multiplier >= 1, "
+        "target_file_size >= 4 KiB, max_mem_compact_level >= 0)");
+  }
   if (options.write_buffer_size < 64 * 1024 ||
       options.max_write_buffer_number < 2 || options.block_size < 256 ||
       options.block_restart_interval < 1 || options.bloom_bits_per_key < 0) {
@@ -75,7 +99,21 @@ Status DB::Open(const Options& options, const std::string& dir,
   auto impl = std::make_unique<DBImpl>(options, dir);
   Status s = impl->Recover();
   if (!s.ok()) return s;
-  impl->bg_thread_ = std::thread([db = impl.get()] { db->BackgroundThread(); });
+  // With several jobs one thread only flushes, so a long compaction never
+  // delays a flush; with one, the thread does both, flushes first.
+  const int jobs = std::max(1, options.max_background_jobs);
+  DBImpl* db = impl.get();
+  if (jobs == 1) {
+    db->bg_threads_.emplace_back(
+        [db] { db->BackgroundThread(DBImpl::JobRole::kAny); });
+  } else {
+    db->bg_threads_.emplace_back(
+        [db] { db->BackgroundThread(DBImpl::JobRole::kFlushOnly); });
+    for (int i = 1; i < jobs; i++) {
+      db->bg_threads_.emplace_back(
+          [db] { db->BackgroundThread(DBImpl::JobRole::kCompactionOnly); });
+    }
+  }
   *out = std::move(impl);
   return Status::OK();
 }
@@ -220,7 +258,9 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
   // obsolete in the same MANIFEST group that starts the new one.
   if (mem != nullptr && !mem->empty()) {
     edits.emplace_back();
-    Status s = WriteLevel0Table(mem.get(), &edits.back());
+    // Level 0 only: the tables recovered here go into one edit group, so the
+    // current Version cannot tell whether they overlap each other.
+    Status s = WriteLevel0Table(mem.get(), &edits.back(), false);
     if (!s.ok()) return s;
   }
   versions_->SetLastSequence(*max_seq);
@@ -240,9 +280,13 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
   std::vector<VersionEdit*> group;
   for (auto& e : edits) group.push_back(&e);
   s = versions_->LogAndApply(group, &mu_);
+  for (const auto& e : edits) {
+    for (const auto& [level, f] : e.new_files())
+      pending_outputs_.erase(f.number);
+  }
   if (!s.ok()) return s;
 
-  mem_ = std::make_shared<MemTable>(internal_comparator_);
+  mem_ = NewMemTable();
   mem_->set_log_number(new_log);
   return Status::OK();
 }
@@ -267,7 +311,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
       s = Status::Corruption(fname, s.message());
     } else {
       if (*mem == nullptr) {
-        *mem = std::make_shared<MemTable>(internal_comparator_);
+        *mem = NewMemTable();
       }
       s = InsertBatchIntoMemTable(batch, mem->get());
       if (!s.ok()) s = Status::Corruption(fname, s.message());
@@ -284,7 +328,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
     if (last > *max_seq) *max_seq = last;
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       edits->emplace_back();
-      s = WriteLevel0Table(mem->get(), &edits->back());
+      s = WriteLevel0Table(mem->get(), &edits->back(), false);
       if (!s.ok()) return s;
       mem->reset();
     }

@@ -12,9 +12,9 @@ namespace shale {
 struct DBImpl::Writer {
   explicit Writer(Mutex* mu) : cv(mu) {}
 
-  WriteBatch* batch = nullptr;  // nullptr for sync-only and switch requests
+  WriteBatch* batch = nullptr;  // kBatch only
+  WriteKind kind = WriteKind::kBatch;
   bool sync = false;
-  bool force_switch = false;  // Flush(): switch to a new memtable first
   bool done = false;
   Status status;
   CondVar cv;
@@ -48,29 +48,33 @@ Status DBImpl::Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) {
   ThreadBatch batch;
   batch.get()->Put(key, value, options.expire_at_ms);
-  return WriteInternal(options, batch.get(), false, false);
+  return WriteInternal(options, batch.get(), WriteKind::kBatch);
 }
 
 Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
   ThreadBatch batch;
   batch.get()->Delete(key);
-  return WriteInternal(options, batch.get(), false, false);
+  return WriteInternal(options, batch.get(), WriteKind::kBatch);
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
   if (batch == nullptr) return Status::InvalidArgument("Write: null batch");
   if (batch->Count() == 0) return Status::OK();
-  return WriteInternal(options, batch, false, false);
+  return WriteInternal(options, batch, WriteKind::kBatch);
 }
 
 Status DBImpl::SyncWAL() {
   WriteOptions options;
   options.sync = true;
-  return WriteInternal(options, nullptr, false, true);
+  return WriteInternal(options, nullptr, WriteKind::kSyncOnly);
+}
+
+Status DBImpl::Resume() {
+  return WriteInternal(WriteOptions(), nullptr, WriteKind::kResume);
 }
 
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
-                             bool force_switch, bool sync_only) {
+                             WriteKind kind) {
   if (batch != nullptr) {
     stat_user_bytes_written_.fetch_add(WriteBatchInternal::ByteSize(batch),
                                        std::memory_order_relaxed);
@@ -78,8 +82,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
   }
   Writer w(&mu_);
   w.batch = batch;
-  w.sync = options.sync || sync_only;
-  w.force_switch = force_switch;
+  w.kind = kind;
+  w.sync = options.sync || kind == WriteKind::kSyncOnly;
 
   MutexLock l(&mu_);
   writers_.push_back(&w);
@@ -87,9 +91,14 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
   if (w.done) return w.status;
 
   // This writer leads: it alone touches the WAL until it hands over.
-  Status s = MakeRoomForWrite(force_switch);
+  Status s;
   Writer* last_writer = &w;
-  if (s.ok() && !force_switch) {
+  if (kind == WriteKind::kResume) {
+    s = ResumeAsLeader();
+  } else {
+    s = MakeRoomForWrite(kind == WriteKind::kSwitchMemTable);
+  }
+  if (s.ok() && (kind == WriteKind::kBatch || kind == WriteKind::kSyncOnly)) {
     WriteBatch* group = BuildBatchGroup(&last_writer);
     bool sync = false;
     for (Writer* member : writers_) {
@@ -115,7 +124,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
 
     if (wal_failed) {
       // The WAL may now end in a partial record; appending after it would
-      // turn a torn tail into corruption in the middle. Stop writing.
+      // turn a torn tail into corruption in the middle. Stop writing until
+      // Resume starts a new WAL.
       RecordBackgroundError(s);
     } else if (s.ok()) {
       versions_->SetLastSequence(last_sequence + count);
@@ -138,6 +148,27 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
   return s;
 }
 
+Status DBImpl::ResumeAsLeader() {
+  if (bg_error_.ok()) return Status::OK();
+  // Let running background work end first: it may still fail and set the
+  // error again, which must not be lost.
+  while (flush_running_ || !running_.empty()) bg_cv_.Wait();
+  Status previous = bg_error_;
+  bg_error_ = Status::OK();
+  Status s = ReplaceWal();
+  if (!s.ok()) {
+    bg_error_ = s;
+    return s;
+  }
+  // Retry the flushes that failed; the cause is gone only if they succeed.
+  bg_cv_.SignalAll();
+  while (!imm_.empty() && bg_error_.ok() && !shutting_down_.load()) {
+    bg_cv_.Wait();
+  }
+  if (bg_error_.ok()) DeleteObsoleteFiles();
+  return bg_error_;
+}
+
 // Combines the batches of the writers at the front of the queue into one.
 // Sync-only writers ride along (the group syncs for them); a memtable switch
 // request ends the group. Returns the leader's own batch when it is alone
@@ -155,7 +186,7 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
   auto it = writers_.begin();
   for (++it; it != writers_.end(); ++it) {
     Writer* w = *it;
-    if (w->force_switch) break;
+    if (w->kind != WriteKind::kBatch && w->kind != WriteKind::kSyncOnly) break;
     if (w->batch != nullptr) {
       size += WriteBatchInternal::ByteSize(w->batch);
       if (size > max_size) break;
@@ -176,16 +207,35 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
 }
 
 Status DBImpl::MakeRoomForWrite(bool force) {
+  bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
+    const int l0_files = versions_->NumLevelFiles(0);
+    if (allow_delay && l0_files >= options_.level0_slowdown_writes_trigger) {
+      // Level 0 is close to the stop trigger: give compaction a
+      // millisecond of head start on every write group rather than stop
+      // writes for seconds later. Once per group.
+      allow_delay = false;
+      uint64_t start = env_->NowMicros();
+      mu_.Unlock();
+      env_->SleepForMicros(1000);
+      mu_.Lock();
+      stat_slowdowns_.fetch_add(1, std::memory_order_relaxed);
+      stat_stall_micros_.fetch_add(env_->NowMicros() - start,
+                                   std::memory_order_relaxed);
+      continue;
+    }
     // An empty memtable is never switched, whatever its arena reserved.
     if (mem_->empty()) return Status::OK();
     if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
       return Status::OK();
     }
-    if (static_cast<int>(imm_.size()) >= options_.max_write_buffer_number - 1) {
-      // Every memtable is full and flushing lags: wait for the flush.
+    const bool memtables_full =
+        static_cast<int>(imm_.size()) >= options_.max_write_buffer_number - 1;
+    if (memtables_full || l0_files >= options_.level0_stop_writes_trigger) {
+      // Flushing or compaction lags: wait until it catches up.
       uint64_t start = env_->NowMicros();
+      stat_stops_.fetch_add(1, std::memory_order_relaxed);
       bg_cv_.Wait();
       stat_stall_micros_.fetch_add(env_->NowMicros() - start,
                                    std::memory_order_relaxed);
@@ -221,16 +271,33 @@ Status DBImpl::SwitchMemTable() {
   log_ = std::make_unique<log::Writer>(logfile_.get());
   logfile_number_ = new_number;
   imm_.push_back(std::move(mem_));
-  mem_ = std::make_shared<MemTable>(internal_comparator_);
+  mem_ = NewMemTable();
   mem_->set_log_number(new_number);
   InstallReadView();
   bg_cv_.SignalAll();
   return Status::OK();
 }
 
+Status DBImpl::ReplaceWal() {
+  uint64_t number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(LogFileName(dbname_, number), &file);
+  if (s.ok()) s = env_->SyncDir(dbname_);
+  if (!s.ok()) return s;
+  // Best effort: what the old WAL holds up to its last complete record is
+  // replayed at recovery; a partial record at its end is a torn tail.
+  logfile_->Sync().PermitUncheckedError();
+  logfile_->Close().PermitUncheckedError();
+  logfile_ = std::move(file);
+  log_ = std::make_unique<log::Writer>(logfile_.get());
+  logfile_number_ = number;
+  return Status::OK();
+}
+
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (bg_error_.ok() && !s.ok()) {
     bg_error_ = s;
+    stat_background_errors_.fetch_add(1, std::memory_order_relaxed);
     bg_cv_.SignalAll();
   }
 }

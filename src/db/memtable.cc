@@ -19,8 +19,10 @@ int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   return comparator.Compare(GetLengthPrefixedAt(a), GetLengthPrefixedAt(b));
 }
 
-MemTable::MemTable(const InternalKeyComparator& cmp)
-    : comparator_(cmp), table_(comparator_, &arena_) {}
+MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size)
+    : comparator_(cmp),
+      arena_(arena_block_size),
+      table_(comparator_, &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
                    std::string_view value, uint64_t expire_at_ms) {

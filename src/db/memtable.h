@@ -26,7 +26,10 @@ namespace shale {
 
 class MemTable {
  public:
-  explicit MemTable(const InternalKeyComparator& cmp);
+  // arena_block_size: see Arena; the DB uses an eighth of the write buffer
+  // (at most 64 KiB) so a small buffer is not filled by one reservation.
+  explicit MemTable(const InternalKeyComparator& cmp,
+                    size_t arena_block_size = 64 * 1024);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 

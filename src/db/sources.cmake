@@ -13,9 +13,13 @@ set(SHALE_DB_TESTS
   src/db/write_batch_test.cc
 )
 list(APPEND SHALE_DB_SOURCES
+  src/db/compaction.cc
+  src/db/compaction_picker.cc
+  src/db/db_impl_compaction.cc
   src/db/db_impl_flush.cc
   src/db/db_impl_open.cc
   src/db/db_impl_read.cc
+  src/db/db_impl_stats.cc
   src/db/db_impl_write.cc
   src/db/db_iter.cc
   src/db/file_util.cc
@@ -24,8 +28,11 @@ list(APPEND SHALE_DB_SOURCES
   src/db/version_set.cc
 )
 list(APPEND SHALE_DB_TESTS
+  src/db/compaction_picker_test.cc
+  src/db/db_compaction_test.cc
   src/db/db_corruption_test.cc
   src/db/db_crash_test.cc
+  src/db/db_soak_test.cc
   src/db/db_model_test.cc
   src/db/db_test.cc
   src/db/memtable_test.cc

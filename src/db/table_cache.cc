@@ -53,20 +53,20 @@ std::unique_ptr<InternalIterator> TableCache::NewIterator(
   std::shared_ptr<Table> table;
   Status s = FindTable(number, file_size, &table);
   if (!s.ok()) return NewEmptyIterator(s);
-  auto iter = table->NewIterator(options.fill_cache);
+  auto iter = table->NewIterator(options);
   // The iterator borrows the table: keep it alive as long as the iterator.
   iter->RegisterCleanup([table] {});
   return iter;
 }
 
 Status TableCache::Get(
-    const ReadOptions& /*options: used once the block cache exists*/,
-    uint64_t number, uint64_t file_size, std::string_view internal_key,
+    const ReadOptions& options, uint64_t number, uint64_t file_size,
+    std::string_view internal_key,
     const std::function<void(std::string_view, std::string_view)>& handle) {
   std::shared_ptr<Table> table;
   Status s = FindTable(number, file_size, &table);
   if (!s.ok()) return s;
-  return table->Get(internal_key, handle);
+  return table->Get(options, internal_key, handle);
 }
 
 void TableCache::Evict(uint64_t number) {

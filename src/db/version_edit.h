@@ -50,10 +50,6 @@ struct FileMetaData {
   std::string largest;
   SequenceNumber smallest_seq = 0;
   SequenceNumber largest_seq = 0;
-
-  // Runtime only: never encoded; the VersionSet maintains them.
-  int refs = 0;
-  bool being_compacted = false;
 };
 
 class VersionEdit {

@@ -26,8 +26,6 @@ FileMetaData MakeFile(uint64_t number, uint64_t size, SequenceNumber lo,
   f.largest = IKey("zzz", hi, kTypeDeletion);
   f.smallest_seq = lo;
   f.largest_seq = hi;
-  f.refs = 3;  // runtime only: not encoded
-  f.being_compacted = true;
   return f;
 }
 
@@ -85,8 +83,6 @@ TEST(VersionEditTest, RoundTripOfAllFields) {
   EXPECT_EQ(IKey("zzz", 15, kTypeDeletion), f.largest);
   EXPECT_EQ(5u, f.smallest_seq);
   EXPECT_EQ(15u, f.largest_seq);
-  EXPECT_EQ(0, f.refs);
-  EXPECT_FALSE(f.being_compacted);
 }
 
 TEST(VersionEditTest, DebugString) {

@@ -138,6 +138,22 @@ class LevelFileIterator final : public InternalIterator {
 
 }  // namespace
 
+std::unique_ptr<InternalIterator> NewFileListIterator(
+    const InternalKeyComparator* icmp, TableCache* cache,
+    const ReadOptions& options, const FileList* files) {
+  ReadOptions opts = options;
+  return NewTwoLevelIterator(
+      std::make_unique<LevelFileIterator>(icmp, files),
+      [cache, opts](std::string_view file_value) {
+        if (file_value.size() != 16) {
+          return NewEmptyIterator(
+              Status::Corruption("bad file entry in level iterator"));
+        }
+        return cache->NewIterator(opts, DecodeFixed64(file_value.data()),
+                                  DecodeFixed64(file_value.data() + 8));
+      });
+}
+
 void Version::AddIterators(
     const ReadOptions& options, TableCache* cache,
     std::vector<std::unique_ptr<InternalIterator>>* iters) const {
@@ -146,18 +162,19 @@ void Version::AddIterators(
   }
   for (int level = 1; level < kNumLevels; level++) {
     if (files_[level].empty()) continue;
-    ReadOptions opts = options;
-    iters->push_back(NewTwoLevelIterator(
-        std::make_unique<LevelFileIterator>(icmp_, &files_[level]),
-        [cache, opts](std::string_view file_value) {
-          if (file_value.size() != 16) {
-            return NewEmptyIterator(
-                Status::Corruption("bad file entry in level iterator"));
-          }
-          return cache->NewIterator(opts, DecodeFixed64(file_value.data()),
-                                    DecodeFixed64(file_value.data() + 8));
-        }));
+    iters->push_back(
+        NewFileListIterator(icmp_, cache, options, &files_[level]));
   }
+}
+
+void Version::TEST_AddFile(int level, std::shared_ptr<const FileMetaData> f) {
+  FileList& files = files_[level];
+  files.push_back(std::move(f));
+  std::sort(files.begin(), files.end(),
+            [this, level](const auto& a, const auto& b) {
+              return level == 0 ? a->number < b->number
+                                : icmp_->Compare(a->smallest, b->smallest) < 0;
+            });
 }
 
 std::string Version::DebugString() const {

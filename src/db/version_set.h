@@ -67,6 +67,9 @@ class Version {
 
   std::string DebugString() const;
 
+  // Tests: adds f to level, keeping the level's order.
+  void TEST_AddFile(int level, std::shared_ptr<const FileMetaData> f);
+
  private:
   friend class VersionSet;
   friend class VersionBuilder;
@@ -74,6 +77,12 @@ class Version {
   const InternalKeyComparator* const icmp_;
   FileList files_[kNumLevels];
 };
+
+// Iterates the concatenated contents of *files, which must be sorted and
+// non-overlapping and must outlive the iterator.
+std::unique_ptr<InternalIterator> NewFileListIterator(
+    const InternalKeyComparator* icmp, TableCache* cache,
+    const ReadOptions& options, const FileList* files);
 
 class VersionSet {
  public:

@@ -9,7 +9,10 @@
 
 namespace shale {
 
-Block::Block(BlockContents contents) : contents_(std::move(contents)) {
+void Block::Reset(BlockContents contents) {
+  contents_ = std::move(contents);
+  restart_offset_ = 0;
+  num_restarts_ = 0;
   const size_t size = contents_.data.size();
   if (size < 4 || size > UINT32_MAX) return;
   const uint32_t n = DecodeFixed32(contents_.data.data() + size - 4);

@@ -28,14 +28,19 @@ class Block {
  public:
   // Takes the contents (and their memory, if owned). A malformed restart
   // array is not an error here: the block then reads as corrupt.
-  explicit Block(BlockContents contents);
+  explicit Block(BlockContents contents) { Reset(std::move(contents)); }
+  // An empty, malformed block, until Reset.
+  Block() = default;
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
+
+  // Replaces the contents (freeing the old ones, if owned).
+  void Reset(BlockContents contents);
 
   // The contents, including the restart array.
   std::string_view data() const { return contents_.data; }
   size_t size() const { return contents_.data.size(); }
-  // Bytes of heap this block holds (for a future block cache's charge).
+  // Bytes of memory this block accounts for.
   size_t memory_usage() const {
     return sizeof(*this) + (contents_.owned ? size() : 0);
   }

@@ -5,6 +5,7 @@
 #include "shale/env.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/compression.h"
 
 namespace shale {
 
@@ -90,13 +91,32 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& file_name,
     return Status::Corruption(file_name, "block checksum mismatch");
   }
   const auto type = static_cast<uint8_t>(data[n]);
-  if (type != static_cast<uint8_t>(CompressionType::kNone)) {
+  if (type == static_cast<uint8_t>(CompressionType::kNone)) {
+    result->data = std::string_view(data, n);
+    if (data == buf.get()) result->owned = std::move(buf);
+    return Status::OK();
+  }
+  if (!IsKnownCompressionType(type)) {
     return Status::Corruption(
         file_name, "unsupported compression type " + std::to_string(type));
   }
-  result->data = std::string_view(data, n);
-  if (data == buf.get()) result->owned = std::move(buf);
-  return Status::OK();
+  // Checksummed, so damage here means a writer bug or an unlucky collision:
+  // still an error, never a crash.
+  const auto ctype = static_cast<CompressionType>(type);
+  const std::string_view compressed(data, n);
+  size_t length;
+  s = UncompressedLength(ctype, compressed, &length);
+  if (s.ok()) {
+    auto out = std::make_unique_for_overwrite<char[]>(length == 0 ? 1 : length);
+    s = UncompressInto(ctype, compressed, out.get(), length);
+    if (s.ok()) {
+      result->data = std::string_view(out.get(), length);
+      result->owned = std::move(out);
+      return Status::OK();
+    }
+  }
+  return Status::Corruption(file_name,
+                            "corrupt compressed block: " + s.message());
 }
 
 }  // namespace shale

@@ -8,7 +8,11 @@
 //   trailer      := uint8 compression_type | fixed32 masked_checksum
 //                   (kBlockTrailerSize = 5 bytes)
 //   checksum     := MaskChecksum(Checksum(contents | compression_type))
-//                   (util/checksum.h: low 32 bits of XXH3-64)
+//                   (util/checksum.h: low 32 bits of XXH3-64), over the
+//                   contents as stored (compressed, if they are)
+//   contents     := the block itself (compression_type 0), or the block
+//                   compressed and framed as util/compression.h says
+//                   (1 lz4, 2 zstd, 3 snappy)
 //   block_handle := varint64 offset | varint64 size      (size excludes the
 //                   trailer; offset is the first byte of contents)
 //   footer       := handles_area (kFooterHandlesSize = 60 bytes: the filter,
@@ -28,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "shale/options.h"
 #include "shale/status.h"
 
 namespace shale {
@@ -58,15 +63,8 @@ class BlockHandle {
   uint64_t size_ = 0;
 };
 
-// The byte of the trailer saying how the contents are stored. Values other
-// than kNone are reserved for the compression codecs; a reader meets an
-// unknown (or not yet supported) type as a Corruption.
-enum class CompressionType : uint8_t {
-  kNone = 0,
-  kLz4 = 1,     // reserved
-  kZstd = 2,    // reserved
-  kSnappy = 3,  // reserved
-};
+// The trailer's type byte is a CompressionType (shale/options.h): how the
+// contents are stored. Values above kSnappy are Corruption to a reader.
 
 constexpr size_t kBlockTrailerSize = 5;
 
@@ -91,21 +89,23 @@ struct Footer {
   Status DecodeFrom(std::string_view input, const std::string& file_name);
 };
 
-// The contents of a block read from a file (trailer stripped). data either
-// points into `owned` or, when the file served the bytes from memory of its
-// own (mmap, in-memory files), into that memory, which lives as long as the
-// file object.
+// The contents of a block read from a file (trailer stripped, uncompressed).
+// data either points into `owned` or, when the file served the bytes from
+// memory of its own (mmap, in-memory files) and they were stored
+// uncompressed, into that memory, which lives as long as the file object.
 struct BlockContents {
   std::string_view data;
   std::unique_ptr<char[]> owned;  // null when data borrows the file's memory
 };
 
-// Reads the block at handle, verifies its checksum and strips its trailer.
-// The read is bounded by file_size: a handle reaching past it is a
-// Corruption, so the allocation never exceeds the file. Errors (each naming
-// file_name): Corruption "block handle past end of file", "truncated block
-// read", "block checksum mismatch", "unsupported compression type N"; an
-// IOError from the file is returned as is.
+// Reads the block at handle, verifies its checksum, strips its trailer and
+// uncompresses it. The read is bounded by file_size: a handle reaching past
+// it is a Corruption, so the read's allocation never exceeds the file (and
+// the uncompressed buffer never exceeds the bounds of util/compression.h).
+// Errors (each naming file_name): Corruption "block handle past end of
+// file", "truncated block read", "block checksum mismatch", "unsupported
+// compression type N", "corrupt compressed block: ..."; an IOError from the
+// file is returned as is.
 Status ReadBlock(const RandomAccessFile* file, const std::string& file_name,
                  uint64_t file_size, const BlockHandle& handle,
                  BlockContents* result);

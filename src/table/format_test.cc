@@ -8,6 +8,7 @@
 #include "table/test_file.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/compression.h"
 
 namespace shale {
 namespace {
@@ -163,7 +164,7 @@ TEST(FormatTest, ReadBlockErrors) {
 }
 
 TEST(FormatTest, UnknownCompressionType) {
-  for (int type : {1, 2, 3, 4, 200}) {
+  for (int type : {4, 5, 200, 255}) {
     BlockHandle h;
     std::string file =
         FileWithBlock("data", static_cast<CompressionType>(type), &h);
@@ -172,6 +173,42 @@ TEST(FormatTest, UnknownCompressionType) {
     Status s = ReadBlock(&src, "f.sst", file.size(), h, &c);
     EXPECT_EQ(s.ToString(), "Corruption: f.sst: unsupported compression type " +
                                 std::to_string(type));
+  }
+}
+
+TEST(FormatTest, CompressedBlocks) {
+  const std::string raw = std::string(3000, 'a') + "tail of the block";
+  for (auto type : {CompressionType::kLZ4, CompressionType::kZstd,
+                    CompressionType::kSnappy}) {
+    SCOPED_TRACE(std::string(CompressionTypeName(type)));
+    std::string compressed;
+    ASSERT_TRUE(Compress(type, raw, &compressed));
+    for (bool borrow : {false, true}) {
+      BlockHandle h;
+      std::string file = FileWithBlock(compressed, type, &h);
+      test::StringSource src(file, borrow);
+      BlockContents c;
+      ASSERT_TRUE(ReadBlock(&src, "f.sst", file.size(), h, &c).ok());
+      EXPECT_EQ(c.data, raw);
+      EXPECT_NE(c.owned, nullptr);  // uncompressed into memory of its own
+    }
+    // Bytes that are not valid compressed data, under a valid checksum:
+    // Corruption naming the file.
+    for (const std::string& bad :
+         {std::string("not compressed at all"), std::string(),
+          compressed.substr(0, compressed.size() / 2)}) {
+      BlockHandle h;
+      std::string file = FileWithBlock(bad, type, &h);
+      test::StringSource src(file);
+      BlockContents c;
+      Status s = ReadBlock(&src, "f.sst", file.size(), h, &c);
+      EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+      EXPECT_EQ(s.ToString().rfind("Corruption: f.sst: corrupt compressed "
+                                   "block: ",
+                                   0),
+                0u)
+          << s.ToString();
+    }
   }
 }
 

@@ -193,7 +193,7 @@ TEST(MergingIteratorTest, OverTables) {
     std::unique_ptr<Table> table;
     ASSERT_TRUE(
         test::OpenTable(options, test::BuildTable(options, part), &table).ok());
-    children.push_back(table->NewIterator());
+    children.push_back(table->NewIterator(ReadOptions()));
     tables.push_back(std::move(table));
   }
   auto it =

@@ -16,7 +16,9 @@ set(SHALE_TABLE_TESTS
   src/table/bloom_test.cc
   src/table/format_test.cc
   src/table/merging_iterator_test.cc
+  src/table/table_block_cache_test.cc
   src/table/table_corruption_test.cc
   src/table/table_test.cc
+  src/table/test_alloc_counter.cc
   src/table/two_level_iterator_test.cc
 )

@@ -2,13 +2,95 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "db/dbformat.h"
 #include "shale/env.h"
 #include "table/table_iterator.h"
+#include "util/checksum.h"
+#include "util/coding.h"
 #include "util/comparator.h"
 
 namespace shale {
+
+namespace {
+
+// Block cache keys (never on disk): fixed64 cache_id | fixed64 offset for
+// data and index blocks (values: CachedBlock), plus a trailing 'f' for the
+// filter (value: BloomFilterReader), so that no damaged handle can make a
+// filter be read as a block.
+constexpr size_t kBlockKeySize = 16;
+constexpr size_t kFilterKeySize = 17;
+
+struct CacheKey {
+  char bytes[kFilterKeySize];
+  size_t size;
+
+  CacheKey(uint64_t id, uint64_t offset, bool filter) {
+    EncodeFixed64(bytes, id);
+    EncodeFixed64(bytes + 8, offset);
+    bytes[16] = 'f';
+    size = filter ? kFilterKeySize : kBlockKeySize;
+  }
+  std::string_view view() const { return std::string_view(bytes, size); }
+};
+
+// A block in the cache, with the checksum of its uncompressed contents.
+struct CachedBlock {
+  explicit CachedBlock(BlockContents contents)
+      : block(std::move(contents)), checksum(Checksum(block.data())) {}
+  // What it costs the cache: the contents are always owned.
+  size_t charge() const { return sizeof(CachedBlock) + block.size(); }
+
+  Block block;
+  const uint32_t checksum;
+};
+
+void DeleteCachedBlock(std::string_view, void* value) {
+  delete static_cast<CachedBlock*>(value);
+}
+
+void DeleteCachedFilter(std::string_view, void* value) {
+  delete static_cast<BloomFilterReader*>(value);
+}
+
+// A cache entry may outlive the table and its file: it must own its bytes.
+void MakeOwned(BlockContents* contents) {
+  if (contents->owned != nullptr) return;
+  const size_t n = contents->data.size();
+  auto copy = std::make_unique_for_overwrite<char[]>(n == 0 ? 1 : n);
+  if (n > 0) std::memcpy(copy.get(), contents->data.data(), n);
+  contents->data = std::string_view(copy.get(), n);
+  contents->owned = std::move(copy);
+}
+
+// Releases a cache handle at the end of a scope.
+class ScopedPin {
+ public:
+  explicit ScopedPin(Cache* cache) : cache_(cache) {}
+  ScopedPin(const ScopedPin&) = delete;
+  ScopedPin& operator=(const ScopedPin&) = delete;
+  ~ScopedPin() {
+    if (handle_ != nullptr) cache_->Release(handle_);
+  }
+  Cache::Handle** slot() { return &handle_; }
+
+ private:
+  Cache* const cache_;
+  Cache::Handle* handle_ = nullptr;
+};
+
+}  // namespace
+
+void BlockRef::Reset() {
+  if (handle_ != nullptr) {
+    cache_->Release(handle_);
+    handle_ = nullptr;
+    cache_ = nullptr;
+  }
+  if (block_ == &owned_) owned_.Reset(BlockContents());
+  block_ = nullptr;
+}
 
 Table::Table(const TableOptions& options, std::string file_name,
              std::unique_ptr<RandomAccessFile> file, uint64_t file_size)
@@ -17,7 +99,15 @@ Table::Table(const TableOptions& options, std::string file_name,
       file_(std::move(file)),
       file_size_(file_size) {}
 
-Table::~Table() = default;
+Table::~Table() {
+  if (cache_meta_blocks_) {
+    Cache* cache = options_.block_cache;
+    cache->Erase(CacheKey(cache_id_, index_handle_.offset(), false).view());
+    if (has_filter_) {
+      cache->Erase(CacheKey(cache_id_, filter_handle_.offset(), true).view());
+    }
+  }
+}
 
 Status Table::Open(const TableOptions& options, std::string file_name,
                    std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
@@ -46,8 +136,7 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   const std::string& name = t->file_name_;
 
   BlockContents contents;
-  s = ReadBlock(t->file_.get(), name, file_size, footer.properties_handle,
-                &contents);
+  s = t->ReadFromFile(footer.properties_handle, &contents);
   if (!s.ok()) return s;
   s = t->properties_.DecodeFrom(contents.data, name);
   if (!s.ok()) return s;
@@ -58,72 +147,223 @@ Status Table::Open(const TableOptions& options, std::string file_name,
                   options.comparator->Name());
   }
 
-  s = ReadBlock(t->file_.get(), name, file_size, footer.index_handle,
-                &contents);
+  s = t->ReadFromFile(footer.index_handle, &contents);
   if (!s.ok()) return s;
-  t->index_block_ = std::make_unique<Block>(std::move(contents));
-  if (!t->index_block_->well_formed()) {
+  Cache* const cache = options.block_cache;
+  if (cache != nullptr) {
+    t->cache_id_ = cache->NewId();
+    t->cache_meta_blocks_ = options.cache_index_and_filter_blocks;
+  }
+  // The index, parsed where it will live: in the table or in the cache.
+  const Block* index;
+  std::unique_ptr<CachedBlock> cached_index;
+  if (t->cache_meta_blocks_) {
+    MakeOwned(&contents);
+    cached_index = std::make_unique<CachedBlock>(std::move(contents));
+    index = &cached_index->block;
+  } else {
+    t->index_block_ = std::make_unique<Block>(std::move(contents));
+    index = t->index_block_.get();
+  }
+  if (!index->well_formed()) {
     return Status::Corruption(name, "bad index block");
   }
+  t->index_handle_ = footer.index_handle;
 
   t->data_end_offset_ = footer.index_handle.offset();
+  std::unique_ptr<BloomFilterReader> filter;
   if (footer.filter_handle.size() > 0) {
+    t->filter_handle_ = footer.filter_handle;
     t->data_end_offset_ =
         std::min(t->data_end_offset_, footer.filter_handle.offset());
     // A filter that cannot be read or parsed only costs reads: drop it.
-    if (ReadBlock(t->file_.get(), name, file_size, footer.filter_handle,
-                  &contents)
-            .ok()) {
-      auto filter = std::make_unique<BloomFilterReader>(contents.data);
-      if (filter->valid()) t->filter_ = std::move(filter);
-    }
+    filter = t->ReadFilter();
+  }
+  t->has_filter_ = filter != nullptr;
+
+  if (t->cache_meta_blocks_) {
+    // Handed to the cache, unpinned: the first reader finds them there.
+    const size_t charge = cached_index->charge();
+    cache->Release(cache->Insert(
+        CacheKey(t->cache_id_, t->index_handle_.offset(), false).view(),
+        cached_index.release(), charge, &DeleteCachedBlock));
+    if (filter != nullptr) cache->Release(t->InsertFilter(std::move(filter)));
+  } else {
+    t->filter_ = std::move(filter);
   }
 
   *table = std::move(t);
   return Status::OK();
 }
 
-std::unique_ptr<InternalIterator> Table::NewIterator(
-    bool /*fill_cache*/) const {
-  return NewTableIterator(this);
+Status Table::ReadFromFile(const BlockHandle& handle,
+                           BlockContents* contents) const {
+  if (TableReadStats* stats = options_.read_stats; stats != nullptr) {
+    stats->block_reads.fetch_add(1, std::memory_order_relaxed);
+    stats->bytes_read.fetch_add(handle.size() + kBlockTrailerSize,
+                                std::memory_order_relaxed);
+  }
+  return ReadBlock(file_.get(), file_name_, file_size_, handle, contents);
 }
 
-Status Table::ReadDataBlock(const BlockHandle& handle,
-                            std::shared_ptr<const Block>* block) const {
+std::unique_ptr<BloomFilterReader> Table::ReadFilter() const {
   BlockContents contents;
-  Status s = ReadBlock(file_.get(), file_name_, file_size_, handle, &contents);
+  if (!ReadFromFile(filter_handle_, &contents).ok()) return nullptr;
+  auto filter = std::make_unique<BloomFilterReader>(contents.data);
+  if (!filter->valid()) return nullptr;
+  return filter;
+}
+
+Cache::Handle* Table::InsertFilter(
+    std::unique_ptr<BloomFilterReader> filter) const {
+  const size_t charge = sizeof(BloomFilterReader) + filter_handle_.size();
+  return options_.block_cache->Insert(
+      CacheKey(cache_id_, filter_handle_.offset(), true).view(),
+      filter.release(), charge, &DeleteCachedFilter);
+}
+
+void Table::CountCacheLookup(bool hit) const {
+  if (TableReadStats* stats = options_.read_stats; stats != nullptr) {
+    (hit ? stats->block_cache_hits : stats->block_cache_misses)
+        .fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::unique_ptr<InternalIterator> Table::NewIterator(
+    const ReadOptions& options) const {
+  return NewTableIterator(this, options);
+}
+
+Status Table::ReadDataBlock(const ReadOptions& options,
+                            const BlockHandle& handle, BlockRef* block) const {
+  // A data block lies wholly before the filter and index: a damaged index
+  // must not make a metadata block (or its cache entry) be read as data.
+  if (handle.offset() > data_end_offset_ ||
+      handle.size() > data_end_offset_ - handle.offset() ||
+      data_end_offset_ - handle.offset() - handle.size() < kBlockTrailerSize) {
+    block->Reset();
+    return Status::Corruption(file_name_, "data block handle out of range");
+  }
+  return ReadBlockCached(options, handle, block);
+}
+
+Status Table::ReadBlockCached(const ReadOptions& options,
+                              const BlockHandle& handle,
+                              BlockRef* block) const {
+  block->Reset();
+  Cache* const cache = options_.block_cache;
+  if (cache == nullptr) {
+    BlockContents contents;
+    Status s = ReadFromFile(handle, &contents);
+    if (!s.ok()) return s;
+    block->owned_.Reset(std::move(contents));
+    block->block_ = &block->owned_;
+    return Status::OK();
+  }
+
+  const CacheKey key(cache_id_, handle.offset(), false);
+  if (Cache::Handle* h = cache->Lookup(key.view()); h != nullptr) {
+    CountCacheLookup(true);
+    const auto* cached = static_cast<const CachedBlock*>(cache->Value(h));
+    if (options.verify_checksums &&
+        Checksum(cached->block.data()) != cached->checksum) {
+      cache->Release(h);
+      cache->Erase(key.view());
+      return Status::Corruption(file_name_, "cached block checksum mismatch");
+    }
+    block->cache_ = cache;
+    block->handle_ = h;
+    block->block_ = &cached->block;
+    return Status::OK();
+  }
+  CountCacheLookup(false);
+
+  BlockContents contents;
+  Status s = ReadFromFile(handle, &contents);
   if (!s.ok()) return s;
-  *block = std::make_shared<const Block>(std::move(contents));
+  if (!options.fill_cache) {
+    block->owned_.Reset(std::move(contents));
+    block->block_ = &block->owned_;
+    return Status::OK();
+  }
+  MakeOwned(&contents);
+  auto* cached = new CachedBlock(std::move(contents));
+  block->cache_ = cache;
+  block->handle_ =
+      cache->Insert(key.view(), cached, cached->charge(), &DeleteCachedBlock);
+  block->block_ = &cached->block;
   return Status::OK();
 }
 
-Status Table::Get(std::string_view internal_key,
+Status Table::GetIndexBlock(const ReadOptions& options, BlockRef* block) const {
+  if (!cache_meta_blocks_) {
+    block->Reset();
+    block->block_ = index_block_.get();
+    return Status::OK();
+  }
+  // Every read of the table needs the index: always cache it.
+  ReadOptions index_options;
+  index_options.verify_checksums = options.verify_checksums;
+  return ReadBlockCached(index_options, index_handle_, block);
+}
+
+const BloomFilterReader* Table::GetFilter(Cache::Handle** pin) const {
+  if (!has_filter_) return nullptr;
+  if (!cache_meta_blocks_) return filter_.get();
+  Cache* const cache = options_.block_cache;
+  const CacheKey key(cache_id_, filter_handle_.offset(), true);
+  Cache::Handle* h = cache->Lookup(key.view());
+  CountCacheLookup(h != nullptr);
+  if (h == nullptr) {
+    std::unique_ptr<BloomFilterReader> filter = ReadFilter();
+    if (filter == nullptr) return nullptr;  // damaged since Open: no filter
+    h = InsertFilter(std::move(filter));
+  }
+  *pin = h;
+  return static_cast<const BloomFilterReader*>(cache->Value(h));
+}
+
+Status Table::Get(const ReadOptions& options, std::string_view internal_key,
                   const std::function<void(std::string_view, std::string_view)>&
                       handle_result) const {
   assert(internal_key.size() >= 8);
   const std::string_view user_key = ExtractUserKey(internal_key);
-  if (filter_ != nullptr) {
-    filter_checks_.fetch_add(1, std::memory_order_relaxed);
-    if (!filter_->KeyMayMatch(user_key)) {
-      filter_negatives_.fetch_add(1, std::memory_order_relaxed);
-      return Status::OK();
+  TableReadStats* const stats = options_.read_stats;
+  bool filtered = false;
+  {
+    ScopedPin filter_pin(options_.block_cache);
+    const BloomFilterReader* filter = GetFilter(filter_pin.slot());
+    if (filter != nullptr) {
+      filtered = true;
+      filter_checks_.fetch_add(1, std::memory_order_relaxed);
+      if (stats != nullptr) {
+        stats->bloom_checked.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (!filter->KeyMayMatch(user_key)) {
+        filter_negatives_.fetch_add(1, std::memory_order_relaxed);
+        if (stats != nullptr) {
+          stats->bloom_useful.fetch_add(1, std::memory_order_relaxed);
+        }
+        return Status::OK();
+      }
     }
   }
 
+  BlockRef index;
+  Status s = GetIndexBlock(options, &index);
+  if (!s.ok()) return s;
   BlockIter index_iter;
-  index_iter.Init(options_.comparator, index_block_.get(), file_name_,
-                  kMinKeySize);
+  index_iter.Init(options_.comparator, index.get(), file_name_, kMinKeySize);
   index_iter.Seek(internal_key);
   bool found_user_key = false;
-  Status s;
   if (index_iter.Valid()) {
     std::string_view encoded = index_iter.value();
     BlockHandle handle;
     if (!handle.DecodeFrom(&encoded)) {
       return Status::Corruption(file_name_, "bad block handle in index");
     }
-    std::shared_ptr<const Block> block;
-    s = ReadDataBlock(handle, &block);
+    BlockRef block;
+    s = ReadDataBlock(options, handle, &block);
     if (!s.ok()) return s;
     BlockIter block_iter;
     block_iter.Init(options_.comparator, block.get(), file_name_, kMinKeySize);
@@ -136,16 +376,17 @@ Status Table::Get(std::string_view internal_key,
   } else {
     s = index_iter.status();
   }
-  if (filter_ != nullptr && s.ok() && !found_user_key) {
+  if (filtered && s.ok() && !found_user_key) {
     filter_false_positives_.fetch_add(1, std::memory_order_relaxed);
   }
   return s;
 }
 
 uint64_t Table::ApproximateOffsetOf(std::string_view internal_key) const {
+  BlockRef index;
+  if (!GetIndexBlock(ReadOptions(), &index).ok()) return data_end_offset_;
   BlockIter index_iter;
-  index_iter.Init(options_.comparator, index_block_.get(), file_name_,
-                  kMinKeySize);
+  index_iter.Init(options_.comparator, index.get(), file_name_, kMinKeySize);
   index_iter.Seek(internal_key);
   if (index_iter.Valid()) {
     std::string_view encoded = index_iter.value();

@@ -6,6 +6,7 @@
 #include "db/dbformat.h"
 #include "shale/env.h"
 #include "util/comparator.h"
+#include "util/compression.h"
 
 namespace shale {
 
@@ -19,6 +20,7 @@ TableBuilder::TableBuilder(const TableOptions& options, WritableFile* file)
     filter_ = std::make_unique<BloomFilterBuilder>(options_.bloom_bits_per_key);
   }
   props_.comparator_name = options_.comparator->Name();
+  props_.compression_name = CompressionTypeName(options_.compression);
 }
 
 TableBuilder::~TableBuilder() { assert(closed_); }
@@ -70,18 +72,29 @@ void TableBuilder::Add(std::string_view key, std::string_view value) {
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty()) return;
   assert(!pending_index_entry_);
-  WriteBlock(data_block_.Finish(), &pending_handle_);
+  const std::string_view raw = data_block_.Finish();
+  std::string_view stored = raw;
+  CompressionType type = CompressionType::kNone;
+  if (options_.compression != CompressionType::kNone &&
+      Compress(options_.compression, raw, &compressed_scratch_) &&
+      compressed_scratch_.size() < raw.size() - raw.size() / 8) {
+    stored = compressed_scratch_;
+    type = options_.compression;
+  }
+  WriteBlock(stored, type, &pending_handle_);
+  props_.raw_data_size += raw.size() + kBlockTrailerSize;
   data_block_.Reset();
   props_.num_data_blocks++;
   pending_index_entry_ = true;
 }
 
-void TableBuilder::WriteBlock(std::string_view contents, BlockHandle* handle) {
+void TableBuilder::WriteBlock(std::string_view contents, CompressionType type,
+                              BlockHandle* handle) {
   handle->set_offset(offset_);
   handle->set_size(contents.size());
   if (!status_.ok()) return;
   char trailer[kBlockTrailerSize];
-  EncodeBlockTrailer(contents, CompressionType::kNone, trailer);
+  EncodeBlockTrailer(contents, type, trailer);
   status_ = file_->Append(contents);
   if (status_.ok()) {
     status_ = file_->Append(std::string_view(trailer, kBlockTrailerSize));
@@ -98,7 +111,7 @@ Status TableBuilder::Finish() {
   Footer footer;
   if (filter_ != nullptr) {
     const std::string filter = filter_->Finish();
-    WriteBlock(filter, &footer.filter_handle);
+    WriteBlock(filter, CompressionType::kNone, &footer.filter_handle);
     props_.filter_size = filter.size();
   }
 
@@ -108,10 +121,11 @@ Status TableBuilder::Finish() {
     pending_index_entry_ = false;
   }
   const std::string_view index = index_block_.Finish();
-  WriteBlock(index, &footer.index_handle);
+  WriteBlock(index, CompressionType::kNone, &footer.index_handle);
   props_.index_size = index.size();
 
-  WriteBlock(props_.Encode(), &footer.properties_handle);
+  WriteBlock(props_.Encode(), CompressionType::kNone,
+             &footer.properties_handle);
 
   if (status_.ok()) {
     std::string buf;

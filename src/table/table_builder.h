@@ -1,6 +1,11 @@
 // TableBuilder: writes a sorted run of internal keys as an sstable
 // (layout in table/format.h and docs/format/sstable.md).
 //
+// Data blocks are compressed with options.compression and stored raw when
+// that does not save at least 1/8 of their size (or fails); the trailer's
+// type byte records which. Filter, index and properties blocks are never
+// compressed.
+//
 // Usage: Add every entry in increasing order, then Finish (or Abandon to
 // give up). The builder appends to the file and never syncs or closes it;
 // the caller does both after a successful Finish.
@@ -60,8 +65,10 @@ class TableBuilder {
 
  private:
   void FlushDataBlock();
-  // Appends contents plus trailer; sets *handle. Records errors in status_.
-  void WriteBlock(std::string_view contents, BlockHandle* handle);
+  // Appends contents plus trailer, stored as type; sets *handle. Records
+  // errors in status_.
+  void WriteBlock(std::string_view contents, CompressionType type,
+                  BlockHandle* handle);
   void AddIndexEntry(std::string* separator, const BlockHandle& handle);
 
   // Constant after construction.
@@ -83,6 +90,7 @@ class TableBuilder {
   BlockHandle pending_handle_;
   std::string index_key_scratch_;
   std::string handle_scratch_;
+  std::string compressed_scratch_;
 };
 
 }  // namespace shale

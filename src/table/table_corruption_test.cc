@@ -35,7 +35,7 @@ Outcome CheckDamaged(const TableOptions& options, const std::string& bytes,
   };
 
   // A forward scan yields a prefix of the model, then ends or fails.
-  auto it = table->NewIterator();
+  auto it = table->NewIterator(ReadOptions());
   auto p = model.begin();
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++p) {
     if (p == model.end()) {
@@ -70,11 +70,12 @@ Outcome CheckDamaged(const TableOptions& options, const std::string& bytes,
     const std::string& k = entry.first;
     const std::string& v = entry.second;
     bool called = false;
-    Status st = table->Get(k, [&](std::string_view fk, std::string_view fv) {
-      called = true;
-      EXPECT_EQ(fk, k);
-      EXPECT_EQ(fv, v);
-    });
+    Status st = table->Get(ReadOptions(), k,
+                           [&](std::string_view fk, std::string_view fv) {
+                             called = true;
+                             EXPECT_EQ(fk, k);
+                             EXPECT_EQ(fv, v);
+                           });
     if (st.ok()) {
       EXPECT_TRUE(called);
     }
@@ -99,10 +100,24 @@ struct SmallTable {
   BlockHandle filter;
 };
 
-SmallTable MakeSmallTable(uint64_t seed) {
+// The sweeps run for every compression type and cache mode; values are
+// half compressible (test::RandomValue) so that compressed tables hold both
+// compressed and raw blocks.
+class TableCorruptionTest : public ::testing::TestWithParam<test::TableConfig> {
+ protected:
+  TableOptions Configure(TableOptions options) {
+    test::ApplyTableConfig(GetParam(), cache_.get(), nullptr, &options);
+    return options;
+  }
+  SmallTable MakeSmallTable(uint64_t seed);
+
+  std::shared_ptr<Cache> cache_ = NewLRUCache(16 << 10, 0);
+};
+
+SmallTable TableCorruptionTest::MakeSmallTable(uint64_t seed) {
   Random rnd(seed);
   SmallTable t;
-  t.options = test::DefaultTableOptions();
+  t.options = Configure(test::DefaultTableOptions());
   t.options.block_size = 256;
   t.options.block_restart_interval = 4;
   t.model = test::RandomModel(&rnd, 120, false);
@@ -117,7 +132,7 @@ SmallTable MakeSmallTable(uint64_t seed) {
   return t;
 }
 
-TEST(TableCorruptionTest, EveryFlippedByte) {
+TEST_P(TableCorruptionTest, EveryFlippedByte) {
   const SmallTable t = MakeSmallTable(11);
   ASSERT_GT(t.filter.size(), 0u);
   std::printf("table of %zu bytes, %zu entries\n", t.bytes.size(),
@@ -147,7 +162,7 @@ TEST(TableCorruptionTest, EveryFlippedByte) {
               counts[0], counts[1], counts[2]);
 }
 
-TEST(TableCorruptionTest, EveryTruncation) {
+TEST_P(TableCorruptionTest, EveryTruncation) {
   const SmallTable t = MakeSmallTable(12);
   for (size_t len = 0; len < t.bytes.size(); len++) {
     SCOPED_TRACE("length " + std::to_string(len));
@@ -160,12 +175,12 @@ TEST(TableCorruptionTest, EveryTruncation) {
   }
 }
 
-TEST(TableCorruptionTest, RandomOverwrites) {
+TEST_P(TableCorruptionTest, RandomOverwrites) {
   const uint64_t seed = test::TestSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   Random rnd(seed);
-  for (int round = 0; round < 30; round++) {
-    TableOptions options = test::RandomTableOptions(&rnd);
+  for (int round = 0; round < 15; round++) {
+    TableOptions options = Configure(test::RandomTableOptions(&rnd));
     options.block_size = std::min<size_t>(options.block_size, 1024);
     const Model model = test::RandomModel(&rnd, 1 + rnd.Uniform(300), false);
     const std::string bytes = test::BuildTable(options, model);
@@ -217,12 +232,12 @@ std::vector<BlockHandle> AllBlocks(const std::string& bytes) {
 // leave): the parsers alone stand between the bytes and memory safety.
 // Answers may be wrong here, but nothing may crash or loop, and errors are
 // Corruption (or InvalidArgument for a changed comparator name).
-TEST(TableCorruptionTest, DamageBehindValidChecksums) {
+TEST_P(TableCorruptionTest, DamageBehindValidChecksums) {
   const uint64_t seed = test::TestSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   Random rnd(seed);
-  for (int round = 0; round < 20; round++) {
-    TableOptions options = test::RandomTableOptions(&rnd);
+  for (int round = 0; round < 10; round++) {
+    TableOptions options = Configure(test::RandomTableOptions(&rnd));
     options.block_size = std::min<size_t>(options.block_size, 1024);
     const Model model = test::RandomModel(&rnd, 1 + rnd.Uniform(300), false);
     const std::string bytes = test::BuildTable(options, model);
@@ -236,9 +251,12 @@ TEST(TableCorruptionTest, DamageBehindValidChecksums) {
         bad[pos] = rnd.OneIn(2) ? static_cast<char>(rnd.Uniform(256))
                                 : static_cast<char>(bad[pos] ^ 0x80);
       }
+      // The block keeps its stored type: compressed contents now decode
+      // to garbage, or fail to decode.
       const std::string_view contents(bad.data() + h.offset(), h.size());
-      EncodeBlockTrailer(contents, CompressionType::kNone,
-                         bad.data() + h.offset() + h.size());
+      const auto type =
+          static_cast<CompressionType>(bad[h.offset() + h.size()]);
+      EncodeBlockTrailer(contents, type, bad.data() + h.offset() + h.size());
 
       std::unique_ptr<Table> table;
       Status s = test::OpenTable(options, bad, &table);
@@ -249,7 +267,7 @@ TEST(TableCorruptionTest, DamageBehindValidChecksums) {
       auto ok_or_corrupt = [](const Status& st) {
         EXPECT_TRUE(st.ok() || st.IsCorruption()) << st.ToString();
       };
-      auto it = table->NewIterator();
+      auto it = table->NewIterator(ReadOptions());
       int steps = 0;
       for (it->SeekToFirst(); it->Valid() && steps < 100000; it->Next())
         steps++;
@@ -257,7 +275,8 @@ TEST(TableCorruptionTest, DamageBehindValidChecksums) {
       for (it->SeekToLast(); it->Valid() && steps < 200000; it->Prev()) steps++;
       ok_or_corrupt(it->status());
       for (const auto& [k, v] : model) {
-        ok_or_corrupt(table->Get(k, [](std::string_view, std::string_view) {}));
+        ok_or_corrupt(table->Get(ReadOptions(), k,
+                                 [](std::string_view, std::string_view) {}));
         it->Seek(k);
         if (it->Valid()) it->Next();
         if (it->Valid()) it->Prev();
@@ -269,7 +288,7 @@ TEST(TableCorruptionTest, DamageBehindValidChecksums) {
   }
 }
 
-TEST(TableCorruptionTest, NotATable) {
+TEST(TableCorruptionBasicTest, NotATable) {
   const TableOptions options = test::DefaultTableOptions();
   std::unique_ptr<Table> table;
   Status s = test::OpenTable(options, std::string(1000, 'x'), &table);
@@ -279,6 +298,12 @@ TEST(TableCorruptionTest, NotATable) {
   EXPECT_EQ(s.ToString(),
             "Corruption: test.sst: file too short to be an sstable");
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Configs, TableCorruptionTest,
+    ::testing::Combine(::testing::ValuesIn(test::kAllCompressionTypes),
+                       ::testing::ValuesIn(test::kAllCacheModes)),
+    test::TableConfigName);
 
 }  // namespace
 }  // namespace shale

@@ -13,9 +13,20 @@ namespace {
 
 class TableIterator final : public InternalIterator {
  public:
-  explicit TableIterator(const Table* table) : table_(table) {
-    index_iter_.Init(table->comparator(), &table->index_block(),
-                     table->file_name(), Table::kMinKeySize);
+  // Init must succeed before any other call.
+  TableIterator(const Table* table, const ReadOptions& options)
+      : table_(table) {
+    read_options_.fill_cache = options.fill_cache;
+    read_options_.verify_checksums = options.verify_checksums;
+  }
+
+  // Pins the index; false (with the error in *s) if it cannot be read.
+  bool Init(Status* s) {
+    *s = table_->GetIndexBlock(read_options_, &index_);
+    if (!s->ok()) return false;
+    index_iter_.Init(table_->comparator(), index_.get(), table_->file_name(),
+                     Table::kMinKeySize);
+    return true;
   }
 
   bool Valid() const override { return data_iter_.Valid(); }
@@ -81,15 +92,17 @@ class TableIterator final : public InternalIterator {
       ClearBlock();
       return false;
     }
-    if (block_ != nullptr && handle.offset() == block_offset_) return true;
-    std::shared_ptr<const Block> block;
-    Status s = table_->ReadDataBlock(handle, &block);
+    if (block_.get() != nullptr && handle.offset() == block_offset_) {
+      return true;
+    }
+    // The held block is released first: an iterator never pins two.
+    ClearBlock();
+    Status s = table_->ReadDataBlock(read_options_, handle, &block_);
     if (!s.ok()) {
       status_ = std::move(s);
       ClearBlock();
       return false;
     }
-    block_ = std::move(block);
     block_offset_ = handle.offset();
     data_iter_.Init(table_->comparator(), block_.get(), table_->file_name(),
                     Table::kMinKeySize);
@@ -98,7 +111,7 @@ class TableIterator final : public InternalIterator {
 
   void ClearBlock() {
     data_iter_.Init(nullptr, nullptr, {});
-    block_.reset();
+    block_.Reset();
   }
 
   // After data_iter_ ran off its block: moves on to the next non-empty
@@ -110,7 +123,7 @@ class TableIterator final : public InternalIterator {
         ClearBlock();
         return;
       }
-      if (block_ == nullptr) return;
+      if (block_.get() == nullptr) return;
       index_iter_.Next();
       if (!LoadBlock()) return;
       data_iter_.SeekToFirst();
@@ -124,7 +137,7 @@ class TableIterator final : public InternalIterator {
         ClearBlock();
         return;
       }
-      if (block_ == nullptr) return;
+      if (block_.get() == nullptr) return;
       index_iter_.Prev();
       if (!LoadBlock()) return;
       data_iter_.SeekToLast();
@@ -132,17 +145,24 @@ class TableIterator final : public InternalIterator {
   }
 
   const Table* const table_;
+  ReadOptions read_options_;  // fill_cache and verify_checksums only
+  // Declared before the iterators over them, so destroyed after them.
+  BlockRef index_;
+  BlockRef block_;  // the block data_iter_ walks
   BlockIter index_iter_;
   BlockIter data_iter_;
-  std::shared_ptr<const Block> block_;  // the block data_iter_ walks
-  uint64_t block_offset_ = 0;           // its offset; meaningful if block_
-  Status status_;  // a failed block read or a damaged block
+  uint64_t block_offset_ = 0;  // block_'s offset; meaningful if it is set
+  Status status_;              // a failed block read or a damaged block
 };
 
 }  // namespace
 
-std::unique_ptr<InternalIterator> NewTableIterator(const Table* table) {
-  return std::make_unique<TableIterator>(table);
+std::unique_ptr<InternalIterator> NewTableIterator(const Table* table,
+                                                   const ReadOptions& options) {
+  auto iter = std::make_unique<TableIterator>(table, options);
+  Status s;
+  if (!iter->Init(&s)) return NewEmptyIterator(std::move(s));
+  return iter;
 }
 
 }  // namespace shale

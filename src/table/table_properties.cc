@@ -13,6 +13,7 @@ namespace {
 
 // Property names, in the bytewise order they are written in.
 constexpr std::string_view kComparator = "shale.comparator";
+constexpr std::string_view kCompression = "shale.compression";
 constexpr std::string_view kDataSize = "shale.data.size";
 constexpr std::string_view kFilterSize = "shale.filter.size";
 constexpr std::string_view kIndexSize = "shale.index.size";
@@ -20,6 +21,7 @@ constexpr std::string_view kLargestSeqno = "shale.largest.seqno";
 constexpr std::string_view kNumDataBlocks = "shale.num.data.blocks";
 constexpr std::string_view kNumDeletions = "shale.num.deletions";
 constexpr std::string_view kNumEntries = "shale.num.entries";
+constexpr std::string_view kRawDataSize = "shale.raw.data.size";
 constexpr std::string_view kRawKeySize = "shale.raw.key.size";
 constexpr std::string_view kRawValueSize = "shale.raw.value.size";
 constexpr std::string_view kSmallestSeqno = "shale.smallest.seqno";
@@ -35,6 +37,7 @@ void AddNumber(BlockBuilder* b, std::string_view name, uint64_t v) {
 std::string TableProperties::Encode() const {
   BlockBuilder b(1);
   b.Add(kComparator, comparator_name);
+  b.Add(kCompression, compression_name);
   AddNumber(&b, kDataSize, data_size);
   AddNumber(&b, kFilterSize, filter_size);
   AddNumber(&b, kIndexSize, index_size);
@@ -42,6 +45,7 @@ std::string TableProperties::Encode() const {
   AddNumber(&b, kNumDataBlocks, num_data_blocks);
   AddNumber(&b, kNumDeletions, num_deletions);
   AddNumber(&b, kNumEntries, num_entries);
+  AddNumber(&b, kRawDataSize, raw_data_size);
   AddNumber(&b, kRawKeySize, raw_key_size);
   AddNumber(&b, kRawValueSize, raw_value_size);
   AddNumber(&b, kSmallestSeqno, smallest_seqno);
@@ -67,6 +71,7 @@ Status TableProperties::DecodeFrom(std::string_view block_contents,
       {kNumDataBlocks, &num_data_blocks},
       {kNumDeletions, &num_deletions},
       {kNumEntries, &num_entries},
+      {kRawDataSize, &raw_data_size},
       {kRawKeySize, &raw_key_size},
       {kRawValueSize, &raw_value_size},
       {kSmallestSeqno, &smallest_seqno},
@@ -74,6 +79,10 @@ Status TableProperties::DecodeFrom(std::string_view block_contents,
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     if (it.key() == kComparator) {
       comparator_name.assign(it.value());
+      continue;
+    }
+    if (it.key() == kCompression) {
+      compression_name.assign(it.value());
       continue;
     }
     for (const auto& n : numbers) {

@@ -22,12 +22,18 @@ struct TableProperties {
   uint64_t num_data_blocks = 0;
   uint64_t raw_key_size = 0;    // sum of the internal keys' sizes
   uint64_t raw_value_size = 0;  // sum of the values' sizes
-  uint64_t data_size = 0;       // bytes of data blocks, with trailers
+  uint64_t data_size = 0;       // bytes of data blocks as stored, with trailers
+  uint64_t raw_data_size = 0;   // what data_size would be uncompressed
   uint64_t index_size = 0;      // bytes of the index block (contents)
   uint64_t filter_size = 0;     // bytes of the filter block (contents)
   uint64_t smallest_seqno = 0;  // over all entries; 0 if none
   uint64_t largest_seqno = 0;
   std::string comparator_name;
+  // The compression the table was written with (CompressionTypeName):
+  // "none", "lz4", "zstd", "snappy". Blocks that did not shrink enough are
+  // stored raw whatever it says. Empty for tables written before it was
+  // recorded.
+  std::string compression_name;
 
   // Returns the contents of a properties block.
   std::string Encode() const;

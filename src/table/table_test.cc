@@ -28,8 +28,9 @@ void ExpectAt(const InternalIterator& it, const Model& model,
 
 // Checks the table's contents against the model: scans both ways, random
 // seeks and steps, point lookups, offsets.
-void CheckTable(const Table& table, const Model& model, Random* rnd) {
-  auto it = table.NewIterator();
+void CheckTable(const Table& table, const Model& model, Random* rnd,
+                const ReadOptions& ro = ReadOptions()) {
+  auto it = table.NewIterator(ro);
   // Forward and backward scans.
   it->SeekToFirst();
   for (auto p = model.begin(); p != model.end(); ++p, it->Next()) {
@@ -101,12 +102,13 @@ void CheckTable(const Table& table, const Model& model, Random* rnd) {
     const std::string target = random_target();
     auto expected = model.lower_bound(target);
     bool called = false;
-    Status s = table.Get(target, [&](std::string_view k, std::string_view v) {
-      called = true;
-      ASSERT_NE(expected, model.end());
-      EXPECT_EQ(k, expected->first);
-      EXPECT_EQ(v, expected->second);
-    });
+    Status s =
+        table.Get(ro, target, [&](std::string_view k, std::string_view v) {
+          called = true;
+          ASSERT_NE(expected, model.end());
+          EXPECT_EQ(k, expected->first);
+          EXPECT_EQ(v, expected->second);
+        });
     ASSERT_TRUE(s.ok()) << s.ToString();
     if (expected != model.end() &&
         ExtractUserKey(expected->first) == ExtractUserKey(target)) {
@@ -147,15 +149,38 @@ void CheckProperties(const TableProperties& p, const Model& model) {
     EXPECT_GE(p.num_data_blocks, 1u);
   }
   EXPECT_EQ(p.comparator_name, "shale.InternalKeyComparator");
+  EXPECT_LE(p.data_size, p.raw_data_size);
 }
 
-TEST(TableTest, RandomizedAgainstModel) {
+// The tests below run for every compression type and cache mode. The cache
+// is small (32 KiB, one shard) so that evictions happen, and blocks larger
+// than it take the not-retained path.
+class TableConfigTest : public ::testing::TestWithParam<test::TableConfig> {
+ protected:
+  TableOptions Configure(TableOptions options) {
+    test::ApplyTableConfig(GetParam(), cache_.get(), &stats_, &options);
+    return options;
+  }
+  CompressionType compression() const { return std::get<0>(GetParam()); }
+  bool cached() const {
+    return std::get<1>(GetParam()) != test::CacheMode::kNoCache;
+  }
+
+  // Declared before any table, so destroyed after them.
+  std::shared_ptr<Cache> cache_ = NewLRUCache(32 << 10, 0);
+  TableReadStats stats_;
+};
+
+TEST_P(TableConfigTest, RandomizedAgainstModel) {
   const uint64_t seed = test::TestSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed));
   Random rnd(seed);
-  for (int round = 0; round < 80; round++) {
+  for (int round = 0; round < 40; round++) {
     SCOPED_TRACE("round=" + std::to_string(round));
-    const TableOptions options = test::RandomTableOptions(&rnd);
+    const TableOptions options = Configure(test::RandomTableOptions(&rnd));
+    ReadOptions ro;
+    ro.fill_cache = !rnd.OneIn(4);
+    ro.verify_checksums = rnd.OneIn(3);
     const Model model =
         test::RandomModel(&rnd, rnd.Skewed(12), /*big=*/rnd.OneIn(8));
     TableProperties built;
@@ -168,21 +193,24 @@ TEST(TableTest, RandomizedAgainstModel) {
     CheckProperties(table->properties(), model);
     EXPECT_EQ(table->properties().num_data_blocks, built.num_data_blocks);
     EXPECT_EQ(table->has_filter(), options.bloom_bits_per_key > 0);
-    CheckTable(*table, model, &rnd);
+    EXPECT_EQ(table->properties().compression_name,
+              CompressionTypeName(compression()));
+    EXPECT_EQ(table->properties().raw_data_size, built.raw_data_size);
+    CheckTable(*table, model, &rnd, ro);
   }
 }
 
-TEST(TableTest, EmptyTable) {
+TEST_P(TableConfigTest, EmptyTable) {
   Random rnd(1);
   const Model model;
+  const TableOptions options = Configure(test::DefaultTableOptions());
   std::unique_ptr<Table> table;
-  ASSERT_TRUE(test::OpenTable(
-                  test::DefaultTableOptions(),
-                  test::BuildTable(test::DefaultTableOptions(), model), &table)
-                  .ok());
+  ASSERT_TRUE(
+      test::OpenTable(options, test::BuildTable(options, model), &table).ok());
   EXPECT_EQ(table->properties().num_entries, 0u);
   EXPECT_EQ(table->properties().num_data_blocks, 0u);
-  auto it = table->NewIterator();
+  EXPECT_EQ(table->properties().raw_data_size, 0u);
+  auto it = table->NewIterator(ReadOptions());
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
   it->SeekToLast();
@@ -194,19 +222,19 @@ TEST(TableTest, EmptyTable) {
   CheckTable(*table, model, &rnd);
 }
 
-TEST(TableTest, SingleKey) {
+TEST_P(TableConfigTest, SingleKey) {
   Random rnd(2);
   Model model;
   model[IKey("key", 7)] = "value";
+  const TableOptions options = Configure(test::DefaultTableOptions());
   std::unique_ptr<Table> table;
-  ASSERT_TRUE(test::OpenTable(
-                  test::DefaultTableOptions(),
-                  test::BuildTable(test::DefaultTableOptions(), model), &table)
-                  .ok());
+  ASSERT_TRUE(
+      test::OpenTable(options, test::BuildTable(options, model), &table).ok());
   CheckTable(*table, model, &rnd);
   bool called = false;
   ASSERT_TRUE(table
-                  ->Get(IKey("key", kMaxSequenceNumber, kValueTypeForSeek),
+                  ->Get(ReadOptions(),
+                        IKey("key", kMaxSequenceNumber, kValueTypeForSeek),
                         [&](std::string_view k, std::string_view v) {
                           called = true;
                           EXPECT_EQ(k, IKey("key", 7));
@@ -216,14 +244,14 @@ TEST(TableTest, SingleKey) {
   EXPECT_TRUE(called);
 }
 
-TEST(TableTest, HugeKeysAndValues) {
+TEST_P(TableConfigTest, HugeKeysAndValues) {
   Random rnd(3);
   Model model;
   for (int i = 0; i < 20; i++) {
     std::string uk = test::RandomPrintable(&rnd, i % 3 == 0 ? 10000 : 10);
     model[IKey(uk, i)] = test::RandomBytes(&rnd, i % 2 == 0 ? 200000 : 3);
   }
-  TableOptions options = test::DefaultTableOptions();
+  TableOptions options = Configure(test::DefaultTableOptions());
   options.block_size = 4096;
   std::unique_ptr<Table> table;
   ASSERT_TRUE(
@@ -232,7 +260,7 @@ TEST(TableTest, HugeKeysAndValues) {
   CheckTable(*table, model, &rnd);
 }
 
-TEST(TableTest, VersionsOfOneKeyAcrossBlocks) {
+TEST_P(TableConfigTest, VersionsOfOneKeyAcrossBlocks) {
   // Many versions of one user key, spread over many tiny blocks: lookups at
   // every sequence number find the right version.
   Random rnd(4);
@@ -240,7 +268,7 @@ TEST(TableTest, VersionsOfOneKeyAcrossBlocks) {
   for (SequenceNumber seq = 1; seq <= 500; seq += 2) {
     model[IKey("k", seq)] = std::to_string(seq);
   }
-  TableOptions options = test::DefaultTableOptions();
+  TableOptions options = Configure(test::DefaultTableOptions());
   options.block_size = 64;
   std::unique_ptr<Table> table;
   ASSERT_TRUE(
@@ -249,7 +277,7 @@ TEST(TableTest, VersionsOfOneKeyAcrossBlocks) {
   for (SequenceNumber snap = 0; snap <= 502; snap++) {
     std::string found;
     ASSERT_TRUE(table
-                    ->Get(IKey("k", snap, kValueTypeForSeek),
+                    ->Get(ReadOptions(), IKey("k", snap, kValueTypeForSeek),
                           [&](std::string_view k, std::string_view v) {
                             if (ExtractUserKey(k) == "k") found = v;
                           })
@@ -279,7 +307,8 @@ TEST(TableTest, FilterSkipsDataBlockReads) {
   int calls = 0;
   for (int i = 0; i < 10000; i++) {
     ASSERT_TRUE(table
-                    ->Get(IKey("absent" + std::to_string(i), kMaxSequenceNumber,
+                    ->Get(ReadOptions(),
+                          IKey("absent" + std::to_string(i), kMaxSequenceNumber,
                                kValueTypeForSeek),
                           [&](std::string_view k, std::string_view) {
                             calls++;
@@ -299,7 +328,8 @@ TEST(TableTest, FilterSkipsDataBlockReads) {
     bool called = false;
     ASSERT_TRUE(
         table
-            ->Get(IKey("key" + std::to_string(i), kMaxSequenceNumber,
+            ->Get(ReadOptions(),
+                  IKey("key" + std::to_string(i), kMaxSequenceNumber,
                        kValueTypeForSeek),
                   [&](std::string_view, std::string_view) { called = true; })
             .ok());
@@ -347,18 +377,18 @@ TEST(TableTest, ComparatorMismatch) {
   EXPECT_EQ(table, nullptr);
 }
 
-TEST(TableTest, ReadErrorsStopIteration) {
+TEST_P(TableConfigTest, ReadErrorsStopIteration) {
   Model model;
   for (int i = 0; i < 1000; i++) {
     model[IKey("key" + std::to_string(1000 + i), i)] = std::string(50, 'v');
   }
-  const TableOptions options = test::DefaultTableOptions();
+  const TableOptions options = Configure(test::DefaultTableOptions());
   std::unique_ptr<Table> table;
   test::StringSource* source;
   ASSERT_TRUE(test::OpenTable(options, test::BuildTable(options, model), &table,
                               &source)
                   .ok());
-  auto it = table->NewIterator();
+  auto it = table->NewIterator(ReadOptions());
   it->SeekToFirst();
   auto p = model.begin();
   for (int i = 0; i < 10; i++, ++p, it->Next()) ExpectAt(*it, model, p);
@@ -371,9 +401,10 @@ TEST(TableTest, ReadErrorsStopIteration) {
   }
   EXPECT_TRUE(it->status().IsIOError());
   EXPECT_NE(p, model.end());
-  Status s = table->Get(p->first, [](std::string_view, std::string_view) {
-    ADD_FAILURE() << "no entry expected";
-  });
+  Status s = table->Get(ReadOptions(), p->first,
+                        [](std::string_view, std::string_view) {
+                          ADD_FAILURE() << "no entry expected";
+                        });
   EXPECT_TRUE(s.IsIOError());
   // A new seek retries.
   source->set_fail_reads(false);
@@ -408,10 +439,10 @@ TEST(TableTest, AbandonWritesNoFooter) {
           .IsCorruption());
 }
 
-TEST(TableTest, ConcurrentReaders) {
+TEST_P(TableConfigTest, ConcurrentReaders) {
   Random rnd(6);
   const Model model = test::RandomModel(&rnd, 3000, false);
-  TableOptions options = test::DefaultTableOptions();
+  TableOptions options = Configure(test::DefaultTableOptions());
   options.block_size = 256;
   std::unique_ptr<Table> table;
   ASSERT_TRUE(
@@ -425,6 +456,12 @@ TEST(TableTest, ConcurrentReaders) {
   }
   for (auto& th : threads) th.join();
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Configs, TableConfigTest,
+    ::testing::Combine(::testing::ValuesIn(test::kAllCompressionTypes),
+                       ::testing::ValuesIn(test::kAllCacheModes)),
+    test::TableConfigName);
 
 }  // namespace
 }  // namespace shale

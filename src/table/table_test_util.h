@@ -9,12 +9,15 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "db/dbformat.h"
+#include "shale/cache.h"
 #include "table/table.h"
 #include "table/table_builder.h"
 #include "table/test_file.h"
 #include "testing/test_util.h"
+#include "util/compression.h"
 #include "util/random.h"
 
 namespace shale::test {
@@ -52,6 +55,18 @@ inline std::string RandomUserKey(Random* rnd, bool big) {
   return k;
 }
 
+// A value of len bytes: random bytes (incompressible) or, half of the
+// time, text-like runs of words that every codec shrinks.
+inline std::string RandomValue(Random* rnd, size_t len) {
+  if (rnd->OneIn(2)) return RandomBytes(rnd, len);
+  static const char* const kWords[] = {"stone ", "layer ", "clay ",
+                                       "silt ",  "bed ",   "shale "};
+  std::string v;
+  while (v.size() < len) v += kWords[rnd->Uniform(6)];
+  v.resize(len);
+  return v;
+}
+
 inline Model RandomModel(Random* rnd, size_t n, bool big) {
   Model m;
   for (size_t attempts = 0; m.size() < n && attempts < 4 * n + 100;
@@ -63,7 +78,7 @@ inline Model RandomModel(Random* rnd, size_t n, bool big) {
     std::string value;
     if (type != kTypeDeletion) {
       value =
-          RandomBytes(rnd, big && rnd->OneIn(20) ? 10000 + rnd->Uniform(100000)
+          RandomValue(rnd, big && rnd->OneIn(20) ? 10000 + rnd->Uniform(100000)
                                                  : rnd->Skewed(7));
     }
     m[IKey(RandomUserKey(rnd, big), seq, type)] = std::move(value);
@@ -111,6 +126,40 @@ inline Status OpenTable(const TableOptions& options, std::string bytes,
   auto file = std::make_unique<StringSource>(std::move(bytes), borrow);
   if (source != nullptr) *source = file.get();
   return Table::Open(options, "test.sst", std::move(file), file_size, table);
+}
+
+// How tables are written and read in parameterized tests: a compression
+// type and where blocks are cached.
+enum class CacheMode {
+  kNoCache,     // every block read from the file
+  kDataBlocks,  // data blocks in the block cache
+  kAllBlocks,   // data, index and filter blocks in the block cache
+};
+
+constexpr CompressionType kAllCompressionTypes[] = {
+    CompressionType::kNone, CompressionType::kLZ4, CompressionType::kZstd,
+    CompressionType::kSnappy};
+constexpr CacheMode kAllCacheModes[] = {
+    CacheMode::kNoCache, CacheMode::kDataBlocks, CacheMode::kAllBlocks};
+
+using TableConfig = std::tuple<CompressionType, CacheMode>;
+
+inline std::string TableConfigName(
+    const ::testing::TestParamInfo<TableConfig>& info) {
+  static const char* const kModes[] = {"NoCache", "CacheData", "CacheAll"};
+  return std::string(CompressionTypeName(std::get<0>(info.param))) + "_" +
+         kModes[static_cast<int>(std::get<1>(info.param))];
+}
+
+// Sets the compression and cache fields of *options for config; cache and
+// stats must outlive the tables.
+inline void ApplyTableConfig(const TableConfig& config, Cache* cache,
+                             TableReadStats* stats, TableOptions* options) {
+  options->compression = std::get<0>(config);
+  const CacheMode mode = std::get<1>(config);
+  options->block_cache = mode == CacheMode::kNoCache ? nullptr : cache;
+  options->cache_index_and_filter_blocks = mode == CacheMode::kAllBlocks;
+  options->read_stats = stats;
 }
 
 }  // namespace shale::test

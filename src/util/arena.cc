@@ -5,12 +5,12 @@
 namespace shale {
 
 char* Arena::AllocateFallback(size_t bytes) {
-  if (bytes > kBlockSize / 4) {
+  if (bytes > block_size_ / 4) {
     // Large objects get their own block so the current block's tail is kept.
     return NewBlock(bytes);
   }
-  ptr_ = NewBlock(kBlockSize);
-  remaining_ = kBlockSize;
+  ptr_ = NewBlock(block_size_);
+  remaining_ = block_size_;
   char* result = ptr_;
   ptr_ += bytes;
   remaining_ -= bytes;

@@ -14,7 +14,10 @@ namespace shale {
 
 class Arena {
  public:
-  Arena() = default;
+  // block_size: bytes reserved at a time; small objects are carved out of
+  // the current block, objects over a quarter of it get their own.
+  explicit Arena(size_t block_size = kDefaultBlockSize)
+      : block_size_(block_size < 1024 ? 1024 : block_size) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -35,7 +38,8 @@ class Arena {
   size_t MemoryUsage() const { return usage_.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr size_t kBlockSize = 64 * 1024;
+  static constexpr size_t kDefaultBlockSize = 64 * 1024;
+  const size_t block_size_;
   char* AllocateFallback(size_t bytes);
   char* NewBlock(size_t bytes);
 

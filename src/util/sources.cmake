@@ -1,15 +1,19 @@
 set(SHALE_UTIL_SOURCES
   src/util/arena.cc
+  src/util/cache.cc
   src/util/checksum.cc
   src/util/coding.cc
   src/util/comparator.cc
+  src/util/compression.cc
   src/util/env_posix.cc
   src/util/mem_env.cc
   src/util/status.cc
 )
 set(SHALE_UTIL_TESTS
   src/util/arena_test.cc
+  src/util/cache_test.cc
   src/util/coding_test.cc
+  src/util/compression_test.cc
   src/util/env_posix_test.cc
   src/util/mem_env_test.cc
 )

@@ -1,0 +1,99 @@
+// Compaction: one unit of compaction work, as picked by the CompactionPicker.
+//
+// A compaction merges inputs[0] (files of `level`) with inputs[1] (the files
+// of `output_level` they overlap) into new files at output_level. When
+// level == output_level (only for the last level, by CompactRange) it
+// rewrites that level's files in place to drop what no reader can see.
+// A trivial move relocates one file to output_level by a MANIFEST edit.
+#ifndef SHALE_DB_COMPACTION_H_
+#define SHALE_DB_COMPACTION_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "db/version_edit.h"
+#include "db/version_set.h"
+
+namespace shale {
+
+enum class CompactionReason {
+  kLevel0FileCount,  // level 0 reached its file-count trigger
+  kLevelSize,        // a level grew past its target size
+  kManual,           // CompactRange
+};
+const char* CompactionReasonName(CompactionReason reason);
+
+class Compaction {
+ public:
+  Compaction(const InternalKeyComparator* icmp,
+             std::shared_ptr<const Version> input_version, int level,
+             int output_level, CompactionReason reason);
+
+  int level() const { return level_; }
+  int output_level() const { return output_level_; }
+  CompactionReason reason() const { return reason_; }
+  const Version* input_version() const { return input_version_.get(); }
+
+  // inputs(0): files of level(); inputs(1): of output_level() (empty when
+  // level() == output_level()).
+  FileList& inputs(int which) { return inputs_[which]; }
+  const FileList& inputs(int which) const { return inputs_[which]; }
+  size_t num_input_files() const {
+    return inputs_[0].size() + inputs_[1].size();
+  }
+  uint64_t InputBytes(int which) const;
+
+  // Files of output_level()+1, for cutting outputs that would overlap too
+  // much of it.
+  FileList& grandparents() { return grandparents_; }
+
+  // One input file, nothing of output_level overlapping, little grandparent
+  // overlap: move the file by a MANIFEST edit.
+  bool IsTrivialMove(uint64_t max_grandparent_overlap) const;
+
+  // The user-key range [smallest, largest] of all inputs.
+  void GetRange(std::string* smallest, std::string* largest) const;
+
+  // True when no level below output_level() holds user_key, so a deletion
+  // (or an expired entry) need not be kept to hide anything. Calls must come
+  // in increasing user-key order.
+  bool IsBaseLevelForKey(std::string_view user_key);
+
+  // True when the output being written should end before internal_key
+  // because it already overlaps too many grandparent bytes. Calls must come
+  // in increasing order.
+  bool ShouldStopBefore(std::string_view internal_key,
+                        uint64_t max_grandparent_overlap);
+
+  // Records the removal of every input in *edit.
+  void AddInputDeletions(VersionEdit* edit) const;
+
+  // Files of output_level() or any level above, whose numbers compaction
+  // must not touch concurrently.
+  std::vector<uint64_t> InputFileNumbers() const;
+
+  // Compression, sizes and other output parameters are set by the picker.
+  uint64_t max_output_file_size = 0;
+
+ private:
+  const InternalKeyComparator* const icmp_;
+  const std::shared_ptr<const Version> input_version_;
+  const int level_;
+  const int output_level_;
+  const CompactionReason reason_;
+  FileList inputs_[2];
+  FileList grandparents_;
+
+  // ShouldStopBefore state.
+  size_t grandparent_index_ = 0;
+  bool seen_key_ = false;
+  uint64_t overlapped_bytes_ = 0;
+  // IsBaseLevelForKey state: per level, the file index reached so far.
+  size_t level_ptrs_[kNumLevels] = {};
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_COMPACTION_H_

@@ -1,0 +1,142 @@
+// CompactionPicker: decides what to compact next (leveled compaction).
+//
+// Scores: level 0 scores its file count over
+// level0_file_num_compaction_trigger; level n >= 1 its bytes over its target,
+// max_bytes_for_level_base * max_bytes_for_level_multiplier^(n-1) (static level
+// sizing: the targets do not move with the data, which keeps the tree's shape
+// predictable and the picker testable; the cost is a higher write amplification
+// while the last level is still small). The level with the highest score >= 1
+// is compacted.
+//
+// Within a level n >= 1 the picker looks at up to kCandidateWindow files in
+// key order starting after the level's compact pointer (where the previous
+// compaction of that level ended, wrapping around), and takes the one whose
+// overlap with level n+1 is smallest relative to its own size: the cheapest
+// compaction per byte moved down. The pointer then moves past it, so every
+// part of the key space is compacted in turn.
+//
+// Level 0 is compacted whole (all its files, which may overlap) into the
+// level-1 files they overlap.
+//
+// Concurrency: compactions may run side by side. A compaction is not picked
+// if one of its files is already being compacted, or if its output range
+// overlaps that of a running compaction into the same level (two outputs
+// would overlap). RunningCompactions holds that state; the DB mutex guards it
+// and the picker.
+#ifndef SHALE_DB_COMPACTION_PICKER_H_
+#define SHALE_DB_COMPACTION_PICKER_H_
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "db/compaction.h"
+#include "db/version_set.h"
+#include "shale/options.h"
+
+namespace shale {
+
+class RunningCompactions {
+ public:
+  void Add(const Compaction& c);
+  void Remove(const Compaction& c);
+  // Reserves the user-key range [smallest, largest] of `level` for a file
+  // about to be installed there by `owner` (a flush pushed below level 0),
+  // so no compaction writes over it in the meantime. Released by
+  // RemoveReservation(owner).
+  void Reserve(const void* owner, int level, std::string_view smallest,
+               std::string_view largest);
+  void RemoveReservation(const void* owner);
+  bool IsBusy(uint64_t file_number) const {
+    return files_.count(file_number) > 0;
+  }
+  bool AnyBusy(const FileList& files) const;
+  // True if a running compaction writes user keys in [smallest, largest]
+  // into level.
+  bool OutputOverlaps(const Comparator* ucmp, int level,
+                      std::string_view smallest_user_key,
+                      std::string_view largest_user_key) const;
+  bool empty() const { return outputs_.empty(); }
+  size_t size() const { return outputs_.size(); }
+
+ private:
+  struct Output {
+    const void* owner;  // a Compaction, or a reservation's owner
+    int level;
+    std::string smallest, largest;  // user keys
+  };
+  std::multiset<uint64_t> files_;
+  std::vector<Output> outputs_;
+};
+
+class CompactionPicker {
+ public:
+  static constexpr int kCandidateWindow = 16;
+
+  CompactionPicker(const InternalKeyComparator* icmp, const Options& options);
+
+  // Target bytes of level n >= 1.
+  double MaxBytesForLevel(int level) const;
+  // Output files overlapping more than this of the level below are cut.
+  uint64_t MaxGrandparentOverlapBytes() const {
+    return 10 * options_.target_file_size;
+  }
+
+  // The score of each level (the last level always scores 0).
+  void ComputeScores(const Version& v, double scores[kNumLevels]) const;
+  // True if some level scores >= 1.
+  bool NeedsCompaction(const Version& v) const;
+
+  // The next automatic compaction, or nullptr when nothing is due or every
+  // due compaction conflicts with a running one.
+  std::unique_ptr<Compaction> PickCompaction(
+      const std::shared_ptr<const Version>& v,
+      const RunningCompactions& running);
+
+  // A manual compaction of the files of `level` overlapping the user-key
+  // range [begin, end] (nullptr: unbounded) into level+1, or into `level`
+  // itself when `in_place`. nullptr if no file overlaps; *busy is set when
+  // files overlap but some are being compacted (retry later).
+  std::unique_ptr<Compaction> PickRangeCompaction(
+      const std::shared_ptr<const Version>& v, int level,
+      const std::string_view* begin, const std::string_view* end, bool in_place,
+      const RunningCompactions& running, bool* busy);
+
+  // The level a freshly flushed table with user keys [smallest, largest]
+  // goes to: level 0, or deeper (at most max_mem_compact_level) while
+  // nothing above overlaps it (the seed's minor compaction).
+  int PickLevelForFlush(const Version& v, std::string_view smallest_user_key,
+                        std::string_view largest_user_key,
+                        const RunningCompactions& running) const;
+
+  // Files of level overlapping the user-key range [begin, end] (nullptr:
+  // unbounded). For level 0 the range grows to cover every file it touches,
+  // since level-0 files overlap each other.
+  void GetOverlappingInputs(const Version& v, int level,
+                            const std::string_view* begin,
+                            const std::string_view* end, FileList* out) const;
+  bool OverlapInLevel(const Version& v, int level,
+                      std::string_view smallest_user_key,
+                      std::string_view largest_user_key) const;
+
+ private:
+  std::unique_ptr<Compaction> PickLevel0(
+      const std::shared_ptr<const Version>& v,
+      const RunningCompactions& running);
+  std::unique_ptr<Compaction> PickLevelN(
+      const std::shared_ptr<const Version>& v, int level,
+      const RunningCompactions& running);
+  // Fills the output-level inputs and grandparents of c from its level
+  // inputs; false if they conflict with a running compaction.
+  bool SetupOtherInputs(Compaction* c, const RunningCompactions& running) const;
+
+  const InternalKeyComparator* const icmp_;
+  const Options options_;
+  // Per level: the largest internal key of the last compaction's input.
+  std::string compact_pointer_[kNumLevels];
+};
+
+}  // namespace shale
+
+#endif  // SHALE_DB_COMPACTION_PICKER_H_

@@ -1,0 +1,332 @@
+// Compaction: picking, running and installing merges of table files;
+// CompactRange, WaitForCompactions, Resume and the statistics they feed.
+#include <algorithm>
+
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "table/merging_iterator.h"
+#include "table/table_builder.h"
+
+namespace shale {
+
+struct DBImpl::CompactionOutput {
+  FileMetaData meta;
+  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<TableBuilder> builder;
+};
+
+bool DBImpl::BackgroundWorkPending() {
+  return !imm_.empty() || flush_running_ || !running_.empty() ||
+         (!compactions_paused_ &&
+          picker_.NeedsCompaction(*versions_->current()));
+}
+
+Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
+                             std::set<uint64_t>* outputs) {
+  Compaction* c = owned.get();
+  const uint64_t start = env_->NowMicros();
+  running_.Add(*c);
+  VersionEdit edit;
+  Status s;
+  LevelStats& stats = level_stats_[c->output_level()];
+
+  if (c->level() != c->output_level() &&
+      c->IsTrivialMove(picker_.MaxGrandparentOverlapBytes())) {
+    // Nothing below overlaps the file: move it by a MANIFEST edit alone.
+    const FileMetaData& f = *c->inputs(0)[0];
+    edit.RemoveFile(c->level(), f.number);
+    edit.AddFile(c->output_level(), f);
+    s = versions_->LogAndApply({&edit}, &mu_);
+    if (s.ok()) {
+      stats.moved_files++;
+      stat_trivial_moves_.fetch_add(1, std::memory_order_relaxed);
+      if (outputs != nullptr) outputs->insert(f.number);
+    }
+  } else {
+    SequenceNumber smallest_snapshot = snapshots_.empty()
+                                           ? versions_->LastSequence()
+                                           : snapshots_.front()->sequence();
+    std::vector<CompactionOutput> files;
+    uint64_t written = 0;
+    mu_.Unlock();
+    s = DoCompactionWork(c, smallest_snapshot, &files, &written);
+    if (s.ok() && !files.empty()) s = env_->SyncDir(dbname_);
+    mu_.Lock();
+    if (s.ok()) {
+      c->AddInputDeletions(&edit);
+      for (const CompactionOutput& out : files) {
+        edit.AddFile(c->output_level(), out.meta);
+      }
+      s = versions_->LogAndApply({&edit}, &mu_);
+    }
+    for (const CompactionOutput& out : files) {
+      pending_outputs_.erase(out.meta.number);
+      if (s.ok() && outputs != nullptr) outputs->insert(out.meta.number);
+    }
+    if (s.ok()) {
+      uint64_t read = c->InputBytes(0) + c->InputBytes(1);
+      stats.compactions++;
+      stats.bytes_read += read;
+      stats.bytes_written += written;
+      stats.micros += env_->NowMicros() - start;
+      stat_num_compactions_.fetch_add(1, std::memory_order_relaxed);
+      stat_compaction_bytes_read_.fetch_add(read, std::memory_order_relaxed);
+      stat_compaction_bytes_written_.fetch_add(written,
+                                               std::memory_order_relaxed);
+    }
+  }
+  running_.Remove(*c);
+  // The compaction holds its input Version: drop it so the inputs can go.
+  owned.reset();
+  if (s.ok()) {
+    InstallReadView();
+    DeleteObsoleteFiles();
+  } else if (!shutting_down_.load()) {
+    RecordBackgroundError(s);
+  }
+  bg_cv_.SignalAll();
+  return s;
+}
+
+Status DBImpl::OpenCompactionOutput(Compaction* c,
+                                    std::vector<CompactionOutput>* outputs) {
+  CompactionOutput out;
+  {
+    MutexLock l(&mu_);
+    out.meta.number = versions_->NewFileNumber();
+    pending_outputs_.insert(out.meta.number);
+  }
+  Status s =
+      env_->NewWritableFile(TableFileName(dbname_, out.meta.number), &out.file);
+  if (!s.ok()) {
+    MutexLock l(&mu_);
+    pending_outputs_.erase(out.meta.number);
+    return s;
+  }
+  out.builder = std::make_unique<TableBuilder>(
+      TableOptionsFor(c->output_level()), out.file.get());
+  outputs->push_back(std::move(out));
+  return Status::OK();
+}
+
+Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
+                                std::vector<CompactionOutput>* outputs,
+                                uint64_t* bytes_written) {
+  const uint64_t now_ms = env_->NowUnixMillis();
+  const uint64_t max_overlap = picker_.MaxGrandparentOverlapBytes();
+  const Comparator* ucmp = internal_comparator_.user_comparator();
+
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.verify_checksums = true;
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  for (int which = 0; which < 2; which++) {
+    const int level = which == 0 ? c->level() : c->output_level();
+    const FileList& files = c->inputs(which);
+    if (files.empty()) continue;
+    if (level == 0) {
+      for (const auto& f : files) {
+        children.push_back(
+            table_cache_->NewIterator(ro, f->number, f->file_size));
+      }
+    } else {
+      children.push_back(NewFileListIterator(&internal_comparator_,
+                                             table_cache_.get(), ro, &files));
+    }
+  }
+  auto input = NewMergingIterator(&internal_comparator_, std::move(children));
+
+  Status s;
+  std::string current_user_key;
+  bool has_current_user_key = false;
+  SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+  bool cut_pending = false;  // end the output at the next new user key
+  std::string converted;     // an expired entry rewritten as a deletion
+  uint64_t dropped = 0;
+  auto finish = [&](CompactionOutput& out) -> Status {
+    Status fs = out.builder->Finish();
+    out.meta.file_size = out.builder->FileSize();
+    if (fs.ok()) fs = out.file->Sync();
+    if (fs.ok()) fs = out.file->Close();
+    out.builder.reset();
+    out.file.reset();
+    *bytes_written += out.meta.file_size;
+    return fs;
+  };
+
+  for (input->SeekToFirst(); input->Valid(); input->Next()) {
+    if (shutting_down_.load(std::memory_order_relaxed)) {
+      s = Status::IOError("compaction stopped: the DB is closing");
+      break;
+    }
+    std::string_view key = input->key();
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(key, &ikey)) {
+      s = Status::Corruption("corrupted internal key in compaction input");
+      break;
+    }
+    bool new_user_key = !has_current_user_key ||
+                        ucmp->Compare(ikey.user_key, current_user_key) != 0;
+    if (c->ShouldStopBefore(key, max_overlap)) cut_pending = true;
+    if (new_user_key) {
+      current_user_key.assign(ikey.user_key);
+      has_current_user_key = true;
+      last_sequence_for_key = kMaxSequenceNumber;
+      // Outputs end only between user keys, so no user key ever spans two
+      // files of a level.
+      if (cut_pending && !outputs->empty() &&
+          outputs->back().builder != nullptr) {
+        s = finish(outputs->back());
+        if (!s.ok()) break;
+        cut_pending = false;
+      }
+    }
+
+    bool drop = false;
+    std::string_view out_key = key;
+    std::string_view out_value = input->value();
+    if (last_sequence_for_key <= smallest_snapshot) {
+      // A newer version of this key is visible to every reader.
+      drop = true;
+    } else if (ikey.sequence <= smallest_snapshot) {
+      bool hides_nothing_below = false;
+      bool is_tombstone = ikey.type == kTypeDeletion;
+      if (ikey.type == kTypeValueWithExpiry) {
+        uint64_t expire_ms;
+        std::string_view user_value;
+        if (!SplitExpiringValue(out_value, &expire_ms, &user_value)) {
+          s = Status::Corruption("expiring value too short in compaction");
+          break;
+        }
+        is_tombstone = IsExpired(expire_ms, now_ms);
+        if (is_tombstone) {
+          // Expired: no reader sees it; it still hides older versions
+          // below, so outside the base level it stays as a deletion.
+          converted.clear();
+          AppendInternalKey(&converted, ikey.user_key, ikey.sequence,
+                            kTypeDeletion);
+          out_key = converted;
+          out_value = {};
+        }
+      }
+      if (is_tombstone) {
+        hides_nothing_below = c->IsBaseLevelForKey(ikey.user_key);
+        drop = hides_nothing_below;
+      }
+    }
+    last_sequence_for_key = ikey.sequence;
+    if (drop) {
+      dropped++;
+      continue;
+    }
+
+    if (outputs->empty() || outputs->back().builder == nullptr) {
+      s = OpenCompactionOutput(c, outputs);
+      if (!s.ok()) break;
+      outputs->back().meta.smallest.assign(out_key);
+      outputs->back().meta.smallest_seq = ikey.sequence;
+      outputs->back().meta.largest_seq = ikey.sequence;
+    }
+    CompactionOutput& out = outputs->back();
+    out.builder->Add(out_key, out_value);
+    out.meta.largest.assign(out_key);
+    out.meta.smallest_seq = std::min(out.meta.smallest_seq, ikey.sequence);
+    out.meta.largest_seq = std::max(out.meta.largest_seq, ikey.sequence);
+    if (out.builder->FileSize() >= c->max_output_file_size) cut_pending = true;
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok() && !outputs->empty() && outputs->back().builder != nullptr) {
+    s = finish(outputs->back());
+  }
+  stat_entries_dropped_.fetch_add(dropped, std::memory_order_relaxed);
+
+  if (!s.ok()) {
+    // Discard every output: the inputs stay as they were.
+    for (CompactionOutput& out : *outputs) {
+      if (out.builder != nullptr) out.builder->Abandon();
+      out.builder.reset();
+      if (out.file != nullptr) out.file->Close().PermitUncheckedError();
+      out.file.reset();
+      env_->RemoveFile(TableFileName(dbname_, out.meta.number))
+          .PermitUncheckedError();
+    }
+    MutexLock l(&mu_);
+    for (const CompactionOutput& out : *outputs) {
+      pending_outputs_.erase(out.meta.number);
+    }
+    outputs->clear();
+  }
+  return s;
+}
+
+Status DBImpl::CompactRange(const std::string_view* begin,
+                            const std::string_view* end) {
+  Status s = Flush();
+  if (!s.ok()) return s;
+  MutexLock l(&mu_);
+  manual_compactions_++;
+  int last = 1;
+  {
+    auto v = versions_->current();
+    for (int level = kNumLevels - 1; level >= 1; level--) {
+      if (v->NumFiles(level) > 0) {
+        last = level;
+        break;
+      }
+    }
+  }
+  // Push everything in the range down, level by level, then rewrite the
+  // last level's files this did not just write, so that what no reader can
+  // see (deletions, expired entries, old versions) leaves the files.
+  std::set<uint64_t> produced;
+  for (int level = 0; level <= last && s.ok(); level++) {
+    const bool in_place = level == last;
+    while (s.ok()) {
+      if (!bg_error_.ok()) {
+        s = bg_error_;
+        break;
+      }
+      if (shutting_down_.load()) {
+        s = Status::IOError("CompactRange: the DB is closing");
+        break;
+      }
+      bool busy = false;
+      auto c = picker_.PickRangeCompaction(versions_->current(), level, begin,
+                                           end, in_place, running_, &busy);
+      if (c == nullptr && busy) {
+        bg_cv_.Wait();  // a running compaction holds some of the files
+        continue;
+      }
+      if (c != nullptr && in_place) {
+        FileList& inputs = c->inputs(0);
+        inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
+                                    [&](const auto& f) {
+                                      return produced.count(f->number) > 0;
+                                    }),
+                     inputs.end());
+        if (inputs.empty()) c.reset();
+      }
+      if (c != nullptr) s = RunCompaction(std::move(c), &produced);
+      break;
+    }
+  }
+  manual_compactions_--;
+  bg_cv_.SignalAll();
+  return s;
+}
+
+Status DBImpl::WaitForCompactions() {
+  MutexLock l(&mu_);
+  while (bg_error_.ok() && !shutting_down_.load() && BackgroundWorkPending()) {
+    bg_cv_.Wait();
+  }
+  return bg_error_;
+}
+
+void DBImpl::TEST_PauseCompactions(bool paused) {
+  MutexLock l(&mu_);
+  compactions_paused_ = paused;
+  bg_cv_.SignalAll();
+}
+
+}  // namespace shale

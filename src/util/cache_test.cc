@@ -1,0 +1,411 @@
+#include "util/cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "testing/test_util.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace shale {
+namespace {
+
+// Values are heap ints; the deleter records what it deleted.
+std::mutex deleted_mu;
+std::vector<std::pair<std::string, int>> deleted;  // GUARDED_BY(deleted_mu)
+std::atomic<int64_t> live_values{0};
+
+void DeleteInt(std::string_view key, void* value) {
+  auto* v = static_cast<int*>(value);
+  {
+    std::lock_guard<std::mutex> l(deleted_mu);
+    deleted.emplace_back(std::string(key), *v);
+  }
+  live_values.fetch_sub(1, std::memory_order_relaxed);
+  delete v;
+}
+
+void* NewInt(int v) {
+  live_values.fetch_add(1, std::memory_order_relaxed);
+  return new int(v);
+}
+
+class CacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::lock_guard<std::mutex> l(deleted_mu);
+    deleted.clear();
+  }
+  void TearDown() override {
+    cache_.reset();
+    EXPECT_EQ(live_values.load(), 0) << "a value leaked or died twice";
+  }
+
+  // One shard, so that the eviction order is the global LRU order.
+  void Make(size_t capacity) { cache_ = NewLRUCache(capacity, 0); }
+
+  // Inserts and releases at once.
+  void Put(const std::string& key, int v, size_t charge = 1) {
+    cache_->Release(cache_->Insert(key, NewInt(v), charge, &DeleteInt));
+  }
+  // The value, or -1 when absent.
+  int Get(const std::string& key) {
+    Cache::Handle* h = cache_->Lookup(key);
+    if (h == nullptr) return -1;
+    const int v = *static_cast<int*>(cache_->Value(h));
+    cache_->Release(h);
+    return v;
+  }
+  std::vector<std::pair<std::string, int>> Deleted() {
+    std::lock_guard<std::mutex> l(deleted_mu);
+    return deleted;
+  }
+
+  std::shared_ptr<Cache> cache_;
+};
+
+TEST_F(CacheTest, HitAndMiss) {
+  Make(100);
+  EXPECT_EQ(Get("a"), -1);
+  Put("a", 1);
+  EXPECT_EQ(Get("a"), 1);
+  Put("b", 2);
+  EXPECT_EQ(Get("b"), 2);
+  EXPECT_EQ(Get("a"), 1);
+  EXPECT_EQ(Get("c"), -1);
+  EXPECT_EQ(cache_->hits(), 3u);
+  EXPECT_EQ(cache_->misses(), 2u);
+  // Keys are bytes: an embedded NUL and the empty key are keys like others.
+  Put(std::string("x\0y", 3), 3);
+  Put("", 4);
+  EXPECT_EQ(Get(std::string("x\0y", 3)), 3);
+  EXPECT_EQ(Get("x"), -1);
+  EXPECT_EQ(Get(""), 4);
+}
+
+TEST_F(CacheTest, EvictsLeastRecentlyUsedFirst) {
+  Make(4);
+  for (int i = 0; i < 4; i++) Put("k" + std::to_string(i), i);
+  EXPECT_EQ(cache_->GetUsage(), 4u);
+  // Touch k0 and k2: k1 is now the oldest, then k3.
+  EXPECT_EQ(Get("k0"), 0);
+  EXPECT_EQ(Get("k2"), 2);
+  Put("k4", 4);
+  EXPECT_EQ(Get("k1"), -1);
+  Put("k5", 5);
+  EXPECT_EQ(Get("k3"), -1);
+  EXPECT_EQ(Get("k0"), 0);
+  EXPECT_EQ(Get("k2"), 2);
+  EXPECT_EQ(Get("k4"), 4);
+  EXPECT_EQ(Get("k5"), 5);
+  const auto d = Deleted();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].first, "k1");
+  EXPECT_EQ(d[1].first, "k3");
+  // A heavy entry evicts as many light ones as it needs, oldest first
+  // (k0, k2, k4 were refreshed in that order above).
+  Put("heavy", 9, 3);
+  EXPECT_EQ(Get("k0"), -1);
+  EXPECT_EQ(Get("k2"), -1);
+  EXPECT_EQ(Get("k4"), -1);
+  EXPECT_EQ(Get("k5"), 5);
+  EXPECT_EQ(Get("heavy"), 9);
+  EXPECT_EQ(cache_->GetUsage(), 4u);
+}
+
+TEST_F(CacheTest, PinnedEntriesSurviveEviction) {
+  Make(3);
+  Cache::Handle* pinned = cache_->Insert("pinned", NewInt(42), 1, &DeleteInt);
+  for (int i = 0; i < 100; i++) Put("k" + std::to_string(i), i);
+  // Never evicted while pinned, still found by lookups.
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(pinned)), 42);
+  EXPECT_EQ(Get("pinned"), 42);
+  EXPECT_EQ(cache_->GetUsage(), 3u);
+  cache_->Release(pinned);
+  // Once unpinned it is the newest entry (the oldest of the other two goes
+  // first), and three more inserts push it out.
+  Put("x", 1);
+  Put("y", 2);
+  Put("z", 3);
+  EXPECT_EQ(Get("pinned"), -1);
+  EXPECT_EQ(Get("x"), 1);
+}
+
+TEST_F(CacheTest, PinnedEntriesMayExceedCapacityUntilReleased) {
+  Make(4);
+  std::vector<Cache::Handle*> handles;
+  for (int i = 0; i < 6; i++) {
+    handles.push_back(
+        cache_->Insert("p" + std::to_string(i), NewInt(i), 1, &DeleteInt));
+  }
+  // Nothing unpinned to evict: usage is over the capacity, every entry
+  // stays reachable.
+  EXPECT_EQ(cache_->GetUsage(), 6u);
+  auto* lru = static_cast<LRUCache*>(cache_.get());
+  EXPECT_EQ(lru->TEST_pinned_usage(), 6u);
+  for (int i = 0; i < 6; i++) EXPECT_EQ(Get("p" + std::to_string(i)), i);
+  // Each release while over the capacity evicts the released entry, until
+  // the usage fits.
+  for (Cache::Handle* h : handles) cache_->Release(h);
+  EXPECT_EQ(cache_->GetUsage(), 4u);
+  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+  EXPECT_EQ(Get("p0"), -1);
+  EXPECT_EQ(Get("p1"), -1);
+  for (int i = 2; i < 6; i++) EXPECT_EQ(Get("p" + std::to_string(i)), i);
+}
+
+TEST_F(CacheTest, UsageAccounting) {
+  Make(1000);
+  Put("a", 1, 100);
+  Put("b", 2, 200);
+  EXPECT_EQ(cache_->GetUsage(), 300u);
+  Put("a", 3, 50);  // replaces
+  EXPECT_EQ(cache_->GetUsage(), 250u);
+  EXPECT_EQ(Get("a"), 3);
+  cache_->Erase("b");
+  EXPECT_EQ(cache_->GetUsage(), 50u);
+  cache_->Erase("b");  // absent: nothing happens
+  cache_->Erase("never");
+  EXPECT_EQ(cache_->GetUsage(), 50u);
+  EXPECT_EQ(cache_->GetCapacity(), 1000u);
+  const auto d = Deleted();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], std::make_pair(std::string("a"), 1));
+  EXPECT_EQ(d[1], std::make_pair(std::string("b"), 2));
+}
+
+TEST_F(CacheTest, EraseWhilePinned) {
+  Make(10);
+  Cache::Handle* h = cache_->Insert("k", NewInt(7), 2, &DeleteInt);
+  Cache::Handle* h2 = cache_->Lookup("k");
+  ASSERT_EQ(h2, h);
+  cache_->Erase("k");
+  EXPECT_EQ(Get("k"), -1);
+  EXPECT_EQ(cache_->GetUsage(), 0u);
+  // The value lives on for its holders; the deleter waits for the last.
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(h)), 7);
+  cache_->Release(h);
+  EXPECT_TRUE(Deleted().empty());
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(h2)), 7);
+  // A new entry under the key is independent of the erased one.
+  Put("k", 8);
+  cache_->Release(h2);
+  ASSERT_EQ(Deleted().size(), 1u);
+  EXPECT_EQ(Deleted()[0].second, 7);
+  EXPECT_EQ(Get("k"), 8);
+}
+
+TEST_F(CacheTest, ReplaceWhilePinned) {
+  Make(10);
+  Cache::Handle* old = cache_->Insert("k", NewInt(1), 1, &DeleteInt);
+  Put("k", 2);
+  EXPECT_EQ(Get("k"), 2);
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(old)), 1);
+  EXPECT_EQ(cache_->GetUsage(), 1u);
+  EXPECT_TRUE(Deleted().empty());
+  cache_->Release(old);
+  ASSERT_EQ(Deleted().size(), 1u);
+  EXPECT_EQ(Deleted()[0].second, 1);
+}
+
+TEST_F(CacheTest, OversizedEntryIsReturnedButNotKept) {
+  Make(10);
+  Put("small", 1, 5);
+  Put("big", 0, 5);
+  Cache::Handle* h = cache_->Insert("big", NewInt(2), 11, &DeleteInt);
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(h)), 2);
+  // Not in the cache, and it did not push anything out; the entry it
+  // replaced is gone.
+  EXPECT_EQ(Get("big"), -1);
+  EXPECT_EQ(Get("small"), 1);
+  EXPECT_EQ(cache_->GetUsage(), 5u);
+  EXPECT_EQ(Deleted().size(), 1u);
+  cache_->Release(h);
+  ASSERT_EQ(Deleted().size(), 2u);
+  EXPECT_EQ(Deleted()[1].second, 2);
+  // A zero-capacity cache keeps nothing but still hands values out.
+  Make(0);
+  Cache::Handle* z = cache_->Insert("z", NewInt(3), 1, &DeleteInt);
+  EXPECT_EQ(*static_cast<int*>(cache_->Value(z)), 3);
+  EXPECT_EQ(Get("z"), -1);
+  cache_->Release(z);
+}
+
+TEST_F(CacheTest, NullDeleterAndZeroCharge) {
+  Make(1);
+  static int value = 5;
+  cache_->Release(cache_->Insert("static", &value, 0, nullptr));
+  EXPECT_EQ(Get("static"), 5);
+  for (int i = 0; i < 10; i++) Put("k" + std::to_string(i), i, 0);
+  EXPECT_EQ(cache_->GetUsage(), 0u);  // free entries are never evicted
+  EXPECT_EQ(Get("k0"), 0);
+}
+
+TEST_F(CacheTest, NewIdIsUnique) {
+  Make(10);
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 100; i++) ids.push_back(cache_->NewId());
+  for (size_t i = 1; i < ids.size(); i++) EXPECT_GT(ids[i], ids[i - 1]);
+  EXPECT_NE(ids[0], 0u);
+}
+
+TEST_F(CacheTest, ShardCount) {
+  auto shards = [](size_t capacity, int bits = -1) {
+    LRUCache c(capacity, bits);
+    return c.TEST_num_shards();
+  };
+  EXPECT_EQ(shards(0), 1);
+  EXPECT_EQ(shards(1000), 1);
+  EXPECT_EQ(shards(size_t{1} << 20), 2);
+  EXPECT_EQ(shards(size_t{8} << 20), 16);
+  EXPECT_EQ(shards(size_t{64} << 20), 64);
+  EXPECT_EQ(shards(size_t{1} << 40), 64);
+  EXPECT_EQ(shards(100, 3), 8);
+  LRUCache c(1001, 2);
+  EXPECT_EQ(c.TEST_shard_capacity(), 251u);  // rounded up
+}
+
+// Many shards: every key lands somewhere, per-shard capacities hold.
+TEST_F(CacheTest, ShardedCapacity) {
+  cache_ = NewLRUCache(64 * 100, 6);
+  for (int i = 0; i < 100000; i++) Put(std::to_string(i), i, 1);
+  EXPECT_LE(cache_->GetUsage(), 64u * 100);
+  EXPECT_GT(cache_->GetUsage(), 64u * 90);  // the hash spreads keys evenly
+  int found = 0;
+  for (int i = 99000; i < 100000; i++) found += Get(std::to_string(i)) == i;
+  EXPECT_GT(found, 900);
+}
+
+// Threads insert, look up, pin, erase and release at random; every value
+// seen must belong to its key, usage must end within capacity, and every
+// value must be deleted exactly once.
+TEST_F(CacheTest, ConcurrentStress) {
+  const uint64_t seed = test::TestSeed();
+  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  cache_ = NewLRUCache(2000, 2);
+  constexpr int kThreads = 4;
+  constexpr int kOps = 100000;
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      Random rnd(seed + t);
+      std::vector<Cache::Handle*> held;
+      for (int op = 0; op < kOps; op++) {
+        const int k = static_cast<int>(rnd.Uniform(500));
+        const std::string key = std::to_string(k);
+        switch (rnd.Uniform(10)) {
+          case 0:
+          case 1:
+          case 2: {
+            Cache::Handle* h =
+                cache_->Insert(key, NewInt(k), 1 + rnd.Uniform(20), &DeleteInt);
+            held.push_back(h);
+            break;
+          }
+          case 3:
+            cache_->Erase(key);
+            break;
+          default: {
+            Cache::Handle* h = cache_->Lookup(key);
+            if (h != nullptr) {
+              if (*static_cast<int*>(cache_->Value(h)) != k) bad++;
+              held.push_back(h);
+            }
+            break;
+          }
+        }
+        // Hold a few handles for a while, then let them go in random order.
+        while (held.size() > rnd.Uniform(8)) {
+          const size_t i = rnd.Uniform(held.size());
+          Cache::Handle* h = held[i];
+          held[i] = held.back();
+          held.pop_back();
+          // The value must still be the one of its key.
+          const int v = *static_cast<int*>(cache_->Value(h));
+          if (v < 0 || v >= 500) bad++;
+          cache_->Release(h);
+        }
+      }
+      for (Cache::Handle* h : held) cache_->Release(h);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_LE(cache_->GetUsage(), 2000u);
+  auto* lru = static_cast<LRUCache*>(cache_.get());
+  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+  std::printf("hits %llu misses %llu usage %zu\n",
+              static_cast<unsigned long long>(cache_->hits()),
+              static_cast<unsigned long long>(cache_->misses()),
+              cache_->GetUsage());
+  // TearDown checks that every value was deleted exactly once.
+}
+
+double ThreadCpuNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+// Not a pass/fail test: the cost of a hit (Lookup + Release) with table
+// block cache keys, one thread and two. CPU time per thread is printed
+// beside wall time, as the machine may be busy with other work.
+TEST_F(CacheTest, HitPathSpeed) {
+  cache_ = NewLRUCache(size_t{64} << 20);
+  constexpr int kKeys = 10000;
+  auto key_of = [](uint64_t i, char* buf) {
+    EncodeFixed64(buf, 7);
+    EncodeFixed64(buf + 8, i * 4096);
+    return std::string_view(buf, 16);
+  };
+  for (int i = 0; i < kKeys; i++) {
+    char buf[16];
+    Put(std::string(key_of(i, buf)), i, 4096);
+  }
+  for (int threads : {1, 2}) {
+    constexpr int kOps = 2000000;
+    std::atomic<int> misses{0};
+    std::vector<double> cpu(threads);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < threads; t++) {
+      ts.emplace_back([&, t] {
+        Random rnd(t);
+        char buf[16];
+        const double cpu0 = ThreadCpuNanos();
+        for (int i = 0; i < kOps; i++) {
+          Cache::Handle* h = cache_->Lookup(key_of(rnd.Uniform(kKeys), buf));
+          if (h == nullptr) {
+            misses++;
+            continue;
+          }
+          cache_->Release(h);
+        }
+        cpu[t] = ThreadCpuNanos() - cpu0;
+      });
+    }
+    for (auto& th : ts) th.join();
+    const double wall = std::chrono::duration<double, std::nano>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    double cpu_total = 0;
+    for (double c : cpu) cpu_total += c;
+    std::printf(
+        "cache hit (Lookup+Release), %d thread(s): %.1f ns/op CPU per "
+        "thread, %.1f ns/op wall\n",
+        threads, cpu_total / threads / kOps, wall / kOps);
+    EXPECT_EQ(misses.load(), 0);
+  }
+}
+
+}  // namespace
+}  // namespace shale
