@@ -14,12 +14,14 @@ add_library(shale_server_lib STATIC
   server/http/http_api.cc
   server/http/http_response.cc
   server/http/http_session.cc
+  server/http/http_stats.cc
   server/info.cc
   server/server.cc
   server/server_state.cc
   server/keyspace/keyspace.cc
   server/keyspace/value_header.cc
   server/keyspace/wal_syncer.cc
+  server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
   server/net/connection.cc
   server/net/io_pool.cc
