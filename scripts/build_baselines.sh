@@ -55,7 +55,8 @@ setup_apt() {
             -o "Dir::Etc::SourceParts=$APT/sources.list.d"
             -o "Dir::State::Lists=$APT/lists"
             -o "Dir::Cache=$APT/cache"
-            -o "Debug::NoLocking=1")
+            -o "Debug::NoLocking=1"
+            -o "APT::Sandbox::User=root")
   if [ ! -f "$APT/.updated" ] || [ -n "$(find "$APT/.updated" -mtime +7)" ]; then
     log "apt-get update (private lists in $APT)"
     apt-get "${APT_OPTS[@]}" update -qq
