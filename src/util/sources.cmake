@@ -6,6 +6,7 @@ set(SHALE_UTIL_SOURCES
   src/util/comparator.cc
   src/util/compression.cc
   src/util/env_posix.cc
+  src/util/kill_point.cc
   src/util/mem_env.cc
   src/util/status.cc
 )
