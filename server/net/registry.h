@@ -5,6 +5,7 @@
 #ifndef SHALE_SERVER_NET_REGISTRY_H_
 #define SHALE_SERVER_NET_REGISTRY_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -26,8 +27,8 @@ class Registry {
   bool Add(const std::shared_ptr<Connection>& c);
   void Remove(uint64_t id);
   size_t size();
-  uint64_t total_accepted() const { return total_; }
-  uint64_t total_rejected() const { return rejected_; }
+  uint64_t total_accepted() const { return total_.load(); }
+  uint64_t total_rejected() const { return rejected_.load(); }
 
   // Asks every connection to close, refuses new ones, then waits until all
   // are gone or the timeout passes; true if all closed.
@@ -38,8 +39,9 @@ class Registry {
   std::condition_variable cv_;
   const size_t max_;
   uint64_t next_id_ = 1;       // guarded by mu_
-  uint64_t total_ = 0;         // guarded by mu_ (read racily for stats)
-  uint64_t rejected_ = 0;      // guarded by mu_ (read racily for stats)
+  // Written under mu_, read without it for statistics.
+  std::atomic<uint64_t> total_{0};
+  std::atomic<uint64_t> rejected_{0};
   bool stopping_ = false;      // guarded by mu_
   std::map<uint64_t, std::weak_ptr<Connection>> conns_;  // guarded by mu_
 };
