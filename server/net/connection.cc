@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <exception>
 
 namespace shale::server {
 namespace asio = boost::asio;
@@ -77,7 +80,16 @@ void Connection::DoRead() {
 
 void Connection::Process() {
   if (closed_) return;
-  size_t consumed = session_->OnData(in_, &out_, limits_.output_limit);
+  size_t consumed;
+  try {
+    consumed = session_->OnData(in_, &out_, limits_.output_limit);
+  } catch (const std::exception& e) {
+    // Sessions do not throw by design; if one does (bad_alloc...), drop the
+    // client rather than the whole server.
+    spdlog::error("connection {}: {}; closing it", info_.peer, e.what());
+    Close();
+    return;
+  }
   in_.erase(0, consumed);
   if (!out_.empty()) {
     DoWrite();

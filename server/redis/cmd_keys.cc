@@ -5,6 +5,7 @@
 // Over an LSM tree, KEYS, SCAN, RANDOMKEY, DBSIZE and FLUSHDB walk an
 // iterator: DBSIZE and FLUSHDB cost O(keys), SCAN O(COUNT) per call. See
 // docs/server.md.
+#include <charconv>
 #include <random>
 
 #include "server/redis/command.h"
@@ -132,18 +133,13 @@ void Persist(CommandContext& ctx, Args& a) {
 // SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]. Cursor 0 starts; a
 // returned cursor maps to the key to resume at (see CursorTable).
 void Scan(CommandContext& ctx, Args& a) {
+  // Redis parses cursors as unsigned 64-bit decimals.
   uint64_t cursor = 0;
   {
-    int64_t c;
-    // Redis parses cursors as unsigned 64-bit.
-    if (a[1].empty() || a[1].size() > 20 ||
-        a[1].find_first_not_of("0123456789") != std::string::npos) {
+    auto [p, ec] = std::from_chars(a[1].data(), a[1].data() + a[1].size(),
+                                   cursor);
+    if (a[1].empty() || ec != std::errc() || p != a[1].data() + a[1].size()) {
       return ctx.w->Error("ERR invalid cursor");
-    }
-    if (ParseInt64(a[1], &c)) {
-      cursor = static_cast<uint64_t>(c);
-    } else {
-      cursor = std::stoull(a[1]);
     }
   }
   std::string pattern;

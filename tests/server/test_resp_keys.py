@@ -127,6 +127,11 @@ def test_scan_complete_and_no_duplicates(r):
 
 def test_scan_errors(r):
     assert err(r.execute_command, "SCAN", "abc") == "invalid cursor"
+    assert err(r.execute_command, "SCAN", "-1") == "invalid cursor"
+    assert err(r.execute_command, "SCAN", "99999999999999999999") == \
+        "invalid cursor"
+    assert err(r.execute_command, "SCAN", "18446744073709551615") == \
+        "invalid cursor"  # a number never issued
     assert err(r.execute_command, "SCAN", "0", "COUNT", "x") == \
         "value is not an integer or out of range"
     assert "syntax error" in err(r.execute_command, "SCAN", "0", "COUNT", "0")
