@@ -9,6 +9,8 @@
 // planned default is LZ4, and leaving it on while the others run without
 // compression would not be the same work.
 #include <charconv>
+#include <cstring>
+#include <map>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -39,6 +41,16 @@ class ShaleIterator final : public EngineIterator {
  private:
   std::unique_ptr<shale::Iterator> it_;
 };
+
+// What shale says it wrote: from DB::GetStatsMap where the engine has it,
+// else parsed out of the older shale.stats text.
+template <typename DB>
+EngineStats StatsOf(DB& db);
+
+// Waits for flushes and compactions: DB::WaitForCompactions where the
+// engine has it, else until no immutable memtable is left.
+template <typename DB>
+void WaitFor(DB& db, double timeout_s);
 
 // Parses "<label> N" out of the shale.stats text; -1 if absent.
 int64_t StatAfter(const std::string& text, std::string_view label) {
@@ -71,32 +83,10 @@ class ShaleEngine final : public Engine {
         db_->NewIterator(shale::ReadOptions()));
   }
 
-  EngineStats Stats() override {
-    EngineStats stats;
-    std::string text;
-    if (!db_->GetProperty("shale.stats", &text)) return stats;
-    int64_t wal = StatAfter(text, "WAL bytes");
-    int64_t flushed = StatAfter(text, "flushed bytes");
-    int64_t compacted = StatAfter(text, "compaction bytes written");
-    if (wal < 0 || flushed < 0) return stats;
-    stats.write_bytes = wal + flushed;
-    stats.write_bytes_scope = "WAL+flush";
-    if (compacted >= 0) {
-      stats.write_bytes += compacted;
-      stats.write_bytes_scope += "+compaction";
-    }
-    return stats;
-  }
+  EngineStats Stats() override { return StatsOf(*db_); }
 
   void WaitForBackground(double timeout_s) override {
-    // Immutable memtables still waiting for their flush are the only
-    // background work shale tells about today.
-    std::string v;
-    for (double waited = 0; waited < timeout_s; waited += 0.05) {
-      if (!db_->GetProperty("shale.num-immutable-mem-table", &v) || v == "0")
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    WaitFor(*db_, timeout_s);
   }
 
   std::string DebugStats() override {
@@ -116,6 +106,55 @@ class ShaleEngine final : public Engine {
   std::unique_ptr<shale::DB> db_;
   shale::WriteOptions write_options_;
 };
+
+template <typename DB>
+EngineStats StatsOf(DB& db) {
+  EngineStats stats;
+  if constexpr (requires(std::map<std::string, double>* m) {
+                  db.GetStatsMap(m);
+                }) {
+    std::map<std::string, double> m;
+    db.GetStatsMap(&m);
+    if (!m.count("wal_bytes_written") || !m.count("flush_bytes_written"))
+      return stats;
+    double sum = m["wal_bytes_written"] + m["flush_bytes_written"];
+    stats.write_bytes_scope = "WAL+flush";
+    for (const char* extra : {"compaction_bytes_written", "blob_bytes_written",
+                              "vlog_bytes_written", "gc_bytes_written"}) {
+      if (auto it = m.find(extra); it != m.end()) {
+        sum += it->second;
+        stats.write_bytes_scope +=
+            std::string("+") + std::string(extra, std::strchr(extra, '_'));
+      }
+    }
+    stats.write_bytes = static_cast<int64_t>(sum);
+  } else {
+    std::string text;
+    if (!db.GetProperty("shale.stats", &text)) return stats;
+    int64_t wal = StatAfter(text, "WAL bytes");
+    int64_t flushed = StatAfter(text, "flushed bytes");
+    if (wal < 0 || flushed < 0) return stats;
+    stats.write_bytes = wal + flushed;
+    stats.write_bytes_scope = "WAL+flush";
+  }
+  return stats;
+}
+
+template <typename DB>
+void WaitFor(DB& db, double timeout_s) {
+  if constexpr (requires { db.WaitForCompactions(); }) {
+    (void)timeout_s;  // it returns when the work is done
+    shale::Status s = db.WaitForCompactions();
+    if (!s.ok()) SetLastEngineError(s.ToString());
+  } else {
+    std::string v;
+    for (double waited = 0; waited < timeout_s; waited += 0.05) {
+      if (!db.GetProperty("shale.num-immutable-mem-table", &v) || v == "0")
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
 
 // Each Map* sets the field if this shale::Options has it, else says why not.
 template <typename O>
