@@ -123,8 +123,8 @@ EngineStats StatsOf(DB& db) {
                               "vlog_bytes_written", "gc_bytes_written"}) {
       if (auto it = m.find(extra); it != m.end()) {
         sum += it->second;
-        stats.write_bytes_scope +=
-            std::string("+") + std::string(extra, std::strchr(extra, '_'));
+        stats.write_bytes_scope += '+';
+        stats.write_bytes_scope.append(extra, std::strchr(extra, '_') - extra);
       }
     }
     stats.write_bytes = static_cast<int64_t>(sum);
