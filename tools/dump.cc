@@ -13,6 +13,7 @@
 #include "table/table.h"
 #include "tools/commands.h"
 #include "tools/escape.h"
+#include "vlog/vlog_format.h"
 
 namespace shale::tools {
 namespace {
@@ -117,6 +118,10 @@ const char* TypeName(ValueType t) {
       return "PUT";
     case kTypeValueWithExpiry:
       return "PUT-EXPIRING";
+    case kTypeBlobIndex:
+      return "PUT-VLOG";
+    case kTypeBlobIndexWithExpiry:
+      return "PUT-VLOG-EXPIRING";
   }
   return "?";
 }
@@ -146,7 +151,9 @@ int DumpTable(const std::string& path) {
               p.num_entries, p.num_deletions, p.num_data_blocks, p.raw_key_size,
               p.raw_value_size, p.data_size, p.index_size, p.filter_size,
               p.smallest_seqno, p.largest_seqno, p.comparator_name.c_str());
-  auto iter = table->NewIterator(false);
+  ReadOptions ro;
+  ro.fill_cache = false;
+  auto iter = table->NewIterator(ro);
   for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
     ParsedInternalKey k;
     if (!ParseInternalKey(iter->key(), &k)) {
@@ -155,13 +162,23 @@ int DumpTable(const std::string& path) {
     }
     std::string_view value = iter->value();
     std::string expiry;
-    if (k.type == kTypeValueWithExpiry) {
+    if (HasExpiry(k.type)) {
       uint64_t exp;
       std::string_view user_value;
       if (SplitExpiringValue(value, &exp, &user_value)) {
         expiry = " (expires at " + std::to_string(exp) + " ms)";
         value = user_value;
       }
+    }
+    std::string pointer_text;
+    if (IsBlobIndex(k.type)) {
+      ValuePointer ptr;
+      pointer_text = ptr.DecodeFrom(value)
+                         ? "vlog " + std::to_string(ptr.file_number) +
+                               " offset " + std::to_string(ptr.offset) +
+                               " size " + std::to_string(ptr.value_size)
+                         : "<bad value pointer>";
+      value = pointer_text;
     }
     std::printf("  %s @ %" PRIu64 " %s => %s%s\n", Escape(k.user_key).c_str(),
                 k.sequence, TypeName(k.type),

@@ -34,6 +34,13 @@ class Snapshot {
   virtual ~Snapshot() = default;
 };
 
+struct CompactRangeOptions {
+  // Also rewrite every live value in the range that sits in a value log
+  // file holding any garbage, whatever Options::blob_gc_threshold says, so
+  // the old files can be deleted. Default: false.
+  bool force_vlog_gc = false;
+};
+
 class DB {
  public:
   // Opens the DB in directory dir (created if missing and
@@ -93,6 +100,11 @@ class DB {
   // to the last non-empty level, and waits until it is done. Drops what no
   // snapshot can see: overwritten versions, deletions, expired entries.
   virtual Status CompactRange(const std::string_view* begin,
+                              const std::string_view* end) {
+    return CompactRange(CompactRangeOptions(), begin, end);
+  }
+  virtual Status CompactRange(const CompactRangeOptions& options,
+                              const std::string_view* begin,
                               const std::string_view* end) = 0;
 
   // Waits until no flush or compaction is pending or running. Returns the
@@ -122,6 +134,9 @@ class DB {
   //   shale.write-amp               bytes written to disk / user bytes
   //   shale.compaction-pending      1 if a compaction is due, else 0
   //   shale.block-cache-usage       bytes held by the block cache
+  //   shale.vlog-files              live value log files
+  //   shale.vlog-bytes              bytes of records in them
+  //   shale.vlog-garbage-bytes      of which garbage
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 };
 

@@ -123,6 +123,25 @@ struct Options {
   // that is rewritten soon, the best ratio on the bottom levels.
   std::vector<CompressionType> compression_per_level;
 
+  // --- Key-value separation (value logs) -----------------------------------
+
+  // Store large values in value log files (vlogs) and only small pointers in
+  // the tree, so compaction rewrites keys instead of values (WiscKey). Reads,
+  // iterators, snapshots, expiry and batches behave the same either way.
+  // Default: true.
+  bool enable_value_separation = true;
+
+  // Values of at least this many bytes are separated when a memtable is
+  // flushed; smaller ones stay in the tables. 0 separates every value.
+  // Default: 1 KiB.
+  size_t min_blob_size = 1024;
+
+  // A vlog file whose garbage (values overwritten, deleted or expired) passes
+  // this fraction has its live values rewritten by the next compaction that
+  // reads their pointers; a file that is all garbage is deleted without
+  // rewriting. Default: 0.5.
+  double blob_gc_threshold = 0.5;
+
   // --- Compaction -----------------------------------------------------------
 
   // Threads for flushes and compactions. One is reserved for flushes

@@ -33,12 +33,15 @@ void Apply(const Op& op, State* state) {
   }
 }
 
+// (torn tails, value separation: 0 off, 1 every value in a vlog)
 class DBCrashTest : public test::DBTestBase,
-                    public testing::WithParamInterface<bool /*torn*/> {
+                    public testing::WithParamInterface<std::tuple<bool, int>> {
  protected:
   DBCrashTest() {
     options_.write_buffer_size = 64 << 10;
     options_.max_write_buffer_number = 3;
+    options_.enable_value_separation = std::get<1>(GetParam()) != 0;
+    options_.min_blob_size = 0;
     Reopen();
   }
 
@@ -55,8 +58,8 @@ class DBCrashTest : public test::DBTestBase,
   // Replaces the running DB by one opened on a crash clone of its files.
   void CrashAndReopen(uint64_t torn_seed) {
     std::unique_ptr<MemEnv> clone =
-        GetParam() ? env_->CloneAfterCrashWithTornTails(torn_seed)
-                   : env_->CloneAfterCrash();
+        std::get<0>(GetParam()) ? env_->CloneAfterCrashWithTornTails(torn_seed)
+                                : env_->CloneAfterCrash();
     db_.reset();  // the old DB finishes against the old file system
     env_ = std::move(clone);
     options_.env = env_.get();
@@ -133,8 +136,16 @@ TEST_P(DBCrashTest, RecoversAPrefixIncludingEveryDurableWrite) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(DropUnsynced, DBCrashTest, testing::Values(false));
-INSTANTIATE_TEST_SUITE_P(TornTails, DBCrashTest, testing::Values(true));
+std::string CrashName(
+    const testing::TestParamInfo<std::tuple<bool, int>>& info) {
+  return std::string(std::get<0>(info.param) ? "TornTails" : "DropUnsynced") +
+         (std::get<1>(info.param) ? "Vlog" : "NoVlog");
+}
+
+INSTANTIATE_TEST_SUITE_P(Crash, DBCrashTest,
+                         testing::Combine(testing::Bool(),
+                                          testing::Values(0, 1)),
+                         CrashName);
 
 // A crash while nothing was ever synced leaves an openable, empty DB.
 class DBCrashBasicTest : public test::DBTestBase {};

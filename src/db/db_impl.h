@@ -24,6 +24,7 @@
 #include "db/version_set.h"
 #include "shale/db.h"
 #include "util/mutex.h"
+#include "vlog/vlog_reader.h"
 
 namespace shale {
 
@@ -66,7 +67,9 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status SyncWAL() override;
   Status Flush() override;
-  Status CompactRange(const std::string_view* begin,
+  using DB::CompactRange;
+  Status CompactRange(const CompactRangeOptions& options,
+                      const std::string_view* begin,
                       const std::string_view* end) override;
   Status WaitForCompactions() override;
   Status Resume() override;
@@ -78,6 +81,10 @@ class DBImpl final : public DB {
 
   // Test hooks.
   int TEST_NumImmutableMemTables();
+  // The live vlog files of the current Version, with their garbage counts.
+  std::map<uint64_t, VlogFileMeta> TEST_VlogFiles();
+  // The table files of the current Version.
+  std::set<uint64_t> TEST_CurrentTables();
   // Stops (true) or restarts automatic compactions.
   void TEST_PauseCompactions(bool paused);
 
@@ -122,12 +129,22 @@ class DBImpl final : public DB {
   // Runs c (a trivial move or a merge) and installs its result. Output file
   // numbers are added to *outputs when non-null. Releases mu_ while working.
   Status RunCompaction(std::unique_ptr<Compaction> c,
-                       std::set<uint64_t>* outputs) REQUIRES(mu_);
+                       std::set<uint64_t>* outputs, bool force_vlog_gc = false)
+      REQUIRES(mu_);
   struct CompactionOutput;
   // The merge itself, without mu_: reads the inputs, writes the outputs.
+  struct VlogGcState;
   Status DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
                           std::vector<CompactionOutput>* outputs,
-                          uint64_t* bytes_written) EXCLUDES(mu_);
+                          uint64_t* bytes_written, VlogGcState* gc)
+      EXCLUDES(mu_);
+  // A dropped blob index: its record's bytes become garbage in gc.
+  Status CountVlogGarbage(const ParsedInternalKey& ikey,
+                          std::string_view stored, VlogGcState* gc);
+  // A kept blob index into a file being collected: copies the value into the
+  // compaction's vlog and sets *moved to the new stored value (else empty).
+  Status MaybeMoveBlob(const ParsedInternalKey& ikey, std::string_view stored,
+                       VlogGcState* gc, std::string* moved) EXCLUDES(mu_);
   Status OpenCompactionOutput(Compaction* c,
                               std::vector<CompactionOutput>* outputs)
       EXCLUDES(mu_);
@@ -162,6 +179,7 @@ class DBImpl final : public DB {
   std::shared_ptr<Cache> block_cache_;  // nullptr: no block caching
   TableReadStats table_stats_;
   std::unique_ptr<TableCache> table_cache_;
+  std::unique_ptr<VlogReader> vlog_reader_;
 
   mutable Mutex mu_;
   std::unique_ptr<FileLock> db_lock_;
@@ -231,6 +249,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_flush_pushdowns_{0};
   std::atomic<uint64_t> stat_entries_dropped_{0};
   std::atomic<uint64_t> stat_background_errors_{0};
+  std::atomic<uint64_t> stat_vlog_values_moved_{0};
 };
 
 }  // namespace shale

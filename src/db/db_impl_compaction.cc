@@ -6,8 +6,20 @@
 #include "db/filename.h"
 #include "table/merging_iterator.h"
 #include "table/table_builder.h"
+#include "vlog/vlog_writer.h"
 
 namespace shale {
+
+// Value-log work of one compaction: which vlog files to collect (their live
+// values move to this compaction's own vlog), and the garbage it finds.
+struct DBImpl::VlogGcState {
+  std::set<uint64_t> collect;            // files whose values move
+  std::map<uint64_t, uint64_t> garbage;  // file -> record bytes freed
+  std::unique_ptr<VlogWriter> writer;    // created on the first move
+  uint64_t writer_number = 0;
+  VlogReadahead readahead;
+  uint64_t moved_values = 0;
+};
 
 struct DBImpl::CompactionOutput {
   FileMetaData meta;
@@ -22,7 +34,7 @@ bool DBImpl::BackgroundWorkPending() {
 }
 
 Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
-                             std::set<uint64_t>* outputs) {
+                             std::set<uint64_t>* outputs, bool force_vlog_gc) {
   Compaction* c = owned.get();
   const uint64_t start = env_->NowMicros();
   running_.Add(*c);
@@ -38,9 +50,10 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
     edit.AddFile(c->output_level(), f);
     s = versions_->LogAndApply({&edit}, &mu_);
     if (s.ok()) {
+      // Not added to *outputs: the file was moved, not rewritten, so it
+      // still holds whatever a rewrite would drop.
       stats.moved_files++;
       stat_trivial_moves_.fetch_add(1, std::memory_order_relaxed);
-      if (outputs != nullptr) outputs->insert(f.number);
     }
   } else {
     SequenceNumber smallest_snapshot = snapshots_.empty()
@@ -48,17 +61,49 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
                                            : snapshots_.front()->sequence();
     std::vector<CompactionOutput> files;
     uint64_t written = 0;
+    VlogGcState gc;
+    for (const auto& [number, v] : c->input_version()->vlog_files()) {
+      const double ratio = v.data_bytes == 0
+                               ? 0
+                               : static_cast<double>(v.garbage_bytes) /
+                                     static_cast<double>(v.data_bytes);
+      if (ratio >= options_.blob_gc_threshold ||
+          (force_vlog_gc && v.garbage_bytes > 0)) {
+        gc.collect.insert(number);
+      }
+    }
     mu_.Unlock();
-    s = DoCompactionWork(c, smallest_snapshot, &files, &written);
-    if (s.ok() && !files.empty()) s = env_->SyncDir(dbname_);
+    s = DoCompactionWork(c, smallest_snapshot, &files, &written, &gc);
+    if (s.ok() && gc.writer != nullptr) {
+      s = gc.writer->Finish();
+      written += gc.writer->file_size();
+    }
+    if (s.ok() && (!files.empty() || gc.writer != nullptr)) {
+      s = env_->SyncDir(dbname_);
+    }
+    if (!s.ok() && gc.writer != nullptr) {
+      gc.writer->Abandon();
+      env_->RemoveFile(VlogFileName(dbname_, gc.writer_number))
+          .PermitUncheckedError();
+    }
     mu_.Lock();
     if (s.ok()) {
       c->AddInputDeletions(&edit);
       for (const CompactionOutput& out : files) {
         edit.AddFile(c->output_level(), out.meta);
       }
+      for (const auto& [number, bytes] : gc.garbage) {
+        edit.AddVlogGarbage(number, bytes);
+      }
+      if (gc.writer != nullptr) {
+        edit.AddVlogFile({gc.writer_number, gc.writer->records(),
+                          gc.writer->data_bytes(), 0});
+      }
       s = versions_->LogAndApply({&edit}, &mu_);
+      stat_vlog_values_moved_.fetch_add(gc.moved_values,
+                                        std::memory_order_relaxed);
     }
+    if (gc.writer != nullptr) pending_outputs_.erase(gc.writer_number);
     for (const CompactionOutput& out : files) {
       pending_outputs_.erase(out.meta.number);
       if (s.ok() && outputs != nullptr) outputs->insert(out.meta.number);
@@ -109,9 +154,69 @@ Status DBImpl::OpenCompactionOutput(Compaction* c,
   return Status::OK();
 }
 
+Status DBImpl::CountVlogGarbage(const ParsedInternalKey& ikey,
+                                std::string_view stored, VlogGcState* gc) {
+  std::string_view pointer = stored;
+  if (HasExpiry(ikey.type)) pointer.remove_prefix(8);  // length checked
+  ValuePointer ptr;
+  if (!ptr.DecodeFrom(pointer)) {
+    return Status::Corruption("bad value pointer in compaction input");
+  }
+  gc->garbage[ptr.file_number] += ptr.RecordSize(ikey.user_key.size());
+  return Status::OK();
+}
+
+Status DBImpl::MaybeMoveBlob(const ParsedInternalKey& ikey,
+                             std::string_view stored, VlogGcState* gc,
+                             std::string* moved) {
+  moved->clear();
+  std::string_view pointer = stored;
+  std::string_view expiry;
+  if (HasExpiry(ikey.type)) {
+    if (stored.size() < 8)
+      return Status::Corruption("expiring value too short");
+    expiry = stored.substr(0, 8);
+    pointer.remove_prefix(8);
+  }
+  ValuePointer ptr;
+  if (!ptr.DecodeFrom(pointer)) {
+    return Status::Corruption("bad value pointer in compaction input");
+  }
+  if (gc->collect.count(ptr.file_number) == 0) return Status::OK();
+  // The file is mostly garbage: move this live value to our own vlog so the
+  // old file can go once its last live value has moved.
+  std::string value;
+  Status s = vlog_reader_->Read(ptr, ikey.user_key, &value, &gc->readahead);
+  if (!s.ok()) return s;
+  if (gc->writer == nullptr) {
+    {
+      MutexLock l(&mu_);
+      gc->writer_number = versions_->NewFileNumber();
+      pending_outputs_.insert(gc->writer_number);
+    }
+    std::unique_ptr<WritableFile> file;
+    s = env_->NewWritableFile(VlogFileName(dbname_, gc->writer_number), &file);
+    if (!s.ok()) {
+      MutexLock l(&mu_);
+      pending_outputs_.erase(gc->writer_number);
+      return s;
+    }
+    gc->writer =
+        std::make_unique<VlogWriter>(gc->writer_number, std::move(file));
+  }
+  ValuePointer moved_ptr;
+  s = gc->writer->Add(ikey.user_key, value, &moved_ptr);
+  if (!s.ok()) return s;
+  gc->garbage[ptr.file_number] += ptr.RecordSize(ikey.user_key.size());
+  gc->moved_values++;
+  moved->append(expiry);
+  moved_ptr.EncodeTo(moved);
+  return Status::OK();
+}
+
 Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
                                 std::vector<CompactionOutput>* outputs,
-                                uint64_t* bytes_written) {
+                                uint64_t* bytes_written, VlogGcState* gc) {
   const uint64_t now_ms = env_->NowUnixMillis();
   const uint64_t max_overlap = picker_.MaxGrandparentOverlapBytes();
   const Comparator* ucmp = internal_comparator_.user_comparator();
@@ -142,6 +247,7 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
   SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
   bool cut_pending = false;  // end the output at the next new user key
   std::string converted;     // an expired entry rewritten as a deletion
+  std::string moved_value;   // a value pointer into this compaction's vlog
   uint64_t dropped = 0;
   auto finish = [&](CompactionOutput& out) -> Status {
     Status fs = out.builder->Finish();
@@ -183,6 +289,7 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
     }
 
     bool drop = false;
+    bool tombstoned = false;  // an expired entry rewritten as a deletion
     std::string_view out_key = key;
     std::string_view out_value = input->value();
     if (last_sequence_for_key <= smallest_snapshot) {
@@ -191,7 +298,7 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
     } else if (ikey.sequence <= smallest_snapshot) {
       bool hides_nothing_below = false;
       bool is_tombstone = ikey.type == kTypeDeletion;
-      if (ikey.type == kTypeValueWithExpiry) {
+      if (HasExpiry(ikey.type)) {
         uint64_t expire_ms;
         std::string_view user_value;
         if (!SplitExpiringValue(out_value, &expire_ms, &user_value)) {
@@ -207,6 +314,7 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
                             kTypeDeletion);
           out_key = converted;
           out_value = {};
+          tombstoned = true;
         }
       }
       if (is_tombstone) {
@@ -215,9 +323,20 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
       }
     }
     last_sequence_for_key = ikey.sequence;
+    if (IsBlobIndex(ikey.type) && (drop || tombstoned)) {
+      // The entry (or its value, now under a tombstone) is gone: its vlog
+      // record becomes garbage.
+      s = CountVlogGarbage(ikey, input->value(), gc);
+      if (!s.ok()) break;
+    }
     if (drop) {
       dropped++;
       continue;
+    }
+    if (IsBlobIndex(ikey.type) && !tombstoned) {
+      s = MaybeMoveBlob(ikey, out_value, gc, &moved_value);
+      if (!s.ok()) break;
+      if (!moved_value.empty()) out_value = moved_value;
     }
 
     if (outputs->empty() || outputs->back().builder == nullptr) {
@@ -259,7 +378,8 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
   return s;
 }
 
-Status DBImpl::CompactRange(const std::string_view* begin,
+Status DBImpl::CompactRange(const CompactRangeOptions& options,
+                            const std::string_view* begin,
                             const std::string_view* end) {
   Status s = Flush();
   if (!s.ok()) return s;
@@ -306,9 +426,30 @@ Status DBImpl::CompactRange(const std::string_view* begin,
                      inputs.end());
         if (inputs.empty()) c.reset();
       }
-      if (c != nullptr) s = RunCompaction(std::move(c), &produced);
+      if (c != nullptr) {
+        s = RunCompaction(std::move(c), &produced, options.force_vlog_gc);
+      }
       break;
     }
+  }
+  // Forced GC: the passes above turned dropped values into garbage; one more
+  // pass over the last level moves the live values still sitting in files
+  // with garbage, so those files can go.
+  while (s.ok() && options.force_vlog_gc) {
+    bool any_garbage = false;
+    for (const auto& [number, meta] : versions_->current()->vlog_files()) {
+      any_garbage |= meta.garbage_bytes > 0;
+    }
+    if (!any_garbage) break;
+    bool busy = false;
+    auto c = picker_.PickRangeCompaction(versions_->current(), last, begin, end,
+                                         true, running_, &busy);
+    if (c == nullptr && busy) {
+      bg_cv_.Wait();
+      continue;
+    }
+    if (c != nullptr) s = RunCompaction(std::move(c), nullptr, true);
+    break;
   }
   manual_compactions_--;
   bg_cv_.SignalAll();
@@ -321,6 +462,21 @@ Status DBImpl::WaitForCompactions() {
     bg_cv_.Wait();
   }
   return bg_error_;
+}
+
+std::set<uint64_t> DBImpl::TEST_CurrentTables() {
+  MutexLock l(&mu_);
+  std::set<uint64_t> numbers;
+  auto v = versions_->current();
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v->files(level)) numbers.insert(f->number);
+  }
+  return numbers;
+}
+
+std::map<uint64_t, VlogFileMeta> DBImpl::TEST_VlogFiles() {
+  MutexLock l(&mu_);
+  return versions_->current()->vlog_files();
 }
 
 void DBImpl::TEST_PauseCompactions(bool paused) {

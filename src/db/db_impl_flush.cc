@@ -2,6 +2,7 @@
 #include "db/db_impl.h"
 #include "db/filename.h"
 #include "table/table_builder.h"
+#include "vlog/vlog_writer.h"
 
 namespace shale {
 
@@ -39,8 +40,10 @@ Status DBImpl::FlushOldestImmutable() {
     s = versions_->LogAndApply({&edit}, &mu_);
   }
   running_.RemoveReservation(mem.get());
-  for (const auto& [level, f] : edit.new_files())
+  for (const auto& [level, f] : edit.new_files()) {
     pending_outputs_.erase(f.number);
+  }
+  for (const auto& v : edit.new_vlog_files()) pending_outputs_.erase(v.number);
   if (s.ok()) {
     imm_.pop_front();
     InstallReadView();
@@ -56,38 +59,78 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   pending_outputs_.insert(meta.number);
+  // The vlog for this table's large values, created on the first one.
+  const bool separate = options_.enable_value_separation;
+  const uint64_t vlog_number = separate ? versions_->NewFileNumber() : 0;
+  if (separate) pending_outputs_.insert(vlog_number);
   std::string fname = TableFileName(dbname_, meta.number);
 
   mu_.Unlock();
   std::unique_ptr<WritableFile> file;
+  std::unique_ptr<VlogWriter> vlog;
   Status s = env_->NewWritableFile(fname, &file);
   uint64_t entries = 0;
   if (s.ok()) {
     // Compressed as level 0 wants, wherever the table ends up.
     TableBuilder builder(TableOptionsFor(0), file.get());
     auto iter = mem->NewIterator();
-    iter->SeekToFirst();
-    if (iter->Valid()) {
-      meta.smallest.assign(iter->key());
-      meta.smallest_seq = meta.largest_seq = ExtractTag(iter->key()) >> 8;
-    }
-    for (; iter->Valid(); iter->Next()) {
+    std::string blob_key, blob_value;
+    for (iter->SeekToFirst(); iter->Valid() && s.ok(); iter->Next()) {
       std::string_view key = iter->key();
-      SequenceNumber seq = ExtractTag(key) >> 8;
-      meta.smallest_seq = std::min(meta.smallest_seq, seq);
-      meta.largest_seq = std::max(meta.largest_seq, seq);
+      std::string_view value = iter->value();
+      ParsedInternalKey ikey;
+      if (!ParseInternalKey(key, &ikey)) {
+        s = Status::Corruption("corrupted internal key in memtable");
+        break;
+      }
+      // Large values go to the vlog, in key order (the seed's sorted
+      // values); the table keeps a pointer with the entry's expiry.
+      if (separate &&
+          (ikey.type == kTypeValue || ikey.type == kTypeValueWithExpiry)) {
+        std::string_view user_value = value;
+        if (ikey.type == kTypeValueWithExpiry) user_value.remove_prefix(8);
+        if (user_value.size() >= options_.min_blob_size) {
+          if (vlog == nullptr) {
+            std::unique_ptr<WritableFile> vfile;
+            s = env_->NewWritableFile(VlogFileName(dbname_, vlog_number),
+                                      &vfile);
+            if (!s.ok()) break;
+            vlog = std::make_unique<VlogWriter>(vlog_number, std::move(vfile));
+          }
+          ValuePointer ptr;
+          s = vlog->Add(ikey.user_key, user_value, &ptr);
+          if (!s.ok()) break;
+          bool expiring = ikey.type == kTypeValueWithExpiry;
+          blob_key.clear();
+          AppendInternalKey(
+              &blob_key, ikey.user_key, ikey.sequence,
+              expiring ? kTypeBlobIndexWithExpiry : kTypeBlobIndex);
+          blob_value.clear();
+          if (expiring) blob_value.append(value.substr(0, 8));
+          ptr.EncodeTo(&blob_value);
+          key = blob_key;
+          value = blob_value;
+        }
+      }
+      if (entries == 0) {
+        meta.smallest.assign(key);
+        meta.smallest_seq = meta.largest_seq = ikey.sequence;
+      }
+      meta.smallest_seq = std::min(meta.smallest_seq, ikey.sequence);
+      meta.largest_seq = std::max(meta.largest_seq, ikey.sequence);
       meta.largest.assign(key);
-      builder.Add(key, iter->value());
+      builder.Add(key, value);
       entries++;
     }
-    if (entries == 0) {
+    if (!s.ok() || entries == 0) {
       builder.Abandon();
     } else {
       s = builder.Finish();
       meta.file_size = builder.FileSize();
     }
-    // The table's bytes, then its directory entry, must be durable before
-    // the MANIFEST names it.
+    // The vlog and the table, then their directory entries, must be durable
+    // before the MANIFEST names them (in one edit).
+    if (s.ok() && vlog != nullptr) s = vlog->Finish();
     if (s.ok()) s = file->Sync();
     if (s.ok()) s = file->Close();
     if (s.ok()) s = env_->SyncDir(dbname_);
@@ -98,13 +141,21 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
     s = table_cache_->FindTable(meta.number, meta.file_size, &table);
   }
   if (!s.ok() || entries == 0) {
+    if (vlog != nullptr) {
+      vlog->Abandon();
+      env_->RemoveFile(VlogFileName(dbname_, vlog_number))
+          .PermitUncheckedError();
+    }
     env_->RemoveFile(fname).PermitUncheckedError();
   }
   mu_.Lock();
 
-  // The number stays in pending_outputs_ until the caller has installed the
-  // edit (or given up): until then no Version lists the file, and another
-  // thread's DeleteObsoleteFiles must not take it for garbage.
+  // The numbers stay in pending_outputs_ until the caller has installed the
+  // edit (or given up): until then no Version lists the files, and another
+  // thread's DeleteObsoleteFiles must not take them for garbage.
+  if (separate && (vlog == nullptr || !s.ok())) {
+    pending_outputs_.erase(vlog_number);
+  }
   if (!s.ok() || entries == 0) pending_outputs_.erase(meta.number);
   if (s.ok() && entries > 0) {
     int level = 0;
@@ -121,8 +172,12 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
       }
     }
     edit->AddFile(level, meta);
-    stat_flush_bytes_written_.fetch_add(meta.file_size,
-                                        std::memory_order_relaxed);
+    uint64_t written = meta.file_size;
+    if (vlog != nullptr) {
+      edit->AddVlogFile({vlog_number, vlog->records(), vlog->data_bytes(), 0});
+      written += vlog->file_size();
+    }
+    stat_flush_bytes_written_.fetch_add(written, std::memory_order_relaxed);
   }
   return s;
 }

@@ -48,6 +48,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
                               : nullptr)),
       table_cache_(std::make_unique<TableCache>(
           dbname, env_, TableOptionsFor(0), TableCacheSize(options))),
+      vlog_reader_(std::make_unique<VlogReader>(
+          dbname, env_, std::max<size_t>(16, TableCacheSize(options) / 2))),
       bg_cv_(&mu_),
       picker_(&internal_comparator_, options_) {
   MutexLock l(&mu_);
@@ -176,14 +178,19 @@ Status DBImpl::Recover() {
     uint64_t number;
     FileType type;
     if (!ParseFileName(name, &number, &type)) continue;
-    if (type == FileType::kTableFile) expected.erase(number);
+    if (type == FileType::kTableFile || type == FileType::kVlogFile) {
+      expected.erase(number);
+    }
     if (type == FileType::kLogFile && number >= versions_->LogNumber()) {
       logs.push_back(number);
     }
   }
   if (!expected.empty()) {
-    return Status::Corruption("missing table files, e.g. " +
-                              TableFileName(dbname_, *expected.begin()));
+    uint64_t missing = *expected.begin();
+    return Status::Corruption("missing files the MANIFEST lists, e.g. " +
+                              (versions_->current()->vlog_files().count(missing)
+                                   ? VlogFileName(dbname_, missing)
+                                   : TableFileName(dbname_, missing)));
   }
   if (options_.paranoid_checks) {
     auto v = versions_->current();
@@ -281,8 +288,10 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
   for (auto& e : edits) group.push_back(&e);
   s = versions_->LogAndApply(group, &mu_);
   for (const auto& e : edits) {
-    for (const auto& [level, f] : e.new_files())
+    for (const auto& [level, f] : e.new_files()) {
       pending_outputs_.erase(f.number);
+    }
+    for (const auto& v : e.new_vlog_files()) pending_outputs_.erase(v.number);
   }
   if (!s.ok()) return s;
 
@@ -364,6 +373,7 @@ void DBImpl::DeleteObsoleteFiles() {
         keep = number >= manifest_number;
         break;
       case FileType::kTableFile:
+      case FileType::kVlogFile:
         keep = live.count(number) > 0;
         break;
       case FileType::kTempFile:
@@ -373,13 +383,19 @@ void DBImpl::DeleteObsoleteFiles() {
         keep = true;
     }
     if (!keep) {
-      doomed.emplace_back(name, type == FileType::kTableFile ? number : 0);
+      doomed.emplace_back(
+          name, (type == FileType::kTableFile || type == FileType::kVlogFile)
+                    ? number
+                    : 0);
     }
   }
   if (doomed.empty()) return;
   mu_.Unlock();
   for (const auto& [name, table_number] : doomed) {
-    if (table_number != 0) table_cache_->Evict(table_number);
+    if (table_number != 0) {
+      table_cache_->Evict(table_number);
+      vlog_reader_->Evict(table_number);
+    }
     env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
   }
   mu_.Lock();

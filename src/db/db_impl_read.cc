@@ -46,6 +46,9 @@ Status ResolveValue(ValueType type, std::string_view stored, uint64_t now_ms,
       value->assign(user_value.data(), user_value.size());
       return Status::OK();
     }
+    case kTypeBlobIndex:
+    case kTypeBlobIndexWithExpiry:
+      return Status::Corruption("value pointer in a memtable");
     case kTypeDeletion:
       break;
   }
@@ -77,6 +80,14 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key,
                                 &type, value, &expire_ms);
   if (!s.ok()) return s;
   if (found && type != kTypeDeletion && !IsExpired(expire_ms, NowMillis())) {
+    if (IsBlobIndex(type)) {
+      ValuePointer ptr;
+      if (!ptr.DecodeFrom(*value)) {
+        value->clear();
+        return Status::Corruption("bad value pointer for key");
+      }
+      return vlog_reader_->Read(ptr, key, value);
+    }
     return Status::OK();
   }
   value->clear();
@@ -98,7 +109,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (options.iterate_upper_bound != nullptr) {
     upper.emplace(*options.iterate_upper_bound);
   }
-  return NewDBIterator(std::move(merged), seq, NowMillis(), std::move(upper));
+  return NewDBIterator(std::move(merged), seq, NowMillis(), std::move(upper),
+                       vlog_reader_.get());
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -82,6 +82,16 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
   out["total_sst_bytes"] = static_cast<double>(total_sst);
   out["compaction_pending"] = picker_.NeedsCompaction(*v) ? 1 : 0;
   out["running_compactions"] = static_cast<double>(running_.size());
+  uint64_t vlog_bytes = 0, vlog_garbage = 0;
+  for (const auto& [number, meta] : v->vlog_files()) {
+    vlog_bytes += meta.data_bytes;
+    vlog_garbage += meta.garbage_bytes;
+  }
+  out["vlog.files"] = static_cast<double>(v->vlog_files().size());
+  out["vlog.bytes"] = static_cast<double>(vlog_bytes);
+  out["vlog.garbage_bytes"] = static_cast<double>(vlog_garbage);
+  out["vlog.values_moved"] =
+      static_cast<double>(stat_vlog_values_moved_.load());
   AddCacheStats(m);
 }
 
@@ -174,6 +184,12 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     number(m["compaction_pending"]);
   } else if (name == "block-cache-usage") {
     number(m["block_cache.usage"]);
+  } else if (name == "vlog-files") {
+    number(m["vlog.files"]);
+  } else if (name == "vlog-bytes") {
+    number(m["vlog.bytes"]);
+  } else if (name == "vlog-garbage-bytes") {
+    number(m["vlog.garbage_bytes"]);
   } else if (name == "write-amp") {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.3f", m["write_amp"]);
@@ -181,7 +197,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   } else if (name == "levelstats") {
     *value = FormatLevelStats(m);
   } else if (name == "stats") {
-    char buf[512];
+    char buf[1024];
     std::string& r = *value;
     r += FormatLevelStats(m);
     std::snprintf(
@@ -204,11 +220,15 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         buf, sizeof(buf),
         "Block cache: %.2f of %.2f MiB, %.0f hits, %.0f misses\n"
         "Bloom filters: %.0f checked, %.0f ruled a key out\n"
+        "Value logs: %.0f files, %.2f MiB, %.2f MiB garbage, %.0f values "
+        "moved by GC\n"
         "Memtables: %.2f MiB, %.0f immutable; live WAL %.2f MiB; last "
         "sequence %.0f; %.0f snapshots\n",
         m["block_cache.usage"] / 1048576.0,
         m["block_cache.capacity"] / 1048576.0, m["block_cache.hits"],
         m["block_cache.misses"], m["bloom.checked"], m["bloom.useful"],
+        m["vlog.files"], m["vlog.bytes"] / 1048576.0,
+        m["vlog.garbage_bytes"] / 1048576.0, m["vlog.values_moved"],
         m["memtable_bytes"] / 1048576.0, m["immutable_memtables"],
         static_cast<double>(LiveWalBytes()) / 1048576.0, m["last_sequence"],
         m["snapshots"]);

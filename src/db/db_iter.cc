@@ -12,11 +12,13 @@ namespace {
 class DBIter final : public Iterator {
  public:
   DBIter(std::unique_ptr<InternalIterator> iter, SequenceNumber seq,
-         uint64_t now_ms, std::optional<std::string> upper_bound)
+         uint64_t now_ms, std::optional<std::string> upper_bound,
+         VlogReader* vlog)
       : iter_(std::move(iter)),
         sequence_(seq),
         now_ms_(now_ms),
-        upper_bound_(std::move(upper_bound)) {}
+        upper_bound_(std::move(upper_bound)),
+        vlog_(vlog) {}
 
   bool Valid() const override { return valid_; }
   std::string_view key() const override {
@@ -46,8 +48,13 @@ class DBIter final : public Iterator {
   enum class Kind { kInvisible, kHidden /* delete or expired */, kLive };
 
   bool ParseCurrent(ParsedInternalKey* ikey);
+  // *user_value: the value, or for a blob index the value pointer
+  // (*is_blob set).
   Kind Classify(const ParsedInternalKey& ikey, std::string_view stored,
-                std::string_view* user_value);
+                std::string_view* user_value, bool* is_blob);
+  // Reads the value a pointer names into *out; false (status_ set) on error.
+  bool ResolveBlob(std::string_view user_key, std::string_view pointer,
+                   std::string* out);
   bool PastUpperBound(std::string_view user_key) const {
     return upper_bound_ && user_key.compare(*upper_bound_) >= 0;
   }
@@ -64,6 +71,9 @@ class DBIter final : public Iterator {
   const SequenceNumber sequence_;
   const uint64_t now_ms_;
   const std::optional<std::string> upper_bound_;
+  VlogReader* const vlog_;
+  VlogReadahead readahead_;
+  std::string blob_value_;  // a resolved vlog value
 
   Status status_;
   Direction direction_ = kForward;
@@ -71,6 +81,7 @@ class DBIter final : public Iterator {
   std::string_view current_value_;  // forward: points into iter_'s value
   std::string saved_key_;           // reverse: current key; forward: scratch
   std::string saved_value_;         // reverse: current value
+  bool saved_is_blob_ = false;      // saved_value_ holds a value pointer
   std::string seek_buf_;
 };
 
@@ -85,15 +96,18 @@ bool DBIter::ParseCurrent(ParsedInternalKey* ikey) {
 
 DBIter::Kind DBIter::Classify(const ParsedInternalKey& ikey,
                               std::string_view stored,
-                              std::string_view* user_value) {
+                              std::string_view* user_value, bool* is_blob) {
+  *is_blob = IsBlobIndex(ikey.type);
   if (ikey.sequence > sequence_) return Kind::kInvisible;
   switch (ikey.type) {
     case kTypeDeletion:
       return Kind::kHidden;
     case kTypeValue:
+    case kTypeBlobIndex:
       *user_value = stored;
       return Kind::kLive;
-    case kTypeValueWithExpiry: {
+    case kTypeValueWithExpiry:
+    case kTypeBlobIndexWithExpiry: {
       uint64_t expire_ms;
       if (!SplitExpiringValue(stored, &expire_ms, user_value)) {
         status_ = Status::Corruption("expiring value too short");
@@ -105,6 +119,17 @@ DBIter::Kind DBIter::Classify(const ParsedInternalKey& ikey,
   return Kind::kHidden;
 }
 
+bool DBIter::ResolveBlob(std::string_view user_key, std::string_view pointer,
+                         std::string* out) {
+  ValuePointer ptr;
+  if (vlog_ == nullptr || !ptr.DecodeFrom(pointer)) {
+    status_ = Status::Corruption("bad value pointer in DB iterator");
+    return false;
+  }
+  status_ = vlog_->Read(ptr, user_key, out, &readahead_);
+  return status_.ok();
+}
+
 void DBIter::FindNextUserEntry(bool skipping, std::string_view skip) {
   // skip may point into saved_key_; it is not modified in this loop.
   while (iter_->Valid()) {
@@ -112,7 +137,8 @@ void DBIter::FindNextUserEntry(bool skipping, std::string_view skip) {
     if (!ParseCurrent(&ikey)) return;
     if (PastUpperBound(ikey.user_key)) break;
     std::string_view user_value;
-    Kind kind = Classify(ikey, iter_->value(), &user_value);
+    bool is_blob = false;
+    Kind kind = Classify(ikey, iter_->value(), &user_value, &is_blob);
     if (!status_.ok()) break;
     if (kind != Kind::kInvisible) {
       if (skipping && ikey.user_key.compare(skip) <= 0) {
@@ -122,6 +148,10 @@ void DBIter::FindNextUserEntry(bool skipping, std::string_view skip) {
         skip = saved_key_;
         skipping = true;
       } else {
+        if (is_blob) {
+          if (!ResolveBlob(ikey.user_key, user_value, &blob_value_)) break;
+          user_value = blob_value_;
+        }
         current_value_ = user_value;
         valid_ = true;
         return;
@@ -143,7 +173,8 @@ void DBIter::FindPrevUserEntry() {
     if (ikey.sequence <= sequence_) {
       if (have_live && ikey.user_key.compare(saved_key_) < 0) break;
       std::string_view user_value;
-      Kind kind = Classify(ikey, iter_->value(), &user_value);
+      bool is_blob = false;
+      Kind kind = Classify(ikey, iter_->value(), &user_value, &is_blob);
       if (!status_.ok()) {
         valid_ = false;
         return;
@@ -151,6 +182,7 @@ void DBIter::FindPrevUserEntry() {
       if (kind == Kind::kLive) {
         saved_key_.assign(ikey.user_key);
         saved_value_.assign(user_value);
+        saved_is_blob_ = is_blob;
         have_live = true;
       } else {
         have_live = false;  // a newer deletion hides the older versions
@@ -165,6 +197,14 @@ void DBIter::FindPrevUserEntry() {
     saved_value_.clear();
     direction_ = kForward;
     return;
+  }
+  // Only the newest visible version's value is read from its vlog.
+  if (saved_is_blob_) {
+    if (!ResolveBlob(saved_key_, saved_value_, &blob_value_)) {
+      valid_ = false;
+      return;
+    }
+    saved_value_.swap(blob_value_);
   }
   valid_ = true;
 }
@@ -256,9 +296,9 @@ void DBIter::Prev() {
 
 std::unique_ptr<Iterator> NewDBIterator(
     std::unique_ptr<InternalIterator> internal, SequenceNumber sequence,
-    uint64_t now_ms, std::optional<std::string> upper_bound) {
+    uint64_t now_ms, std::optional<std::string> upper_bound, VlogReader* vlog) {
   return std::make_unique<DBIter>(std::move(internal), sequence, now_ms,
-                                  std::move(upper_bound));
+                                  std::move(upper_bound), vlog);
 }
 
 }  // namespace shale

@@ -12,6 +12,7 @@
 #include "db/dbformat.h"
 #include "shale/iterator.h"
 #include "table/internal_iterator.h"
+#include "vlog/vlog_reader.h"
 
 namespace shale {
 
@@ -20,9 +21,11 @@ namespace shale {
 // now_ms: wall-clock time used to decide expiry (fixed for the iterator's
 // life, so a scan is consistent).
 // upper_bound: exclusive, or nullopt.
+// vlog: resolves value pointers (kTypeBlobIndex entries); may be nullptr
+// only if the iterator cannot meet one.
 std::unique_ptr<Iterator> NewDBIterator(
     std::unique_ptr<InternalIterator> internal, SequenceNumber sequence,
-    uint64_t now_ms, std::optional<std::string> upper_bound);
+    uint64_t now_ms, std::optional<std::string> upper_bound, VlogReader* vlog);
 
 }  // namespace shale
 

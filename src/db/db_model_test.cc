@@ -27,8 +27,17 @@ std::map<std::string, std::string> Visible(const Model& m, uint64_t now) {
   return out;
 }
 
-class DBModelTest : public test::DBTestBase {
+// 0: value separation off; 1: on with the default threshold (large values
+// only); 2: on for every value.
+class DBModelTest : public test::DBTestBase,
+                    public testing::WithParamInterface<int> {
  protected:
+  DBModelTest() {
+    options_.enable_value_separation = GetParam() != 0;
+    options_.min_blob_size = GetParam() == 2 ? 0 : 1024;
+    Reopen();
+  }
+
   std::string RandomKey(Random* rnd) {
     // A small key space so overwrites and deletes hit; varied lengths and
     // bytes, including prefixes of each other.
@@ -110,7 +119,7 @@ class DBModelTest : public test::DBTestBase {
   }
 };
 
-TEST_F(DBModelTest, RandomizedAgainstStdMap) {
+TEST_P(DBModelTest, RandomizedAgainstStdMap) {
   uint64_t seed = test::TestSeed();
   SCOPED_TRACE("seed=" + std::to_string(seed) +
                " (rerun with SHALE_TEST_SEED=" + std::to_string(seed) + ")");
@@ -190,6 +199,14 @@ TEST_F(DBModelTest, RandomizedAgainstStdMap) {
   Reopen();
   ASSERT_NO_FATAL_FAILURE(Check(Visible(model, now), nullptr, &rnd));
 }
+
+std::string SeparationName(const testing::TestParamInfo<int>& info) {
+  static const char* const kNames[] = {"Off", "LargeValues", "EveryValue"};
+  return kNames[info.param];
+}
+
+INSTANTIATE_TEST_SUITE_P(ValueSeparation, DBModelTest, testing::Values(0, 1, 2),
+                         SeparationName);
 
 }  // namespace
 }  // namespace shale

@@ -10,6 +10,8 @@
 //   kTypeDeletion          empty
 //   kTypeValue             the user value
 //   kTypeValueWithExpiry   fixed64(expire_at_ms) | user value
+//   kTypeBlobIndex         a value pointer into a vlog (vlog/vlog_format.h)
+//   kTypeBlobIndexWithExpiry  fixed64(expire_at_ms) | value pointer
 #ifndef SHALE_DB_DBFORMAT_H_
 #define SHALE_DB_DBFORMAT_H_
 
@@ -30,12 +32,22 @@ enum ValueType : uint8_t {
   kTypeDeletion = 0,
   kTypeValue = 1,
   kTypeValueWithExpiry = 2,
+  kTypeBlobIndex = 3,
+  kTypeBlobIndexWithExpiry = 4,
 };
 // The highest type: a lookup key built with it sorts before every entry of
 // the same user key and sequence.
-constexpr ValueType kValueTypeForSeek = kTypeValueWithExpiry;
+constexpr ValueType kValueTypeForSeek = kTypeBlobIndexWithExpiry;
 
-inline bool IsValidValueType(uint8_t t) { return t <= kTypeValueWithExpiry; }
+inline bool IsValidValueType(uint8_t t) {
+  return t <= kTypeBlobIndexWithExpiry;
+}
+inline bool HasExpiry(ValueType t) {
+  return t == kTypeValueWithExpiry || t == kTypeBlobIndexWithExpiry;
+}
+inline bool IsBlobIndex(ValueType t) {
+  return t == kTypeBlobIndex || t == kTypeBlobIndexWithExpiry;
+}
 
 inline uint64_t PackSequenceAndType(SequenceNumber seq, ValueType t) {
   return (seq << 8) | t;

@@ -18,6 +18,9 @@ enum Tag : uint32_t {
   kLastSequence = 4,
   kDeletedFile = 5,
   kNewFile = 6,
+  kNewVlogFile = 7,
+  kVlogGarbage = 8,
+  kDeletedVlogFile = 9,
 };
 
 Status EditCorruption(std::string_view what) {
@@ -128,6 +131,22 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, f.smallest_seq);
     PutVarint64(dst, f.largest_seq);
   }
+  for (const VlogFileMeta& v : new_vlog_files_) {
+    PutVarint32(dst, kNewVlogFile);
+    PutVarint64(dst, v.number);
+    PutVarint64(dst, v.records);
+    PutVarint64(dst, v.data_bytes);
+    PutVarint64(dst, v.garbage_bytes);
+  }
+  for (const auto& [number, bytes] : vlog_garbage_) {
+    PutVarint32(dst, kVlogGarbage);
+    PutVarint64(dst, number);
+    PutVarint64(dst, bytes);
+  }
+  for (uint64_t number : deleted_vlog_files_) {
+    PutVarint32(dst, kDeletedVlogFile);
+    PutVarint64(dst, number);
+  }
 }
 
 Status VersionEdit::DecodeFrom(std::string_view src) {
@@ -189,6 +208,34 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         new_files_.emplace_back(level, std::move(f));
         break;
       }
+      case kNewVlogFile: {
+        VlogFileMeta v;
+        if (!GetVarint64(&input, &v.number) ||
+            !GetVarint64(&input, &v.records) ||
+            !GetVarint64(&input, &v.data_bytes) ||
+            !GetVarint64(&input, &v.garbage_bytes) ||
+            v.garbage_bytes > v.data_bytes) {
+          return EditCorruption("bad new vlog file");
+        }
+        new_vlog_files_.push_back(v);
+        break;
+      }
+      case kVlogGarbage: {
+        uint64_t number, bytes;
+        if (!GetVarint64(&input, &number) || !GetVarint64(&input, &bytes)) {
+          return EditCorruption("bad vlog garbage");
+        }
+        vlog_garbage_[number] += bytes;
+        break;
+      }
+      case kDeletedVlogFile: {
+        uint64_t number;
+        if (!GetVarint64(&input, &number)) {
+          return EditCorruption("bad deleted vlog file");
+        }
+        deleted_vlog_files_.insert(number);
+        break;
+      }
       default: {
         if ((tag & kTagSafeToIgnore) == 0) {
           return EditCorruption("unknown required tag " + std::to_string(tag) +
@@ -231,6 +278,19 @@ std::string VersionEdit::DebugString() const {
          InternalKeyToString(f.largest) + "] seq [" +
          std::to_string(f.smallest_seq) + ", " + std::to_string(f.largest_seq) +
          "]\n";
+  }
+  for (const VlogFileMeta& v : new_vlog_files_) {
+    r += "  add vlog: file " + std::to_string(v.number) + ", " +
+         std::to_string(v.records) + " records, " +
+         std::to_string(v.data_bytes) + " bytes, " +
+         std::to_string(v.garbage_bytes) + " garbage\n";
+  }
+  for (const auto& [number, bytes] : vlog_garbage_) {
+    r += "  vlog garbage: file " + std::to_string(number) + " +" +
+         std::to_string(bytes) + " bytes\n";
+  }
+  for (uint64_t number : deleted_vlog_files_) {
+    r += "  remove vlog: file " + std::to_string(number) + "\n";
   }
   r += "}\n";
   return r;

@@ -17,6 +17,11 @@
 //   6  new file            level:varint32 number:varint64 size:varint64
 //                          smallest:lpstr largest:lpstr      (internal keys)
 //                          smallest_seq:varint64 largest_seq:varint64
+//   7  new vlog file       number:varint64 records:varint64
+//                          data_bytes:varint64 garbage_bytes:varint64
+//   8  vlog garbage        number:varint64 bytes:varint64 (added to the
+//                          file's garbage; repeated fields add up)
+//   9  deleted vlog file   number:varint64
 //   tag & kTagSafeToIgnore payload:lpstr   (a field from a newer version
 //                                           that older readers may skip)
 //   any other tag          Corruption     (a newer version's field that
@@ -27,6 +32,7 @@
 #define SHALE_DB_VERSION_EDIT_H_
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,6 +58,15 @@ struct FileMetaData {
   SequenceNumber largest_seq = 0;
 };
 
+// A value log file as the MANIFEST records it: its size in record bytes and
+// how many of those are garbage (values no live entry points to any more).
+struct VlogFileMeta {
+  uint64_t number = 0;
+  uint64_t records = 0;
+  uint64_t data_bytes = 0;
+  uint64_t garbage_bytes = 0;
+};
+
 class VersionEdit {
  public:
   // A field carrying this bit in its tag is followed by an lpstr payload and
@@ -74,6 +89,23 @@ class VersionEdit {
   void AddFile(int level, FileMetaData file);
   // Removes table file `number` from level. REQUIRES: 0 <= level < kNumLevels.
   void RemoveFile(int level, uint64_t number);
+
+  // Value logs: a new file, garbage found in a file (bytes of records no
+  // longer referenced), a file removed (all garbage).
+  void AddVlogFile(const VlogFileMeta& f) { new_vlog_files_.push_back(f); }
+  void AddVlogGarbage(uint64_t number, uint64_t bytes) {
+    vlog_garbage_[number] += bytes;
+  }
+  void RemoveVlogFile(uint64_t number) { deleted_vlog_files_.insert(number); }
+  const std::vector<VlogFileMeta>& new_vlog_files() const {
+    return new_vlog_files_;
+  }
+  const std::map<uint64_t, uint64_t>& vlog_garbage() const {
+    return vlog_garbage_;
+  }
+  const std::set<uint64_t>& deleted_vlog_files() const {
+    return deleted_vlog_files_;
+  }
 
   bool has_comparator_name() const { return has_comparator_name_; }
   bool has_log_number() const { return has_log_number_; }
@@ -107,6 +139,9 @@ class VersionEdit {
   SequenceNumber last_sequence_ = 0;
   DeletedFileSet deleted_files_;
   NewFileList new_files_;
+  std::vector<VlogFileMeta> new_vlog_files_;
+  std::map<uint64_t, uint64_t> vlog_garbage_;
+  std::set<uint64_t> deleted_vlog_files_;
 };
 
 // The first and last fixed32 of an edit group: the bytes "SEG{" and "}SEG".

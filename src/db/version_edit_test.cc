@@ -127,7 +127,7 @@ TEST(VersionEditTest, IgnorableUnknownFieldIsSkipped) {
 }
 
 TEST(VersionEditTest, UnknownRequiredFieldIsCorruption) {
-  for (uint32_t tag : {0u, 7u, 63u, 128u, 1031u}) {
+  for (uint32_t tag : {0u, 10u, 63u, 128u, 1031u}) {
     ASSERT_EQ(0u, tag & VersionEdit::kTagSafeToIgnore);
     std::string encoded = Encode(FullEdit());
     PutVarint32(&encoded, tag);
@@ -243,4 +243,31 @@ TEST(EditGroupTest, DamageIsCorruption) {
 }
 
 }  // namespace
+}  // namespace shale
+
+namespace shale {
+
+TEST(VersionEditTest, VlogFieldsRoundTrip) {
+  VersionEdit edit;
+  edit.AddVlogFile({12, 100, 409600, 0});
+  edit.AddVlogFile({13, 5, 5000, 1000});
+  edit.AddVlogGarbage(12, 4096);
+  edit.AddVlogGarbage(12, 100);  // repeated deltas add up
+  edit.RemoveVlogFile(7);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  VersionEdit parsed;
+  ASSERT_TRUE(parsed.DecodeFrom(encoded).ok());
+  ASSERT_EQ(parsed.new_vlog_files().size(), 2u);
+  EXPECT_EQ(parsed.new_vlog_files()[1].garbage_bytes, 1000u);
+  EXPECT_EQ(parsed.vlog_garbage().at(12), 4196u);
+  EXPECT_EQ(parsed.deleted_vlog_files().count(7), 1u);
+  // Garbage larger than the file is corrupt.
+  VersionEdit bad;
+  bad.AddVlogFile({1, 1, 10, 11});
+  encoded.clear();
+  bad.EncodeTo(&encoded);
+  EXPECT_TRUE(parsed.DecodeFrom(encoded).IsCorruption());
+}
+
 }  // namespace shale

@@ -58,7 +58,7 @@ Status Version::Get(const ReadOptions& options, TableCache* cache,
                      if (ucmp->Compare(parsed.user_key, user_key) != 0) return;
                      *found = true;
                      *type = parsed.type;
-                     if (parsed.type == kTypeValueWithExpiry) {
+                     if (HasExpiry(parsed.type)) {
                        std::string_view user_value;
                        if (!SplitExpiringValue(v, expire_ms, &user_value)) {
                          s = Status::Corruption("expiring value too short in",
@@ -197,7 +197,7 @@ std::string Version::DebugString() const {
 class VersionSet::Builder {
  public:
   Builder(const InternalKeyComparator* icmp, const Version* base)
-      : icmp_(icmp), base_(base) {}
+      : icmp_(icmp), base_(base), vlogs_(base->vlogs_) {}
 
   // Corruption if an edit is inconsistent with the files it applies to.
   Status Apply(const VersionEdit& edit) {
@@ -215,10 +215,35 @@ class VersionSet::Builder {
       deleted_[level].erase(meta.number);
       added_[level][meta.number] = std::make_shared<const FileMetaData>(meta);
     }
+    return ApplyVlogs(edit);
+  }
+
+  Status ApplyVlogs(const VersionEdit& edit) {
+    for (const VlogFileMeta& f : edit.new_vlog_files()) {
+      if (vlogs_.count(f.number)) {
+        return Status::Corruption("MANIFEST adds vlog file " +
+                                  std::to_string(f.number) + " twice");
+      }
+      vlogs_[f.number] = f;
+    }
+    for (const auto& [number, bytes] : edit.vlog_garbage()) {
+      auto it = vlogs_.find(number);
+      if (it == vlogs_.end()) {
+        return Status::Corruption("MANIFEST counts garbage in unknown vlog " +
+                                  std::to_string(number));
+      }
+      it->second.garbage_bytes += bytes;
+      if (it->second.garbage_bytes > it->second.data_bytes) {
+        return Status::Corruption("MANIFEST: vlog " + std::to_string(number) +
+                                  " has more garbage than data");
+      }
+    }
+    for (uint64_t number : edit.deleted_vlog_files()) vlogs_.erase(number);
     return Status::OK();
   }
 
   Status SaveTo(Version* v) {
+    v->vlogs_ = vlogs_;
     for (int level = 0; level < kNumLevels; level++) {
       FileList files;
       for (const auto& f : base_->files_[level]) {
@@ -257,6 +282,7 @@ class VersionSet::Builder {
   const Version* const base_;
   std::set<uint64_t> deleted_[kNumLevels];
   std::map<uint64_t, std::shared_ptr<const FileMetaData>> added_[kNumLevels];
+  std::map<uint64_t, VlogFileMeta> vlogs_;
 };
 
 // ---------------------------------------------------------------------------
@@ -294,6 +320,7 @@ void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
     for (int level = 0; level < kNumLevels; level++) {
       for (const auto& f : v->files_[level]) live->insert(f->number);
     }
+    for (const auto& [number, meta] : v->vlogs_) live->insert(number);
     ++it;
   }
 }
@@ -304,6 +331,7 @@ Status VersionSet::WriteSnapshot(log::Writer* log) {
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : current_->files_[level]) edit.AddFile(level, *f);
   }
+  for (const auto& [number, meta] : current_->vlogs_) edit.AddVlogFile(meta);
   edit.SetLogNumber(log_number_);
   edit.SetNextFileNumber(next_file_number_);
   edit.SetLastSequence(LastSequence());
@@ -344,6 +372,22 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
       if (!s.ok()) break;
     }
     if (s.ok()) s = builder.SaveTo(v.get());
+  }
+  if (s.ok()) {
+    // A vlog file that is all garbage leaves the DB in the same edit that
+    // made it so (deciding here, with edits serialized, misses none). Its
+    // bytes go once no Version that still lists it is held.
+    VersionEdit removals;
+    for (const auto& [number, meta] : v->vlogs_) {
+      if (meta.garbage_bytes == meta.data_bytes)
+        removals.RemoveVlogFile(number);
+    }
+    if (!removals.deleted_vlog_files().empty()) {
+      for (uint64_t number : removals.deleted_vlog_files()) {
+        last->RemoveVlogFile(number);
+        v->vlogs_.erase(number);
+      }
+    }
   }
 
   // Start a new MANIFEST (at open, or after a failed append) with a

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <list>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -45,8 +46,9 @@ class Version {
 
   // Point lookup of key.user_key() as of key's sequence, in table files
   // only. Returns OK and sets *found=false when no file holds the key.
-  // Otherwise sets *type; for values, *value gets the user value (an
-  // expiring entry's expiry goes to *expire_ms, else 0) with one copy.
+  // Otherwise sets *type; for values, *value gets the user value (for
+  // blob indexes the value pointer; an expiring entry's expiry goes to
+  // *expire_ms, else 0) with one copy.
   Status Get(const ReadOptions& options, TableCache* cache,
              const LookupKey& key, bool* found, ValueType* type,
              std::string* value, uint64_t* expire_ms) const;
@@ -57,6 +59,8 @@ class Version {
       std::vector<std::unique_ptr<InternalIterator>>* iters) const;
 
   const FileList& files(int level) const { return files_[level]; }
+  // Live value log files by number, with their garbage counts.
+  const std::map<uint64_t, VlogFileMeta>& vlog_files() const { return vlogs_; }
   int NumFiles(int level) const {
     return static_cast<int>(files_[level].size());
   }
@@ -76,6 +80,7 @@ class Version {
 
   const InternalKeyComparator* const icmp_;
   FileList files_[kNumLevels];
+  std::map<uint64_t, VlogFileMeta> vlogs_;
 };
 
 // Iterates the concatenated contents of *files, which must be sorted and

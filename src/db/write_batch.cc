@@ -21,7 +21,8 @@ bool ParseRecord(std::string_view* input, ValueType* type,
                  const char** error) {
   const uint8_t t = static_cast<uint8_t>((*input)[0]);
   input->remove_prefix(1);
-  if (!IsValidValueType(t)) {
+  // Batches carry user writes only; value pointers exist only in tables.
+  if (t != kTypeDeletion && t != kTypeValue && t != kTypeValueWithExpiry) {
     *error = "unknown record type";
     return false;
   }
@@ -66,6 +67,8 @@ class PublicHandler final : public WriteBatchInternal::RecordHandler {
         handler_->Put(key, value, expire_at_ms);
         break;
       }
+      default:  // rejected by ParseRecord
+        break;
     }
   }
 

@@ -16,3 +16,16 @@ add_executable(shale_stress tools/stress/stress_main.cc)
 target_link_libraries(shale_stress PRIVATE shale_stress_lib)
 set_target_properties(shale_stress PROPERTIES OUTPUT_NAME shale-stress
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# The reliability tests (gtest, in ctest): pinned engine bugs, power loss,
+# fault injection, corruption sweeps.
+if(SHALE_BUILD_TESTS)
+  add_executable(reliability_tests
+    tools/stress/regression_test.cc
+  )
+  target_link_libraries(reliability_tests PRIVATE shale_testing shale_stress_lib
+    GTest::gtest GTest::gtest_main)
+  target_include_directories(reliability_tests PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  gtest_discover_tests(reliability_tests DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT 600)
+endif()

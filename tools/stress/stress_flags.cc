@@ -33,6 +33,7 @@ std::vector<Flag> AllFlags(StressFlags* f) {
       {"threads", &f->threads, "worker threads"},
       {"ops_per_thread", &f->ops_per_thread, "0: run for duration_s"},
       {"duration_s", &f->duration_s, "0: run for ops_per_thread"},
+      {"progress_s", &f->progress_s, "print a progress line this often"},
       {"num_keys", &f->num_keys, "key space (fixed per oracle file)"},
       {"group_size", &f->group_size, "keys per stripe and atomic group"},
       {"group_every", &f->group_every, "every Nth stripe is a group; 0 none"},

@@ -24,6 +24,7 @@ struct StressFlags {
   int threads = 4;
   int64_t ops_per_thread = 10000;  // 0: until duration_s
   double duration_s = 0;           // 0: until ops_per_thread
+  double progress_s = 30;          // a progress line this often
 
   // --- the key space (fixed for the life of an expected-state file) ---
   int64_t num_keys = 10000;

@@ -198,7 +198,9 @@ void StressTest::Worker(ThreadState* t) {
       flags_.duration_s > 0
           ? start_micros_ + static_cast<uint64_t>(flags_.duration_s * 1e6)
           : UINT64_MAX;
-  uint64_t next_report = NowMicros() + 30'000'000;
+  const uint64_t report_every =
+      static_cast<uint64_t>(std::max(0.1, flags_.progress_s) * 1e6);
+  uint64_t next_report = NowMicros() + report_every;
   while (!failed()) {
     if (flags_.ops_per_thread > 0 && t->ops >= flags_.ops_per_thread) break;
     if ((t->ops & 63) == 0 && NowMicros() >= deadline) break;
@@ -211,12 +213,16 @@ void StressTest::Worker(ThreadState* t) {
     gate_.Exit();
     t->ops++;
     if (what != Exclusive::kNone) RunExclusive(t, what);
-    if (t->index == 0 && (t->ops & 255) == 0 && NowMicros() >= next_report) {
-      next_report = NowMicros() + 30'000'000;
-      std::printf("progress: %.0f s, %" PRIu64 " gets, %" PRIu64
-                  " puts, %" PRIu64 " batches\n",
-                  (NowMicros() - start_micros_) / 1e6, stats_.gets.load(),
-                  stats_.puts.load(), stats_.batches.load());
+    if (t->index == 0 && (t->ops & 63) == 0 && NowMicros() >= next_report) {
+      next_report = NowMicros() + report_every;
+      const Stats& st = stats_;
+      uint64_t writes = st.puts + st.deletes + st.expiring + st.batches;
+      uint64_t reads = st.gets + st.scans;
+      std::printf("progress: %.1f s, %" PRIu64 " ops (%" PRIu64
+                  " writes, %" PRIu64 " reads)\n",
+                  (NowMicros() - start_micros_) / 1e6,
+                  writes + reads + st.sync_wals + st.flushes + st.compactions,
+                  writes, reads);
       std::fflush(stdout);
     }
   }
@@ -309,6 +315,9 @@ void StressTest::RunExclusive(ThreadState* t, Exclusive what) {
 
 void StressTest::PrintStats() {
   const Stats& s = stats_;
+  std::printf("total: %" PRIu64 " ops\n",
+              s.puts + s.deletes + s.expiring + s.batches + s.gets + s.scans +
+                  s.sync_wals + s.flushes + s.compactions);
   std::printf(
       "ops: %" PRIu64 " puts, %" PRIu64 " deletes, %" PRIu64
       " expiring, %" PRIu64 " batches (%" PRIu64 " sync writes), %" PRIu64

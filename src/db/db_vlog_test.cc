@@ -1,0 +1,236 @@
+// Key-value separation in a running DB: values in vlogs read back the same
+// way, garbage is counted exactly, GC moves live values and deletes dead
+// files, and nothing a snapshot or iterator can see is lost.
+#include <gtest/gtest.h>
+
+#include "db/db_impl.h"
+#include "table/table.h"
+#include "testing/db_test_util.h"
+#include "testing/test_util.h"
+#include "vlog/vlog_format.h"
+
+namespace shale {
+namespace {
+
+class DBVlogTest : public test::DBTestBase {
+ protected:
+  DBVlogTest() {
+    options_.write_buffer_size = 256 << 10;
+    options_.enable_value_separation = true;
+    options_.min_blob_size = 100;
+    options_.max_mem_compact_level = 0;
+    Reopen();
+  }
+  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
+
+  static std::string Value(int i, int version, size_t size = 1000) {
+    std::string v =
+        "v" + std::to_string(version) + ":" + std::to_string(i) + ":";
+    v.resize(size, static_cast<char>('a' + (i + version) % 26));
+    return v;
+  }
+  static std::string Key(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "key%06d", i);
+    return buf;
+  }
+  std::vector<std::string> Files(const std::string& suffix) {
+    std::vector<std::string> children, out;
+    EXPECT_TRUE(env_->GetChildren(dbname_, &children).ok());
+    for (const auto& c : children) {
+      if (c.ends_with(suffix)) out.push_back(dbname_ + "/" + c);
+    }
+    return out;
+  }
+  uint64_t VlogBytesOnDisk() {
+    uint64_t sum = 0;
+    for (const auto& f : Files(".vlog")) {
+      uint64_t size;
+      EXPECT_TRUE(env_->GetFileSize(f, &size).ok());
+      sum += size;
+    }
+    return sum;
+  }
+  // Recounts, from every live table, the record bytes each vlog file still
+  // has referenced, and checks the MANIFEST's counts against it: for every
+  // file, data_bytes - garbage_bytes == referenced bytes.
+  void CheckGarbageIsExact() {
+    std::map<uint64_t, uint64_t> referenced;
+    InternalKeyComparator icmp(BytewiseComparator());
+    for (uint64_t number : impl()->TEST_CurrentTables()) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/%06llu.sst",
+                    static_cast<unsigned long long>(number));
+      std::string path = dbname_ + name;
+      uint64_t size;
+      ASSERT_TRUE(env_->GetFileSize(path, &size).ok());
+      std::unique_ptr<RandomAccessFile> file;
+      ASSERT_TRUE(env_->NewRandomAccessFile(path, &file).ok());
+      TableOptions topts;
+      topts.comparator = &icmp;
+      std::unique_ptr<Table> table;
+      ASSERT_TRUE(Table::Open(topts, path, std::move(file), size, &table).ok());
+      auto iter = table->NewIterator(ReadOptions());
+      for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
+        ParsedInternalKey k;
+        ASSERT_TRUE(ParseInternalKey(iter->key(), &k));
+        if (!IsBlobIndex(k.type)) continue;
+        std::string_view v = iter->value();
+        if (HasExpiry(k.type)) v.remove_prefix(8);
+        ValuePointer ptr;
+        ASSERT_TRUE(ptr.DecodeFrom(v));
+        referenced[ptr.file_number] += ptr.RecordSize(k.user_key.size());
+      }
+    }
+    auto files = impl()->TEST_VlogFiles();
+    for (const auto& [number, meta] : files) {
+      EXPECT_EQ(meta.data_bytes - meta.garbage_bytes, referenced[number])
+          << "vlog " << number;
+    }
+    for (const auto& [number, bytes] : referenced) {
+      EXPECT_TRUE(files.count(number))
+          << "pointer into unlisted vlog " << number;
+    }
+  }
+};
+
+TEST_F(DBVlogTest, LargeValuesLiveInVlogsAndReadBack) {
+  for (int i = 0; i < 300; i++) {
+    ASSERT_TRUE(Put(Key(i), Value(i, 1, i % 2 ? 1000 : 10)).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  EXPECT_EQ(Files(".vlog").size(), 1u);
+  std::string v;
+  ASSERT_TRUE(db_->GetProperty("shale.vlog-files", &v));
+  EXPECT_EQ(v, "1");
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < 300; i++) {
+      ASSERT_EQ(Get(Key(i)), Value(i, 1, i % 2 ? 1000 : 10)) << i;
+    }
+    auto iter = db_->NewIterator(ReadOptions());
+    int i = 0;
+    for (iter->SeekToFirst(); iter->Valid(); iter->Next(), i++) {
+      ASSERT_EQ(iter->value(), Value(i, 1, i % 2 ? 1000 : 10));
+    }
+    EXPECT_EQ(i, 300);
+    for (iter->SeekToLast(); iter->Valid(); iter->Prev()) {
+      --i;
+      ASSERT_EQ(iter->key(), Key(i));
+      ASSERT_EQ(iter->value(), Value(i, 1, i % 2 ? 1000 : 10));
+    }
+    Reopen();
+  }
+  CheckGarbageIsExact();
+}
+
+TEST_F(DBVlogTest, ExpiringLargeValues) {
+  env_->SetUnixMillis(1'000'000);
+  WriteOptions wo;
+  wo.expire_at_ms = 1'000'500;
+  ASSERT_TRUE(db_->Put(wo, "temp", Value(1, 1)).ok());
+  ASSERT_TRUE(Put("keep", Value(2, 1)).ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  EXPECT_EQ(Get("temp"), Value(1, 1));
+  env_->SetUnixMillis(1'000'500);
+  EXPECT_EQ(Get("temp"), "NOT_FOUND");
+  EXPECT_EQ(Contents(), "keep=" + Value(2, 1));
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  CheckGarbageIsExact();
+  auto files = impl()->TEST_VlogFiles();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_GT(files.begin()->second.garbage_bytes, 0u);
+}
+
+TEST_F(DBVlogTest, OverwritesBecomeGarbageAndGcDeletesDeadFiles) {
+  const int n = 400;
+  for (int version = 1; version <= 4; version++) {
+    for (int i = 0; i < n; i++)
+      ASSERT_TRUE(Put(Key(i), Value(i, version)).ok());
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  // Half of the keys are deleted: their values must never come back.
+  for (int i = 0; i < n; i += 2) ASSERT_TRUE(Delete(Key(i)).ok());
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForCompactions().ok());
+  CheckGarbageIsExact();
+  for (int i = 0; i < n; i++) {
+    ASSERT_EQ(Get(Key(i)), i % 2 ? Value(i, 4) : "NOT_FOUND") << i;
+  }
+  // Every earlier version is garbage: the files holding only those are gone
+  // from the disk, and what is left is within 1.5x of the live data.
+  uint64_t live = (n / 2) * (kVlogRecordHeaderSize + Key(0).size() + 1000);
+  ASSERT_TRUE(
+      db_->CompactRange(CompactRangeOptions{true}, nullptr, nullptr).ok());
+  CheckGarbageIsExact();
+  EXPECT_LE(VlogBytesOnDisk(), live * 3 / 2) << "live " << live;
+  for (const auto& [number, meta] : impl()->TEST_VlogFiles()) {
+    EXPECT_EQ(meta.garbage_bytes, 0u) << "forced GC left garbage in " << number;
+  }
+  for (int i = 0; i < n; i++) {
+    ASSERT_EQ(Get(Key(i)), i % 2 ? Value(i, 4) : "NOT_FOUND") << i;
+  }
+  Reopen();
+  CheckGarbageIsExact();
+  for (int i = 0; i < n; i++) {
+    ASSERT_EQ(Get(Key(i)), i % 2 ? Value(i, 4) : "NOT_FOUND") << i;
+  }
+}
+
+TEST_F(DBVlogTest, SnapshotsAndIteratorsKeepTheirValuesThroughGc) {
+  for (int i = 0; i < 200; i++) ASSERT_TRUE(Put(Key(i), Value(i, 1)).ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  const Snapshot* snap = db_->GetSnapshot();
+  auto iter = db_->NewIterator(ReadOptions());
+  for (int i = 0; i < 200; i++) ASSERT_TRUE(Put(Key(i), Value(i, 2)).ok());
+  for (int i = 0; i < 200; i += 3) ASSERT_TRUE(Delete(Key(i)).ok());
+  ASSERT_TRUE(
+      db_->CompactRange(CompactRangeOptions{true}, nullptr, nullptr).ok());
+  CheckGarbageIsExact();
+  for (int i = 0; i < 200; i++) ASSERT_EQ(Get(Key(i), snap), Value(i, 1));
+  int i = 0;
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next(), i++) {
+    ASSERT_EQ(iter->value(), Value(i, 1));
+  }
+  EXPECT_TRUE(iter->status().ok()) << iter->status().ToString();
+  EXPECT_EQ(i, 200);
+  iter.reset();
+  db_->ReleaseSnapshot(snap);
+  ASSERT_TRUE(
+      db_->CompactRange(CompactRangeOptions{true}, nullptr, nullptr).ok());
+  CheckGarbageIsExact();
+  for (int k = 0; k < 200; k++) {
+    ASSERT_EQ(Get(Key(k)), k % 3 ? Value(k, 2) : "NOT_FOUND");
+  }
+  std::string bytes, garbage;
+  ASSERT_TRUE(db_->GetProperty("shale.vlog-bytes", &bytes));
+  ASSERT_TRUE(db_->GetProperty("shale.vlog-garbage-bytes", &garbage));
+  EXPECT_EQ(garbage, "0");
+}
+
+TEST_F(DBVlogTest, DamagedVlogRecordIsCorruptionNamingTheFile) {
+  for (int i = 0; i < 10; i++) ASSERT_TRUE(Put(Key(i), Value(i, 1)).ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  auto vlogs = Files(".vlog");
+  ASSERT_EQ(vlogs.size(), 1u);
+  // Byte 100 lies in the first record's value.
+  ASSERT_TRUE(env_->CorruptByte(vlogs[0], 100, 0x01).ok());
+  std::string v;
+  Status s = db_->Get(ReadOptions(), Key(0), &v);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.ToString().find(".vlog"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Get(Key(5)), Value(5, 1));
+  auto iter = db_->NewIterator(ReadOptions());
+  iter->SeekToFirst();
+  EXPECT_FALSE(iter->Valid());
+  EXPECT_TRUE(iter->status().IsCorruption());
+  iter.reset();
+  // A missing vlog file is found at open.
+  Close();
+  ASSERT_TRUE(env_->RemoveFile(vlogs[0]).ok());
+  s = TryOpen(CurrentOptions());
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.ToString().find(".vlog"), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace shale

@@ -1,0 +1,70 @@
+// VlogReader: reads values from vlog files through value pointers, keeping
+// a bounded set of vlog files open.
+//
+// Every read verifies the record's checksum and that it belongs to the key
+// asking for it, so a damaged file or a wrong pointer gives Corruption
+// naming the file, never a wrong value.
+//
+// Thread safety: Read may be called concurrently. A VlogReadahead belongs
+// to one iterator.
+#ifndef SHALE_VLOG_VLOG_READER_H_
+#define SHALE_VLOG_VLOG_READER_H_
+
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "shale/env.h"
+#include "util/mutex.h"
+#include "vlog/vlog_format.h"
+
+namespace shale {
+
+// Sequential read-ahead for scans: vlog records are written in key order, so
+// the values of consecutive keys usually sit next to each other. One larger
+// read serves the next several records (WiscKey's prefetch, as one sorted
+// read).
+struct VlogReadahead {
+  static constexpr size_t kSize = 256 * 1024;
+  uint64_t file_number = 0;
+  uint64_t offset = 0;  // of buffer[0]
+  std::string buffer;
+};
+
+class VlogReader {
+ public:
+  VlogReader(std::string dbname, Env* env, size_t max_open_files);
+  VlogReader(const VlogReader&) = delete;
+  VlogReader& operator=(const VlogReader&) = delete;
+
+  // Reads the value ptr names for key into *value. With readahead, serves
+  // the record from (and refills) the iterator's buffer.
+  Status Read(const ValuePointer& ptr, std::string_view key, std::string* value,
+              VlogReadahead* readahead = nullptr);
+
+  // Forgets an open file (it is being deleted).
+  void Evict(uint64_t file_number);
+
+ private:
+  Status GetFile(uint64_t number, std::shared_ptr<RandomAccessFile>* file);
+  Status ParseRecord(uint64_t number, std::string_view record,
+                     const ValuePointer& ptr, std::string_view key,
+                     std::string* value) const;
+
+  const std::string dbname_;
+  Env* const env_;
+  const size_t capacity_;
+  Mutex mu_;
+  using LruList = std::list<uint64_t>;
+  struct Entry {
+    std::shared_ptr<RandomAccessFile> file;
+    LruList::iterator pos;
+  };
+  std::unordered_map<uint64_t, Entry> files_ GUARDED_BY(mu_);
+  LruList lru_ GUARDED_BY(mu_);
+};
+
+}  // namespace shale
+
+#endif  // SHALE_VLOG_VLOG_READER_H_
