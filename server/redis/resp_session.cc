@@ -70,6 +70,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
 bool RespSession::Batchable(const Args& args) const {
   return args.size() == 3 && args[0].size() == 3 &&
          EqualsIgnoreCase(args[0], "set") &&
+         args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load());
 }
 
@@ -96,6 +97,18 @@ void RespSession::Execute(Args& args) {
       !(cmd->flags & kCmdNoAuth)) {
     server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
     return writer_.Error("NOAUTH Authentication required.");
+  }
+  if (cmd->first_key > 0) {
+    // Keys are bounded (max_key_bytes); values only by max_value_bytes.
+    int last = cmd->last_key < 0 ? n + cmd->last_key : cmd->last_key;
+    for (int i = cmd->first_key; i <= last && i < n; i += cmd->step) {
+      if (args[i].size() > server_->config.max_key_bytes) {
+        server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+        return writer_.Error("ERR key is too large (max_key_bytes is " +
+                             std::to_string(server_->config.max_key_bytes) +
+                             ")");
+      }
+    }
   }
   client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
   CommandContext ctx{server_, &client_, this, &writer_};

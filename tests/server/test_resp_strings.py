@@ -271,3 +271,15 @@ def test_pipelined_sets_keep_order_with_other_commands(r):
     p.mget(["k%d" % i for i in range(600)])
     res = p.execute()
     assert res[-1] == [str(i).encode() for i in range(600)]
+
+
+def test_key_size_limit(r):
+    big = b"k" * (64 * 1024 + 1)
+    for args in (("SET", big, "v"), ("GET", big), ("MSET", "a", "1", big, "2"),
+                 ("DEL", "a", big)):
+        assert err(r.execute_command, *args) == \
+            "key is too large (max_key_bytes is 65536)"
+    assert r.exists("a") == 0
+    ok = b"k" * (64 * 1024)
+    assert r.set(ok, "v") is True
+    assert r.get(ok) == b"v"
