@@ -17,6 +17,7 @@ using json = nlohmann::json;
 using KeyLock = Keyspace::KeyLock;
 
 constexpr int64_t kMaxScanLimit = 10000;
+constexpr size_t kMaxScanBytes = 16 << 20;
 
 std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -266,7 +267,13 @@ HttpResponse Scan(ServerState* s, const std::map<std::string, std::string>& q) {
   auto iter = s->ks->NewIterator(has_end ? &upper : nullptr);
   json items = json::array();
   uint64_t n = 0;
-  for (iter->Seek(start); iter->Valid() && n < limit; iter->Next(), n++) {
+  // A page also stops at about kMaxScanBytes of keys and values (at least
+  // one item), so big values cannot make one response huge.
+  size_t bytes = 0;
+  for (iter->Seek(start);
+       iter->Valid() && n < limit && (n == 0 || bytes < kMaxScanBytes);
+       iter->Next(), n++) {
+    bytes += iter->key().size() + iter->value().size();
     ValueMeta meta;
     std::string_view payload;
     DecodeValue(iter->value(), &meta, &payload);

@@ -112,6 +112,16 @@ def test_scan(h):
         assert st == 400, bad
 
 
+def test_scan_pages_stop_at_16mib(server, h):
+    r = server.redis()
+    big = b"x" * (6 << 20)
+    for k in ("b1", "b2", "b3", "b4"):
+        r.set(k, big)
+    st, _, body = req(h, "GET", "/v1/kv?prefix=b&limit=100")
+    page = json.loads(body)
+    assert st == 200 and len(page["items"]) == 3 and page["next"] == "b4"
+
+
 def test_batch(server, h):
     r = server.redis()
     r.set("gone", "x")
