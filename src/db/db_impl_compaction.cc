@@ -6,6 +6,7 @@
 #include "db/filename.h"
 #include "table/merging_iterator.h"
 #include "table/table_builder.h"
+#include "util/kill_point.h"
 #include "vlog/vlog_writer.h"
 
 namespace shale {
@@ -48,6 +49,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
     const FileMetaData& f = *c->inputs(0)[0];
     edit.RemoveFile(c->level(), f.number);
     edit.AddFile(c->output_level(), f);
+    SHALE_KILL_POINT("compaction.move.before");
     s = versions_->LogAndApply({&edit}, &mu_);
     if (s.ok()) {
       // Not added to *outputs: the file was moved, not rewritten, so it
@@ -76,6 +78,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
     s = DoCompactionWork(c, smallest_snapshot, &files, &written, &gc);
     if (s.ok() && gc.writer != nullptr) {
       s = gc.writer->Finish();
+      SHALE_KILL_POINT("vlog.gc.finished");
       written += gc.writer->file_size();
     }
     if (s.ok() && (!files.empty() || gc.writer != nullptr)) {
@@ -99,7 +102,9 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
         edit.AddVlogFile({gc.writer_number, gc.writer->records(),
                           gc.writer->data_bytes(), 0});
       }
+      SHALE_KILL_POINT("compaction.install.before");
       s = versions_->LogAndApply({&edit}, &mu_);
+      SHALE_KILL_POINT("compaction.install.after");
       stat_vlog_values_moved_.fetch_add(gc.moved_values,
                                         std::memory_order_relaxed);
     }
@@ -251,6 +256,7 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
   uint64_t dropped = 0;
   auto finish = [&](CompactionOutput& out) -> Status {
     Status fs = out.builder->Finish();
+    SHALE_KILL_POINT("compaction.output.written");
     out.meta.file_size = out.builder->FileSize();
     if (fs.ok()) fs = out.file->Sync();
     if (fs.ok()) fs = out.file->Close();

@@ -2,6 +2,7 @@
 #include "db/db_impl.h"
 #include "db/filename.h"
 #include "table/table_builder.h"
+#include "util/kill_point.h"
 #include "vlog/vlog_writer.h"
 
 namespace shale {
@@ -38,6 +39,7 @@ Status DBImpl::FlushOldestImmutable() {
         imm_.size() > 1 ? imm_[1]->log_number() : mem_->log_number();
     edit.SetLogNumber(next_log);
     s = versions_->LogAndApply({&edit}, &mu_);
+    SHALE_KILL_POINT("flush.installed");
   }
   running_.RemoveReservation(mem.get());
   for (const auto& [level, f] : edit.new_files()) {
@@ -99,6 +101,7 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
           }
           ValuePointer ptr;
           s = vlog->Add(ikey.user_key, user_value, &ptr);
+          SHALE_KILL_POINT("vlog.flush.added");
           if (!s.ok()) break;
           bool expiring = ikey.type == kTypeValueWithExpiry;
           blob_key.clear();
@@ -126,14 +129,17 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
       builder.Abandon();
     } else {
       s = builder.Finish();
+      SHALE_KILL_POINT("flush.table.written");
       meta.file_size = builder.FileSize();
     }
     // The vlog and the table, then their directory entries, must be durable
     // before the MANIFEST names them (in one edit).
     if (s.ok() && vlog != nullptr) s = vlog->Finish();
+    SHALE_KILL_POINT("vlog.flush.finished");
     if (s.ok()) s = file->Sync();
     if (s.ok()) s = file->Close();
     if (s.ok()) s = env_->SyncDir(dbname_);
+    SHALE_KILL_POINT("flush.table.synced");
   }
   if (s.ok() && entries > 0) {
     // Open it once: proves it readable and warms the table cache.

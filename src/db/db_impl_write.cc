@@ -6,6 +6,7 @@
 #include "db/db_impl.h"
 #include "db/filename.h"
 #include "db/write_batch_internal.h"
+#include "util/kill_point.h"
 
 namespace shale {
 
@@ -113,11 +114,14 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
     if (group != nullptr && count > 0) {
       WriteBatchInternal::SetSequence(group, last_sequence + 1);
       std::string_view contents = WriteBatchInternal::Contents(group);
+      SHALE_KILL_POINT("wal.append.before");
       s = log_->AddRecord(contents);
       stat_wal_bytes_written_.fetch_add(contents.size(),
                                         std::memory_order_relaxed);
     }
+    SHALE_KILL_POINT("wal.append.after");
     if (s.ok() && sync) s = logfile_->Sync();
+    SHALE_KILL_POINT("wal.sync.after");
     bool wal_failed = !s.ok();
     if (s.ok() && count > 0) s = InsertBatchIntoMemTable(*group, mem);
     mu_.Lock();
@@ -260,6 +264,7 @@ Status DBImpl::SwitchMemTable() {
     s = logfile_->Sync();
     if (s.ok()) s = logfile_->Close();
     if (s.ok()) s = env_->SyncDir(dbname_);
+    SHALE_KILL_POINT("wal.switch.synced");
     mu_.Lock();
   }
   pending_outputs_.erase(new_number);

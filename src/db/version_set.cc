@@ -9,6 +9,7 @@
 #include "db/log_writer.h"
 #include "db/table_cache.h"
 #include "table/two_level_iterator.h"
+#include "util/kill_point.h"
 
 namespace shale {
 
@@ -413,10 +414,14 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
 
   if (s.ok()) {
     mu->Unlock();
+    SHALE_KILL_POINT("manifest.append.before");
     s = descriptor_log_->AddRecord(record);
+    SHALE_KILL_POINT("manifest.append.after");
     if (s.ok()) s = descriptor_file_->Sync();
+    SHALE_KILL_POINT("manifest.synced");
     if (s.ok() && !new_manifest.empty()) {
       s = SetCurrentFile(env_, dbname_, new_manifest_number);
+      SHALE_KILL_POINT("manifest.current.switched");
     }
     mu->Lock();
   }
