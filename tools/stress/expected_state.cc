@@ -38,7 +38,9 @@ std::string KeyVersion::ToString() const {
 std::string KeySnapshot::ToString() const {
   return "committed=" + committed.ToString() +
          " latest=" + latest.ToString() + " durable=" + durable.ToString() +
-         " last_delete=v" + std::to_string(last_delete);
+         " last_delete=v" + std::to_string(last_delete) +
+         " durable_why=" + std::to_string(durable_why & 3) + "@gen" +
+         std::to_string(durable_why >> 2);
 }
 
 std::string Observed::ToString() const {
@@ -142,6 +144,7 @@ KeySnapshot ExpectedState::Snapshot(uint32_t key) const {
   s.latest = KeyVersion::Unpack(r.latest.load());
   s.durable = KeyVersion::Unpack(r.durable.load());
   s.last_delete = r.last_delete.load();
+  s.durable_why = r.durable_why.load();
   return s;
 }
 
@@ -165,18 +168,24 @@ void ExpectedState::Commit(uint32_t key, uint64_t ticket) {
   r.ack_ticket = ticket;
 }
 
-void ExpectedState::MarkDurableIfAckedBefore(uint32_t key, uint64_t ticket) {
+void ExpectedState::MarkDurableIfAckedBefore(uint32_t key, uint64_t ticket,
+                                             uint32_t why) {
   KeyRecord& r = records_[key];
-  if (r.ack_ticket.load() < ticket) r.durable = r.committed.load();
+  if (r.ack_ticket.load() < ticket) {
+    r.durable = r.committed.load();
+    r.durable_why = why;
+  }
 }
 
-void ExpectedState::MarkDurable(uint32_t key) {
+void ExpectedState::MarkDurable(uint32_t key, uint32_t why) {
   KeyRecord& r = records_[key];
   r.durable = r.committed.load();
+  r.durable_why = why;
 }
 
-void ExpectedState::Settle(uint32_t key, KeyVersion state) {
+void ExpectedState::Settle(uint32_t key, KeyVersion state, uint32_t why) {
   KeyRecord& r = records_[key];
+  r.durable_why = why;
   if (state.version > r.next_version.load()) r.next_version = state.version;
   uint32_t packed = state.Pack();
   r.committed = packed;

@@ -59,15 +59,20 @@ struct KeyRecord {
   std::atomic<uint32_t> durable;      // packed: newest surviving power loss
   std::atomic<uint32_t> last_delete;  // version of the newest delete
   std::atomic<uint32_t> next_version; // highest version handed out
-  std::atomic<uint32_t> unused;
+  std::atomic<uint32_t> durable_why;  // DurableWhy (for failure reports)
   std::atomic<uint64_t> ack_ticket;   // when committed was acknowledged
 };
 static_assert(sizeof(KeyRecord) == 32);
+
+// What last raised a key's durable floor, and in which crash generation:
+// (generation << 2) | one of these. Only for failure reports.
+enum DurableWhy : uint32_t { kSyncWrite = 1, kSyncCall = 2, kSettled = 3 };
 
 // A plain copy of a KeyRecord, taken with the key's lock held.
 struct KeySnapshot {
   KeyVersion committed, latest, durable;
   uint32_t last_delete = 0;
+  uint32_t durable_why = 0;
   std::string ToString() const;
 };
 
@@ -117,10 +122,10 @@ class ExpectedState {
   void Commit(uint32_t key, uint64_t ticket);
   // After a sync write, or a SyncWAL begun after ticket: what was
   // acknowledged before ticket is durable (monotone: never lowered).
-  void MarkDurableIfAckedBefore(uint32_t key, uint64_t ticket);
-  void MarkDurable(uint32_t key);
+  void MarkDurableIfAckedBefore(uint32_t key, uint64_t ticket, uint32_t why);
+  void MarkDurable(uint32_t key, uint32_t why);
   // After a verified read: committed = latest = durable = state.
-  void Settle(uint32_t key, KeyVersion state);
+  void Settle(uint32_t key, KeyVersion state, uint32_t why);
 
  private:
   ExpectedState() = default;

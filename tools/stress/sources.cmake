@@ -21,6 +21,7 @@ set_target_properties(shale_stress PROPERTIES OUTPUT_NAME shale-stress
 # fault injection, corruption sweeps.
 if(SHALE_BUILD_TESTS)
   add_executable(reliability_tests
+    tools/stress/power_loss_test.cc
     tools/stress/regression_test.cc
   )
   target_link_libraries(reliability_tests PRIVATE shale_testing shale_stress_lib

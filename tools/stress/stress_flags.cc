@@ -47,6 +47,8 @@ std::vector<Flag> AllFlags(StressFlags* f) {
       {"get_weight", &f->get_weight, "op mix weight"},
       {"scan_weight", &f->scan_weight, "op mix weight"},
       {"max_scan_keys", &f->max_scan_keys, "longest scanned range"},
+      {"reverse_scans", &f->reverse_scans,
+       "also walk each range backwards (SeekForPrev, Prev)"},
       {"hold_snapshot_one_in", &f->hold_snapshot_one_in,
        "scans whose snapshot is kept and re-checked later"},
       {"sync_one_in", &f->sync_one_in, "sync writes; 1: all"},

@@ -44,6 +44,7 @@ struct StressFlags {
   int64_t get_weight = 30;
   int64_t scan_weight = 8;    // snapshot + iterator, both directions
   int64_t max_scan_keys = 64;
+  bool reverse_scans = true;  // also walk each scanned range backwards
   int64_t hold_snapshot_one_in = 4;  // scans whose snapshot is re-checked later
 
   // --- whole-DB operations (per op of a thread; 0: never) ---

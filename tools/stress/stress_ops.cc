@@ -123,8 +123,10 @@ void StressTest::DoWrite(ThreadState* t, std::vector<Update> updates,
   if (wo.sync) {
     stats_.sync_writes.fetch_add(1, std::memory_order_relaxed);
     std::shared_lock<std::shared_mutex> l(durability_mu_);
-    if (crash_gen_.load() == gen) {
-      for (uint32_t k : keys) es_->MarkDurable(k);
+    if (DurableAllowed(gen)) {
+      for (uint32_t k : keys) {
+        es_->MarkDurable(k, static_cast<uint32_t>(gen << 2) | kSyncWrite);
+      }
     }
   }
 }
@@ -228,11 +230,12 @@ void StressTest::ReleaseHeldSnapshots(ThreadState* t, bool verify) {
 void StressTest::MarkDurable(uint64_t ticket, uint64_t gen) {
   if (flags_.crash_one_in == 0) return;  // only power loss needs the floors
   std::shared_lock<std::shared_mutex> l(durability_mu_);
-  if (crash_gen_.load() != gen) return;
+  if (!DurableAllowed(gen)) return;
   for (uint32_t s = 0; s < num_stripes_; s++) {
     std::lock_guard<std::mutex> sl(stripe_mu_[s]);
     for (uint32_t k = StripeBegin(s); k < StripeEnd(s); k++) {
-      es_->MarkDurableIfAckedBefore(k, ticket);
+      es_->MarkDurableIfAckedBefore(
+          k, ticket, static_cast<uint32_t>(gen << 2) | kSyncCall);
     }
   }
 }
@@ -259,14 +262,16 @@ void StressTest::OpCompactRange(ThreadState* t) {
   uint64_t gen = crash_gen_.load();
   uint64_t ticket = tickets_.load() + 1;
   Status s;
+  CompactRangeOptions o;
+  o.force_vlog_gc = t->rnd.OneIn(3);  // rewrite live values out of old vlogs
   if (t->rnd.OneIn(4)) {
-    s = db_->CompactRange(nullptr, nullptr);
+    s = db_->CompactRange(o, nullptr, nullptr);
   } else {
     uint32_t a = static_cast<uint32_t>(t->rnd.Uniform(shape_.num_keys));
     uint32_t b = static_cast<uint32_t>(t->rnd.Uniform(shape_.num_keys));
     std::string lo = KeyString(std::min(a, b)), hi = KeyString(std::max(a, b));
     std::string_view lov = lo, hiv = hi;
-    s = db_->CompactRange(&lov, &hiv);
+    s = db_->CompactRange(o, &lov, &hiv);
   }
   stats_.compactions.fetch_add(1, std::memory_order_relaxed);
   if (!s.ok()) return HandleWriteError(t, s, "CompactRange");

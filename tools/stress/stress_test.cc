@@ -148,6 +148,10 @@ int StressTest::Run() {
 
   start_micros_ = NowMicros();
   s = OpenDB();
+  if (s.IsInvalidArgument()) {
+    std::fprintf(stderr, "shale-stress: open: %s\n", s.ToString().c_str());
+    return 2;
+  }
   if (!s.ok()) {
     Fail("open: " + s.ToString());
     return 1;
@@ -172,6 +176,7 @@ int StressTest::Run() {
   }
   for (auto& th : threads) th.join();
 
+  PrintDBStats();
   if (!failed()) {
     // A clean close and reopen: every acknowledged write must be there.
     db_.reset();
@@ -277,16 +282,19 @@ StressTest::Exclusive StressTest::RunOne(ThreadState* t) {
 
 void StressTest::RunExclusive(ThreadState* t, Exclusive what) {
   ReleaseHeldSnapshots(t, /*verify=*/true);
+  std::lock_guard<std::mutex> one_at_a_time(exclusive_mu_);
   std::unique_ptr<MemEnv> clone;
   if (what == Exclusive::kPowerLoss) {
     // The clone is taken while the other threads keep writing: whatever
     // they were doing is cut at this instant. Durable floors are not raised
-    // after it (crash_gen_ moves on), so they stay true of the clone.
+    // after it (crash_gen_ moves on, and doomed_ holds until the reopen),
+    // so they stay true of the clone.
     std::unique_lock<std::shared_mutex> l(durability_mu_);
     clone = flags_.torn_tails
                 ? mem_env_->CloneAfterCrashWithTornTails(t->rnd.Next64())
                 : mem_env_->CloneAfterCrash();
     crash_gen_.fetch_add(1);
+    doomed_.store(true);
   }
   gate_.BeginExclusive();
   if (!failed()) {
@@ -300,6 +308,7 @@ void StressTest::RunExclusive(ThreadState* t, Exclusive what) {
       stats_.reopens.fetch_add(1);
     }
     Status s = OpenDB();
+    doomed_.store(false);  // no operation runs: the gate is held
     if (!s.ok()) {
       Fail(std::string(clone ? "open after power loss: " : "reopen: ") +
            s.ToString());
@@ -339,14 +348,17 @@ void StressTest::PrintStats() {
               s.verified_keys.load(), s.inflight_applied.load(),
               s.inflight_dropped.load(), s.lost_unsynced.load(),
               failed() ? "see FAILURE above" : "0");
-  if (db_ != nullptr) {
-    std::map<std::string, double> m;
-    db_->GetStatsMap(&m);
-    std::printf("db: %.0f flushes, %.0f compactions, %.0f trivial moves, "
-                "%.0f background errors, write-amp %.2f\n",
-                m["flushes"], m["compactions"], m["trivial_moves"],
-                m["background_errors"], m["write_amp"]);
-  }
+  std::fflush(stdout);
+}
+
+void StressTest::PrintDBStats() {
+  if (db_ == nullptr) return;
+  std::map<std::string, double> m;
+  db_->GetStatsMap(&m);
+  std::printf("db: %.0f flushes, %.0f compactions, %.0f trivial moves, "
+              "%.0f background errors, write-amp %.2f\n",
+              m["flushes"], m["compactions"], m["trivial_moves"],
+              m["background_errors"], m["write_amp"]);
   std::fflush(stdout);
 }
 

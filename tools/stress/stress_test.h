@@ -88,6 +88,7 @@ class StressTest {
   // found. Single-threaded: the caller holds the gate exclusively.
   bool VerifyAll(Floor floor, const char* why);
   void PrintStats();
+  void PrintDBStats();  // the DB's own counters, before it is closed
 
   // --- operations (stress_ops.cc) ---
   void OpWriteKey(ThreadState* t, UpdateKind kind);
@@ -160,10 +161,21 @@ class StressTest {
   std::unique_ptr<DB> db_;  // replaced only with the gate held exclusively
 
   OpGate gate_;
+  // One exclusive action at a time, from its clone to its reopen: a second
+  // thread must not clone the file system while the first swaps it.
+  std::mutex exclusive_mu_;
   // Durability accounting (--env=mem with power loss): shared by whoever
   // raises the durable floor, exclusive while cloning the file system.
   std::shared_mutex durability_mu_;
   std::atomic<uint64_t> crash_gen_{0};
+  // Between a clone and the reopen on it, writes still reach the old file
+  // system, which the clone will not see: nothing may be marked durable.
+  std::atomic<bool> doomed_{false};
+  // True if writes begun in generation gen may raise durable floors now.
+  // REQUIRES: durability_mu_ held (shared).
+  bool DurableAllowed(uint64_t gen) const {
+    return crash_gen_.load() == gen && !doomed_.load();
+  }
   std::atomic<uint64_t> tickets_{0};  // one per acknowledged write
 
   std::atomic<bool> failed_{false};

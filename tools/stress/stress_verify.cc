@@ -127,29 +127,31 @@ bool StressTest::VerifyRange(ThreadState* t, const ReadOptions& ro,
     obs[idx - lo] = {true, version};
   }
   if (!iter->status().ok()) return io_error(iter->status());
-  for (iter->SeekForPrev(KeyString(hi - 1)); iter->Valid(); iter->Prev()) {
-    uint32_t idx;
-    if (iter->key() < lo_key) break;
-    if (!ParseKey(iter->key(), shape_.num_keys, &idx) || idx >= hi) {
-      Fail(context + ": SeekForPrev('" + KeyString(hi - 1) +
-           "') and Prev over keys [" + std::to_string(lo) + ", " +
-           std::to_string(hi) + ") returned the foreign key '" +
-           std::string(iter->key()) + "'" +
-           (r.iterate_upper_bound ? " (with an upper bound)" : ""));
-      return false;
+  if (flags_.reverse_scans) {
+    for (iter->SeekForPrev(KeyString(hi - 1)); iter->Valid(); iter->Prev()) {
+      uint32_t idx;
+      if (iter->key() < lo_key) break;
+      if (!ParseKey(iter->key(), shape_.num_keys, &idx) || idx >= hi) {
+        Fail(context + ": SeekForPrev('" + KeyString(hi - 1) +
+             "') and Prev over keys [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + ") returned the foreign key '" +
+             std::string(iter->key()) + "'" +
+             (r.iterate_upper_bound ? " (with an upper bound)" : ""));
+        return false;
+      }
+      std::string why;
+      uint32_t version = 0;
+      if (!CheckValue(idx, iter->value(), &version, &why)) {
+        Fail(context + ": key " + std::to_string(idx) +
+             ": reverse iterator returned a wrong value (" + why + ")");
+        return false;
+      }
+      bwd.emplace_back(idx, version);
     }
-    std::string why;
-    uint32_t version = 0;
-    if (!CheckValue(idx, iter->value(), &version, &why)) {
-      Fail(context + ": key " + std::to_string(idx) +
-           ": reverse iterator returned a wrong value (" + why + ")");
-      return false;
-    }
-    bwd.emplace_back(idx, version);
+    if (!iter->status().ok()) return io_error(iter->status());
   }
-  if (!iter->status().ok()) return io_error(iter->status());
   std::reverse(bwd.begin(), bwd.end());
-  if (fwd != bwd) {
+  if (flags_.reverse_scans && fwd != bwd) {
     Fail(context + ": forward and reverse iteration over keys [" +
          std::to_string(lo) + ", " + std::to_string(hi) + ") differ: " +
          std::to_string(fwd.size()) + " vs " + std::to_string(bwd.size()) +
@@ -259,7 +261,8 @@ bool StressTest::VerifyAll(Floor floor, const char* why) {
     } else if (settled != s.latest) {
       (settled == s.committed ? dropped : lost)++;
     }
-    es_->Settle(k, settled);
+    es_->Settle(k, settled,
+                static_cast<uint32_t>(crash_gen_.load() << 2) | kSettled);
   }
   stats_.verified_keys.fetch_add(n);
   stats_.inflight_applied.fetch_add(applied);
