@@ -4,4 +4,5 @@ set(SHALE_VLOG_SOURCES
   src/vlog/vlog_writer.cc
 )
 set(SHALE_VLOG_TESTS
+  src/vlog/vlog_test.cc
 )
