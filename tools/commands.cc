@@ -115,24 +115,6 @@ int CmdStats(const std::string& dir) {
   return 0;
 }
 
-int CmdCheck(const std::string& dir) {
-  Options options;
-  options.paranoid_checks = true;
-  std::unique_ptr<DB> db;
-  Status s = DB::Open(options, dir, &db);
-  if (!s.ok()) return Fail(s);
-  ReadOptions ro;
-  ro.verify_checksums = true;
-  ro.fill_cache = false;
-  auto iter = db->NewIterator(ro);
-  uint64_t keys = 0;
-  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) keys++;
-  if (!iter->status().ok()) return Fail(iter->status());
-  std::printf("OK: %llu live keys, every block checksum verified\n",
-              static_cast<unsigned long long>(keys));
-  return 0;
-}
-
 // ---------------------------------------------------------------------------
 // The interactive shell.
 
@@ -189,6 +171,7 @@ const char kShellHelp[] =
     "  scan [FROM [TO [LIMIT]]]  list keys in [FROM, TO)\n"
     "  stats                   engine statistics\n"
     "  flush                   write the memtable to a table file\n"
+    "  compact                 compact the whole key range\n"
     "  sync                    make every write durable\n"
     "  help | quit\n"
     "Words may be \"quoted\"; \\xHH, \\t, \\n, \\\\ escape bytes.\n";
@@ -262,6 +245,9 @@ int CmdShell(const std::string& dir, bool create, std::istream& in,
       std::fputs(stats.c_str(), stdout);
     } else if (cmd == "flush" && w.size() == 1) {
       r = db->Flush();
+      if (r.ok()) std::printf("OK\n");
+    } else if (cmd == "compact" && w.size() == 1) {
+      r = db->CompactRange(nullptr, nullptr);
       if (r.ok()) std::printf("OK\n");
     } else if (cmd == "sync" && w.size() == 1) {
       r = db->SyncWAL();

@@ -1,5 +1,6 @@
 // The `shale` CLI's commands over a DB directory. Each returns the process
-// exit code: 0 success, 1 "not found" (get), 2 an error (printed to stderr).
+// exit code: 0 success, 1 "not found" (get) or damage found (check), 2 an
+// error (printed to stderr).
 #ifndef SHALE_TOOLS_COMMANDS_H_
 #define SHALE_TOOLS_COMMANDS_H_
 
@@ -7,6 +8,9 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "shale/status.h"
 
 namespace shale::tools {
 
@@ -22,12 +26,28 @@ int CmdGet(const std::string& db, const std::string& key, bool escape);
 int CmdDelete(const std::string& db, const std::string& key, bool sync);
 int CmdScan(const std::string& db, const ScanArgs& args);
 int CmdStats(const std::string& db);
+// Opens the DB (taking its lock), reads every key, then verifies every
+// table and vlog file the MANIFEST lists: block checksums, every value
+// pointer's record, vlog headers and footers, and each vlog's garbage count
+// against a recount. 0 if all is well, 1 if anything is damaged (each
+// problem printed), 2 if the DB cannot be opened or read at all.
 int CmdCheck(const std::string& db);
 // Reads commands from in (prompting when interactive) until EOF or quit.
 int CmdShell(const std::string& db, bool create, std::istream& in,
              bool interactive);
 // Prints a file of any kind shale writes in readable form.
 int CmdDump(const std::string& path, const std::string& type);
+
+// The footer of a vlog file (vlog/vlog_format.h), for dump and check.
+struct VlogFooter {
+  uint64_t records = 0;
+  uint64_t data_bytes = 0;
+};
+// Corruption naming file_name unless footer is a vlog footer with a good
+// magic and checksum.
+[[nodiscard]] Status DecodeVlogFooter(std::string_view footer,
+                                      const std::string& file_name,
+                                      VlogFooter* result);
 
 }  // namespace shale::tools
 

@@ -13,6 +13,8 @@
 #include "table/table.h"
 #include "tools/commands.h"
 #include "tools/escape.h"
+#include "util/checksum.h"
+#include "util/coding.h"
 #include "vlog/vlog_format.h"
 
 namespace shale::tools {
@@ -191,7 +193,160 @@ int DumpTable(const std::string& path) {
   return 0;
 }
 
+// A short escaped prefix of a value, for one-line listings.
+std::string ValuePreview(std::string_view value) {
+  constexpr size_t kPreview = 32;
+  std::string r = "\"" + Escape(value.substr(0, kPreview)) + "\"";
+  if (value.size() > kPreview) r += "...";
+  return r;
+}
+
+// Prints a vlog file record by record. Best effort: a record that fails its
+// checksum is reported and the walk goes on; a length that cannot be right
+// (past the end of the records, or past the format's limits) ends it, since
+// the next record's offset is then unknown.
+int DumpVlog(const std::string& path) {
+  Env* env = Env::Default();
+  uint64_t size = 0;
+  Status s = env->GetFileSize(path, &size);
+  std::unique_ptr<RandomAccessFile> file;
+  if (s.ok()) s = env->NewRandomAccessFile(path, &file);
+  if (!s.ok()) {
+    std::fprintf(stderr, "shale: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  std::string scratch;
+  auto read = [&](uint64_t offset, size_t n, std::string_view* out) {
+    scratch.resize(n);
+    Status r = file->Read(offset, n, out, scratch.data());
+    if (r.ok() && out->size() != n) {
+      r = Status::Corruption(path,
+                             "short read at offset " + std::to_string(offset));
+    }
+    return r;
+  };
+  bool damaged = false;
+  std::printf("vlog %s: %" PRIu64 " bytes\n", path.c_str(), size);
+
+  std::string_view header;
+  s = read(0, kVlogHeaderSize, &header);
+  if (s.ok()) s = CheckVlogHeader(header, path);
+  if (!s.ok()) {
+    std::printf("# header: %s\n", s.ToString().c_str());
+    // The caller named the kind: read on, a damaged header may be all.
+    damaged = true;
+  } else {
+    std::printf("header: version %u\n", DecodeFixed32(header.data() + 8));
+  }
+
+  // Records end where a valid footer starts; without one (an unfinished or
+  // damaged file) they may run to the end of the file.
+  VlogFooter footer;
+  bool have_footer = false;
+  uint64_t end = size;
+  if (size >= kVlogHeaderSize + kVlogFooterSize) {
+    std::string_view tail;
+    s = read(size - kVlogFooterSize, kVlogFooterSize, &tail);
+    if (s.ok()) s = DecodeVlogFooter(tail, path, &footer);
+    if (s.ok()) {
+      have_footer = true;
+      end = size - kVlogFooterSize;
+    } else {
+      std::printf("# footer: %s\n", s.ToString().c_str());
+      damaged = true;
+    }
+  } else {
+    std::printf("# no room for a footer\n");
+    damaged = true;
+  }
+
+  uint64_t records = 0, data_bytes = 0, bad_records = 0;
+  uint64_t offset = kVlogHeaderSize;
+  while (offset < end) {
+    std::string_view rec;
+    if (end - offset < kVlogRecordHeaderSize) {
+      std::printf("# offset %" PRIu64 ": %" PRIu64
+                  " bytes left, too few for a record header\n",
+                  offset, end - offset);
+      damaged = true;
+      break;
+    }
+    s = read(offset, kVlogRecordHeaderSize, &rec);
+    if (!s.ok()) {
+      std::printf("# offset %" PRIu64 ": %s\n", offset, s.ToString().c_str());
+      damaged = true;
+      break;
+    }
+    const uint32_t key_size = DecodeFixed32(rec.data() + 4);
+    const uint32_t value_size = DecodeFixed32(rec.data() + 8);
+    const uint64_t rec_size =
+        uint64_t{kVlogRecordHeaderSize} + key_size + value_size;
+    if (key_size > kVlogMaxKeySize || value_size > kVlogMaxValueSize ||
+        rec_size > end - offset) {
+      std::printf("# offset %" PRIu64 ": unreadable lengths (key %" PRIu32
+                  ", value %" PRIu32 " bytes); stopping\n",
+                  offset, key_size, value_size);
+      damaged = true;
+      break;
+    }
+    s = read(offset, rec_size, &rec);
+    if (!s.ok()) {
+      std::printf("# offset %" PRIu64 ": %s\n", offset, s.ToString().c_str());
+      damaged = true;
+      break;
+    }
+    const bool good = UnmaskChecksum(DecodeFixed32(rec.data())) ==
+                      Checksum(rec.data() + 4, rec.size() - 4);
+    std::string_view key = rec.substr(kVlogRecordHeaderSize, key_size);
+    std::string_view value =
+        rec.substr(kVlogRecordHeaderSize + key_size, value_size);
+    std::printf("  offset %" PRIu64 ": key %s, value %" PRIu32 " bytes %s%s\n",
+                offset, Escape(key).c_str(), value_size,
+                ValuePreview(value).c_str(),
+                good ? "" : "  # checksum mismatch");
+    if (!good) bad_records++;
+    records++;
+    data_bytes += rec_size;
+    offset += rec_size;
+  }
+  if (bad_records > 0) {
+    std::printf("# %" PRIu64 " record(s) fail their checksum\n", bad_records);
+    damaged = true;
+  }
+  if (have_footer) {
+    const bool match =
+        footer.records == records && footer.data_bytes == data_bytes;
+    std::printf("footer: %" PRIu64 " records, %" PRIu64 " data bytes: %s",
+                footer.records, footer.data_bytes,
+                match ? "matches the records\n" : "DOES NOT MATCH");
+    if (!match) {
+      std::printf(" (found %" PRIu64 " records, %" PRIu64 " bytes)\n", records,
+                  data_bytes);
+      damaged = true;
+    }
+  } else {
+    std::printf("found %" PRIu64 " records, %" PRIu64 " data bytes\n", records,
+                data_bytes);
+  }
+  return damaged ? 2 : 0;
+}
+
 }  // namespace
+
+Status DecodeVlogFooter(std::string_view footer, const std::string& file_name,
+                        VlogFooter* result) {
+  if (footer.size() != kVlogFooterSize ||
+      DecodeFixed64(footer.data() + 16) != kVlogMagic) {
+    return Status::Corruption(file_name, "no vlog footer (bad magic)");
+  }
+  if (UnmaskChecksum(DecodeFixed32(footer.data() + 24)) !=
+      Checksum(footer.data(), 24)) {
+    return Status::Corruption(file_name, "vlog footer checksum mismatch");
+  }
+  result->records = DecodeFixed64(footer.data());
+  result->data_bytes = DecodeFixed64(footer.data() + 8);
+  return Status::OK();
+}
 
 int CmdDump(const std::string& path, const std::string& type) {
   std::string kind = type;
@@ -203,14 +358,16 @@ int CmdDump(const std::string& path, const std::string& type) {
       if (ft == FileType::kLogFile) kind = "wal";
       if (ft == FileType::kTableFile) kind = "sst";
       if (ft == FileType::kDescriptorFile) kind = "manifest";
+      if (ft == FileType::kVlogFile) kind = "vlog";
     }
   }
   if (kind == "wal" || kind == "log") return DumpWal(path);
   if (kind == "sst" || kind == "table") return DumpTable(path);
   if (kind == "manifest") return DumpManifest(path);
+  if (kind == "vlog") return DumpVlog(path);
   std::fprintf(
       stderr,
-      "shale: cannot tell the kind of %s; pass --type wal|sst|manifest\n",
+      "shale: cannot tell the kind of %s; pass --type wal|sst|manifest|vlog\n",
       path.c_str());
   return 2;
 }

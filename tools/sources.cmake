@@ -1,5 +1,6 @@
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 add_library(shale_tools_lib STATIC
+  tools/check.cc
   tools/commands.cc
   tools/dump.cc
   tools/escape.cc
