@@ -283,6 +283,13 @@ int DumpVlog(const std::string& path) {
         uint64_t{kVlogRecordHeaderSize} + key_size + value_size;
     if (key_size > kVlogMaxKeySize || value_size > kVlogMaxValueSize ||
         rec_size > end - offset) {
+      if (!have_footer && end - offset == kVlogFooterSize) {
+        std::printf("# offset %" PRIu64
+                    ": no record; the last %zu bytes, where the footer "
+                    "belongs\n",
+                    offset, kVlogFooterSize);
+        break;
+      }
       std::printf("# offset %" PRIu64 ": unreadable lengths (key %" PRIu32
                   ", value %" PRIu32 " bytes); stopping\n",
                   offset, key_size, value_size);

@@ -108,7 +108,7 @@ check "compact" "OK" "$(printf 'compact\n' | "$shale" shell --db "$vdb")"
 out=$("$shale" check --db "$vdb")
 check "check after compaction exits 0" "0" "$?"
 case "$out" in
-  *"garbage per MANIFEST 2016, by recount 2016: match"*OK:*) passed=$((passed + 1)) ;;
+  *"garbage per MANIFEST "[1-9]*", by recount "[1-9]*": match"*OK:*) passed=$((passed + 1)) ;;
   *) failed=$((failed + 1)); echo "FAIL check after compaction: $out" ;;
 esac
 case "$out" in
@@ -136,12 +136,16 @@ case "$err" in *"$vname"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); 
 
 # A second process cannot open a DB that is in use.
 mkfifo "$dir/fifo"
-"$shale" shell --db "$db" <"$dir/fifo" >/dev/null &
+"$shale" shell --db "$db" <"$dir/fifo" >"$dir/shell.out" &
 exec 3>"$dir/fifo"
+# The shell answers only once it has the DB open (and its lock): probing
+# earlier could take the lock first and make the shell fail instead.
+echo help >&3
 for _ in $(seq 1 200); do
-  err=$("$shale" get --db "$db" alpha 2>&1 >/dev/null) && continue
-  case "$err" in *Busy*) break ;; esac
+  [ -s "$dir/shell.out" ] && break
+  sleep 0.05
 done
+err=$("$shale" get --db "$db" alpha 2>&1 >/dev/null)
 check "busy while open" "yes" "$(case "$err" in *Busy*) echo yes ;; *) echo "no: $err" ;; esac)"
 exec 3>&-
 wait
