@@ -42,7 +42,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
     EncodeFixed64(p, expire_at_ms);
     p += 8;
   }
-  std::memcpy(p, value.data(), value.size());
+  // An empty value's data() may be null, which memcpy must not be given.
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
   table_.Insert(buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion)
