@@ -5,7 +5,8 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
 .PHONY: all deps configure build test test-server run clean install-check \
-	bench bench-server
+	bench bench-server crashtest crashtest-short fuzz fuzz-short fuzz-build \
+	stress-kill test-asan test-tsan
 
 all: build
 
@@ -24,6 +25,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	./scripts/install_check.sh $(BUILD_DIR)
 	$(MAKE) --no-print-directory test-server
+	$(MAKE) --no-print-directory crashtest-short fuzz-short
 
 # shale-server's wire tests: real clients (redis-py, redis-cli, pymemcache,
 # libmemcached tools, curl) against the built binary, on Debian's python3.
@@ -49,3 +51,81 @@ bench-server: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# --- reliability: crash tests, fuzzing, sanitizers (docs/testing.md) --------
+KILL_BUILD ?= build-kill
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+CLANG_CMAKE := -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+CRASH = /usr/bin/python3 tests/crash/crashtest.py
+CRASH_SECONDS ?= 3600
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS = block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz \
+	http_fuzz resp_parser_fuzz mc_parser_fuzz
+# The gtest binaries and tools the sanitizer builds run.
+SAN_TARGETS = util_tests table_tests db_tests vlog_tests reliability_tests \
+	server_tests shale_cli shale_stress
+
+# shale-stress with whitebox kill points compiled in (only this build).
+$(KILL_BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(KILL_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DSHALE_KILL_POINTS=ON -DSHALE_BUILD_TESTS=OFF
+
+stress-kill: $(KILL_BUILD)/build.ninja
+	cmake --build $(KILL_BUILD) -j $(JOBS) --target shale_stress
+
+# About an hour of blackbox, whitebox, power-loss and fault-injection
+# cycles over a 100k-key space (CRASH_SECONDS=N to change).
+crashtest: build stress-kill
+	nice -n 10 $(CRASH) --stress $(BUILD_DIR)/shale-stress \
+	  --stress-whitebox $(KILL_BUILD)/shale-stress --duration $(CRASH_SECONDS) \
+	  --min-kill-s 5 --max-kill-s 60 --num-keys 100000
+
+# The same, two minutes (part of `make test`).
+crashtest-short: build stress-kill
+	$(CRASH) --stress $(BUILD_DIR)/shale-stress \
+	  --stress-whitebox $(KILL_BUILD)/shale-stress --duration 120 \
+	  --min-kill-s 2 --max-kill-s 8 --num-keys 20000
+
+$(FUZZ_BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(CLANG_CMAKE) -DSHALE_BUILD_FUZZ=ON -DSHALE_SANITIZE="address;undefined" \
+	  -DSHALE_BUILD_TESTS=OFF
+
+fuzz-build: $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# Each fuzz target for FUZZ_SECONDS (default 10 minutes) ...
+fuzz: fuzz-build
+	nice -n 10 ./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# ... or for 10 seconds (part of `make test`).
+fuzz-short: fuzz-build
+	./fuzz/run.sh $(FUZZ_BUILD) 10
+
+# The unit tests and a short stress/crash run under AddressSanitizer +
+# UndefinedBehaviorSanitizer, then ThreadSanitizer (clang).
+$(ASAN_BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(CLANG_CMAKE) -DSHALE_SANITIZE="address;undefined"
+
+test-asan: $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(SAN_TARGETS)
+	cd $(ASAN_BUILD) && SHALE_SOAK_KEYS=100000 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	$(CRASH) --stress $(ASAN_BUILD)/shale-stress --modes blackbox,powerloss,faults \
+	  --duration 150 --min-kill-s 4 --max-kill-s 12 --num-keys 10000
+
+$(TSAN_BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(CLANG_CMAKE) -DSHALE_SANITIZE=thread
+
+test-tsan: $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(SAN_TARGETS)
+	cd $(TSAN_BUILD) && SHALE_SOAK_KEYS=100000 \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) $(TSAN_CTEST_ARGS)
+	TSAN_OPTIONS=halt_on_error=1 $(CRASH) --stress $(TSAN_BUILD)/shale-stress \
+	  --modes powerloss,faults --duration 120 --max-kill-s 10 --num-keys 10000

@@ -1,0 +1,45 @@
+# libFuzzer targets (docs/testing.md): configure with clang and
+#   -DSHALE_BUILD_FUZZ=ON -DSHALE_SANITIZE="address;undefined"
+# (`make fuzz` / `make fuzz-short` do). Seed corpora live in
+# fuzz/corpus/<target>/. The RESP and memcached parser targets are defined
+# by server/sources.cmake under the same option; their corpora are here too.
+option(SHALE_BUILD_FUZZ "Build the libFuzzer targets (clang)" OFF)
+if(SHALE_BUILD_FUZZ)
+  # Coverage instrumentation for the fuzzer in the code under test: the
+  # engine and the server library.
+  foreach(lib shale_util shale_table shale_db shale_vlog shale_server_lib)
+    if(TARGET ${lib})
+      target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
+    endif()
+  endforeach()
+
+  set(SHALE_FUZZ_TARGETS block_fuzz table_fuzz log_reader_fuzz manifest_fuzz
+      vlog_fuzz)
+  if(TARGET shale_server_lib)
+    list(APPEND SHALE_FUZZ_TARGETS http_fuzz)
+  endif()
+  foreach(target ${SHALE_FUZZ_TARGETS})
+    add_executable(${target} fuzz/${target}.cc)
+    target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}
+      ${CMAKE_SOURCE_DIR}/src)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+    set_target_properties(${target} PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+  endforeach()
+  foreach(target block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz)
+    target_link_libraries(${target} PRIVATE shale)
+  endforeach()
+  if(TARGET http_fuzz)
+    target_link_libraries(http_fuzz PRIVATE shale_server_lib)
+  endif()
+endif()
+
+# Writes fresh seed corpora (fuzz/make_seeds.cc); not a fuzz target.
+if(SHALE_BUILD_FUZZ)
+  add_executable(fuzz_make_seeds fuzz/make_seeds.cc)
+  target_include_directories(fuzz_make_seeds PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(fuzz_make_seeds PRIVATE shale)
+  set_target_properties(fuzz_make_seeds PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+endif()
