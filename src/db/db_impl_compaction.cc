@@ -223,7 +223,9 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
                                 std::vector<CompactionOutput>* outputs,
                                 uint64_t* bytes_written, VlogGcState* gc) {
   const uint64_t now_ms = env_->NowUnixMillis();
-  const uint64_t max_overlap = picker_.MaxGrandparentOverlapBytes();
+  // CompactionPicker::MaxGrandparentOverlapBytes(), without touching picker_
+  // (guarded by mu_, not held here; clang's -Wthread-safety rejects it).
+  const uint64_t max_overlap = 10 * options_.target_file_size;
   const Comparator* ucmp = internal_comparator_.user_comparator();
 
   ReadOptions ro;
