@@ -85,6 +85,25 @@ TEST_F(SequenceReuseRegressionTest,
   EXPECT_EQ(Get("k"), "NOT_FOUND") << "the acknowledged delete was lost";
 }
 
+// --- An I/O error opening the MANIFEST is reported as Corruption -----------
+//
+// Recovery reads CURRENT, then opens the MANIFEST it names; any failure of
+// that open becomes "Corruption: CURRENT points to a missing MANIFEST",
+// also a transient EIO on a MANIFEST that is there. An operator (or a
+// program checking IsCorruption) then takes a healthy DB for a damaged
+// one. Found by: FaultInjectionBasicTest.FaultsDuringOpen.
+class ManifestOpenErrorRegressionTest : public test::DBTestBase {};
+
+TEST_F(ManifestOpenErrorRegressionTest,
+       DISABLED_IOErrorOpeningTheManifestIsNotCorruption) {
+  ASSERT_TRUE(Put("a", "1").ok());
+  Close();
+  env_->InjectFault({FaultOp::kOpen, "MANIFEST", Status::Code::kIOError, 0, 1});
+  Status s = TryOpen(CurrentOptions());
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_FALSE(s.IsCorruption()) << s.ToString();
+}
+
 // --- MergingIterator::Prev revisits an entry when a child grows -----------
 //
 // A memtable child may gain entries while an iterator is open over it (the

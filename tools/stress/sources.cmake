@@ -19,13 +19,15 @@ set_target_properties(shale_stress PROPERTIES OUTPUT_NAME shale-stress
 
 # The reliability tests (gtest, in ctest): pinned engine bugs, power loss,
 # fault injection, corruption sweeps.
-if(SHALE_BUILD_TESTS)
+if(SHALE_BUILD_TESTS AND TARGET shale_tools_lib)
   add_executable(reliability_tests
+    tools/stress/corruption_test.cc
+    tools/stress/fault_injection_test.cc
     tools/stress/power_loss_test.cc
     tools/stress/regression_test.cc
   )
   target_link_libraries(reliability_tests PRIVATE shale_testing shale_stress_lib
-    GTest::gtest GTest::gtest_main)
+    shale_tools_lib GTest::gtest GTest::gtest_main)
   target_include_directories(reliability_tests PRIVATE ${CMAKE_SOURCE_DIR}/src)
   gtest_discover_tests(reliability_tests DISCOVERY_TIMEOUT 60
                        PROPERTIES TIMEOUT 600)

@@ -61,6 +61,8 @@ std::vector<Flag> AllFlags(StressFlags* f) {
       {"crash_one_in", &f->crash_one_in, "--env=mem: simulated power loss"},
       {"torn_tails", &f->torn_tails, "power loss keeps random unsynced tails"},
       {"fault_one_in", &f->fault_one_in, "--env=mem: inject EIO/ENOSPC"},
+      {"wal_faults", &f->wal_faults,
+       "faults may hit WAL appends, flushes and syncs"},
       {"write_buffer_size", &f->write_buffer_size, "DB option"},
       {"max_write_buffer_number", &f->max_write_buffer_number, "DB option"},
       {"target_file_size", &f->target_file_size, "DB option"},

@@ -60,6 +60,7 @@ struct StressFlags {
   int64_t crash_one_in = 0;   // --env=mem: power loss, verify, go on
   bool torn_tails = true;     // ... keeping random unsynced tails
   int64_t fault_one_in = 0;   // --env=mem: inject an I/O error
+  bool wal_faults = true;     // ... also into WAL appends, flushes, syncs
 
   // --- DB options (defaults small so that flushes and compactions run) ---
   int64_t write_buffer_size = 256 << 10;

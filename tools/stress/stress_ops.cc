@@ -288,6 +288,12 @@ void StressTest::OpInjectFault(ThreadState* t) {
   FaultSpec spec;
   spec.op = kOps[rnd.Uniform(std::size(kOps))];
   spec.path_substring = kPaths[rnd.Uniform(std::size(kPaths))];
+  const bool wal_write = spec.op == FaultOp::kAppend ||
+                         spec.op == FaultOp::kFlush || spec.op == FaultOp::kSync;
+  if (!flags_.wal_faults && wal_write &&
+      (spec.path_substring.empty() || spec.path_substring == ".log")) {
+    spec.path_substring = ".sst";
+  }
   spec.code = rnd.OneIn(3) ? Status::Code::kNoSpace : Status::Code::kIOError;
   spec.skip = static_cast<int>(rnd.Uniform(50));
   spec.times = 1 + static_cast<int>(rnd.Uniform(3));
