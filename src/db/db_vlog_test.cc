@@ -310,10 +310,12 @@ TEST_F(DBVlogTest, GcRacesWithWritesSnapshotsAndCompactions) {
     if (r < 6) {
       std::string v = k + "@" + std::to_string(op) + ":";
       v.resize(100 + rnd.Uniform(1500), 'x');
-      ASSERT_TRUE(Put(k, v).ok());
+      Status ps = Put(k, v);
+      ASSERT_TRUE(ps.ok()) << ps.ToString();
       model[k] = v;
     } else if (r < 8) {
-      ASSERT_TRUE(Delete(k).ok());
+      Status ds = Delete(k);
+      ASSERT_TRUE(ds.ok()) << ds.ToString();
       model.erase(k);
     } else {
       // Expires far in the future (the clock stands still): a live value
@@ -322,7 +324,8 @@ TEST_F(DBVlogTest, GcRacesWithWritesSnapshotsAndCompactions) {
       wo.expire_at_ms = 5'000'000;
       std::string v = k + "@" + std::to_string(op) + ":e";
       v.resize(200 + rnd.Uniform(800), 'e');
-      ASSERT_TRUE(db_->Put(wo, k, v).ok());
+      Status ps = db_->Put(wo, k, v);
+      ASSERT_TRUE(ps.ok()) << ps.ToString();
       model[k] = v;
     }
     if (op % 200 == 0) {

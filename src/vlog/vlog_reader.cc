@@ -1,5 +1,6 @@
 #include "vlog/vlog_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "db/filename.h"
@@ -85,27 +86,34 @@ Status VlogReader::Read(const ValuePointer& ptr, std::string_view key,
   if (!s.ok()) return s;
   const uint64_t size = ptr.RecordSize(key.size());
   if (readahead != nullptr) {
-    bool hit =
-        readahead->file_number == ptr.file_number &&
-        ptr.offset >= readahead->offset &&
-        ptr.offset + size <= readahead->offset + readahead->buffer.size();
-    if (!hit && size < VlogReadahead::kSize) {
-      readahead->buffer.resize(VlogReadahead::kSize);
+    VlogReadahead& ra = *readahead;
+    const bool sequential =
+        ra.last_file == ptr.file_number && ptr.offset == ra.next_expected;
+    bool hit = ra.buffer_file == ptr.file_number && ptr.offset >= ra.offset &&
+               ptr.offset + size <= ra.offset + ra.buffer.size();
+    ra.window =
+        sequential
+            ? std::min(std::max(ra.window * 2, VlogReadahead::kMinWindow),
+                       VlogReadahead::kMaxWindow)
+            : 0;
+    if (!hit && ra.window > size) {
+      ra.buffer.resize(ra.window);
       std::string_view got;
-      s = file->Read(ptr.offset, VlogReadahead::kSize, &got,
-                     readahead->buffer.data());
+      s = file->Read(ptr.offset, ra.window, &got, ra.buffer.data());
       if (!s.ok()) return s;
-      if (got.data() != readahead->buffer.data()) {
-        std::memmove(readahead->buffer.data(), got.data(), got.size());
+      if (got.data() != ra.buffer.data()) {
+        std::memmove(ra.buffer.data(), got.data(), got.size());
       }
-      readahead->buffer.resize(got.size());
-      readahead->file_number = ptr.file_number;
-      readahead->offset = ptr.offset;
-      hit = ptr.offset + size <= readahead->offset + readahead->buffer.size();
+      ra.buffer.resize(got.size());
+      ra.buffer_file = ptr.file_number;
+      ra.offset = ptr.offset;
+      hit = ptr.offset + size <= ra.offset + ra.buffer.size();
     }
+    ra.last_file = ptr.file_number;
+    ra.next_expected = ptr.offset + size;
     if (hit) {
-      std::string_view record(
-          readahead->buffer.data() + (ptr.offset - readahead->offset), size);
+      std::string_view record(ra.buffer.data() + (ptr.offset - ra.offset),
+                              size);
       return ParseRecord(ptr.file_number, record, ptr, key, value);
     }
   }

@@ -21,15 +21,21 @@
 
 namespace shale {
 
-// Sequential read-ahead for scans: vlog records are written in key order, so
-// the values of consecutive keys usually sit next to each other. One larger
-// read serves the next several records (WiscKey's prefetch, as one sorted
-// read).
+// Read-ahead for scans: vlog records are written in key order, so during a
+// scan the values of consecutive keys usually sit next to each other. Once
+// reads turn out sequential (a record starts where the previous one ended),
+// one larger read serves the next records, the window doubling from 16 KiB
+// to 256 KiB (WiscKey's prefetch, as one sorted read). Random access reads
+// just the record, so point-like seeks never pay for a big read.
 struct VlogReadahead {
-  static constexpr size_t kSize = 256 * 1024;
-  uint64_t file_number = 0;
-  uint64_t offset = 0;  // of buffer[0]
+  static constexpr size_t kMinWindow = 16 * 1024;
+  static constexpr size_t kMaxWindow = 256 * 1024;
+  uint64_t buffer_file = 0;  // the file buffer holds bytes of
+  uint64_t offset = 0;       // of buffer[0]
   std::string buffer;
+  uint64_t last_file = 0;      // the file of the previous record read
+  uint64_t next_expected = 0;  // where a sequential read would start
+  size_t window = 0;           // 0 until reads are sequential
 };
 
 class VlogReader {

@@ -91,9 +91,9 @@ TEST_F(VlogTest, RoundTripManySizes) {
                           1023,
                           1024,
                           4096,
-                          VlogReadahead::kSize - 100,
-                          VlogReadahead::kSize,
-                          VlogReadahead::kSize + 1,
+                          VlogReadahead::kMaxWindow - 100,
+                          VlogReadahead::kMaxWindow,
+                          VlogReadahead::kMaxWindow + 1,
                           300000};
   int i = 0;
   for (size_t n : fixed) {
