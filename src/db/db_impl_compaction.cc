@@ -407,37 +407,51 @@ Status DBImpl::CompactRange(const CompactRangeOptions& options,
   // last level's files this did not just write, so that what no reader can
   // see (deletions, expired entries, old versions) leaves the files.
   std::set<uint64_t> produced;
-  for (int level = 0; level <= last && s.ok(); level++) {
-    const bool in_place = level == last;
-    while (s.ok()) {
-      if (!bg_error_.ok()) {
-        s = bg_error_;
-        break;
-      }
+  // One range compaction of `level` over [lo, hi] (in place at the last
+  // level), waiting while running compactions hold its files.
+  auto compact = [&](int level, const std::string_view* lo,
+                     const std::string_view* hi) REQUIRES(mu_) {
+    while (true) {
+      if (!bg_error_.ok()) return bg_error_;
       if (shutting_down_.load()) {
-        s = Status::IOError("CompactRange: the DB is closing");
-        break;
+        return Status::IOError("CompactRange: the DB is closing");
       }
       bool busy = false;
-      auto c = picker_.PickRangeCompaction(versions_->current(), level, begin,
-                                           end, in_place, running_, &busy);
+      auto c = picker_.PickRangeCompaction(versions_->current(), level, lo, hi,
+                                           level == last, running_, &busy);
       if (c == nullptr && busy) {
         bg_cv_.Wait();  // a running compaction holds some of the files
         continue;
       }
-      if (c != nullptr && in_place) {
-        FileList& inputs = c->inputs(0);
-        inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
-                                    [&](const auto& f) {
-                                      return produced.count(f->number) > 0;
-                                    }),
-                     inputs.end());
-        if (inputs.empty()) c.reset();
+      if (c == nullptr) return Status::OK();
+      return RunCompaction(std::move(c), &produced, options.force_vlog_gc);
+    }
+  };
+  for (int level = 0; level < last && s.ok(); level++) {
+    s = compact(level, begin, end);
+  }
+  if (s.ok()) {
+    // The last level: rewrite, in place, the runs of files this call did not
+    // just write. Each run is compacted on its own, so no output spans a
+    // file that was skipped (outputs never overlap a file of their level).
+    FileList files;
+    picker_.GetOverlappingInputs(*versions_->current(), last, begin, end,
+                                 &files);
+    std::vector<std::pair<std::string, std::string>> runs;  // user keys
+    bool in_run = false;
+    for (const auto& f : files) {
+      if (produced.count(f->number)) {
+        in_run = false;
+        continue;
       }
-      if (c != nullptr) {
-        s = RunCompaction(std::move(c), &produced, options.force_vlog_gc);
-      }
-      break;
+      if (!in_run) runs.emplace_back(ExtractUserKey(f->smallest), "");
+      runs.back().second.assign(ExtractUserKey(f->largest));
+      in_run = true;
+    }
+    for (const auto& [lo, hi] : runs) {
+      if (!s.ok()) break;
+      std::string_view lo_view = lo, hi_view = hi;
+      s = compact(last, &lo_view, &hi_view);
     }
   }
   // Forced GC: the passes above turned dropped values into garbage; one more

@@ -129,8 +129,11 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
     if (wal_failed) {
       // The WAL may now end in a partial record; appending after it would
       // turn a torn tail into corruption in the middle. Stop writing until
-      // Resume starts a new WAL.
+      // Resume starts a new WAL. The group's sequence numbers are burned:
+      // its record may have reached the old WAL whole (a failed sync), and
+      // recovery must never see two writes with one sequence number.
       RecordBackgroundError(s);
+      versions_->SetLastSequence(last_sequence + count);
     } else if (s.ok()) {
       versions_->SetLastSequence(last_sequence + count);
       stat_write_groups_.fetch_add(1, std::memory_order_relaxed);

@@ -474,6 +474,9 @@ Status VersionSet::Recover() {
   std::unique_ptr<SequentialFile> file;
   s = env_->NewSequentialFile(manifest, &file);
   if (!s.ok()) {
+    // A MANIFEST that is there but cannot be opened now (EIO) is an I/O
+    // problem, not damage.
+    if (env_->FileExists(manifest)) return s;
     return Status::Corruption("CURRENT points to a missing MANIFEST",
                               s.ToString());
   }

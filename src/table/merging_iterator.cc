@@ -140,6 +140,12 @@ class MergingIterator final : public InternalIterator {
       } else if (child->status().ok()) {
         child->SeekToLast();  // every entry of the child is before k
       }
+      // A child that grows while we look (a memtable with a concurrent
+      // writer) may have gained entries between Seek and Prev: step back
+      // until the child is strictly before k, or this entry would repeat.
+      while (child->Valid() && cmp_->Compare(child->key(), k) >= 0) {
+        child->Prev();
+      }
     }
     Rebuild(Direction::kReverse);
     return current_ != nullptr;

@@ -98,6 +98,7 @@ Status VlogReader::Read(const ValuePointer& ptr, std::string_view key,
             : 0;
     if (!hit && ra.window > size) {
       ra.buffer.resize(ra.window);
+      ra.buffer_file = 0;  // the buffer no longer holds what it described
       std::string_view got;
       s = file->Read(ptr.offset, ra.window, &got, ra.buffer.data());
       if (!s.ok()) return s;

@@ -26,7 +26,7 @@ namespace {
 // Corruption: MANIFEST: overlapping files 859 and 845 at level 2.
 class CompactRangeRegressionTest : public test::DBTestBase {};
 
-TEST_F(CompactRangeRegressionTest, DISABLED_LastLevelRewriteSkipsFilesItWrote) {
+TEST_F(CompactRangeRegressionTest, LastLevelRewriteSkipsFilesItWrote) {
   options_.max_mem_compact_level = 2;
   options_.level0_file_num_compaction_trigger = 20;
   Reopen();
@@ -70,7 +70,7 @@ TEST_F(CompactRangeRegressionTest, DISABLED_LastLevelRewriteSkipsFilesItWrote) {
 class SequenceReuseRegressionTest : public test::DBTestBase {};
 
 TEST_F(SequenceReuseRegressionTest,
-       DISABLED_FailedWalSyncThenResumeDoesNotReuseTheSequence) {
+       FailedWalSyncThenResumeDoesNotReuseTheSequence) {
   ASSERT_TRUE(Put("k", "old", /*sync=*/true).ok());
   FaultSpec spec;
   spec.op = FaultOp::kSync;
@@ -95,7 +95,7 @@ TEST_F(SequenceReuseRegressionTest,
 class ManifestOpenErrorRegressionTest : public test::DBTestBase {};
 
 TEST_F(ManifestOpenErrorRegressionTest,
-       DISABLED_IOErrorOpeningTheManifestIsNotCorruption) {
+       IOErrorOpeningTheManifestIsNotCorruption) {
   ASSERT_TRUE(Put("a", "1").ok());
   Close();
   env_->InjectFault({FaultOp::kOpen, "MANIFEST", Status::Code::kIOError, 0, 1});
@@ -153,7 +153,7 @@ class GrowingIterator final : public InternalIterator {
   std::string pending_;
 };
 
-TEST(MergingIteratorRegressionTest, DISABLED_PrevNeverReturnsTheSameEntry) {
+TEST(MergingIteratorRegressionTest, PrevNeverReturnsTheSameEntry) {
   auto fixed = std::make_unique<GrowingIterator>(std::set<std::string>{"b"});
   auto growing =
       std::make_unique<GrowingIterator>(std::set<std::string>{"a", "d"});
