@@ -63,9 +63,11 @@ CRASH_SECONDS ?= 3600
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz \
 	http_fuzz resp_parser_fuzz mc_parser_fuzz
-# The gtest binaries and tools the sanitizer builds run.
-SAN_TARGETS = util_tests table_tests db_tests vlog_tests reliability_tests \
-	server_tests shale_cli shale_stress
+# What the sanitizer builds build: every gtest binary the build defines
+# (util_tests, db_tests, server_tests, ...), the CLI (for cli_test) and the
+# stress tool; not the server or the benchmarks.
+san-targets = shale_cli shale_stress $$(ninja -C $(1) -t targets all | \
+	sed -n 's/^\([a-z]*_tests\): CXX_EXECUTABLE_LINKER.*/\1/p')
 
 # shale-stress with whitebox kill points compiled in (only this build).
 $(KILL_BUILD)/build.ninja: CMakeLists.txt | deps
@@ -111,7 +113,7 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt | deps
 	  $(CLANG_CMAKE) -DSHALE_SANITIZE="address;undefined"
 
 test-asan: $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(SAN_TARGETS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(call san-targets,$(ASAN_BUILD))
 	cd $(ASAN_BUILD) && SHALE_SOAK_KEYS=100000 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
@@ -123,7 +125,7 @@ $(TSAN_BUILD)/build.ninja: CMakeLists.txt | deps
 	  $(CLANG_CMAKE) -DSHALE_SANITIZE=thread
 
 test-tsan: $(TSAN_BUILD)/build.ninja
-	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(SAN_TARGETS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(call san-targets,$(TSAN_BUILD))
 	cd $(TSAN_BUILD) && SHALE_SOAK_KEYS=100000 \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --output-on-failure -j $(JOBS) $(TSAN_CTEST_ARGS)

