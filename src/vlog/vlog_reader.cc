@@ -102,7 +102,7 @@ Status VlogReader::Read(const ValuePointer& ptr, std::string_view key,
       std::string_view got;
       s = file->Read(ptr.offset, ra.window, &got, ra.buffer.data());
       if (!s.ok()) return s;
-      if (got.data() != ra.buffer.data()) {
+      if (!got.empty() && got.data() != ra.buffer.data()) {
         std::memmove(ra.buffer.data(), got.data(), got.size());
       }
       ra.buffer.resize(got.size());
