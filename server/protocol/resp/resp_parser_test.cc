@@ -38,7 +38,7 @@ TEST(RespParserTest, Multibulk) {
 
 TEST(RespParserTest, BinaryBulkAndEmpty) {
   RespParser p;
-  std::string in = std::string("*2\r\n$3\r\n\0\r\n\r\n$0\r\n\r\n", 22);
+  std::string in = std::string("*2\r\n$3\r\n\0\r\n\r\n$0\r\n\r\n", 19);
   auto reqs = ParseAll(&p, in);
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0][0], std::string("\0\r\n", 3));
