@@ -172,7 +172,18 @@ Status DBImpl::ResumeAsLeader() {
   while (!imm_.empty() && bg_error_.ok() && !shutting_down_.load()) {
     bg_cv_.Wait();
   }
-  if (bg_error_.ok()) DeleteObsoleteFiles();
+  if (bg_error_.ok()) {
+    // A failed MANIFEST write may have left its record in the old MANIFEST,
+    // naming files the current Version does not: write a fresh MANIFEST
+    // (LogAndApply starts one after a failure) before deleting anything.
+    VersionEdit edit;
+    Status ms = versions_->LogAndApply({&edit}, &mu_);
+    if (!ms.ok()) {
+      RecordBackgroundError(ms);
+    } else {
+      DeleteObsoleteFiles();
+    }
+  }
   return bg_error_;
 }
 
