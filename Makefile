@@ -116,6 +116,7 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt | deps
 	  $(CLANG_CMAKE) -DSHALE_SANITIZE="address;undefined"
 
 test-asan: $(ASAN_BUILD)/build.ninja
+	cmake $(ASAN_BUILD) > /dev/null  # regenerate first: the target list comes from it
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(call san-targets,$(ASAN_BUILD))
 	cd $(ASAN_BUILD) && SHALE_SOAK_KEYS=100000 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -129,6 +130,7 @@ $(TSAN_BUILD)/build.ninja: CMakeLists.txt | deps
 	  $(CLANG_CMAKE) -DSHALE_SANITIZE=thread
 
 test-tsan: $(TSAN_BUILD)/build.ninja
+	cmake $(TSAN_BUILD) > /dev/null  # regenerate first: the target list comes from it
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(call san-targets,$(TSAN_BUILD))
 	cd $(TSAN_BUILD) && SHALE_SOAK_KEYS=100000 \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
