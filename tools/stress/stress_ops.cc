@@ -238,10 +238,11 @@ void StressTest::ReleaseHeldSnapshots(ThreadState* t, bool verify) {
 
 void StressTest::MarkDurable(uint64_t ticket, uint64_t gen) {
   if (flags_.crash_one_in == 0) return;  // only power loss needs the floors
-  std::shared_lock<std::shared_mutex> l(durability_mu_);
-  if (!DurableAllowed(gen)) return;
   for (uint32_t s = 0; s < num_stripes_; s++) {
+    // Stripe first, then durability_mu_, as DoWrite takes them.
     std::lock_guard<std::mutex> sl(stripe_mu_[s]);
+    std::shared_lock<std::shared_mutex> l(durability_mu_);
+    if (!DurableAllowed(gen)) return;
     for (uint32_t k = StripeBegin(s); k < StripeEnd(s); k++) {
       es_->MarkDurableIfAckedBefore(
           k, ticket, static_cast<uint32_t>(gen << 2) | kSyncCall);

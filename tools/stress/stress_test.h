@@ -166,6 +166,7 @@ class StressTest {
   std::mutex exclusive_mu_;
   // Durability accounting (--env=mem with power loss): shared by whoever
   // raises the durable floor, exclusive while cloning the file system.
+  // Lock order: stripe mutexes, then durability_mu_.
   std::shared_mutex durability_mu_;
   std::atomic<uint64_t> crash_gen_{0};
   // Between a clone and the reopen on it, writes still reach the old file
