@@ -140,8 +140,10 @@ Status DBImpl::NewDB() {
     if (s.ok()) s = file->Close();
   }
   if (s.ok()) s = env_->SyncDir(dbname_);
-  if (s.ok()) s = SetCurrentFile(env_, dbname_, manifest_number);
-  if (!s.ok()) env_->RemoveFile(manifest).PermitUncheckedError();
+  bool renamed = false;
+  if (s.ok()) s = SetCurrentFile(env_, dbname_, manifest_number, &renamed);
+  // Once CURRENT names it, the MANIFEST stays: the next open reads it.
+  if (!s.ok() && !renamed) env_->RemoveFile(manifest).PermitUncheckedError();
   return s;
 }
 
@@ -370,6 +372,8 @@ void DBImpl::DeleteObsoleteFiles() {
         keep = number >= log_number;
         break;
       case FileType::kDescriptorFile:
+        // Newer ones too: CURRENT may name one whose switch failed
+        // ambiguously (VersionSet::LogAndApply).
         keep = number >= manifest_number;
         break;
       case FileType::kTableFile:

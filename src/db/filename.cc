@@ -134,8 +134,9 @@ bool ParseFileName(std::string_view name, uint64_t* number, FileType* type) {
   return false;
 }
 
-Status SetCurrentFile(Env* env, std::string_view dir,
-                      uint64_t manifest_number) {
+Status SetCurrentFile(Env* env, std::string_view dir, uint64_t manifest_number,
+                      bool* renamed) {
+  if (renamed != nullptr) *renamed = false;
   std::string manifest = DescriptorFileName(dir, manifest_number);
   std::string_view contents(manifest);
   contents.remove_prefix(dir.size() + 1);  // the name without "dir/"
@@ -157,6 +158,7 @@ Status SetCurrentFile(Env* env, std::string_view dir,
     env->RemoveFile(tmp).PermitUncheckedError();
     return s;
   }
+  if (renamed != nullptr) *renamed = true;
   // The rename is durable only once the directory is.
   return env->SyncDir(std::string(dir));
 }

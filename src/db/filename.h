@@ -52,10 +52,14 @@ bool ParseFileName(std::string_view name, uint64_t* number, FileType* type);
 
 // Points CURRENT at MANIFEST-<manifest_number>, atomically: writes the name
 // and "\n" to a temp file, syncs it, renames it over CURRENT and syncs dir.
-// On failure CURRENT is unchanged (or, if only the directory sync failed,
-// durable only later) and the temp file is removed.
+// *renamed (if non-null) tells whether the rename happened. A failure before
+// the rename leaves CURRENT unchanged and removes the temp file. A failure
+// after it (the directory sync) is ambiguous: CURRENT names the new MANIFEST
+// now, and after a crash may name either the old or the new one, so the
+// caller must keep both (and every file either names).
 [[nodiscard]] Status SetCurrentFile(Env* env, std::string_view dir,
-                                    uint64_t manifest_number);
+                                    uint64_t manifest_number,
+                                    bool* renamed = nullptr);
 
 // Reads CURRENT and sets *manifest_number to the MANIFEST it names.
 // Corruption if the content is not a descriptor file name followed by "\n".

@@ -412,6 +412,7 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
                     &record);
   }
 
+  bool current_renamed = false;  // CURRENT may name new_manifest
   if (s.ok()) {
     mu->Unlock();
     SHALE_KILL_POINT("manifest.append.before");
@@ -420,7 +421,7 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
     if (s.ok()) s = descriptor_file_->Sync();
     SHALE_KILL_POINT("manifest.synced");
     if (s.ok() && !new_manifest.empty()) {
-      s = SetCurrentFile(env_, dbname_, new_manifest_number);
+      s = SetCurrentFile(env_, dbname_, new_manifest_number, &current_renamed);
       SHALE_KILL_POINT("manifest.current.switched");
     }
     mu->Lock();
@@ -433,7 +434,12 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
   } else if (!new_manifest.empty()) {
     descriptor_log_.reset();
     descriptor_file_.reset();
-    env_->RemoveFile(new_manifest).PermitUncheckedError();
+    // Once renamed over, CURRENT names the new MANIFEST (only the directory
+    // sync failed): it stays, numbered above manifest_file_number_, which
+    // DeleteObsoleteFiles keeps. The edit counts as failed, so the caller
+    // holds a background error (or fails the open) and deletes nothing
+    // until a later LogAndApply has switched CURRENT to a newer MANIFEST.
+    if (!current_renamed) env_->RemoveFile(new_manifest).PermitUncheckedError();
   } else {
     // The MANIFEST may now end in a partial record: stop appending to it.
     // The next LogAndApply starts a fresh one from a full snapshot.

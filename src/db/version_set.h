@@ -73,6 +73,7 @@ class Version {
 
   // Tests: adds f to level, keeping the level's order.
   void TEST_AddFile(int level, std::shared_ptr<const FileMetaData> f);
+  void TEST_AddVlog(const VlogFileMeta& v) { vlogs_[v.number] = v; }
 
  private:
   friend class VersionSet;
@@ -107,6 +108,13 @@ class VersionSet {
   // yet), syncs it, then installs the resulting Version. Fills in the log
   // number, next file number and last sequence. Concurrent callers are
   // serialized. REQUIRES: *mu held; releases it during I/O.
+  //
+  // On failure nothing is installed, but the outcome on disk may be either:
+  // the record may have reached the MANIFEST, or CURRENT may already name a
+  // new MANIFEST holding it (a directory sync failed after the switch). So
+  // the caller must delete none of the edits' files and make the failure a
+  // background error (or fail the open); the next successful call starts a
+  // new MANIFEST, after which unlisted files are obsolete again.
   Status LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) REQUIRES(mu);
 
   std::shared_ptr<const Version> current() const { return current_; }
