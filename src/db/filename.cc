@@ -144,15 +144,17 @@ Status SetCurrentFile(Env* env, std::string_view dir, uint64_t manifest_number,
 
   std::unique_ptr<WritableFile> file;
   Status s = env->NewWritableFile(tmp, &file);
-  if (s.ok()) s = file->Append(contents);
-  if (s.ok()) s = file->Append("\n");
-  if (s.ok()) s = file->Sync();
-  if (s.ok()) {
-    s = file->Close();
-  } else {
-    file->Close().PermitUncheckedError();
+  if (s.ok()) {  // else there is no file to write or close
+    s = file->Append(contents);
+    if (s.ok()) s = file->Append("\n");
+    if (s.ok()) s = file->Sync();
+    if (s.ok()) {
+      s = file->Close();
+    } else {
+      file->Close().PermitUncheckedError();
+    }
+    file.reset();
   }
-  file.reset();
   if (s.ok()) s = env->RenameFile(tmp, CurrentFileName(dir));
   if (!s.ok()) {
     env->RemoveFile(tmp).PermitUncheckedError();

@@ -70,6 +70,7 @@ class JournalEnv final : public Env {
   }
   Status NewWritableFile(const std::string& path,
                          std::unique_ptr<WritableFile>* result) override {
+    if (fail_create_) return Status::IOError("injected create failure");
     files_[path].clear();
     journal_.push_back("create " + path);
     *result = std::make_unique<File>(this, path);
@@ -105,7 +106,8 @@ class JournalEnv final : public Env {
   }
   Status SyncDir(const std::string& dir) override {
     journal_.push_back("syncdir " + dir);
-    return Status::OK();
+    return fail_syncdir_ ? Status::IOError("injected syncdir failure")
+                         : Status::OK();
   }
   Status LockFile(const std::string&, std::unique_ptr<FileLock>*) override {
     return Status::NotSupported("JournalEnv");
@@ -117,6 +119,8 @@ class JournalEnv final : public Env {
   std::map<std::string, std::string> files_;
   std::vector<std::string> journal_;
   bool fail_sync_ = false;
+  bool fail_create_ = false;
+  bool fail_syncdir_ = false;
 };
 
 TEST(FileNameTest, Construct) {
@@ -238,6 +242,34 @@ TEST(CurrentFileTest, FailedSyncLeavesCurrentAlone) {
   EXPECT_TRUE(SetCurrentFile(&env, "db", 6).IsIOError());
   EXPECT_EQ("MANIFEST-000005\n", env.files_["db/CURRENT"]);
   EXPECT_FALSE(env.FileExists("db/000006.dbtmp"));
+}
+
+TEST(CurrentFileTest, FailedCreateLeavesCurrentAlone) {
+  JournalEnv env;
+  ASSERT_TRUE(SetCurrentFile(&env, "db", 5).ok());
+  env.fail_create_ = true;
+  bool renamed = true;
+  EXPECT_TRUE(SetCurrentFile(&env, "db", 6, &renamed).IsIOError());
+  EXPECT_FALSE(renamed);
+  EXPECT_EQ("MANIFEST-000005\n", env.files_["db/CURRENT"]);
+  EXPECT_FALSE(env.FileExists("db/000006.dbtmp"));
+}
+
+TEST(CurrentFileTest, FailedDirSyncIsReportedAsRenamed) {
+  JournalEnv env;
+  ASSERT_TRUE(SetCurrentFile(&env, "db", 5).ok());
+  env.fail_sync_ = true;
+  bool renamed = true;
+  EXPECT_TRUE(SetCurrentFile(&env, "db", 6, &renamed).IsIOError());
+  EXPECT_FALSE(renamed);
+  env.fail_sync_ = false;
+  env.fail_syncdir_ = true;
+  EXPECT_TRUE(SetCurrentFile(&env, "db", 7, &renamed).IsIOError());
+  EXPECT_TRUE(renamed);  // CURRENT names the new MANIFEST already
+  EXPECT_EQ("MANIFEST-000007\n", env.files_["db/CURRENT"]);
+  env.fail_syncdir_ = false;
+  ASSERT_TRUE(SetCurrentFile(&env, "db", 8, &renamed).ok());
+  EXPECT_TRUE(renamed);
 }
 
 TEST(CurrentFileTest, ReadRejectsBadContents) {

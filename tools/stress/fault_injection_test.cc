@@ -242,6 +242,7 @@ TEST(FaultInjectionBasicTest, FaultsDuringOpen) {
       {FaultOp::kOpen, "MANIFEST", Status::Code::kIOError},
       {FaultOp::kAppend, "MANIFEST", Status::Code::kNoSpace},
       {FaultOp::kSync, "MANIFEST", Status::Code::kIOError},
+      {FaultOp::kOpen, ".dbtmp", Status::Code::kIOError},  // CURRENT's temp
       {FaultOp::kRename, "CURRENT", Status::Code::kIOError},
       {FaultOp::kAppend, ".sst", Status::Code::kNoSpace},
       {FaultOp::kOpen, ".log", Status::Code::kIOError},

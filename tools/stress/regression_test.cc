@@ -184,6 +184,44 @@ TEST_F(CurrentSwitchRegressionTest, FailedDirSyncAfterRenameInResume) {
   }
 }
 
+// --- A failed open of CURRENT's temp file crashes the process --------------
+//
+// SetCurrentFile creates a temp file, writes the MANIFEST's name into it
+// and renames it over CURRENT. When creating the temp file failed, its
+// error path still closed the file: a call through a null pointer
+// (SIGSEGV). Every new MANIFEST goes through it: at each open, and for the
+// first edit after a failed MANIFEST write (Resume, a flush, a compaction).
+// Found by: crashtest faults mode (exit -11, seed 673396393: an open fault
+// on any path hit the temp file during Resume).
+class CurrentTempFileRegressionTest : public test::DBTestBase {};
+
+TEST_F(CurrentTempFileRegressionTest, FailedTempFileOpenIsAnIOError) {
+  ASSERT_TRUE(Put("a", "1").ok());
+  Close();
+  // At open.
+  env_->InjectFault({FaultOp::kOpen, ".dbtmp", Status::Code::kIOError, 0, 1});
+  Status s = TryOpen(CurrentOptions());
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  env_->ClearFaults();
+  Reopen();
+  EXPECT_EQ(Get("a"), "1");
+  // In Resume, whose retried flush starts a new MANIFEST after a failed
+  // MANIFEST sync.
+  env_->InjectFault({FaultOp::kSync, "MANIFEST", Status::Code::kIOError, 0, 1});
+  ASSERT_TRUE(Put("b", "2").ok());
+  ASSERT_TRUE(db_->Flush().IsIOError());
+  env_->InjectFault({FaultOp::kOpen, ".dbtmp", Status::Code::kNoSpace, 0, 1});
+  s = db_->Resume();
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  env_->ClearFaults();
+  ASSERT_TRUE(db_->Resume().ok());
+  ASSERT_TRUE(Put("c", "3").ok());
+  Reopen();
+  EXPECT_EQ(Get("a"), "1");
+  EXPECT_EQ(Get("b"), "2");
+  EXPECT_EQ(Get("c"), "3");
+}
+
 // --- MergingIterator::Prev revisits an entry when a child grows -----------
 //
 // A memtable child may gain entries while an iterator is open over it (the
