@@ -191,6 +191,11 @@ void DBIter::FindPrevUserEntry() {
     }
     iter_->Prev();
   }
+  if (!iter_->status().ok()) {
+    // The versions not read may include a newer one: return nothing (the
+    // error is in status()) rather than what was seen.
+    have_live = false;
+  }
   if (!have_live) {
     valid_ = false;
     saved_key_.clear();
@@ -231,9 +236,10 @@ void DBIter::SeekToLast() {
     SeekInternal(*upper_bound_, kMaxSequenceNumber, kValueTypeForSeek);
     if (iter_->Valid()) {
       iter_->Prev();
-    } else {
-      iter_->SeekToLast();
+    } else if (iter_->status().ok()) {
+      iter_->SeekToLast();  // nothing at or past the bound
     }
+    // After a read error iter_ stays invalid: FindPrevUserEntry reports it.
   } else {
     iter_->SeekToLast();
   }
@@ -255,9 +261,10 @@ void DBIter::SeekForPrev(std::string_view target) {
     if (!ParseCurrent(&ikey)) return;
     if (ikey.user_key.compare(target) > 0) iter_->Prev();
     // else: it is (target, 0, deletion) itself, which belongs to target.
-  } else {
-    iter_->SeekToLast();
+  } else if (iter_->status().ok()) {
+    iter_->SeekToLast();  // every entry is at or before target
   }
+  // After a read error iter_ stays invalid: FindPrevUserEntry reports it.
   FindPrevUserEntry();
 }
 

@@ -3,6 +3,7 @@
 // return). See docs/testing.md, "Bugs found".
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -220,6 +221,90 @@ TEST_F(CurrentTempFileRegressionTest, FailedTempFileOpenIsAnIOError) {
   EXPECT_EQ(Get("a"), "1");
   EXPECT_EQ(Get("b"), "2");
   EXPECT_EQ(Get("c"), "3");
+}
+
+// --- A read error during a reverse seek returns keys it must not ----------
+//
+// DBIter took an internal iterator that was not Valid() for one that had
+// run off the end: SeekForPrev (and SeekToLast with an upper bound) then
+// fell back to SeekToLast, which cleared the error and returned the DB's
+// last key, past the target and the bound, with an OK status. And a read
+// error while Prev walked back over the versions of a key left it holding
+// an older version, returned as the key's value.
+// Found by: crashtest faults mode (seed 21543996): "SeekForPrev(...) and
+// Prev over keys [19199, 19219) returned the foreign key
+// 'k000019999ivymduyz' (with an upper bound)".
+class IteratorReadErrorRegressionTest : public test::DBTestBase {
+ protected:
+  // Tables without a block cache, so every data block read reaches the
+  // file and can fail.
+  void SetUp() override {
+    options_.block_cache_capacity = 0;
+    options_.block_size = 256;
+    options_.enable_value_separation = false;
+    Reopen();
+  }
+  static std::string Key(int i) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "k%03d", i);
+    return buf;
+  }
+};
+
+TEST_F(IteratorReadErrorRegressionTest, FailedReverseSeekIsAnError) {
+  for (int i = 0; i < 100; i++) ASSERT_TRUE(Put(Key(i), "v").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  const std::string target = Key(50);
+  for (bool bounded : {false, true}) {
+    SCOPED_TRACE(bounded ? "SeekToLast with an upper bound" : "SeekForPrev");
+    ReadOptions ro;
+    std::string_view bound = target;
+    if (bounded) ro.iterate_upper_bound = &bound;
+    auto it = db_->NewIterator(ro);
+    env_->InjectFault({FaultOp::kRead, ".sst", Status::Code::kIOError, 0, 1});
+    if (bounded) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(target);
+    }
+    env_->ClearFaults();
+    if (it->Valid()) {
+      EXPECT_LE(it->key(), target) << "a key past the target or bound";
+    } else {
+      EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
+    }
+  }
+}
+
+TEST_F(IteratorReadErrorRegressionTest, FailedPrevDoesNotReturnAnOlderVersion) {
+  // "b" in many versions (kept by a snapshot), over many blocks.
+  ASSERT_TRUE(Put("a", "a").ok());
+  const Snapshot* snapshot = db_->GetSnapshot();
+  for (int v = 0; v < 60; v++) {
+    ASSERT_TRUE(Put("b", "version" + std::to_string(v)).ok());
+  }
+  ASSERT_TRUE(Put("c", "c").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int skip = 0; skip < 8; skip++) {
+    SCOPED_TRACE("skip=" + std::to_string(skip));
+    auto it = db_->NewIterator(ReadOptions());
+    it->SeekToLast();
+    ASSERT_TRUE(it->Valid());
+    ASSERT_EQ(it->key(), "c");
+    // Prev reads the blocks of "b" from its oldest version back to its
+    // newest; one of those reads fails.
+    env_->InjectFault(
+        {FaultOp::kRead, ".sst", Status::Code::kIOError, skip, 1});
+    it->Prev();
+    env_->ClearFaults();
+    if (it->Valid()) {
+      EXPECT_EQ(it->key(), "b");
+      EXPECT_EQ(it->value(), "version59") << "an older version of b";
+    } else {
+      EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
+    }
+  }
+  db_->ReleaseSnapshot(snapshot);
 }
 
 // --- MergingIterator::Prev revisits an entry when a child grows -----------
