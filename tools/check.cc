@@ -9,7 +9,9 @@
 // 3. Checks each live vlog's size, header and footer against the MANIFEST.
 // 4. Reads every entry of every live table (old versions included), and
 //    for each value pointer reads and verifies the record it names, adding
-//    its size to the vlog's referenced bytes.
+//    its size to the vlog's referenced bytes. The per-vlog bytes each table
+//    references must equal the MANIFEST's record of them (the GC picker's
+//    index).
 // 5. Recounts each vlog's garbage as data - referenced and compares it with
 //    the MANIFEST's count.
 // Exit: 0 when all of this holds, 1 when anything is damaged (each problem
@@ -60,8 +62,8 @@ class Findings {
 struct ManifestView {
   uint64_t manifest_number = 0;
   uint64_t manifest_size = 0;
-  std::map<std::pair<int, uint64_t>, uint64_t> tables;  // (level, number)
-                                                        //   -> file size
+  std::map<std::pair<int, uint64_t>, FileMetaData> tables;  // (level,
+                                                            //  number)
   std::map<uint64_t, VlogFileMeta> vlogs;
 };
 
@@ -70,7 +72,7 @@ struct ManifestView {
 Status ApplyEdit(const VersionEdit& edit, ManifestView* view) {
   for (const auto& key : edit.deleted_files()) view->tables.erase(key);
   for (const auto& [level, meta] : edit.new_files()) {
-    view->tables[{level, meta.number}] = meta.file_size;
+    view->tables[{level, meta.number}] = meta;
   }
   for (const VlogFileMeta& f : edit.new_vlog_files()) {
     if (!view->vlogs.emplace(f.number, f).second) {
@@ -192,12 +194,13 @@ struct TableTotals {
 };
 
 // Step 4 for one table.
-void CheckTable(Env* env, const std::string& dir, int level, uint64_t number,
-                uint64_t manifest_size, VlogReader* vlogs,
+void CheckTable(Env* env, const std::string& dir, int level,
+                const FileMetaData& meta, VlogReader* vlogs,
                 std::map<uint64_t, VlogTally>* tallies, TableTotals* totals,
                 Findings* f) {
   static const InternalKeyComparator icmp(BytewiseComparator());
-  const std::string path = TableFileName(dir, number);
+  const std::string path = TableFileName(dir, meta.number);
+  const uint64_t manifest_size = meta.file_size;
   const std::string name = FileNameOnly(path);
   uint64_t size = 0;
   Status s = env->GetFileSize(path, &size);
@@ -222,6 +225,7 @@ void CheckTable(Env* env, const std::string& dir, int level, uint64_t number,
   ro.fill_cache = false;
   VlogReadahead readahead;
   std::string value;
+  std::map<uint64_t, uint64_t> refs;  // vlog -> bytes this table references
   auto iter = table->NewIterator(ro);
   for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
     totals->entries++;
@@ -255,6 +259,7 @@ void CheckTable(Env* env, const std::string& dir, int level, uint64_t number,
     }
     VlogTally& t = it->second;
     const uint64_t record_size = ptr.RecordSize(k.user_key.size());
+    refs[ptr.file_number] += record_size;
     t.pointers++;
     t.referenced_bytes += record_size;
     if (!t.readable) continue;  // already reported
@@ -268,7 +273,21 @@ void CheckTable(Env* env, const std::string& dir, int level, uint64_t number,
     s = vlogs->Read(ptr, k.user_key, &value, &readahead);
     if (!s.ok()) f->Damage(where + ": " + s.ToString());
   }
-  if (!iter->status().ok()) f->Damage(name + ": " + iter->status().ToString());
+  if (!iter->status().ok()) {
+    f->Damage(name + ": " + iter->status().ToString());
+    return;
+  }
+  if (refs != meta.vlog_refs) {
+    std::string what = name + ": the MANIFEST records its vlog references as";
+    for (const auto& [vlog, bytes] : meta.vlog_refs) {
+      what += " " + std::to_string(vlog) + ":" + std::to_string(bytes);
+    }
+    what += "; its pointers reference";
+    for (const auto& [vlog, bytes] : refs) {
+      what += " " + std::to_string(vlog) + ":" + std::to_string(bytes);
+    }
+    f->Damage(what);
+  }
 }
 
 int Fail(const Status& s) {
@@ -317,9 +336,8 @@ int CmdCheck(const std::string& dir) {
   CheckVlogFiles(env, dir, view, &tallies, &findings);
   VlogReader vlogs(dir, env, 16);
   TableTotals totals;
-  for (const auto& [key, size] : view.tables) {
-    CheckTable(env, dir, key.first, key.second, size, &vlogs, &tallies, &totals,
-               &findings);
+  for (const auto& [key, meta] : view.tables) {
+    CheckTable(env, dir, key.first, meta, &vlogs, &tallies, &totals, &findings);
   }
 
   // 5. Garbage recount.

@@ -10,8 +10,18 @@ const char* CompactionReasonName(CompactionReason reason) {
       return "level-size";
     case CompactionReason::kManual:
       return "manual";
+    case CompactionReason::kVlogGc:
+      return "vlog-gc";
+    case CompactionReason::kSpace:
+      return "space";
   }
   return "unknown";
+}
+
+bool VlogDueForGc(const VlogFileMeta& v, double threshold) {
+  if (v.data_bytes == 0 || v.garbage_bytes == 0) return false;
+  return static_cast<double>(v.garbage_bytes) >=
+         threshold * static_cast<double>(v.data_bytes);
 }
 
 Compaction::Compaction(const InternalKeyComparator* icmp,

@@ -2,9 +2,12 @@
 //
 // A compaction merges inputs[0] (files of `level`) with inputs[1] (the files
 // of `output_level` they overlap) into new files at output_level. When
-// level == output_level (only for the last level, by CompactRange) it
-// rewrites that level's files in place to drop what no reader can see.
+// level == output_level (CompactRange at the last level, or value-log GC) it
+// rewrites that level's files in place: outputs cover no more than the
+// inputs, and tombstones go only where no level below holds the key. Never
+// in place at level 0, whose files overlap each other.
 // A trivial move relocates one file to output_level by a MANIFEST edit.
+// A value-log GC compaction rewrites one file of a level >= 1 in place.
 #ifndef SHALE_DB_COMPACTION_H_
 #define SHALE_DB_COMPACTION_H_
 
@@ -22,8 +25,17 @@ enum class CompactionReason {
   kLevel0FileCount,  // level 0 reached its file-count trigger
   kLevelSize,        // a level grew past its target size
   kManual,           // CompactRange
+  kVlogGc,           // a table holds live values of a vlog due for GC
+  kSpace,            // idle: upper levels hold too much above the last
 };
 const char* CompactionReasonName(CompactionReason reason);
+
+// True when the vlog's garbage reached `threshold` of its bytes: its live
+// values move to a new vlog as compactions pass their pointers, and the
+// picker schedules compactions of the tables holding them. A vlog without
+// garbage is never due, so a file GC just wrote cannot be collected again
+// at once (even with a threshold of 0).
+bool VlogDueForGc(const VlogFileMeta& v, double threshold);
 
 class Compaction {
  public:
@@ -34,6 +46,7 @@ class Compaction {
   int level() const { return level_; }
   int output_level() const { return output_level_; }
   CompactionReason reason() const { return reason_; }
+  void set_reason(CompactionReason reason) { reason_ = reason; }
   const Version* input_version() const { return input_version_.get(); }
 
   // inputs(0): files of level(); inputs(1): of output_level() (empty when
@@ -82,7 +95,7 @@ class Compaction {
   const std::shared_ptr<const Version> input_version_;
   const int level_;
   const int output_level_;
-  const CompactionReason reason_;
+  CompactionReason reason_;
   FileList inputs_[2];
   FileList grandparents_;
 

@@ -79,8 +79,8 @@ void CompactionPicker::ComputeScores(const Version& v,
   scores[0] = static_cast<double>(v.NumFiles(0)) /
               std::max(1, options_.level0_file_num_compaction_trigger);
   for (int level = 1; level < kNumLevels - 1; level++) {
-    scores[level] =
-        static_cast<double>(v.LevelBytes(level)) / MaxBytesForLevel(level);
+    scores[level] = static_cast<double>(v.LevelLogicalBytes(level)) /
+                    MaxBytesForLevel(level);
   }
 }
 
@@ -89,6 +89,55 @@ bool CompactionPicker::NeedsCompaction(const Version& v) const {
   ComputeScores(v, scores);
   for (double s : scores) {
     if (s >= 1) return true;
+  }
+  return NeedsVlogGc(v) || NeedsSpaceCompaction(v);
+}
+
+int CompactionPicker::SpaceCompactionLevel(const Version& v) const {
+  // Only old versions of separated values need it: without vlogs the
+  // level targets alone shape the tree.
+  if (!options_.enable_value_separation || v.vlog_files().empty()) return -1;
+  int last = kNumLevels - 1;
+  while (last > 0 && v.NumFiles(last) == 0) last--;
+  if (last == 0) return v.NumFiles(0) >= 2 ? 0 : -1;
+  uint64_t upper = 0;
+  int shallowest = -1;
+  for (int level = 0; level < last; level++) {
+    if (v.NumFiles(level) > 0 && shallowest < 0) shallowest = level;
+    upper += v.LevelLogicalBytes(level);
+  }
+  const double limit =
+      kMaxUpperLevelsFraction * static_cast<double>(v.LevelLogicalBytes(last));
+  return static_cast<double>(upper) > limit ? shallowest : -1;
+}
+
+bool CompactionPicker::NeedsSpaceCompaction(const Version& v) const {
+  return SpaceCompactionLevel(v) >= 0;
+}
+
+uint64_t CompactionPicker::DueVlogBytes(const Version& v,
+                                        const FileMetaData& f) const {
+  uint64_t bytes = 0;
+  for (const auto& [number, referenced] : f.vlog_refs) {
+    auto it = v.vlog_files().find(number);
+    if (it != v.vlog_files().end() &&
+        VlogDueForGc(it->second, options_.blob_gc_threshold)) {
+      bytes += referenced;
+    }
+  }
+  return bytes;
+}
+
+bool CompactionPicker::NeedsVlogGc(const Version& v) const {
+  bool any_due = false;
+  for (const auto& [number, meta] : v.vlog_files()) {
+    any_due |= VlogDueForGc(meta, options_.blob_gc_threshold);
+  }
+  if (!any_due) return false;
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v.files(level)) {
+      if (DueVlogBytes(v, *f) > 0) return true;
+    }
   }
   return false;
 }
@@ -180,12 +229,11 @@ bool CompactionPicker::SetupOtherInputs(
 }
 
 std::unique_ptr<Compaction> CompactionPicker::PickLevel0(
-    const std::shared_ptr<const Version>& v,
-    const RunningCompactions& running) {
+    const std::shared_ptr<const Version>& v, const RunningCompactions& running,
+    CompactionReason reason) {
   const FileList& l0 = v->files(0);
   if (l0.empty() || running.AnyBusy(l0)) return nullptr;
-  auto c = std::make_unique<Compaction>(icmp_, v, 0, 1,
-                                        CompactionReason::kLevel0FileCount);
+  auto c = std::make_unique<Compaction>(icmp_, v, 0, 1, reason);
   c->inputs(0) = l0;
   if (!SetupOtherInputs(c.get(), running)) return nullptr;
   return c;
@@ -239,11 +287,60 @@ std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
                    [&](int a, int b) { return scores[a] > scores[b]; });
   for (int level : order) {
     if (scores[level] < 1) break;
-    auto c =
-        level == 0 ? PickLevel0(v, running) : PickLevelN(v, level, running);
+    auto c = level == 0
+                 ? PickLevel0(v, running, CompactionReason::kLevel0FileCount)
+                 : PickLevelN(v, level, running);
     if (c != nullptr) return c;
   }
+  if (auto c = PickVlogGc(v, running)) return c;
+  return PickSpaceCompaction(v, running);
+}
+
+std::unique_ptr<Compaction> CompactionPicker::PickVlogGc(
+    const std::shared_ptr<const Version>& v,
+    const RunningCompactions& running) {
+  if (!NeedsVlogGc(*v)) return nullptr;
+  // Level >= 1 tables by due bytes, most first.
+  struct Candidate {
+    uint64_t due;
+    int level;
+    std::shared_ptr<const FileMetaData> file;
+  };
+  std::vector<Candidate> order;
+  bool level0_due = false;
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v->files(level)) {
+      const uint64_t due = DueVlogBytes(*v, *f);
+      if (due == 0) continue;
+      if (level == 0) {
+        level0_due = true;
+      } else if (!running.IsBusy(f->number)) {
+        order.push_back({due, level, f});
+      }
+    }
+  }
+  std::stable_sort(
+      order.begin(), order.end(),
+      [](const Candidate& a, const Candidate& b) { return a.due > b.due; });
+  for (const Candidate& candidate : order) {
+    auto c = std::make_unique<Compaction>(
+        icmp_, v, candidate.level, candidate.level, CompactionReason::kVlogGc);
+    c->inputs(0).push_back(candidate.file);
+    if (SetupOtherInputs(c.get(), running)) return c;
+  }
+  if (level0_due) return PickLevel0(v, running, CompactionReason::kVlogGc);
   return nullptr;
+}
+
+std::unique_ptr<Compaction> CompactionPicker::PickSpaceCompaction(
+    const std::shared_ptr<const Version>& v,
+    const RunningCompactions& running) {
+  const int level = SpaceCompactionLevel(*v);
+  if (level < 0) return nullptr;
+  auto c = level == 0 ? PickLevel0(v, running, CompactionReason::kSpace)
+                      : PickLevelN(v, level, running);
+  if (c != nullptr) c->set_reason(CompactionReason::kSpace);
+  return c;
 }
 
 std::unique_ptr<Compaction> CompactionPicker::PickRangeCompaction(

@@ -18,6 +18,27 @@
 // Level 0 is compacted whole (all its files, which may overlap) into the
 // level-1 files they overlap.
 //
+// Value-log GC: when no level is due, a vlog whose garbage reached
+// blob_gc_threshold (VlogDueForGc) still holds live values that only a
+// compaction of the tables pointing at them can move. Each table records
+// the bytes it references per vlog (FileMetaData::vlog_refs), so no lookup
+// into the tree is needed: the picker rewrites in place the level >= 1
+// table referencing the most bytes of due vlogs (its live values there move
+// to a new vlog; the old file goes once no table references it). If only
+// level-0 tables reference a due vlog, level 0 is compacted as usual.
+//
+// Space: with separated values the tables are small, so static level
+// targets alone would leave old versions in deep levels for a long time,
+// and the vlog records they point to could never be counted as garbage.
+// Levels are therefore scored by logical bytes (tables plus the vlog bytes
+// they reference, FileMetaData::LogicalSize), and when nothing else is due
+// the picker moves data down, shallowest level first, while the levels
+// above the last non-empty one weigh more than a tenth of it (or level 0
+// alone holds two or more files): every key's versions then meet, within
+// that bound, in the last level, where the older ones are dropped and their
+// values become garbage that GC can reclaim. Such compactions rewrite keys
+// and pointers, not separated values.
+//
 // Concurrency: compactions may run side by side. A compaction is not picked
 // if one of its files is already being compacted, or if its output range
 // overlaps that of a running compaction into the same level (two outputs
@@ -85,8 +106,17 @@ class CompactionPicker {
 
   // The score of each level (the last level always scores 0).
   void ComputeScores(const Version& v, double scores[kNumLevels]) const;
-  // True if some level scores >= 1.
+  // True if some level scores >= 1, or a table references a vlog due for GC.
   bool NeedsCompaction(const Version& v) const;
+  // True if some table references a vlog due for GC.
+  bool NeedsVlogGc(const Version& v) const;
+  // True if the levels above the last non-empty one weigh more than
+  // kMaxUpperLevelsFraction of it (logical bytes), or everything is in two
+  // or more level-0 files; only while the DB has vlog files.
+  bool NeedsSpaceCompaction(const Version& v) const;
+
+  // The space rule's bound on the logical bytes above the last level.
+  static constexpr double kMaxUpperLevelsFraction = 0.1;
 
   // The next automatic compaction, or nullptr when nothing is due or every
   // due compaction conflicts with a running one.
@@ -123,7 +153,18 @@ class CompactionPicker {
  private:
   std::unique_ptr<Compaction> PickLevel0(
       const std::shared_ptr<const Version>& v,
+      const RunningCompactions& running, CompactionReason reason);
+  std::unique_ptr<Compaction> PickVlogGc(
+      const std::shared_ptr<const Version>& v,
       const RunningCompactions& running);
+  // The shallowest non-empty level above the last one when the space rule
+  // applies, else -1.
+  int SpaceCompactionLevel(const Version& v) const;
+  std::unique_ptr<Compaction> PickSpaceCompaction(
+      const std::shared_ptr<const Version>& v,
+      const RunningCompactions& running);
+  // The bytes f references in vlogs due for GC.
+  uint64_t DueVlogBytes(const Version& v, const FileMetaData& f) const;
   std::unique_ptr<Compaction> PickLevelN(
       const std::shared_ptr<const Version>& v, int level,
       const RunningCompactions& running);

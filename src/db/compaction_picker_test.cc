@@ -1,6 +1,6 @@
 // The picker on crafted versions: scores, file choice, rotation, trivial
-// moves, output cuts, push-down of flushed tables, and conflicts with
-// running compactions.
+// moves, output cuts, push-down of flushed tables, conflicts with running
+// compactions, and value-log GC.
 #include "db/compaction_picker.h"
 
 #include <gtest/gtest.h>
@@ -22,12 +22,15 @@ class PickerTest : public testing::Test {
     version_ = std::make_shared<Version>(&icmp_);
     picker_ = std::make_unique<CompactionPicker>(&icmp_, options_);
   }
-  // Adds a file [smallest, largest] (user keys) of `size` bytes.
+  // Adds a file [smallest, largest] (user keys) of `size` bytes, pointing
+  // into vlogs as `refs` says.
   void Add(int level, uint64_t number, const std::string& smallest,
-           const std::string& largest, uint64_t size) {
+           const std::string& largest, uint64_t size,
+           std::map<uint64_t, uint64_t> refs = {}) {
     auto f = std::make_shared<FileMetaData>();
     f->number = number;
     f->file_size = size;
+    f->vlog_refs = std::move(refs);
     AppendInternalKey(&f->smallest, smallest, 100, kTypeValue);
     AppendInternalKey(&f->largest, largest, 100, kTypeValue);
     version_->TEST_AddFile(level, std::move(f));
@@ -242,6 +245,65 @@ TEST_F(PickerTest, RangeCompactionInPlaceAtTheLastLevel) {
       picker_->PickRangeCompaction(version_, 2, &b, &e, true, running_, &busy),
       nullptr);
   EXPECT_TRUE(busy);
+}
+
+// A vlog whose garbage reached the threshold: when no level is due, the
+// level >= 1 table referencing most of its bytes is rewritten in place.
+TEST_F(PickerTest, VlogDueForGcRewritesTheTableHoldingMostOfItInPlace) {
+  // Vlog 50: half garbage (due at the default 0.5); 51: a tenth (not due).
+  version_->TEST_AddVlog({50, 10, 10000, 5000});
+  version_->TEST_AddVlog({51, 10, 10000, 1000});
+  Add(1, 1, "a", "c", 100, {{50, 1000}, {51, 4000}});
+  Add(1, 2, "d", "f", 100, {{50, 4000}});
+  Add(2, 3, "a", "z", 100, {{51, 5000}});
+  EXPECT_TRUE(picker_->NeedsVlogGc(*version_));
+  EXPECT_TRUE(picker_->NeedsCompaction(*version_));
+  auto c = picker_->PickCompaction(version_, running_);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->reason(), CompactionReason::kVlogGc);
+  EXPECT_EQ(c->level(), 1);
+  EXPECT_EQ(c->output_level(), 1);
+  EXPECT_EQ(Numbers(c->inputs(0)), (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(c->inputs(1).empty());
+  // While file 2 is being rewritten, the next pick is file 1.
+  running_.Add(*c);
+  auto next = picker_->PickCompaction(version_, running_);
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(Numbers(next->inputs(0)), (std::vector<uint64_t>{1}));
+  running_.Remove(*c);
+}
+
+TEST_F(PickerTest, VlogGcWaitsForGarbageAndForLevelCompactions) {
+  // No garbage: never due, even with a threshold of 0.
+  options_.blob_gc_threshold = 0;
+  Reset();
+  version_->TEST_AddVlog({50, 10, 10000, 0});
+  Add(1, 1, "a", "c", 100, {{50, 5000}});  // logical 5100: level 1 not due
+  EXPECT_FALSE(picker_->NeedsVlogGc(*version_));
+  EXPECT_EQ(picker_->PickCompaction(version_, running_), nullptr);
+  // Due, but a level over its target goes first.
+  version_->TEST_AddVlog({50, 10, 10000, 1});
+  EXPECT_TRUE(picker_->NeedsVlogGc(*version_));
+  Add(2, 2, "m", "n", 200000);
+  auto c = picker_->PickCompaction(version_, running_);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->reason(), CompactionReason::kLevelSize);
+}
+
+// Only level-0 tables reference the due vlog: level 0 is compacted as a
+// whole (files there overlap, so none is rewritten alone).
+TEST_F(PickerTest, VlogGcOfLevel0TablesCompactsLevel0) {
+  version_->TEST_AddVlog({50, 10, 10000, 9000});
+  Add(0, 10, "a", "c", 100, {{50, 1000}});
+  Add(0, 11, "b", "d", 100);
+  Add(1, 1, "c", "e", 100);
+  auto c = picker_->PickCompaction(version_, running_);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->reason(), CompactionReason::kVlogGc);
+  EXPECT_EQ(c->level(), 0);
+  EXPECT_EQ(c->output_level(), 1);
+  EXPECT_EQ(Numbers(c->inputs(0)), (std::vector<uint64_t>{10, 11}));
+  EXPECT_EQ(Numbers(c->inputs(1)), (std::vector<uint64_t>{1}));
 }
 
 }  // namespace

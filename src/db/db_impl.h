@@ -85,6 +85,10 @@ class DBImpl final : public DB {
   std::map<uint64_t, VlogFileMeta> TEST_VlogFiles();
   // The table files of the current Version.
   std::set<uint64_t> TEST_CurrentTables();
+  // Per live table: the vlog bytes the MANIFEST says it references.
+  std::map<uint64_t, std::map<uint64_t, uint64_t>> TEST_TableVlogRefs();
+  // True if the picker would schedule value-log GC.
+  bool TEST_NeedsVlogGc();
   // Stops (true) or restarts automatic compactions.
   void TEST_PauseCompactions(bool paused);
 
@@ -143,8 +147,13 @@ class DBImpl final : public DB {
                           std::string_view stored, VlogGcState* gc);
   // A kept blob index into a file being collected: copies the value into the
   // compaction's vlog and sets *moved to the new stored value (else empty).
+  // For an entry compaction keeps whose value lives in a vlog: if that vlog
+  // is being collected, copies the value to the compaction's own vlog and
+  // sets *moved to the new stored value (empty otherwise). *kept is the
+  // pointer the output holds either way.
   Status MaybeMoveBlob(const ParsedInternalKey& ikey, std::string_view stored,
-                       VlogGcState* gc, std::string* moved) EXCLUDES(mu_);
+                       VlogGcState* gc, std::string* moved, ValuePointer* kept)
+      EXCLUDES(mu_);
   Status OpenCompactionOutput(Compaction* c,
                               std::vector<CompactionOutput>* outputs)
       EXCLUDES(mu_);
@@ -250,6 +259,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_entries_dropped_{0};
   std::atomic<uint64_t> stat_background_errors_{0};
   std::atomic<uint64_t> stat_vlog_values_moved_{0};
+  std::atomic<uint64_t> stat_vlog_gc_compactions_{0};
 };
 
 }  // namespace shale

@@ -65,11 +65,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
     uint64_t written = 0;
     VlogGcState gc;
     for (const auto& [number, v] : c->input_version()->vlog_files()) {
-      const double ratio = v.data_bytes == 0
-                               ? 0
-                               : static_cast<double>(v.garbage_bytes) /
-                                     static_cast<double>(v.data_bytes);
-      if (ratio >= options_.blob_gc_threshold ||
+      if (VlogDueForGc(v, options_.blob_gc_threshold) ||
           (force_vlog_gc && v.garbage_bytes > 0)) {
         gc.collect.insert(number);
       }
@@ -123,6 +119,9 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
       stat_compaction_bytes_read_.fetch_add(read, std::memory_order_relaxed);
       stat_compaction_bytes_written_.fetch_add(written,
                                                std::memory_order_relaxed);
+      if (c->reason() == CompactionReason::kVlogGc) {
+        stat_vlog_gc_compactions_.fetch_add(1, std::memory_order_relaxed);
+      }
     }
   }
   running_.Remove(*c);
@@ -173,7 +172,7 @@ Status DBImpl::CountVlogGarbage(const ParsedInternalKey& ikey,
 
 Status DBImpl::MaybeMoveBlob(const ParsedInternalKey& ikey,
                              std::string_view stored, VlogGcState* gc,
-                             std::string* moved) {
+                             std::string* moved, ValuePointer* kept) {
   moved->clear();
   std::string_view pointer = stored;
   std::string_view expiry;
@@ -187,6 +186,7 @@ Status DBImpl::MaybeMoveBlob(const ParsedInternalKey& ikey,
   if (!ptr.DecodeFrom(pointer)) {
     return Status::Corruption("bad value pointer in compaction input");
   }
+  *kept = ptr;
   if (gc->collect.count(ptr.file_number) == 0) return Status::OK();
   // The file is mostly garbage: move this live value to our own vlog so the
   // old file can go once its last live value has moved.
@@ -216,6 +216,7 @@ Status DBImpl::MaybeMoveBlob(const ParsedInternalKey& ikey,
   gc->moved_values++;
   moved->append(expiry);
   moved_ptr.EncodeTo(moved);
+  *kept = moved_ptr;
   return Status::OK();
 }
 
@@ -341,8 +342,10 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
       dropped++;
       continue;
     }
-    if (IsBlobIndex(ikey.type) && !tombstoned) {
-      s = MaybeMoveBlob(ikey, out_value, gc, &moved_value);
+    const bool keeps_pointer = IsBlobIndex(ikey.type) && !tombstoned;
+    ValuePointer kept;
+    if (keeps_pointer) {
+      s = MaybeMoveBlob(ikey, out_value, gc, &moved_value, &kept);
       if (!s.ok()) break;
       if (!moved_value.empty()) out_value = moved_value;
     }
@@ -359,6 +362,10 @@ Status DBImpl::DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
     out.meta.largest.assign(out_key);
     out.meta.smallest_seq = std::min(out.meta.smallest_seq, ikey.sequence);
     out.meta.largest_seq = std::max(out.meta.largest_seq, ikey.sequence);
+    if (keeps_pointer) {
+      out.meta.vlog_refs[kept.file_number] +=
+          kept.RecordSize(ikey.user_key.size());
+    }
     if (out.builder->FileSize() >= c->max_output_file_size) cut_pending = true;
   }
   if (s.ok()) s = input->status();
@@ -494,6 +501,21 @@ std::set<uint64_t> DBImpl::TEST_CurrentTables() {
     for (const auto& f : v->files(level)) numbers.insert(f->number);
   }
   return numbers;
+}
+
+std::map<uint64_t, std::map<uint64_t, uint64_t>> DBImpl::TEST_TableVlogRefs() {
+  MutexLock l(&mu_);
+  std::map<uint64_t, std::map<uint64_t, uint64_t>> refs;
+  auto v = versions_->current();
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v->files(level)) refs[f->number] = f->vlog_refs;
+  }
+  return refs;
+}
+
+bool DBImpl::TEST_NeedsVlogGc() {
+  MutexLock l(&mu_);
+  return picker_.NeedsVlogGc(*versions_->current());
 }
 
 std::map<uint64_t, VlogFileMeta> DBImpl::TEST_VlogFiles() {

@@ -177,6 +177,8 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
         stat_flush_pushdowns_.fetch_add(1, std::memory_order_relaxed);
       }
     }
+    // Every record of the vlog is this table's.
+    if (vlog != nullptr) meta.vlog_refs[vlog_number] = vlog->data_bytes();
     edit->AddFile(level, meta);
     uint64_t written = meta.file_size;
     if (vlog != nullptr) {

@@ -92,6 +92,8 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
   out["vlog.garbage_bytes"] = static_cast<double>(vlog_garbage);
   out["vlog.values_moved"] =
       static_cast<double>(stat_vlog_values_moved_.load());
+  out["vlog.gc_compactions"] =
+      static_cast<double>(stat_vlog_gc_compactions_.load());
   AddCacheStats(m);
 }
 

@@ -33,6 +33,7 @@ list(APPEND SHALE_DB_TESTS
   src/db/db_corruption_test.cc
   src/db/db_crash_test.cc
   src/db/db_soak_test.cc
+  src/db/db_space_test.cc
   src/db/db_model_test.cc
   src/db/db_test.cc
   src/db/db_vlog_test.cc

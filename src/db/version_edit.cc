@@ -21,6 +21,7 @@ enum Tag : uint32_t {
   kNewVlogFile = 7,
   kVlogGarbage = 8,
   kDeletedVlogFile = 9,
+  kTableVlogRefs = 10 | VersionEdit::kTagSafeToIgnore,
 };
 
 Status EditCorruption(std::string_view what) {
@@ -130,6 +131,17 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutLengthPrefixed(dst, f.largest);
     PutVarint64(dst, f.smallest_seq);
     PutVarint64(dst, f.largest_seq);
+    if (!f.vlog_refs.empty()) {
+      std::string refs;
+      PutVarint64(&refs, f.number);
+      PutVarint32(&refs, static_cast<uint32_t>(f.vlog_refs.size()));
+      for (const auto& [vlog, bytes] : f.vlog_refs) {
+        PutVarint64(&refs, vlog);
+        PutVarint64(&refs, bytes);
+      }
+      PutVarint32(dst, kTableVlogRefs);
+      PutLengthPrefixed(dst, refs);
+    }
   }
   for (const VlogFileMeta& v : new_vlog_files_) {
     PutVarint32(dst, kNewVlogFile);
@@ -236,6 +248,33 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         deleted_vlog_files_.insert(number);
         break;
       }
+      case kTableVlogRefs: {
+        std::string_view refs;
+        uint64_t number;
+        uint32_t n;
+        if (!GetLengthPrefixed(&input, &refs) || !GetVarint64(&refs, &number) ||
+            !GetVarint32(&refs, &n)) {
+          return EditCorruption("bad table vlog refs");
+        }
+        FileMetaData* table = nullptr;
+        for (auto& [level, f] : new_files_) {
+          if (f.number == number) table = &f;
+        }
+        if (table == nullptr) {
+          return EditCorruption("vlog refs of table " + std::to_string(number) +
+                                ", which the edit does not add");
+        }
+        table->vlog_refs.clear();
+        for (uint32_t i = 0; i < n; i++) {
+          uint64_t vlog, bytes;
+          if (!GetVarint64(&refs, &vlog) || !GetVarint64(&refs, &bytes)) {
+            return EditCorruption("truncated table vlog refs");
+          }
+          table->vlog_refs[vlog] += bytes;
+        }
+        if (!refs.empty()) return EditCorruption("bytes after table vlog refs");
+        break;
+      }
       default: {
         if ((tag & kTagSafeToIgnore) == 0) {
           return EditCorruption("unknown required tag " + std::to_string(tag) +
@@ -278,6 +317,10 @@ std::string VersionEdit::DebugString() const {
          InternalKeyToString(f.largest) + "] seq [" +
          std::to_string(f.smallest_seq) + ", " + std::to_string(f.largest_seq) +
          "]\n";
+    for (const auto& [vlog, bytes] : f.vlog_refs) {
+      r += "    -> vlog " + std::to_string(vlog) + ": " +
+           std::to_string(bytes) + " bytes\n";
+    }
   }
   for (const VlogFileMeta& v : new_vlog_files_) {
     r += "  add vlog: file " + std::to_string(v.number) + ", " +

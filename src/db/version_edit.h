@@ -22,6 +22,13 @@
 //   8  vlog garbage        number:varint64 bytes:varint64 (added to the
 //                          file's garbage; repeated fields add up)
 //   9  deleted vlog file   number:varint64
+//  74  table vlog refs     payload:lpstr := number:varint64 n:varint32
+//                          (vlog:varint64 bytes:varint64){n}
+//                          (10 | kTagSafeToIgnore: follows the new-file
+//                          field of table `number` in the same edit; the
+//                          record bytes that table's value pointers cover
+//                          in each vlog. Readers that skip it lose only
+//                          the GC picker's index, never data.)
 //   tag & kTagSafeToIgnore payload:lpstr   (a field from a newer version
 //                                           that older readers may skip)
 //   any other tag          Corruption     (a newer version's field that
@@ -56,6 +63,19 @@ struct FileMetaData {
   std::string largest;
   SequenceNumber smallest_seq = 0;
   SequenceNumber largest_seq = 0;
+  // Per vlog file this table points into: the record bytes its pointers
+  // cover there. Summed over all tables and added to a vlog's garbage,
+  // this is exactly the vlog's data_bytes; the GC picker uses it to find
+  // the tables holding a mostly-garbage vlog's live values.
+  std::map<uint64_t, uint64_t> vlog_refs;
+
+  // The table's bytes plus the vlog bytes it references: what it would
+  // weigh without key-value separation.
+  uint64_t LogicalSize() const {
+    uint64_t size = file_size;
+    for (const auto& [vlog, bytes] : vlog_refs) size += bytes;
+    return size;
+  }
 };
 
 // A value log file as the MANIFEST records it: its size in record bytes and

@@ -271,3 +271,60 @@ TEST(VersionEditTest, VlogFieldsRoundTrip) {
 }
 
 }  // namespace shale
+
+namespace shale {
+
+TEST(VersionEditTest, TableVlogRefsRoundTrip) {
+  VersionEdit edit;
+  FileMetaData with_refs = MakeFile(21, 4096, 1, 2);
+  with_refs.vlog_refs = {{12, 8192}, {uint64_t{1} << 40, 3}};
+  edit.AddFile(1, with_refs);
+  edit.AddFile(2, MakeFile(22, 4096, 3, 4));  // inline values only
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  VersionEdit parsed;
+  ASSERT_TRUE(parsed.DecodeFrom(encoded).ok());
+  ASSERT_EQ(parsed.new_files().size(), 2u);
+  EXPECT_EQ(parsed.new_files()[0].second.vlog_refs, with_refs.vlog_refs);
+  EXPECT_TRUE(parsed.new_files()[1].second.vlog_refs.empty());
+  std::string again;
+  parsed.EncodeTo(&again);
+  EXPECT_EQ(again, encoded);
+  EXPECT_NE(parsed.DebugString().find("-> vlog 12: 8192 bytes"),
+            std::string::npos);
+}
+
+// Refs naming a table the edit does not add, and damaged refs, are
+// corruption; a reader that did not know the field could still skip it.
+TEST(VersionEditTest, TableVlogRefsOfAnUnknownTableAreCorruption) {
+  VersionEdit edit;
+  FileMetaData f = MakeFile(21, 4096, 1, 2);
+  f.vlog_refs = {{12, 8192}};
+  edit.AddFile(1, f);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  // The refs field is the tail of the encoding, after the new-file field
+  // that an edit without refs encodes the same way.
+  VersionEdit only_refs;
+  std::string without_file;
+  only_refs.SetLogNumber(3);
+  only_refs.EncodeTo(&without_file);
+  std::string file_only;
+  VersionEdit plain;
+  plain.AddFile(1, MakeFile(21, 4096, 1, 2));
+  plain.EncodeTo(&file_only);
+  ASSERT_TRUE(encoded.size() > file_only.size());
+  const std::string refs_field = encoded.substr(file_only.size());
+  VersionEdit parsed;
+  EXPECT_TRUE(parsed.DecodeFrom(without_file + refs_field).IsCorruption());
+  ASSERT_TRUE(parsed.DecodeFrom(file_only + refs_field).ok());
+  EXPECT_EQ(parsed.new_files()[0].second.vlog_refs.at(12), 8192u);
+  // Every truncation of the refs field is corruption.
+  for (size_t n = 1; n < refs_field.size(); n++) {
+    EXPECT_TRUE(
+        parsed.DecodeFrom(file_only + refs_field.substr(0, n)).IsCorruption())
+        << n;
+  }
+}
+
+}  // namespace shale

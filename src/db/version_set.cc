@@ -22,6 +22,12 @@ uint64_t Version::LevelBytes(int level) const {
   return sum;
 }
 
+uint64_t Version::LevelLogicalBytes(int level) const {
+  uint64_t sum = 0;
+  for (const auto& f : files_[level]) sum += f->LogicalSize();
+  return sum;
+}
+
 size_t Version::FindFile(int level, std::string_view internal_key) const {
   const FileList& files = files_[level];
   size_t lo = 0, hi = files.size();

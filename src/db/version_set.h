@@ -65,6 +65,9 @@ class Version {
     return static_cast<int>(files_[level].size());
   }
   uint64_t LevelBytes(int level) const;
+  // Sum of the level's FileMetaData::LogicalSize(): the level's bytes with
+  // the values it holds in vlogs counted in.
+  uint64_t LevelLogicalBytes(int level) const;
 
   // Index of the first file in a sorted level whose largest key >= ikey.
   size_t FindFile(int level, std::string_view internal_key) const;

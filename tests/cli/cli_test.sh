@@ -60,10 +60,11 @@ check=$("$shale" check --db "$db")
 case "$check" in OK:*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL check: $check" ;; esac
 
 # dump reads each file kind.
-sst=$(ls "$db"/*.sst | head -n 1)
 log=$(ls "$db"/*.log | head -n 1)
 manifest=$(ls "$db"/MANIFEST-* | head -n 1)
-case "$("$shale" dump "$sst")" in *"alpha @"*PUT*one*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump sst" ;; esac
+# alpha is in one of the tables (which one depends on the compactions the
+# opens above ran).
+case "$(for f in "$db"/*.sst; do "$shale" dump "$f"; done)" in *"alpha @"*PUT*one*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump sst" ;; esac
 case "$("$shale" dump "$manifest")" in *group*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump manifest" ;; esac
 "$shale" put --db "$db" walkey walvalue
 log=$(ls "$db"/*.log | tail -n 1)
@@ -79,7 +80,10 @@ for round in 1 2 3 4; do
     "$round" "$(big k)" | "$shale" shell --db "$vdb" --create >/dev/null
 done
 check "big value" "$(big 4)" "$("$shale" get --db "$vdb" big1)"
-vlog=$(ls "$vdb"/*.vlog | tail -n 1)
+# The last round's vlog holds big1's and key4's live values (GC may have
+# written newer vlogs between the sessions, moving older rounds' values).
+vlog=$(for f in "$vdb"/*.vlog; do
+  "$shale" dump "$f" | grep -q "key key4," && echo "$f"; done | head -n 1)
 vname=$(basename "$vlog")
 out=$("$shale" dump "$vlog")
 check "dump vlog exits 0" "0" "$?"
@@ -103,12 +107,13 @@ case "$out" in
 esac
 
 # Compaction drops the old versions of big1: their records become garbage,
-# counted in the MANIFEST, and check's recount agrees.
+# counted in the MANIFEST (check's recount agrees), and the vlogs holding
+# them are collected by GC: only the 5 live keys' pointers are left.
 check "compact" "OK" "$(printf 'compact\n' | "$shale" shell --db "$vdb")"
 out=$("$shale" check --db "$vdb")
 check "check after compaction exits 0" "0" "$?"
 case "$out" in
-  *"garbage per MANIFEST "[1-9]*", by recount "[1-9]*": match"*OK:*) passed=$((passed + 1)) ;;
+  *"OK: 5 live keys; "*" 5 entries, "*"5 value pointers into"*"garbage counts match"*) passed=$((passed + 1)) ;;
   *) failed=$((failed + 1)); echo "FAIL check after compaction: $out" ;;
 esac
 case "$out" in

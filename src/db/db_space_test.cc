@@ -1,0 +1,139 @@
+// Space amplification with key-value separation: 4 KiB values overwritten
+// five times, then the background work finishes by itself (no
+// CompactRange). The bytes of every file in the DB directory must stay
+// within 1.5x the live keys and values, and every key reads back its last
+// value.
+//
+// SHALE_SPACE_KEYS sets the key count (default 4000: a few seconds, run by
+// `make test`); `make space-test` runs the size, 200k keys (800 MiB
+// live, 4.7 GiB written) on the default options. Files go to a fresh
+// directory under $TMPDIR (or /tmp).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <numeric>
+
+#include "shale/db.h"
+#include "testing/test_util.h"
+
+namespace shale {
+namespace {
+
+constexpr size_t kValueSize = 4096;
+constexpr int kOverwrites = 5;
+
+uint64_t SpaceKeys() {
+  const char* env = std::getenv("SHALE_SPACE_KEYS");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : 4000;
+}
+
+std::string KeyFor(uint64_t i) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "key%013llu",
+                static_cast<unsigned long long>(i));
+  return buf;
+}
+
+// Distinct per key and version, so a stale value is caught.
+std::string ValueFor(uint64_t i, int version) {
+  std::string v = KeyFor(i) + "/v" + std::to_string(version) + "/";
+  v.resize(kValueSize, static_cast<char>('a' + (i * 7 + version) % 26));
+  return v;
+}
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t sum = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_regular_file()) sum += entry.file_size();
+  }
+  return sum;
+}
+
+class DBSpaceTest : public testing::TestWithParam<bool> {};
+
+// Param: true = five passes over every key in random order (each key is
+// overwritten exactly five times); false = as many overwrites of uniformly
+// random keys (some keys many times, some never), which scatters garbage
+// over every vlog and leaves it to GC.
+TEST_P(DBSpaceTest, OverwritesStayWithinOneAndAHalfTimesTheLiveData) {
+  const bool passes = GetParam();
+  const uint64_t n = SpaceKeys();
+  const uint64_t seed = test::TestSeed();
+  std::fprintf(stderr, "DBSpaceTest seed %llu, %llu keys, %s\n",
+               static_cast<unsigned long long>(seed),
+               static_cast<unsigned long long>(n),
+               passes ? "passes" : "uniform");
+  Random rnd(seed);
+  const std::string dir = test::NewTempDir("space");
+  Options options;
+  options.create_if_missing = true;
+  if (n < 100'000) {
+    // Scaled down so the small run has the big run's shape: many flushes,
+    // several vlogs per pass, compactions and GC.
+    options.write_buffer_size = 1 << 20;
+    options.target_file_size = 1 << 20;
+    options.max_bytes_for_level_base = 4 << 20;
+  }
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(options, dir, &db).ok());
+
+  std::vector<int> version(n, 0);
+  std::vector<uint64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  for (uint64_t i : order) {
+    version[i] = 1;
+    ASSERT_TRUE(db->Put(WriteOptions(), KeyFor(i), ValueFor(i, 1)).ok());
+  }
+  for (int round = 0; round < kOverwrites; round++) {
+    if (passes) {
+      for (uint64_t i = n; i > 1; i--) {
+        std::swap(order[i - 1], order[rnd.Uniform(i)]);
+      }
+    }
+    for (uint64_t k = 0; k < n; k++) {
+      const uint64_t i = passes ? order[k] : rnd.Uniform(n);
+      const int v = ++version[i];
+      ASSERT_TRUE(db->Put(WriteOptions(), KeyFor(i), ValueFor(i, v)).ok());
+    }
+  }
+  ASSERT_TRUE(db->WaitForCompactions().ok());
+
+  const uint64_t live = n * (KeyFor(0).size() + kValueSize);
+  const uint64_t on_disk = DirBytes(dir);
+  std::map<std::string, double> stats;
+  db->GetStatsMap(&stats);
+  std::fprintf(stderr,
+               "live %llu bytes, on disk %llu bytes (%.3fx); vlogs %.0f files "
+               "%.0f bytes %.0f garbage; gc compactions %.0f, values moved "
+               "%.0f; write-amp %.2f\n",
+               static_cast<unsigned long long>(live),
+               static_cast<unsigned long long>(on_disk),
+               static_cast<double>(on_disk) / static_cast<double>(live),
+               stats["vlog.files"], stats["vlog.bytes"],
+               stats["vlog.garbage_bytes"], stats["vlog.gc_compactions"],
+               stats["vlog.values_moved"], stats["write_amp"]);
+  std::string levels;
+  ASSERT_TRUE(db->GetProperty("shale.stats", &levels));
+  std::fprintf(stderr, "%s", levels.c_str());
+  EXPECT_LE(on_disk, live * 3 / 2);
+
+  for (uint64_t i = 0; i < n; i++) {
+    std::string value;
+    Status s = db->Get(ReadOptions(), KeyFor(i), &value);
+    ASSERT_TRUE(s.ok()) << KeyFor(i) << ": " << s.ToString();
+    ASSERT_EQ(value, ValueFor(i, version[i])) << KeyFor(i);
+  }
+  db.reset();
+  ASSERT_TRUE(DestroyDB(dir, options).ok());
+  std::filesystem::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Overwrites, DBSpaceTest, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Passes" : "UniformRandom";
+                         });
+
+}  // namespace
+}  // namespace shale
