@@ -112,7 +112,8 @@ class DBImpl final : public DB {
   Status WriteInternal(const WriteOptions& options, WriteBatch* batch,
                        WriteKind kind);
   // Leader-only: replaces the WAL by a fresh one (after a WAL error the old
-  // one may end in a partial record). The memtable stays.
+  // one may end in a partial record). The memtable stays. Fails, changing
+  // nothing, unless the old WAL syncs first.
   Status ReplaceWal() REQUIRES(mu_);
   // Leader-only: clears the background error and retries what failed.
   Status ResumeAsLeader() REQUIRES(mu_);

@@ -273,11 +273,13 @@ Status DBImpl::SwitchMemTable() {
   if (s.ok()) {
     // The old WAL is synced before it is left behind, so SyncWAL (which
     // syncs only the active WAL) covers every acknowledged write. The new
-    // WAL's name is made durable too.
+    // WAL's name is made durable too. On failure the old WAL stays open and
+    // active, for Resume to sync again (ReplaceWal).
     mu_.Unlock();
     s = logfile_->Sync();
-    if (s.ok()) s = logfile_->Close();
     if (s.ok()) s = env_->SyncDir(dbname_);
+    // Synced: closing it can lose nothing.
+    if (s.ok()) logfile_->Close().PermitUncheckedError();
     SHALE_KILL_POINT("wal.switch.synced");
     mu_.Lock();
   }
@@ -298,15 +300,18 @@ Status DBImpl::SwitchMemTable() {
 }
 
 Status DBImpl::ReplaceWal() {
+  // The old WAL's acknowledged writes must be durable before it is left
+  // behind: SyncWAL syncs only the active WAL. Up to its last complete
+  // record it is replayed at recovery; a partial record at its end (a
+  // failed append) is a torn tail.
+  Status s = logfile_->Sync();
+  if (!s.ok()) return s;
   uint64_t number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(LogFileName(dbname_, number), &file);
+  s = env_->NewWritableFile(LogFileName(dbname_, number), &file);
   if (s.ok()) s = env_->SyncDir(dbname_);
   if (!s.ok()) return s;
-  // Best effort: what the old WAL holds up to its last complete record is
-  // replayed at recovery; a partial record at its end is a torn tail.
-  logfile_->Sync().PermitUncheckedError();
-  logfile_->Close().PermitUncheckedError();
+  logfile_->Close().PermitUncheckedError();  // synced: loses nothing
   logfile_ = std::move(file);
   log_ = std::make_unique<log::Writer>(logfile_.get());
   logfile_number_ = number;
