@@ -117,9 +117,10 @@ def redis_benchmark(port, requests, keys, pipeline, timeout):
 
 
 def memcaslap(port, seconds, timeout):
-    # A small task window (-w 1k): memcaslap first sets every key of its
-    # windows (concurrency x window), and with the default 10k a slow server
-    # spends the whole run in that warm-up, never reaching the 1:9 mix.
+    # A task window of 1k objects per connection (memcaslap's default is
+    # 10k). memcaslap only reads objects it has stored; a run with no gets
+    # means its sets failed (shale's memcached front end refused the 8
+    # binary bytes memcaslap starts each key with, until that was fixed).
     argv = ["memcaslap", "-s", f"127.0.0.1:{port}", "-T", "2", "-c", "32",
             "-w", "1k", "-t", f"{seconds}s", "-X", "100"]
     out = subprocess.run(argv, capture_output=True, text=True,

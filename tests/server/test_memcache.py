@@ -1,6 +1,7 @@
 """memcached text protocol: pymemcache, libmemcached's tools (memccapable,
 memccp, memccat) and raw meta commands."""
 import os
+import re
 import subprocess
 import time
 
@@ -44,6 +45,39 @@ def test_memccp_memccat(server, tmp_path):
                          capture_output=True, timeout=30)
     # memccat ends what it prints with a newline.
     assert out.stdout in (data, data + b"\n")
+
+
+def test_memaslap_reaches_its_get_mix(server):
+    """memaslap (Debian's memcaslap) runs its 1 set : 9 gets mix. Its keys
+    begin with 8 binary bytes; when the front end refused control bytes in
+    keys, every set failed and memaslap, which only reads keys it has set,
+    never left its set phase (0 gets)."""
+    out = subprocess.run(
+        ["memcaslap", "-s", "127.0.0.1:%d" % server.mc_port, "-T", "1",
+         "-c", "4", "-x", "4000", "-X", "100"],
+        capture_output=True, text=True, timeout=120)
+    log = out.stdout + out.stderr
+    assert "CLIENT_ERROR" not in log and "didn't set" not in log, log[-2000:]
+    counts = {}
+    for name in ("cmd_get", "cmd_set", "get_misses"):
+        m = re.search(name + r": *(\d+)", out.stdout)
+        assert m, log[-2000:]
+        counts[name] = int(m.group(1))
+    assert counts["cmd_get"] + counts["cmd_set"] == 4000, counts
+    assert counts["cmd_get"] >= 3000, counts  # the 9:1 mix, not all sets
+    assert counts["get_misses"] == 0, counts  # every set key reads back
+
+
+def test_control_bytes_in_keys(server):
+    """Keys are the bytes between spaces, as in memcached: control bytes and
+    tabs are part of a key; NUL is refused."""
+    key = b"\x10\x10\x01\x7fa\tb"
+    assert mc_raw(server, b"set " + key + b" 5 0 1\r\nx\r\n",
+                  ends(b"\r\n")) == b"STORED\r\n"
+    assert mc_raw(server, b"get " + key + b"\r\n", ends(b"END\r\n")) == \
+        b"VALUE " + key + b" 5 1\r\nx\r\nEND\r\n"
+    assert mc_raw(server, b"get a\x00b\r\n", ends(b"\r\n")) == \
+        b"CLIENT_ERROR bad command line format\r\n"
 
 
 def test_set_get_flags(server, mc):
