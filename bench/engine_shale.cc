@@ -8,7 +8,6 @@
 // they are mapped as soon as they land. Compression matters most: shale's
 // planned default is LZ4, and leaving it on while the others run without
 // compression would not be the same work.
-#include <charconv>
 #include <cstring>
 #include <map>
 #include <chrono>
@@ -42,26 +41,13 @@ class ShaleIterator final : public EngineIterator {
   std::unique_ptr<shale::Iterator> it_;
 };
 
-// What shale says it wrote: from DB::GetStatsMap where the engine has it,
-// else parsed out of the older shale.stats text.
-template <typename DB>
-EngineStats StatsOf(DB& db);
+// What shale says it wrote, from DB::GetStatsMap.
+EngineStats StatsOf(shale::DB& db);
 
 // Waits for flushes and compactions: DB::WaitForCompactions where the
 // engine has it, else until no immutable memtable is left.
 template <typename DB>
 void WaitFor(DB& db, double timeout_s);
-
-// Parses "<label> N" out of the shale.stats text; -1 if absent.
-int64_t StatAfter(const std::string& text, std::string_view label) {
-  size_t pos = text.find(label);
-  if (pos == std::string::npos) return -1;
-  pos += label.size();
-  while (pos < text.size() && text[pos] == ' ') pos++;
-  int64_t v = -1;
-  std::from_chars(text.data() + pos, text.data() + text.size(), v);
-  return v;
-}
 
 class ShaleEngine final : public Engine {
  public:
@@ -107,36 +93,23 @@ class ShaleEngine final : public Engine {
   shale::WriteOptions write_options_;
 };
 
-template <typename DB>
-EngineStats StatsOf(DB& db) {
+EngineStats StatsOf(shale::DB& db) {
   EngineStats stats;
-  if constexpr (requires(std::map<std::string, double>* m) {
-                  db.GetStatsMap(m);
-                }) {
-    std::map<std::string, double> m;
-    db.GetStatsMap(&m);
-    if (!m.count("wal_bytes_written") || !m.count("flush_bytes_written"))
-      return stats;
-    double sum = m["wal_bytes_written"] + m["flush_bytes_written"];
-    stats.write_bytes_scope = "WAL+flush";
-    for (const char* extra : {"compaction_bytes_written", "blob_bytes_written",
-                              "vlog_bytes_written", "gc_bytes_written"}) {
-      if (auto it = m.find(extra); it != m.end()) {
-        sum += it->second;
-        stats.write_bytes_scope += '+';
-        stats.write_bytes_scope.append(extra, std::strchr(extra, '_') - extra);
-      }
+  std::map<std::string, double> m;
+  db.GetStatsMap(&m);
+  if (!m.count("wal_bytes_written") || !m.count("flush_bytes_written"))
+    return stats;
+  double sum = m["wal_bytes_written"] + m["flush_bytes_written"];
+  stats.write_bytes_scope = "WAL+flush";
+  for (const char* extra : {"compaction_bytes_written", "blob_bytes_written",
+                            "vlog_bytes_written", "gc_bytes_written"}) {
+    if (auto it = m.find(extra); it != m.end()) {
+      sum += it->second;
+      stats.write_bytes_scope += '+';
+      stats.write_bytes_scope.append(extra, std::strchr(extra, '_') - extra);
     }
-    stats.write_bytes = static_cast<int64_t>(sum);
-  } else {
-    std::string text;
-    if (!db.GetProperty("shale.stats", &text)) return stats;
-    int64_t wal = StatAfter(text, "WAL bytes");
-    int64_t flushed = StatAfter(text, "flushed bytes");
-    if (wal < 0 || flushed < 0) return stats;
-    stats.write_bytes = wal + flushed;
-    stats.write_bytes_scope = "WAL+flush";
   }
+  stats.write_bytes = static_cast<int64_t>(sum);
   return stats;
 }
 

@@ -27,17 +27,6 @@ HttpResponse EngineError(const Status& s) {
   return HttpResponse::Error(500, "engine_error", s.ToString());
 }
 
-// The engine gains DB::CompactRange in a parallel change; this compiles
-// against either version of include/shale/db.h.
-template <typename D>
-Status CompactAll(D* db) {
-  if constexpr (requires(D* d) { d->CompactRange(nullptr, nullptr); }) {
-    return db->CompactRange(nullptr, nullptr);
-  } else {
-    return Status::NotSupported("compaction is not available yet");
-  }
-}
-
 
 std::string ETag(uint64_t cas) { return "\"" + std::to_string(cas) + "\""; }
 
@@ -481,10 +470,7 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
   }
   if (p == "/v1/admin/compact") {
     if (m != "POST") return MethodNotAllowed("POST");
-    Status st = CompactAll(s->ks->db());
-    if (st.IsNotSupported()) {
-      return HttpResponse::Error(501, "not_implemented", st.message());
-    }
+    Status st = s->ks->db()->CompactRange(nullptr, nullptr);
     if (!st.ok()) return EngineError(st);
     return HttpResponse::Json(200, R"({"ok":true})");
   }

@@ -21,20 +21,6 @@ bool ParseUint(std::string_view s, uint64_t* v) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-// DB::GetStatsMap arrives in a parallel engine change; this compiles against
-// either version of include/shale/db.h.
-template <typename D>
-bool EngineStatsMap(D* db, std::map<std::string, double>* out) {
-  if constexpr (requires(D* d, std::map<std::string, double>* m) {
-                  d->GetStatsMap(m);
-                }) {
-    db->GetStatsMap(out);
-    return true;
-  } else {
-    return false;
-  }
-}
-
 }  // namespace
 
 HttpResponse StatsJson(ServerState* s) {
@@ -55,7 +41,8 @@ HttpResponse StatsJson(ServerState* s) {
   out["http"]["errors"] = s->http_errors.load();
   out["engine_stats"] = EngineStats(s);
   std::map<std::string, double> engine;
-  if (EngineStatsMap(s->ks->db(), &engine)) out["engine"] = engine;
+  s->ks->db()->GetStatsMap(&engine);
+  out["engine"] = engine;
   return HttpResponse::Json(200, out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -113,16 +100,15 @@ HttpResponse PrometheusMetrics(ServerState* s) {
          "\n";
   }
   std::map<std::string, double> engine;
-  if (EngineStatsMap(s->ks->db(), &engine)) {
-    m += "# HELP shale_engine Engine statistics (DB::GetStatsMap), by name.\n";
-    m += "# TYPE shale_engine gauge\n";
-    for (auto& [k, v] : engine) {
-      std::string name;
-      for (char c : k) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%.17g", v);
-      m += "shale_engine{stat=\"" + name + "\"} " + buf + "\n";
-    }
+  s->ks->db()->GetStatsMap(&engine);
+  m += "# HELP shale_engine Engine statistics (DB::GetStatsMap), by name.\n";
+  m += "# TYPE shale_engine gauge\n";
+  for (auto& [k, v] : engine) {
+    std::string name;
+    for (char c : k) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    m += "shale_engine{stat=\"" + name + "\"} " + buf + "\n";
   }
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
