@@ -1,4 +1,6 @@
-// The memtable's skiplist: single-writer inserts and lock-free seeks.
+// The memtable's skiplist: single-writer inserts and lock-free seeks; and
+// the MemTable over it as the DB uses it (16-byte user keys, 100-byte
+// values, the bytewise comparator).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -6,8 +8,11 @@
 #include <memory>
 #include <vector>
 
+#include "db/dbformat.h"
+#include "db/memtable.h"
 #include "db/skiplist.h"
 #include "util/arena.h"
+#include "util/comparator.h"
 
 namespace {
 
@@ -74,5 +79,48 @@ void BM_SkipListSeek(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SkipListSeek)->Arg(1 << 16)->Arg(1 << 20);
+
+// MemTable::Add of range(0) random keys into a fresh memtable.
+void BM_MemTableAdd(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<std::string> keys = MakeKeys(n);
+  const std::string value(100, 'v');
+  shale::InternalKeyComparator cmp(shale::BytewiseComparator());
+  for (auto _ : state) {
+    shale::MemTable mem(cmp);
+    shale::SequenceNumber seq = 1;
+    for (const std::string& k : keys) {
+      mem.Add(seq++, shale::kTypeValue, k, value);
+    }
+    benchmark::DoNotOptimize(mem.num_entries());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_MemTableAdd)->Arg(1 << 16)->Arg(1 << 19)
+    ->Unit(benchmark::kMillisecond);
+
+// MemTable::Get of random keys of a memtable of range(0) keys; every other
+// lookup is for a key the memtable does not hold.
+void BM_MemTableGet(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<std::string> keys = MakeKeys(2 * n);
+  const std::string value(100, 'v');
+  shale::InternalKeyComparator cmp(shale::BytewiseComparator());
+  shale::MemTable mem(cmp);
+  for (size_t i = 0; i < n; i++) {
+    mem.Add(i + 1, shale::kTypeValue, keys[2 * i], value);
+  }
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    shale::LookupKey lkey(keys[i], n + 1);
+    shale::ValueType type;
+    std::string_view v;
+    found += mem.Get(lkey, &type, &v);
+    if (++i == 2 * n) i = 0;
+  }
+  benchmark::DoNotOptimize(found);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MemTableGet)->Arg(1 << 16)->Arg(1 << 19);
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "util/comparator.h"
+
 namespace shale {
 namespace {
 
@@ -15,8 +17,22 @@ std::string_view GetLengthPrefixedAt(const char* p) {
 
 }  // namespace
 
+MemTable::KeyComparator::KeyComparator(const InternalKeyComparator& c)
+    : comparator(c), bytewise(c.user_comparator() == BytewiseComparator()) {}
+
 int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
-  return comparator.Compare(GetLengthPrefixedAt(a), GetLengthPrefixedAt(b));
+  std::string_view ka = GetLengthPrefixedAt(a);
+  std::string_view kb = GetLengthPrefixedAt(b);
+  if (!bytewise) return comparator.Compare(ka, kb);
+  // InternalKeyComparator over BytewiseComparator, inlined: user keys in
+  // byte order, then the tag (sequence, type) descending.
+  const size_t ua = ka.size() - 8, ub = kb.size() - 8;
+  int r = std::memcmp(ka.data(), kb.data(), ua < ub ? ua : ub);
+  if (r != 0) return r;
+  if (ua != ub) return ua < ub ? -1 : 1;
+  const uint64_t ta = DecodeFixed64(ka.data() + ua);
+  const uint64_t tb = DecodeFixed64(kb.data() + ub);
+  return ta > tb ? -1 : (ta < tb ? 1 : 0);
 }
 
 MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size)
@@ -31,7 +47,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   size_t stored_size = prefix + value.size();
   size_t encoded_len = VarintLength(ikey_size) + ikey_size +
                        VarintLength(stored_size) + stored_size;
-  char* buf = arena_.Allocate(encoded_len);
+  Table::Reservation node;
+  char* buf = table_.AllocateKey(encoded_len, &node);
   char* p = EncodeVarint32(buf, static_cast<uint32_t>(ikey_size));
   std::memcpy(p, key.data(), key.size());
   p += key.size();
@@ -44,7 +61,7 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
   // An empty value's data() may be null, which memcpy must not be given.
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  table_.Insert(buf);
+  table_.Insert(node);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion)
     num_deletes_.fetch_add(1, std::memory_order_relaxed);

@@ -3,7 +3,8 @@
 // Each entry is laid out in the arena as
 //   varint32(internal_key.size()) | internal_key | varint32(value.size()) |
 //   value
-// and indexed by a SkipList of pointers to those entries.
+// right behind its SkipList node (SkipList::AllocateKey), so a search reads
+// a node and the key it compares in one place.
 //
 // Thread safety: Add needs external synchronization (one writer at a time);
 // Get, NewIterator and ApproximateMemoryUsage may run concurrently with it
@@ -65,7 +66,10 @@ class MemTable {
  private:
   struct KeyComparator {
     const InternalKeyComparator comparator;
-    explicit KeyComparator(const InternalKeyComparator& c) : comparator(c) {}
+    // The user comparator is BytewiseComparator(): compare inline (memcmp,
+    // then the tag) instead of through two virtual calls.
+    const bool bytewise;
+    explicit KeyComparator(const InternalKeyComparator& c);
     int operator()(const char* a, const char* b) const;
   };
   using Table = SkipList<const char*, KeyComparator>;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "testing/test_util.h"
@@ -112,6 +114,42 @@ TEST(SkipList, ConcurrentReadersSeeConsistentList) {
   r1.join();
   r2.join();
   EXPECT_FALSE(failed.load());
+}
+
+// Keys allocated with their nodes (AllocateKey), as the memtable does: the
+// same ordering and lookups as keys allocated apart.
+TEST(SkipList, KeysAllocatedWithTheirNodes) {
+  struct StrComparator {
+    int operator()(const char* a, const char* b) const {
+      return std::strcmp(a, b);
+    }
+  };
+  using List = SkipList<const char*, StrComparator>;
+  Arena arena;
+  List list(StrComparator(), &arena);
+  std::set<std::string> model;
+  Random rnd(301);
+  for (int i = 0; i < 5000; i++) {
+    std::string k = std::to_string(rnd.Uniform(100000));
+    if (!model.insert(k).second) continue;
+    List::Reservation r;
+    char* mem = list.AllocateKey(k.size() + 1, &r);
+    std::memcpy(mem, k.c_str(), k.size() + 1);
+    list.Insert(r);
+  }
+  List::Iterator iter(&list);
+  iter.SeekToFirst();
+  for (const std::string& k : model) {
+    ASSERT_TRUE(iter.Valid());
+    EXPECT_EQ(std::string(iter.key()), k);
+    iter.Next();
+  }
+  EXPECT_FALSE(iter.Valid());
+  for (const std::string& k : model) EXPECT_TRUE(list.Contains(k.c_str()));
+  EXPECT_FALSE(list.Contains("x"));
+  iter.Seek("5");
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(std::string(iter.key()), *model.lower_bound("5"));
 }
 
 }  // namespace shale

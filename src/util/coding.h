@@ -53,7 +53,18 @@ int VarintLength(uint64_t v);
 
 // Decode from [p, limit); return the byte after the value, or nullptr when
 // the input is truncated or the varint overlong.
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* v);
+const char* GetVarint32PtrFallback(const char* p, const char* limit,
+                                   uint32_t* v);
+// Inline for the one-byte case (lengths in memtable entries and blocks),
+// which hot loops hit nearly always.
+inline const char* GetVarint32Ptr(const char* p, const char* limit,
+                                  uint32_t* v) {
+  if (p < limit && (static_cast<unsigned char>(*p) & 0x80) == 0) {
+    *v = static_cast<unsigned char>(*p);
+    return p + 1;
+  }
+  return GetVarint32PtrFallback(p, limit, v);
+}
 const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v);
 
 // Consume a value from the front of *input; false (input unspecified) when
