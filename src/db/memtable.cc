@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "util/comparator.h"
 
 namespace shale {
@@ -35,6 +38,78 @@ int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   return ta > tb ? -1 : (ta < tb ? 1 : 0);
 }
 
+uint64_t MemTable::HashUserKey(std::string_view user_key) {
+  return XXH3_64bits(user_key.data(), user_key.size());
+}
+
+namespace {
+constexpr uint64_t kFilterFirstCapacity = 8192;  // keys of segment 0
+constexpr uint64_t kFilterBitsPerKey = 10;
+constexpr int kFilterProbes = 6;
+
+// The 64-byte block of a segment of num_blocks blocks for hash.
+uint64_t FilterBlock(uint64_t hash, uint64_t num_blocks) {
+  return ((hash >> 32) * num_blocks) >> 32;
+}
+
+// Calls f(word, mask) for each probe of hash within its block.
+template <typename F>
+void ForEachProbe(uint64_t hash, F&& f) {
+  uint64_t h = hash * 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < kFilterProbes; i++) {
+    uint32_t bit = static_cast<uint32_t>(h & 511);  // of the block's 512
+    f(bit >> 6, uint64_t{1} << (bit & 63));
+    h >>= 9;
+  }
+}
+}  // namespace
+
+void MemTable::KeyFilter::Add(uint64_t hash) {
+  int n = num_segments_.load(std::memory_order_relaxed);
+  if (n == 0 || in_last_ >= last_capacity_) {
+    if (n == kMaxSegments) {
+      // 2^49 keys: unreachable. Keep adding to the last segment: more false
+      // positives, never a false negative.
+      n--;
+    } else {
+      last_capacity_ = kFilterFirstCapacity << n;
+      Segment& seg = segments_[n];
+      seg.num_blocks = (last_capacity_ * kFilterBitsPerKey + 511) / 512;
+      seg.words.reset(new std::atomic<uint64_t>[seg.num_blocks * 8]);
+      for (uint64_t i = 0; i < seg.num_blocks * 8; i++) {
+        seg.words[i].store(0, std::memory_order_relaxed);
+      }
+      in_last_ = 0;
+      // Publishes the segment (a reader reads no further than the count).
+      num_segments_.store(++n, std::memory_order_release);
+    }
+  }
+  Segment& seg = segments_[n - 1];
+  std::atomic<uint64_t>* block =
+      &seg.words[FilterBlock(hash, seg.num_blocks) * 8];
+  ForEachProbe(hash, [block](uint32_t word, uint64_t mask) {
+    // The writer is alone: no read-modify-write needed.
+    block[word].store(block[word].load(std::memory_order_relaxed) | mask,
+                      std::memory_order_relaxed);
+  });
+  in_last_++;
+}
+
+bool MemTable::KeyFilter::MayContain(uint64_t hash) const {
+  const int n = num_segments_.load(std::memory_order_acquire);
+  for (int i = 0; i < n; i++) {
+    const Segment& seg = segments_[i];
+    const std::atomic<uint64_t>* block =
+        &seg.words[FilterBlock(hash, seg.num_blocks) * 8];
+    bool all = true;
+    ForEachProbe(hash, [block, &all](uint32_t word, uint64_t mask) {
+      all &= (block[word].load(std::memory_order_relaxed) & mask) != 0;
+    });
+    if (all) return true;
+  }
+  return false;
+}
+
 MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size)
     : comparator_(cmp),
       arena_(arena_block_size),
@@ -61,6 +136,7 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
   // An empty value's data() may be null, which memcpy must not be given.
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  filter_.Add(HashUserKey(key));  // before the entry can be found
   table_.Insert(node);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion)
@@ -69,6 +145,7 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
 
 bool MemTable::Get(const LookupKey& key, ValueType* type,
                    std::string_view* value) const {
+  if (!filter_.MayContain(HashUserKey(key.user_key()))) return false;
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;

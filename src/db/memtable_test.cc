@@ -82,9 +82,25 @@ TEST_F(MemTableTest, IteratorOrdersByUserKeyThenNewestFirst) {
   EXPECT_GT(mem_.ApproximateMemoryUsage(), 0u);
 }
 
+// Enough keys to fill several of the key filter's segments: every key is
+// found at every sequence it may be read at, absent keys are not.
+TEST_F(MemTableTest, ManyKeysAcrossFilterSegments) {
+  constexpr int kKeys = 60000;  // segments of 8192, 16384, 32768, ...
+  for (int i = 0; i < kKeys; i++) {
+    mem_.Add(i + 1, kTypeValue, "key" + std::to_string(i),
+             "v" + std::to_string(i));
+  }
+  for (int i = 0; i < kKeys; i++) {
+    std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(k, kKeys), "v" + std::to_string(i)) << k;
+    ASSERT_EQ(Get(k, i), "NOT_PRESENT") << k;  // written after sequence i
+    ASSERT_EQ(Get("nokey" + std::to_string(i), kKeys), "NOT_PRESENT");
+  }
+}
+
 // Readers run Gets while the single writer adds: a key added (and
 // published, as the DB publishes its sequence) before a Get began is
-// always found.
+// always found, through the key filter and the skiplist.
 TEST_F(MemTableTest, ConcurrentGetsFindEveryPublishedKey) {
   constexpr uint64_t kKeys = 30000;
   std::atomic<uint64_t> published{0};
