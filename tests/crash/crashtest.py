@@ -50,12 +50,7 @@ FAMILY_ODDS = {"wal.": 40000, "flush.": 8, "manifest.": 10,
 # keep the operations triggering them out of the random mix, unless
 # --with-known-bugs. Each such bug gets a pinning test in
 # tools/stress/regression_test.cc; remove its entry when the fix lands.
-KNOWN_BUGS = {
-    # A failed directory sync right after the CURRENT rename deletes the
-    # MANIFEST that CURRENT now names: the DB no longer opens
-    # (CurrentSwitchRegressionTest.FailedDirSyncAfterRenameLeavesAnOpenableDB).
-    "fault_kinds": "append,flush,sync,rename,open,read,remove",
-}
+KNOWN_BUGS = {}
 
 
 def log(msg):
