@@ -43,9 +43,20 @@ class Arena {
   char* AllocateFallback(size_t bytes);
   char* NewBlock(size_t bytes);
 
+  // Carves a block of block_size_ bytes out of a 2 MiB region backed by a
+  // transparent huge page (see NewBlock).
+  char* CarveFromHugeRegion();
+
+  struct FreeDeleter {
+    void operator()(char* p) const;
+  };
+
   char* ptr_ = nullptr;
   size_t remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<std::unique_ptr<char, FreeDeleter>> regions_;
+  char* region_ptr_ = nullptr;  // the unused rest of the newest region
+  size_t region_left_ = 0;
   std::atomic<size_t> usage_{0};
 };
 
