@@ -56,6 +56,7 @@ if(SHALE_BUILD_TESTS)
   include(GoogleTest)
   add_executable(server_tests
     server/keyspace/value_header_test.cc
+    server/keyspace/wal_syncer_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
   )
