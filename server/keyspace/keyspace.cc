@@ -17,6 +17,15 @@ uint64_t Keyspace::NowMs() {
           .count());
 }
 
+std::string& Keyspace::EncodeScratch() {
+  // Per thread, so that encoding a value allocates nothing once it has grown
+  // (Put and AddPut copy it into the engine's batch before returning).
+  thread_local std::string scratch;
+  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);
+  scratch.clear();
+  return scratch;
+}
+
 size_t Keyspace::StripeOf(std::string_view key) {
   return std::hash<std::string_view>()(key) % kLockStripes;
 }
@@ -88,7 +97,7 @@ Status Keyspace::Put(std::string_view key, std::string_view payload,
   meta.cas = NextCas();
   meta.flags = flags;
   meta.expire_at_ms = expire_at_ms;
-  std::string stored;
+  std::string& stored = EncodeScratch();
   EncodeValue(meta, payload, &stored);
   WriteOptions wo = write_options();
   wo.expire_at_ms = expire_at_ms;
@@ -114,7 +123,7 @@ void Keyspace::AddPut(WriteBatch* batch, std::string_view key,
   meta.cas = NextCas();
   meta.flags = flags;
   meta.expire_at_ms = expire_at_ms;
-  std::string stored;
+  std::string& stored = EncodeScratch();
   EncodeValue(meta, payload, &stored);
   batch->Put(key, stored, expire_at_ms);
   if (cas != nullptr) *cas = meta.cas;

@@ -42,6 +42,11 @@ class Entry {
   std::string_view payload() const {
     return std::string_view(stored_).substr(offset_);
   }
+  // Frees the buffer if it is large: an Entry reused for many reads keeps
+  // its capacity, which is the point, but not that of one huge value.
+  void Trim(size_t keep = 64u << 10) {
+    if (stored_.capacity() > keep) std::string().swap(stored_);
+  }
   // Moves the payload out (the entry is empty afterwards).
   std::string TakePayload() {
     stored_.erase(0, offset_);
@@ -132,6 +137,8 @@ class Keyspace {
   uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }
   WriteOptions write_options() const;
   static size_t StripeOf(std::string_view key);
+  // An empty string of this thread's, to encode a value into.
+  static std::string& EncodeScratch();
 
   DB* const db_;
   const FsyncPolicy fsync_;

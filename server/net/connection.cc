@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <exception>
 
 namespace shale::server {
@@ -64,12 +65,11 @@ void Connection::DoRead() {
     return;
   }
   ArmTimer(limits_.idle_timeout);
-  size_t old = in_.size();
-  in_.resize(old + kReadChunk);
+  ReserveInput();
   socket_.async_read_some(
-      asio::buffer(in_.data() + old, kReadChunk),
-      [self = shared_from_this(), old](const error_code& ec, size_t n) {
-        self->in_.resize(old + n);
+      asio::buffer(in_.get() + in_end_, in_cap_ - in_end_),
+      [self = shared_from_this()](const error_code& ec, size_t n) {
+        self->in_end_ += n;
         if (ec) {
           self->Close();
           return;
@@ -78,11 +78,40 @@ void Connection::DoRead() {
       });
 }
 
+void Connection::ReserveInput() {
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+    // A long request made the buffer grow: give the memory back.
+    if (in_cap_ > 4 * kReadChunk) {
+      in_.reset();
+      in_cap_ = 0;
+    }
+  }
+  if (in_cap_ - in_end_ >= kReadChunk) return;
+  size_t pending = in_end_ - in_begin_;
+  if (in_cap_ - pending >= kReadChunk) {
+    // Room enough once the consumed bytes are dropped.
+    std::memmove(in_.get(), in_.get() + in_begin_, pending);
+  } else {
+    // A session holds at most a partial request here (it consumes bulk
+    // bytes as they come), so this stays near one chunk.
+    size_t cap = pending + kReadChunk;
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (pending > 0) std::memcpy(bigger.get(), in_.get() + in_begin_, pending);
+    in_ = std::move(bigger);
+    in_cap_ = cap;
+  }
+  in_begin_ = 0;
+  in_end_ = pending;
+}
+
 void Connection::Process() {
   if (closed_) return;
   size_t consumed;
   try {
-    consumed = session_->OnData(in_, &out_, limits_.output_limit);
+    consumed = session_->OnData(
+        std::string_view(in_.get() + in_begin_, in_end_ - in_begin_), &out_,
+        limits_.output_limit);
   } catch (const std::exception& e) {
     // Sessions do not throw by design; if one does (bad_alloc...), drop the
     // client rather than the whole server.
@@ -90,7 +119,7 @@ void Connection::Process() {
     Close();
     return;
   }
-  in_.erase(0, consumed);
+  in_begin_ += consumed;
   if (!out_.empty()) {
     DoWrite();
   } else if (session_->closing()) {
@@ -118,7 +147,7 @@ void Connection::DoWrite() {
                       self->writing_.clear();
                       if (self->stopping_ || self->session_->closing()) {
                         self->Close();
-                      } else if (!self->in_.empty()) {
+                      } else if (self->in_begin_ != self->in_end_) {
                         self->Process();  // input left by the output limit
                       } else {
                         self->DoRead();

@@ -55,6 +55,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void DoRead();
+  // Makes room for one read chunk after in_end_.
+  void ReserveInput();
   void Process();
   void DoWrite();
   void Close();
@@ -67,7 +69,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<Session> session_;
   ConnectionInfo info_;
 
-  std::string in_;         // received, not yet consumed by the session
+  // Received bytes not yet consumed by the session: in_[in_begin_,
+  // in_end_) of a buffer of in_cap_ bytes. Not a std::string, whose resize
+  // would zero every read chunk before the read fills it; consumed bytes
+  // are skipped, not erased, and what is left is moved to the front only
+  // when the next read needs the room.
+  std::unique_ptr<char[]> in_;
+  size_t in_cap_ = 0, in_begin_ = 0, in_end_ = 0;
   std::string out_;        // replies not yet written
   std::string writing_;    // the buffer of the write in flight
   bool closed_ = false;

@@ -53,7 +53,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("set", std::memory_order_relaxed);
-      if (set_batch_.Add(&args[1], &args[2])) {
+      if (set_batch_.Add(server_->ks, args[1], args[2])) {
         set_batch_.Flush(server_->ks, &writer_);
       }
       continue;

@@ -4,35 +4,45 @@
 
 namespace shale::server {
 
-bool SetBatch::Add(std::string* key, std::string* value) {
-  bytes_ += key->size() + value->size();
-  keys_.push_back(std::move(*key));
-  values_.push_back(std::move(*value));
-  return keys_.size() >= kMaxCount || bytes_ >= kMaxBytes;
+bool SetBatch::Add(Keyspace* ks, std::string_view key,
+                   std::string_view value) {
+  ks->AddPut(&batch_, key, value, 0, 0);
+  keys_.append(key);
+  key_ends_.push_back(keys_.size());
+  return key_ends_.size() >= kMaxCount || batch_.ApproximateSize() >= kMaxBytes;
 }
 
 void SetBatch::Flush(Keyspace* ks, RespWriter* w) {
-  if (keys_.empty()) return;
+  if (key_ends_.empty()) return;
   Status s;
   {
-    std::vector<std::string_view> views(keys_.begin(), keys_.end());
-    Keyspace::KeyLock lock(ks, views);
-    WriteBatch batch;
-    for (size_t i = 0; i < keys_.size(); i++) {
-      ks->AddPut(&batch, keys_[i], values_[i], 0, 0);
+    views_.clear();
+    size_t begin = 0;
+    for (size_t end : key_ends_) {
+      views_.push_back(std::string_view(keys_).substr(begin, end - begin));
+      begin = end;
     }
-    s = ks->Write(&batch);
+    Keyspace::KeyLock lock(ks, views_);
+    s = ks->Write(&batch_);
   }
-  for (size_t i = 0; i < keys_.size(); i++) {
+  for (size_t i = 0; i < key_ends_.size(); i++) {
     if (s.ok()) {
       w->Ok();
     } else {
       ReplyStatus(w, s);
     }
   }
+  key_ends_.clear();
+  views_.clear();
+  // Keep the buffers for the next pipeline, unless one big value made them
+  // big.
+  if (batch_.ApproximateSize() > 2 * kMaxBytes) {
+    batch_ = WriteBatch();
+  } else {
+    batch_.Clear();
+  }
+  if (keys_.capacity() > kMaxBytes) std::string().swap(keys_);
   keys_.clear();
-  values_.clear();
-  bytes_ = 0;
 }
 
 }  // namespace shale::server

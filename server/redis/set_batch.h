@@ -7,10 +7,15 @@
 // runs and whenever the session runs out of input, so replies keep their
 // order and no SET is acknowledged before it is in the WAL. The SETs of one
 // batch become visible together, which no client can tell from one-by-one.
+//
+// A SET is encoded into the engine's batch as it is added, and its key
+// copied into one buffer (the key locks are taken at Flush), so a pipeline
+// of SETs allocates nothing once the buffers have grown.
 #ifndef SHALE_SERVER_REDIS_SET_BATCH_H_
 #define SHALE_SERVER_REDIS_SET_BATCH_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/keyspace/keyspace.h"
@@ -24,18 +29,20 @@ class SetBatch {
   static constexpr size_t kMaxCount = 256;
   static constexpr size_t kMaxBytes = 1 << 20;
 
-  // Takes the key and value (moved from). Returns true if the batch is full
-  // and should be flushed now.
-  bool Add(std::string* key, std::string* value);
-  bool empty() const { return keys_.empty(); }
+  // Adds `SET key value`. Returns true if the batch is full and should be
+  // flushed now.
+  bool Add(Keyspace* ks, std::string_view key, std::string_view value);
+  bool empty() const { return key_ends_.empty(); }
 
   // Writes the pending SETs atomically under their keys' locks and appends
   // one reply each (+OK, or the engine's error for every one).
   void Flush(Keyspace* ks, RespWriter* w);
 
  private:
-  std::vector<std::string> keys_, values_;
-  size_t bytes_ = 0;
+  WriteBatch batch_;
+  std::string keys_;              // the keys, back to back
+  std::vector<size_t> key_ends_;  // where each key ends in keys_
+  std::vector<std::string_view> views_;
 };
 
 }  // namespace shale::server

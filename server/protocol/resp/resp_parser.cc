@@ -41,7 +41,7 @@ bool RespParser::Line(std::string_view in, size_t pos, std::string_view* line,
 RespParser::Result RespParser::Parse(std::string_view in, size_t* consumed) {
   size_t pos = 0;
   *consumed = 0;
-  if (state_ == State::kStart) args_.clear();
+  if (state_ == State::kStart) RecycleArgs();
   for (;;) {
     switch (state_) {
       case State::kStart: {
@@ -120,7 +120,7 @@ RespParser::Result RespParser::Parse(std::string_view in, size_t* consumed) {
         }
         pos = next;
         bulk_len_ = static_cast<uint64_t>(len);
-        args_.emplace_back();
+        NewArg();
         // Reserve what is known to be here; the rest grows as it arrives.
         args_.back().reserve(std::min<uint64_t>(bulk_len_, 1 << 20));
         state_ = State::kBulkBody;
@@ -149,6 +149,28 @@ RespParser::Result RespParser::Parse(std::string_view in, size_t* consumed) {
         break;
       }
     }
+  }
+}
+
+void RespParser::RecycleArgs() {
+  for (std::string& a : args_) {
+    // Strings a command moved from have no buffer left to keep; big ones
+    // are not worth holding on to.
+    if (spare_.size() < kMaxSpare && a.capacity() > 15 &&
+        a.capacity() <= kMaxSpareBytes) {
+      a.clear();
+      spare_.push_back(std::move(a));
+    }
+  }
+  args_.clear();
+}
+
+void RespParser::NewArg() {
+  if (spare_.empty()) {
+    args_.emplace_back();
+  } else {
+    args_.push_back(std::move(spare_.back()));
+    spare_.pop_back();
   }
 }
 

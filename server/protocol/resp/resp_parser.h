@@ -53,12 +53,19 @@ class RespParser {
   bool Line(std::string_view in, size_t pos, std::string_view* line,
             size_t* next) const;
   bool SplitInline(std::string_view line);
+  // Arguments keep their buffers from one request to the next (a 16-byte
+  // key or a 100-byte value is otherwise one allocation per request).
+  void RecycleArgs();
+  void NewArg();  // appends an empty argument to args_
+  static constexpr size_t kMaxSpare = 64;
+  static constexpr size_t kMaxSpareBytes = 4096;
 
   const RespLimits limits_;
   State state_ = State::kStart;
   uint64_t remaining_args_ = 0;  // bulks still expected in this request
   uint64_t bulk_len_ = 0;        // length of the bulk being read
   std::vector<std::string> args_;
+  std::vector<std::string> spare_;  // empty strings with buffers, for args_
   std::string error_;
 };
 

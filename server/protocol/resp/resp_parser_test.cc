@@ -36,6 +36,35 @@ TEST(RespParserTest, Multibulk) {
   EXPECT_EQ(reqs[1], (std::vector<std::string>{"PING"}));
 }
 
+// Argument strings keep their buffers from one request to the next: a
+// shorter or empty argument after a longer one, and an argument moved out
+// by its command, still read exactly as sent.
+TEST(RespParserTest, RecycledArgumentsHoldOnlyTheirBytes) {
+  RespParser p;
+  std::string long_value(300, 'x');
+  std::string in = "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000001\r\n$300\r\n" +
+                   long_value + "\r\n";
+  in += "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  in += "*3\r\n$3\r\nSET\r\n$0\r\n\r\n$2\r\nab\r\n";
+  in += "*2\r\n$4\r\nECHO\r\n$17\r\nkey:0000000000002\r\n";
+  size_t pos = 0, used = 0;
+  std::vector<std::vector<std::string>> got;
+  for (int i = 0; i < 4; i++) {
+    ASSERT_EQ(p.Parse(std::string_view(in).substr(pos), &used),
+              Result::kRequest);
+    pos += used;
+    got.push_back(p.args());
+    // As SetBatch did: a command may take an argument's buffer.
+    if (i == 0) std::string taken = std::move(p.args()[2]);
+  }
+  EXPECT_EQ(pos, in.size());
+  EXPECT_EQ(got[0], (std::vector<std::string>{"SET", "key:000000000001",
+                                              long_value}));
+  EXPECT_EQ(got[1], (std::vector<std::string>{"GET", "k"}));
+  EXPECT_EQ(got[2], (std::vector<std::string>{"SET", "", "ab"}));
+  EXPECT_EQ(got[3], (std::vector<std::string>{"ECHO", "key:0000000000002"}));
+}
+
 TEST(RespParserTest, BinaryBulkAndEmpty) {
   RespParser p;
   std::string in = std::string("*2\r\n$3\r\n\0\r\n\r\n$0\r\n\r\n", 19);
