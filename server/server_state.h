@@ -16,6 +16,7 @@
 
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
+#include "server/stat_counter.h"
 #include "server/net/registry.h"
 
 namespace shale::server {
@@ -84,13 +85,13 @@ struct ServerState {
 
   ClientTable clients;
   CursorTable cursors;
-  std::atomic<uint64_t> total_commands{0};
-  std::atomic<uint64_t> rejected_calls{0};
+  StatCounter total_commands;
+  StatCounter rejected_calls;
   // memcached front end counters (its `stats`).
-  std::atomic<uint64_t> mc_cmd_get{0}, mc_get_hits{0}, mc_get_misses{0},
-      mc_cmd_set{0}, mc_cmd_touch{0}, mc_cmd_flush{0};
+  StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set,
+      mc_cmd_touch, mc_cmd_flush;
   // HTTP front end counters.
-  std::atomic<uint64_t> http_requests{0}, http_errors{0};
+  StatCounter http_requests, http_errors;
 
   // CONFIG SET may change these at runtime.
   std::string RequirePass() {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "server/keyspace/value_header.h"
+#include "server/stat_counter.h"
 #include "shale/db.h"
 
 namespace shale::server {
@@ -129,9 +130,9 @@ class Keyspace {
   static uint64_t NowMs();
 
   // Counters for INFO / stats (relaxed; approximate under concurrency).
-  std::atomic<uint64_t> hits{0};
-  std::atomic<uint64_t> misses{0};
-  std::atomic<uint64_t> writes{0};
+  StatCounter hits;
+  StatCounter misses;
+  StatCounter writes;
 
  private:
   uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }

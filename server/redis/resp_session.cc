@@ -35,6 +35,9 @@ void RespSession::set_resp(int version) {
 size_t RespSession::OnData(std::string_view in, std::string* out,
                            size_t output_limit) {
   writer_.set_out(out);
+  // Once per batch of input: the commands of one read run within
+  // microseconds of each other.
+  client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
   size_t total = 0;
   while (!closing_ && out->size() < output_limit) {
     size_t used = 0;
@@ -50,7 +53,6 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     }
     Args& args = parser_.args();
     if (Batchable(args)) {
-      client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("set", std::memory_order_relaxed);
       if (set_batch_.Add(server_->ks, args[1], args[2])) {
@@ -75,7 +77,6 @@ bool RespSession::Batchable(const Args& args) const {
 }
 
 void RespSession::Execute(Args& args) {
-  client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
   server_->total_commands.fetch_add(1, std::memory_order_relaxed);
   const CommandSpec* cmd = LookupCommand(args[0]);
   if (cmd == nullptr) {
