@@ -46,7 +46,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
       "memcache_allow_remote", "port_file", "max_value_bytes",
       "max_key_bytes", "max_multibulk", "max_line_bytes",
       "http_max_header_bytes", "http_max_body_bytes", "client_output_limit",
-      "timeout", "write_timeout"};
+      "timeout", "write_timeout", "block_cache_bytes"};
   for (auto& [k, v] : t) {
     bool known = false;
     for (const char* name : kKnown) known |= (k.str() == name);
@@ -84,6 +84,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
   num("client_output_limit", &c->client_output_limit);
   num("timeout", &c->timeout);
   num("write_timeout", &c->write_timeout);
+  num("block_cache_bytes", &c->block_cache_bytes);
   return ok;
 }
 
@@ -109,7 +110,7 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   std::optional<std::string> dir, bind, requirepass, fsync, log_level,
       log_file, port_file;
   std::optional<int> port, mc_port, http_port, threads, maxclients, timeout;
-  std::optional<uint64_t> max_value;
+  std::optional<uint64_t> max_value, block_cache;
   bool allow_remote = false;
   app.add_option("--config", config_file, "TOML configuration file");
   app.add_option("--dir", dir, "data directory (default ./data)");
@@ -130,6 +131,8 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   app.add_option("--timeout", timeout, "idle client timeout, s (default 300)");
   app.add_option("--max-value-bytes", max_value,
                  "largest value (default 536870912)");
+  app.add_option("--block-cache-bytes", block_cache,
+                 "engine block cache (default 268435456)");
   app.add_flag("--memcache-allow-remote", allow_remote,
                "let the memcached front end listen on a non-loopback address");
   app.set_version_flag("--version", "shale-server 0.1.0");
@@ -161,6 +164,7 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   if (port_file) config->port_file = *port_file;
   if (timeout) config->timeout = *timeout;
   if (max_value) config->max_value_bytes = *max_value;
+  if (block_cache) config->block_cache_bytes = *block_cache;
   if (allow_remote) config->memcache_allow_remote = true;
   for (int p : {config->port, config->memcache_port, config->http_port}) {
     if (p < 0 || p > 65535) {

@@ -48,6 +48,13 @@ struct Config {
   // Seconds a pending write to a client may take before the client is
   // dropped as too slow.
   int write_timeout = 60;
+
+  // The engine's cache of uncompressed table blocks
+  // (Options::block_cache_capacity). A read the cache misses costs a pread,
+  // a checksum and a decompression; a server that owns its machine's memory
+  // does well to cache its working set. The engine's own default, for a
+  // library sharing a process, is 64 MiB.
+  uint64_t block_cache_bytes = 256ull << 20;
 };
 
 // Fills *config from argv (and the file named by --config). On a bad flag,

@@ -36,6 +36,7 @@ bool Server::Start(std::string* error) {
   std::filesystem::create_directories(config_.dir, ec);
   Options options;
   options.create_if_missing = true;
+  options.block_cache_capacity = config_.block_cache_bytes;
   Status s = DB::Open(options, config_.dir, &db_);
   if (!s.ok()) {
     *error = "cannot open " + config_.dir + ": " + s.ToString();
