@@ -101,7 +101,9 @@ class CorruptionSweepTest : public testing::Test {
         v = k + "@" + std::to_string(i) + std::string(rnd.Uniform(400), 'x');
       }
       ASSERT_NO_FATAL_FAILURE(Put(db.get(), k, v, false));
-      if (i == 2000) ASSERT_TRUE(db->CompactRange(nullptr, nullptr).ok());
+      if (i == 2000) {
+        ASSERT_TRUE(db->CompactRange(nullptr, nullptr).ok());
+      }
     }
     ASSERT_TRUE(db->Flush().ok());
     for (int i = 0; i < 150; i++) {

@@ -328,7 +328,9 @@ TEST_F(ResumeWalSyncRegressionTest, SyncWalAfterResumeCoversEarlierWrites) {
   Status s = db_->Resume();
   EXPECT_TRUE(s.ok() || s.IsIOError()) << s.ToString();
   env_->ClearFaults();
-  if (!s.ok()) ASSERT_TRUE(db_->Resume().ok());
+  if (!s.ok()) {
+    ASSERT_TRUE(db_->Resume().ok());
+  }
   ASSERT_TRUE(db_->SyncWAL().ok());  // every acknowledged write is durable
   std::unique_ptr<MemEnv> crashed = env_->CloneAfterCrash();
   Close();
