@@ -28,10 +28,12 @@ void PrintProgress(const BenchResult& r) {
   std::printf("  %-16s %-12s r%d %10.0f ops/s  p99 %8.2f us  %6.2f s",
               r.benchmark.c_str(), r.engine.c_str(), r.round, ops,
               r.hist.Percentile(0.99) / 1000, r.seconds);
-  if (r.settle_seconds > 0.05) std::printf("  (+%.1f s settle)", r.settle_seconds);
+  if (r.settle_seconds > 0.05)
+    std::printf("  (+%.1f s settle)", r.settle_seconds);
   if (r.found != r.ops && r.ops > 0 && r.benchmark.find("read") == 0)
     std::printf("  found %lld/%lld", (long long)r.found, (long long)r.ops);
-  if (r.verify_failures) std::printf("  VERIFY FAILURES %lld", (long long)r.verify_failures);
+  if (r.verify_failures)
+    std::printf("  VERIFY FAILURES %lld", (long long)r.verify_failures);
   if (!r.error.empty()) std::printf("  ERROR %s", r.error.c_str());
   std::printf("\n");
   std::fflush(stdout);
@@ -75,10 +77,12 @@ int Main(int argc, char** argv) {
     if (std::find(available.begin(), available.end(), e) != available.end()) {
       engines.push_back(e);
     } else {
-      std::printf("SKIP engine %s: not built into this shale-bench\n", e.c_str());
+      std::printf("SKIP engine %s: not built into this shale-bench\n",
+                  e.c_str());
     }
   }
-  for (const std::string& m : MissingEngines()) std::printf("NOTE %s\n", m.c_str());
+  for (const std::string& m : MissingEngines())
+    std::printf("NOTE %s\n", m.c_str());
   if (engines.empty()) {
     std::fprintf(stderr, "shale-bench: no engine to run\n");
     return 2;
@@ -90,10 +94,11 @@ int Main(int argc, char** argv) {
     info[e].baseline_build = BaselineBuild(e);
     info[e].version = EngineVersion(e);
     if (info[e].baseline_build == "debian-asserts") {
-      Banner("WARNING: " + e + " " + info[e].version +
-             " is Debian's build, compiled WITH ASSERTIONS; it runs slower than "
-             "a release build.\nRatios against it flatter shale. Run `make "
-             "bench` (scripts/build_baselines.sh) for release baselines.");
+      Banner(
+          "WARNING: " + e + " " + info[e].version +
+          " is Debian's build, compiled WITH ASSERTIONS; it runs slower than "
+          "a release build.\nRatios against it flatter shale. Run `make "
+          "bench` (scripts/build_baselines.sh) for release baselines.");
     }
   }
 
@@ -104,11 +109,12 @@ int Main(int argc, char** argv) {
                 info[engines[i]].version.empty() ? "" : " ",
                 info[engines[i]].baseline_build.c_str());
   }
-  std::printf(" num=%lld reads=%lld key=%d value=%d threads=%d rounds=%d "
-              "seed=%llu%s\n",
-              (long long)flags.num, (long long)flags.reads, flags.key_size,
-              flags.value_size, flags.threads, flags.rounds,
-              (unsigned long long)flags.seed, flags.verify ? " verify" : "");
+  std::printf(
+      " num=%lld reads=%lld key=%d value=%d threads=%d rounds=%d "
+      "seed=%llu%s\n",
+      (long long)flags.num, (long long)flags.reads, flags.key_size,
+      flags.value_size, flags.threads, flags.rounds,
+      (unsigned long long)flags.seed, flags.verify ? " verify" : "");
 
   namespace fs = std::filesystem;
   std::vector<BenchResult> results;
@@ -138,7 +144,8 @@ int Main(int argc, char** argv) {
                       (long long)flags.num, e.c_str());
           BenchResult load = runner.Run("fillrandom", 1000);
           if (!load.error.empty()) {
-            std::printf("ERROR loading %s: %s\n", e.c_str(), load.error.c_str());
+            std::printf("ERROR loading %s: %s\n", e.c_str(),
+                        load.error.c_str());
             failed = true;
             break;
           }
@@ -166,7 +173,8 @@ int Main(int argc, char** argv) {
   PrintTable(stdout, rows, flags, info);
   for (const auto& [e, i] : info) {
     if (i.baseline_build == "debian-asserts") {
-      Banner("WARNING: " + e + " ran as Debian's assertion-enabled build "
+      Banner("WARNING: " + e +
+             " ran as Debian's assertion-enabled build "
              "(baseline_build: debian-asserts in the JSON).");
     }
   }
@@ -178,7 +186,8 @@ int Main(int argc, char** argv) {
     std::printf("wrote %s\n", flags.json.c_str());
   }
   if (failed) {
-    std::printf("shale-bench: FAILED (errors or verification failures above)\n");
+    std::printf(
+        "shale-bench: FAILED (errors or verification failures above)\n");
     return 1;
   }
   return 0;

@@ -23,12 +23,12 @@ namespace shale_bench {
 // docs/bench.md has the table of how each field lands in each engine.
 struct EngineConfig {
   size_t write_buffer_size = 64u << 20;
-  size_t cache_size = 64u << 20;   // block cache bytes
-  int bloom_bits = 10;             // bits per key; 0 = no filter
+  size_t cache_size = 64u << 20;     // block cache bytes
+  int bloom_bits = 10;               // bits per key; 0 = no filter
   std::string compression = "none";  // none | snappy | lz4 | zstd
-  bool sync = false;               // fsync the WAL on every write
-  bool value_separation = false;   // shale: key-value separation
-  size_t min_blob_size = 512;      // threshold for separated values
+  bool sync = false;                 // fsync the WAL on every write
+  bool value_separation = false;     // shale: key-value separation
+  size_t min_blob_size = 512;        // threshold for separated values
 };
 
 enum class OpResult { kOk, kNotFound, kError };
@@ -50,7 +50,7 @@ class EngineIterator {
 
 // What an engine says about its own I/O. -1 where it does not tell.
 struct EngineStats {
-  int64_t write_bytes = -1;  // bytes the engine reports having written
+  int64_t write_bytes = -1;       // bytes the engine reports having written
   std::string write_bytes_scope;  // what write_bytes covers ("WAL+flush")
 };
 

@@ -87,10 +87,9 @@ class RocksEngine final : public Engine {
   void WaitForBackground(double timeout_s) override {
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(int64_t(timeout_s * 1000));
-    const char* props[] = {"rocksdb.num-running-compactions",
-                           "rocksdb.num-running-flushes",
-                           "rocksdb.compaction-pending",
-                           "rocksdb.mem-table-flush-pending"};
+    const char* props[] = {
+        "rocksdb.num-running-compactions", "rocksdb.num-running-flushes",
+        "rocksdb.compaction-pending", "rocksdb.mem-table-flush-pending"};
     while (std::chrono::steady_clock::now() < deadline) {
       bool busy = false;
       for (const char* p : props) {
@@ -125,11 +124,16 @@ class RocksEngine final : public Engine {
 };
 
 bool ParseCompression(const std::string& name, rocksdb::CompressionType* t) {
-  if (name == "none") *t = rocksdb::kNoCompression;
-  else if (name == "snappy") *t = rocksdb::kSnappyCompression;
-  else if (name == "lz4") *t = rocksdb::kLZ4Compression;
-  else if (name == "zstd") *t = rocksdb::kZSTD;
-  else return false;
+  if (name == "none")
+    *t = rocksdb::kNoCompression;
+  else if (name == "snappy")
+    *t = rocksdb::kSnappyCompression;
+  else if (name == "lz4")
+    *t = rocksdb::kLZ4Compression;
+  else if (name == "zstd")
+    *t = rocksdb::kZSTD;
+  else
+    return false;
   return true;
 }
 

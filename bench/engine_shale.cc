@@ -8,9 +8,9 @@
 // they are mapped as soon as they land. Compression matters most: shale's
 // planned default is LZ4, and leaving it on while the others run without
 // compression would not be the same work.
+#include <chrono>
 #include <cstring>
 #include <map>
-#include <chrono>
 #include <string>
 #include <thread>
 
@@ -146,10 +146,14 @@ bool MapCompression(O& o, const EngineConfig& c,
                     std::vector<std::string>* ignored, std::string* error) {
   if constexpr (requires { o.compression; }) {
     using Type = decltype(o.compression);
-    if (c.compression == "none") o.compression = Type::kNone;
-    else if (c.compression == "snappy") o.compression = Type::kSnappy;
-    else if (c.compression == "lz4") o.compression = Type::kLZ4;
-    else if (c.compression == "zstd") o.compression = Type::kZstd;
+    if (c.compression == "none")
+      o.compression = Type::kNone;
+    else if (c.compression == "snappy")
+      o.compression = Type::kSnappy;
+    else if (c.compression == "lz4")
+      o.compression = Type::kLZ4;
+    else if (c.compression == "zstd")
+      o.compression = Type::kZstd;
     else {
       *error = "unknown compression '" + c.compression + "'";
       return false;

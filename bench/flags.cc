@@ -29,18 +29,25 @@ bool ParseSize(const std::string& s, int64_t* out) {
   if (ec != std::errc()) return false;
   std::string rest(p, s.data() + s.size());
   int shift = 0;
-  if (rest == "K" || rest == "k" || rest == "KiB") shift = 10;
-  else if (rest == "M" || rest == "m" || rest == "MiB") shift = 20;
-  else if (rest == "G" || rest == "g" || rest == "GiB") shift = 30;
-  else if (!rest.empty()) return false;
+  if (rest == "K" || rest == "k" || rest == "KiB")
+    shift = 10;
+  else if (rest == "M" || rest == "m" || rest == "MiB")
+    shift = 20;
+  else if (rest == "G" || rest == "g" || rest == "GiB")
+    shift = 30;
+  else if (!rest.empty())
+    return false;
   *out = v << shift;
   return true;
 }
 
 bool ParseBool(const std::string& s, bool* out) {
-  if (s.empty() || s == "true" || s == "1") *out = true;
-  else if (s == "false" || s == "0") *out = false;
-  else return false;
+  if (s.empty() || s == "true" || s == "1")
+    *out = true;
+  else if (s == "false" || s == "0")
+    *out = false;
+  else
+    return false;
   return true;
 }
 
@@ -58,10 +65,14 @@ bool ParseFlags(int argc, char** argv, Flags* f, bool* help,
     });
   };
   auto boolean = [](bool* field) {
-    return Setter([field](const std::string& v) { return ParseBool(v, field); });
+    return Setter(
+        [field](const std::string& v) { return ParseBool(v, field); });
   };
   auto text = [](std::string* field) {
-    return Setter([field](const std::string& v) { *field = v; return true; });
+    return Setter([field](const std::string& v) {
+      *field = v;
+      return true;
+    });
   };
   auto list = [](std::vector<std::string>* field) {
     return Setter([field](const std::string& v) {

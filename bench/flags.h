@@ -12,18 +12,18 @@ namespace shale_bench {
 
 struct Flags {
   std::vector<std::string> engines = {"shale", "rocksdb", "leveldb"};
-  std::vector<std::string> benchmarks = {"fillseq", "fillrandom",
-                                         "readrandom", "seekrandom"};
-  int64_t num = 1000000;        // keys loaded by a fill
-  int64_t reads = -1;           // ops of read benchmarks; -1 means num
-  int64_t ycsb_e_ops = -1;      // ops of ycsb_e; -1 means reads/10
+  std::vector<std::string> benchmarks = {"fillseq", "fillrandom", "readrandom",
+                                         "seekrandom"};
+  int64_t num = 1000000;    // keys loaded by a fill
+  int64_t reads = -1;       // ops of read benchmarks; -1 means num
+  int64_t ycsb_e_ops = -1;  // ops of ycsb_e; -1 means reads/10
   int key_size = 16;
   int value_size = 100;
   double compression_ratio = 0.5;  // of generated values
   int threads = 1;
-  int seek_nexts = 0;           // Next() calls after each seekrandom Seek
-  int64_t writes_per_sec = 0;   // readwhilewriting's writer; 0 = unlimited
-  int rounds = 1;               // engines run in turns, this many times
+  int seek_nexts = 0;          // Next() calls after each seekrandom Seek
+  int64_t writes_per_sec = 0;  // readwhilewriting's writer; 0 = unlimited
+  int rounds = 1;              // engines run in turns, this many times
   uint64_t seed = 301;
   std::string db = "/tmp/shale-bench";
   std::string json;             // write results here when set
@@ -37,7 +37,7 @@ struct Flags {
   // benchmarks, with the k-th repeat of a name (k >= 2) labelled "name#k":
   // the names in results and JSON.
   std::vector<std::string> benchmark_labels;
-  EngineConfig engine;          // --write_buffer_size, --cache_size, ...
+  EngineConfig engine;  // --write_buffer_size, --cache_size, ...
 };
 
 // Fills *flags from argv. On error returns false with *error set. --help

@@ -65,7 +65,8 @@ double Histogram::Percentile(double p) const {
     seen += buckets_[b];
     if (seen > rank) {
       double mid = (static_cast<double>(BucketLow(b)) +
-                    static_cast<double>(BucketHigh(b) - 1)) / 2;
+                    static_cast<double>(BucketHigh(b) - 1)) /
+                   2;
       return std::clamp(mid, static_cast<double>(min_),
                         static_cast<double>(max_));
     }

@@ -16,7 +16,8 @@ uint64_t Mix64(uint64_t x) {
 }
 
 uint64_t SeedFor(uint64_t seed, int bench_index, int thread) {
-  return Mix64(seed * 0x100000001b3ull + Mix64(bench_index * 1000003ull + thread));
+  return Mix64(seed * 0x100000001b3ull +
+               Mix64(bench_index * 1000003ull + thread));
 }
 
 // --- keys -------------------------------------------------------------------
@@ -71,8 +72,7 @@ uint32_t GetFixed32(const char* p) {
 }
 }  // namespace
 
-ValuePool::ValuePool(size_t value_size, double compression_ratio,
-                     uint64_t seed)
+ValuePool::ValuePool(size_t value_size, double compression_ratio, uint64_t seed)
     : value_size_(value_size) {
   Random rnd(seed ^ 0x76616c7565ull);
   size_t fresh = static_cast<size_t>(kPiece * compression_ratio);
@@ -151,7 +151,8 @@ uint64_t Permutation::At(uint64_t i) const {
 
 Zipfian::Zipfian(uint64_t n, double theta) : n_(n ? n : 1), theta_(theta) {
   zeta_n_ = 0;
-  for (uint64_t i = 1; i <= n_; i++) zeta_n_ += 1.0 / std::pow(double(i), theta_);
+  for (uint64_t i = 1; i <= n_; i++)
+    zeta_n_ += 1.0 / std::pow(double(i), theta_);
   double zeta2 = 1.0 + 1.0 / std::pow(2.0, theta_);
   alpha_ = 1.0 / (1.0 - theta_);
   eta_ = (1.0 - std::pow(2.0 / double(n_), 1.0 - theta_)) /
@@ -164,8 +165,8 @@ uint64_t Zipfian::Next(Random* rnd) const {
   double uz = u * zeta_n_;
   if (uz < 1.0) return 0;
   if (uz < half_pow_theta_) return 1;
-  uint64_t r = static_cast<uint64_t>(
-      double(n_) * std::pow(eta_ * u - eta_ + 1.0, alpha_));
+  uint64_t r = static_cast<uint64_t>(double(n_) *
+                                     std::pow(eta_ * u - eta_ + 1.0, alpha_));
   return r < n_ ? r : n_ - 1;
 }
 

@@ -33,8 +33,8 @@ class Random {
   }
   // Uniform in [0, n); n > 0.
   uint64_t Uniform(uint64_t n) {
-    return static_cast<uint64_t>(
-        (static_cast<unsigned __int128>(Next()) * n) >> 64);
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >>
+                                 64);
   }
   double UniformDouble() { return (Next() >> 11) * 0x1.0p-53; }
 
@@ -117,7 +117,9 @@ class Zipfian {
 class ScrambledZipfian {
  public:
   explicit ScrambledZipfian(uint64_t n) : zipf_(n) {}
-  uint64_t Next(Random* rnd) const { return Mix64(zipf_.Next(rnd)) % zipf_.n(); }
+  uint64_t Next(Random* rnd) const {
+    return Mix64(zipf_.Next(rnd)) % zipf_.n();
+  }
 
  private:
   Zipfian zipf_;

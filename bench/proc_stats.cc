@@ -1,12 +1,12 @@
 #include "proc_stats.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <sys/stat.h>
 
 namespace shale_bench {
 
@@ -16,9 +16,12 @@ ProcIo ReadProcIo() {
   std::string name;
   int64_t value;
   while (in >> name >> value) {
-    if (name == "read_bytes:") io.read_bytes = value;
-    else if (name == "write_bytes:") io.write_bytes = value;
-    else if (name == "wchar:") io.wchar = value;
+    if (name == "read_bytes:")
+      io.read_bytes = value;
+    else if (name == "write_bytes:")
+      io.write_bytes = value;
+    else if (name == "wchar:")
+      io.wchar = value;
   }
   return io;
 }

@@ -12,10 +12,18 @@ std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -62,7 +70,8 @@ const Row* Find(const std::vector<Row>& rows, const std::string& engine,
 
 double Row::OpsPerSec() const {
   double sum = 0;
-  for (const BenchResult* r : rounds) sum += r->seconds > 0 ? r->ops / r->seconds : 0;
+  for (const BenchResult* r : rounds)
+    sum += r->seconds > 0 ? r->ops / r->seconds : 0;
   return rounds.empty() ? 0 : sum / rounds.size();
 }
 
@@ -70,7 +79,8 @@ double Row::MBPerSec() const {
   double sum = 0;
   for (const BenchResult* r : rounds) {
     if (r->seconds > 0)
-      sum += (r->user_bytes_written + r->user_bytes_read) / r->seconds / 1048576;
+      sum +=
+          (r->user_bytes_written + r->user_bytes_read) / r->seconds / 1048576;
   }
   return rounds.empty() ? 0 : sum / rounds.size();
 }
@@ -135,8 +145,7 @@ std::vector<Row> Aggregate(const std::vector<BenchResult>& results,
 void PrintTable(std::FILE* out, const std::vector<Row>& rows,
                 const Flags& flags,
                 const std::map<std::string, EngineInfo>& engines) {
-  std::fprintf(out,
-               "\n%-16s %-12s %11s %8s %8s %8s %9s %6s %8s %8s %7s %8s\n",
+  std::fprintf(out, "\n%-16s %-12s %11s %8s %8s %8s %9s %6s %8s %8s %7s %8s\n",
                "benchmark", "engine", "ops/s", "MB/s", "p50us", "p99us",
                "p99.9us", "w-amp", "wrMB", "diskMB", "rssMB", "shale/x");
   std::string last;
@@ -179,10 +188,11 @@ bool WriteJson(const std::string& path, const std::vector<Row>& rows,
   for (size_t i = 0; i < rows.size(); i++) {
     const Row& r = rows[i];
     const EngineInfo* info = nullptr;
-    if (auto it = engines.find(r.engine); it != engines.end()) info = &it->second;
+    if (auto it = engines.find(r.engine); it != engines.end())
+      info = &it->second;
     const Row* shale = Find(rows, "shale", r.benchmark);
-    double ratio = shale && r.OpsPerSec() > 0
-                       ? shale->OpsPerSec() / r.OpsPerSec() : NAN;
+    double ratio =
+        shale && r.OpsPerSec() > 0 ? shale->OpsPerSec() / r.OpsPerSec() : NAN;
     std::string per_round, ignored, errors;
     int64_t verify = 0;
     for (const BenchResult* b : r.rounds) {
@@ -199,48 +209,91 @@ bool WriteJson(const std::string& path, const std::vector<Row>& rows,
       o << "    " << JsonString(name) << ": " << value;
     };
     o << "  {\n";
-    field("engine", JsonString(r.engine)); o << ",\n";
-    field("benchmark", JsonString(r.benchmark)); o << ",\n";
-    field("label", JsonString(flags.label)); o << ",\n";
-    field("engine_version", JsonString(info ? info->version : "")); o << ",\n";
-    field("baseline_build", JsonString(info ? info->baseline_build : "")); o << ",\n";
-    field("num", std::to_string(flags.num)); o << ",\n";
-    field("key_size", std::to_string(flags.key_size)); o << ",\n";
-    field("value_size", std::to_string(flags.value_size)); o << ",\n";
-    field("threads", std::to_string(flags.threads)); o << ",\n";
-    field("rounds", std::to_string(r.rounds.size())); o << ",\n";
-    field("ops", std::to_string(r.Sum(&BenchResult::ops))); o << ",\n";
-    field("found", std::to_string(r.Sum(&BenchResult::found))); o << ",\n";
-    field("seconds", JsonNumber(r.Seconds())); o << ",\n";
-    field("ops_per_sec", JsonNumber(r.OpsPerSec())); o << ",\n";
-    field("ops_per_sec_rounds", "[" + per_round + "]"); o << ",\n";
-    field("mb_per_sec", JsonNumber(r.MBPerSec())); o << ",\n";
-    field("p50_us", JsonNumber(r.hist.Percentile(0.50) / 1000)); o << ",\n";
-    field("p99_us", JsonNumber(r.hist.Percentile(0.99) / 1000)); o << ",\n";
-    field("p999_us", JsonNumber(r.hist.Percentile(0.999) / 1000)); o << ",\n";
-    field("mean_us", JsonNumber(r.hist.Mean() / 1000)); o << ",\n";
-    field("max_us", JsonNumber(r.hist.max() / 1000.0)); o << ",\n";
-    field("user_bytes_written", std::to_string(r.Sum(&BenchResult::user_bytes_written))); o << ",\n";
-    field("user_bytes_read", std::to_string(r.Sum(&BenchResult::user_bytes_read))); o << ",\n";
-    field("disk_write_bytes", std::to_string(r.Sum(&BenchResult::disk_write_bytes))); o << ",\n";
-    field("disk_read_bytes", std::to_string(r.Sum(&BenchResult::disk_read_bytes))); o << ",\n";
-    field("engine_write_bytes", std::to_string(r.Sum(&BenchResult::engine_write_bytes))); o << ",\n";
+    field("engine", JsonString(r.engine));
+    o << ",\n";
+    field("benchmark", JsonString(r.benchmark));
+    o << ",\n";
+    field("label", JsonString(flags.label));
+    o << ",\n";
+    field("engine_version", JsonString(info ? info->version : ""));
+    o << ",\n";
+    field("baseline_build", JsonString(info ? info->baseline_build : ""));
+    o << ",\n";
+    field("num", std::to_string(flags.num));
+    o << ",\n";
+    field("key_size", std::to_string(flags.key_size));
+    o << ",\n";
+    field("value_size", std::to_string(flags.value_size));
+    o << ",\n";
+    field("threads", std::to_string(flags.threads));
+    o << ",\n";
+    field("rounds", std::to_string(r.rounds.size()));
+    o << ",\n";
+    field("ops", std::to_string(r.Sum(&BenchResult::ops)));
+    o << ",\n";
+    field("found", std::to_string(r.Sum(&BenchResult::found)));
+    o << ",\n";
+    field("seconds", JsonNumber(r.Seconds()));
+    o << ",\n";
+    field("ops_per_sec", JsonNumber(r.OpsPerSec()));
+    o << ",\n";
+    field("ops_per_sec_rounds", "[" + per_round + "]");
+    o << ",\n";
+    field("mb_per_sec", JsonNumber(r.MBPerSec()));
+    o << ",\n";
+    field("p50_us", JsonNumber(r.hist.Percentile(0.50) / 1000));
+    o << ",\n";
+    field("p99_us", JsonNumber(r.hist.Percentile(0.99) / 1000));
+    o << ",\n";
+    field("p999_us", JsonNumber(r.hist.Percentile(0.999) / 1000));
+    o << ",\n";
+    field("mean_us", JsonNumber(r.hist.Mean() / 1000));
+    o << ",\n";
+    field("max_us", JsonNumber(r.hist.max() / 1000.0));
+    o << ",\n";
+    field("user_bytes_written",
+          std::to_string(r.Sum(&BenchResult::user_bytes_written)));
+    o << ",\n";
+    field("user_bytes_read",
+          std::to_string(r.Sum(&BenchResult::user_bytes_read)));
+    o << ",\n";
+    field("disk_write_bytes",
+          std::to_string(r.Sum(&BenchResult::disk_write_bytes)));
+    o << ",\n";
+    field("disk_read_bytes",
+          std::to_string(r.Sum(&BenchResult::disk_read_bytes)));
+    o << ",\n";
+    field("engine_write_bytes",
+          std::to_string(r.Sum(&BenchResult::engine_write_bytes)));
+    o << ",\n";
     field("engine_write_bytes_scope",
-          JsonString(r.rounds.back()->engine_write_scope)); o << ",\n";
-    field("write_amp", r.WriteAmp() < 0 ? "null" : JsonNumber(r.WriteAmp())); o << ",\n";
+          JsonString(r.rounds.back()->engine_write_scope));
+    o << ",\n";
+    field("write_amp", r.WriteAmp() < 0 ? "null" : JsonNumber(r.WriteAmp()));
+    o << ",\n";
     field("engine_write_amp",
-          r.EngineWriteAmp() < 0 ? "null" : JsonNumber(r.EngineWriteAmp())); o << ",\n";
-    field("disk_bytes", std::to_string(r.Last(&BenchResult::disk_bytes))); o << ",\n";
-    field("peak_rss_bytes", std::to_string(r.Max(&BenchResult::peak_rss))); o << ",\n";
-    field("writer_ops", std::to_string(r.Sum(&BenchResult::writer_ops))); o << ",\n";
+          r.EngineWriteAmp() < 0 ? "null" : JsonNumber(r.EngineWriteAmp()));
+    o << ",\n";
+    field("disk_bytes", std::to_string(r.Last(&BenchResult::disk_bytes)));
+    o << ",\n";
+    field("peak_rss_bytes", std::to_string(r.Max(&BenchResult::peak_rss)));
+    o << ",\n";
+    field("writer_ops", std::to_string(r.Sum(&BenchResult::writer_ops)));
+    o << ",\n";
     double settle = 0;
     for (const BenchResult* b : r.rounds) settle += b->settle_seconds;
-    field("settle_seconds", JsonNumber(settle)); o << ",\n";
-    field("shale_ratio", JsonNumber(ratio)); o << ",\n";
-    field("verify", flags.verify ? "true" : "false"); o << ",\n";
-    field("verify_failures", std::to_string(verify)); o << ",\n";
-    field("error", JsonString(errors)); o << ",\n";
-    field("ignored_options", "[" + ignored + "]"); o << ",\n";
+    field("settle_seconds", JsonNumber(settle));
+    o << ",\n";
+    field("shale_ratio", JsonNumber(ratio));
+    o << ",\n";
+    field("verify", flags.verify ? "true" : "false");
+    o << ",\n";
+    field("verify_failures", std::to_string(verify));
+    o << ",\n";
+    field("error", JsonString(errors));
+    o << ",\n";
+    field("ignored_options", "[" + ignored + "]");
+    o << ",\n";
     std::ostringstream cfg;
     cfg << "{\"write_buffer_size\": " << flags.engine.write_buffer_size
         << ", \"cache_size\": " << flags.engine.cache_size
@@ -252,7 +305,8 @@ bool WriteJson(const std::string& path, const std::vector<Row>& rows,
         << ", \"min_blob_size\": " << flags.engine.min_blob_size
         << ", \"seek_nexts\": " << flags.seek_nexts
         << ", \"seed\": " << flags.seed << "}";
-    field("config", cfg.str()); o << "\n";
+    field("config", cfg.str());
+    o << "\n";
     o << "  }" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
   o << "]\n";

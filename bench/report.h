@@ -25,9 +25,9 @@ struct Row {
   std::vector<const BenchResult*> rounds;
   Histogram hist;  // merged over rounds
 
-  double OpsPerSec() const;  // mean over rounds
-  double MBPerSec() const;   // user bytes moved per second, mean
-  double WriteAmp() const;   // disk write bytes / user bytes written; -1
+  double OpsPerSec() const;       // mean over rounds
+  double MBPerSec() const;        // user bytes moved per second, mean
+  double WriteAmp() const;        // disk write bytes / user bytes written; -1
   double EngineWriteAmp() const;  // the engine's own count; -1
   int64_t Sum(int64_t BenchResult::*field) const;  // -1 if any is -1
   double Seconds() const;

@@ -28,22 +28,22 @@ struct BenchResult {
   std::string engine;
   std::string benchmark;
   int round = 0;
-  int64_t ops = 0;            // timed operations (readwhilewriting: reads)
-  int64_t found = 0;          // reads/seeks that found a key
-  int64_t writer_ops = 0;     // readwhilewriting: the writer's puts
-  double seconds = 0;         // timed wall time
-  double settle_seconds = 0;  // untimed wait for background writes after
+  int64_t ops = 0;                 // timed operations (readwhilewriting: reads)
+  int64_t found = 0;               // reads/seeks that found a key
+  int64_t writer_ops = 0;          // readwhilewriting: the writer's puts
+  double seconds = 0;              // timed wall time
+  double settle_seconds = 0;       // untimed wait for background writes after
   int64_t user_bytes_written = 0;  // key + value bytes of puts
   int64_t user_bytes_read = 0;     // key + value bytes returned
   int64_t disk_write_bytes = -1;   // /proc/self/io write_bytes delta
   int64_t disk_read_bytes = -1;    // /proc/self/io read_bytes delta
-  int64_t engine_write_bytes = -1; // the engine's own count (delta)
+  int64_t engine_write_bytes = -1;  // the engine's own count (delta)
   std::string engine_write_scope;
-  int64_t disk_bytes = -1;    // space of the DB directory at the end
-  int64_t peak_rss = -1;      // VmHWM during the benchmark (harness included)
+  int64_t disk_bytes = -1;  // space of the DB directory at the end
+  int64_t peak_rss = -1;    // VmHWM during the benchmark (harness included)
   int64_t verify_failures = 0;
-  std::string error;          // non-empty: the benchmark failed
-  Histogram hist;             // per-op latency, nanoseconds
+  std::string error;  // non-empty: the benchmark failed
+  Histogram hist;     // per-op latency, nanoseconds
 };
 
 // Nanoseconds from a to b.
@@ -126,8 +126,8 @@ class Runner {
   // of the fills plus every YCSB insert the benchmark list can make.
   uint64_t capacity_;
   std::unique_ptr<std::atomic<uint32_t>[]> stamps_;
-  uint32_t stamp_base_ = 0;             // stamps below this are used
-  std::atomic<uint64_t> next_insert_;   // next YCSB insert index
+  uint32_t stamp_base_ = 0;            // stamps below this are used
+  std::atomic<uint64_t> next_insert_;  // next YCSB insert index
   std::atomic<int> failures_printed_{0};
 
   bool loaded_ = false;

@@ -17,17 +17,18 @@ using Clock = std::chrono::steady_clock;
 
 const std::set<std::string>& WriteBenchmarks() {
   static const std::set<std::string> s = {
-      "fillseq", "fillrandom", "overwrite", "deleterandom", "readwhilewriting",
-      "ycsb_load", "ycsb_a", "ycsb_b", "ycsb_d", "ycsb_e", "ycsb_f"};
+      "fillseq",          "fillrandom", "overwrite", "deleterandom",
+      "readwhilewriting", "ycsb_load",  "ycsb_a",    "ycsb_b",
+      "ycsb_d",           "ycsb_e",     "ycsb_f"};
   return s;
 }
 
 const std::set<std::string>& AllBenchmarks() {
   static const std::set<std::string> s = {
-      "fillseq",    "fillrandom", "overwrite",  "deleterandom",
-      "readrandom", "readseq",    "readreverse", "seekrandom",
-      "readwhilewriting", "ycsb_load", "ycsb_a", "ycsb_b",
-      "ycsb_c",     "ycsb_d",     "ycsb_e",     "ycsb_f"};
+      "fillseq",          "fillrandom", "overwrite",   "deleterandom",
+      "readrandom",       "readseq",    "readreverse", "seekrandom",
+      "readwhilewriting", "ycsb_load",  "ycsb_a",      "ycsb_b",
+      "ycsb_c",           "ycsb_d",     "ycsb_e",      "ycsb_f"};
   return s;
 }
 
@@ -62,8 +63,7 @@ Runner::Runner(const Flags& flags, Engine* engine)
 // --- helpers ----------------------------------------------------------------
 
 uint32_t Runner::NextStamp(ThreadState* st, int thread, int threads) {
-  return stamp_base_ +
-         static_cast<uint32_t>(st->writes * threads + thread + 1);
+  return stamp_base_ + static_cast<uint32_t>(st->writes * threads + thread + 1);
 }
 
 bool Runner::PutIndex(uint64_t index, ThreadState* st, int thread,
@@ -207,7 +207,8 @@ BenchResult Runner::Run(const std::string& name, int index) {
     if (name == "readwhilewriting") r.writer_ops += st->writes;
     if (!st->error.empty() && r.error.empty()) r.error = st->error;
   }
-  stamp_base_ += static_cast<uint32_t>((max_writes + 1) * (int64_t)states.size());
+  stamp_base_ +=
+      static_cast<uint32_t>((max_writes + 1) * (int64_t)states.size());
 
   if (IsWriteBenchmark(name)) {
     auto start = Clock::now();
@@ -215,7 +216,8 @@ BenchResult Runner::Run(const std::string& name, int index) {
     double left = flags_.settle_timeout -
                   std::chrono::duration<double>(Clock::now() - start).count();
     WaitForWritesToSettle(flags_.settle, std::max(left, 1.0));
-    r.settle_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.settle_seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
   }
   ProcIo io1 = ReadProcIo();
   EngineStats es1 = engine_->Stats();
@@ -239,154 +241,179 @@ double Runner::Fill(const std::string& name, int index, int64_t ops,
   const bool seq = name == "fillseq";
   const bool random_order = name == "fillrandom" || name == "ycsb_load";
   const bool del = name == "deleterandom";
-  return RunThreads(threads, index, [&](int t, ThreadState* st) {
-    char key[1024];
-    auto t0 = Clock::now();
-    for (int64_t i = Begin(ops, threads, t); i < Begin(ops, threads, t + 1);
-         i++) {
-      uint64_t k = seq ? uint64_t(i)
-                   : random_order ? perm.At(uint64_t(i))
-                                  : st->rnd.Uniform(num);
-      if (del) {
-        if (engine_->Delete(keys_.Format(k, key)) != OpResult::kOk) {
-          st->error = "delete: " + LastEngineError();
-          return;
+  return RunThreads(
+      threads, index,
+      [&](int t, ThreadState* st) {
+        char key[1024];
+        auto t0 = Clock::now();
+        for (int64_t i = Begin(ops, threads, t); i < Begin(ops, threads, t + 1);
+             i++) {
+          uint64_t k = seq            ? uint64_t(i)
+                       : random_order ? perm.At(uint64_t(i))
+                                      : st->rnd.Uniform(num);
+          if (del) {
+            if (engine_->Delete(keys_.Format(k, key)) != OpResult::kOk) {
+              st->error = "delete: " + LastEngineError();
+              return;
+            }
+            stamps_[k].store(0, std::memory_order_relaxed);
+          } else if (!PutIndex(k, st, t, threads)) {
+            return;
+          }
+          auto t1 = Clock::now();
+          st->hist.Record(Nanos(t0, t1));
+          t0 = t1;
+          st->ops++;
         }
-        stamps_[k].store(0, std::memory_order_relaxed);
-      } else if (!PutIndex(k, st, t, threads)) {
-        return;
-      }
-      auto t1 = Clock::now();
-      st->hist.Record(Nanos(t0, t1));
-      t0 = t1;
-      st->ops++;
-    }
-  }, states);
+      },
+      states);
 }
 
 double Runner::ReadRandom(int index, States* states) {
   const int threads = flags_.threads;
   const uint64_t num = static_cast<uint64_t>(flags_.num);
   const bool verify = flags_.verify, exact = exact_;
-  return RunThreads(threads, index, [&](int t, ThreadState* st) {
-    char key[1024];
-    std::string value;
-    auto t0 = Clock::now();
-    for (int64_t i = Begin(flags_.reads, threads, t);
-         i < Begin(flags_.reads, threads, t + 1); i++) {
-      uint64_t k = st->rnd.Uniform(num);
-      std::string_view ks = keys_.Format(k, key);
-      OpResult res = engine_->Get(ks, &value);
-      auto t1 = Clock::now();
-      st->hist.Record(Nanos(t0, t1));
-      st->ops++;
-      if (res == OpResult::kOk) {
-        st->found++;
-        st->bytes_read += static_cast<int64_t>(ks.size() + value.size());
-        if (verify) CheckValue(k, value, exact, st);
-      } else if (res == OpResult::kNotFound) {
-        if (verify) CheckMissing(k, exact, st);
-      } else {
-        st->error = "get: " + LastEngineError();
-        return;
-      }
-      t0 = verify ? Clock::now() : t1;  // checking is not the engine's time
-    }
-  }, states);
+  return RunThreads(
+      threads, index,
+      [&](int t, ThreadState* st) {
+        char key[1024];
+        std::string value;
+        auto t0 = Clock::now();
+        for (int64_t i = Begin(flags_.reads, threads, t);
+             i < Begin(flags_.reads, threads, t + 1); i++) {
+          uint64_t k = st->rnd.Uniform(num);
+          std::string_view ks = keys_.Format(k, key);
+          OpResult res = engine_->Get(ks, &value);
+          auto t1 = Clock::now();
+          st->hist.Record(Nanos(t0, t1));
+          st->ops++;
+          if (res == OpResult::kOk) {
+            st->found++;
+            st->bytes_read += static_cast<int64_t>(ks.size() + value.size());
+            if (verify) CheckValue(k, value, exact, st);
+          } else if (res == OpResult::kNotFound) {
+            if (verify) CheckMissing(k, exact, st);
+          } else {
+            st->error = "get: " + LastEngineError();
+            return;
+          }
+          t0 = verify ? Clock::now() : t1;  // checking is not the engine's time
+        }
+      },
+      states);
 }
 
 double Runner::ReadSeq(int index, bool reverse, States* states) {
   const int threads = flags_.threads;
   const bool verify = flags_.verify, exact = exact_;
-  return RunThreads(threads, index, [&](int t, ThreadState* st) {
-    int64_t want = Begin(flags_.reads, threads, t + 1) -
-                   Begin(flags_.reads, threads, t);
-    std::unique_ptr<EngineIterator> it = engine_->NewIterator();
-    auto t0 = Clock::now();
-    if (reverse) it->SeekToLast(); else it->SeekToFirst();
-    // expect: the index the next entry must have (verify, exact only).
-    uint64_t expect = reverse ? PrevLive(UINT64_MAX - 1) : NextLive(0);
-    uint64_t prev = 0;
-    for (int64_t n = 0; n < want && it->Valid(); n++) {
-      std::string_view k = it->key(), v = it->value();
-      st->bytes_read += static_cast<int64_t>(k.size() + v.size());
-      st->found++;
-      st->ops++;
-      if (reverse) it->Prev(); else it->Next();
-      auto t1 = Clock::now();
-      st->hist.Record(Nanos(t0, t1));
-      t0 = t1;
-    }
-    if (!it->error().empty()) st->error = "iterator: " + it->error();
-    if (!verify) return;
-    // A second pass, untimed, that checks order, contents and (when the
-    // model is exact) that no key is missing or extra.
-    if (reverse) it->SeekToLast(); else it->SeekToFirst();
-    for (int64_t n = 0; n < want && it->Valid(); n++) {
-      uint64_t idx;
-      if (!keys_.Parse(it->key(), &idx)) {
-        Fail(st, "scan: foreign key '" + std::string(it->key()) + "'");
-        return;
-      }
-      if (n > 0 && (reverse ? idx >= prev : idx <= prev)) {
-        Fail(st, "scan: key " + std::to_string(idx) + " out of order after " +
-                     std::to_string(prev));
-      }
-      if (exact && idx != expect) {
-        Fail(st, "scan: found key " + std::to_string(idx) + ", expected " +
-                     std::to_string(expect));
-        return;
-      }
-      CheckValue(idx, it->value(), exact, st);
-      prev = idx;
-      expect = reverse ? (idx == 0 ? UINT64_MAX : PrevLive(idx - 1))
-                       : NextLive(idx + 1);
-      if (reverse) it->Prev(); else it->Next();
-    }
-  }, states);
+  return RunThreads(
+      threads, index,
+      [&](int t, ThreadState* st) {
+        int64_t want = Begin(flags_.reads, threads, t + 1) -
+                       Begin(flags_.reads, threads, t);
+        std::unique_ptr<EngineIterator> it = engine_->NewIterator();
+        auto t0 = Clock::now();
+        if (reverse)
+          it->SeekToLast();
+        else
+          it->SeekToFirst();
+        // expect: the index the next entry must have (verify, exact only).
+        uint64_t expect = reverse ? PrevLive(UINT64_MAX - 1) : NextLive(0);
+        uint64_t prev = 0;
+        for (int64_t n = 0; n < want && it->Valid(); n++) {
+          std::string_view k = it->key(), v = it->value();
+          st->bytes_read += static_cast<int64_t>(k.size() + v.size());
+          st->found++;
+          st->ops++;
+          if (reverse)
+            it->Prev();
+          else
+            it->Next();
+          auto t1 = Clock::now();
+          st->hist.Record(Nanos(t0, t1));
+          t0 = t1;
+        }
+        if (!it->error().empty()) st->error = "iterator: " + it->error();
+        if (!verify) return;
+        // A second pass, untimed, that checks order, contents and (when the
+        // model is exact) that no key is missing or extra.
+        if (reverse)
+          it->SeekToLast();
+        else
+          it->SeekToFirst();
+        for (int64_t n = 0; n < want && it->Valid(); n++) {
+          uint64_t idx;
+          if (!keys_.Parse(it->key(), &idx)) {
+            Fail(st, "scan: foreign key '" + std::string(it->key()) + "'");
+            return;
+          }
+          if (n > 0 && (reverse ? idx >= prev : idx <= prev)) {
+            Fail(st, "scan: key " + std::to_string(idx) +
+                         " out of order after " + std::to_string(prev));
+          }
+          if (exact && idx != expect) {
+            Fail(st, "scan: found key " + std::to_string(idx) + ", expected " +
+                         std::to_string(expect));
+            return;
+          }
+          CheckValue(idx, it->value(), exact, st);
+          prev = idx;
+          expect = reverse ? (idx == 0 ? UINT64_MAX : PrevLive(idx - 1))
+                           : NextLive(idx + 1);
+          if (reverse)
+            it->Prev();
+          else
+            it->Next();
+        }
+      },
+      states);
 }
 
 double Runner::SeekRandom(int index, States* states) {
   const int threads = flags_.threads;
   const uint64_t num = static_cast<uint64_t>(flags_.num);
   const bool verify = flags_.verify, exact = exact_;
-  return RunThreads(threads, index, [&](int t, ThreadState* st) {
-    char key[1024];
-    std::unique_ptr<EngineIterator> it = engine_->NewIterator();
-    auto t0 = Clock::now();
-    for (int64_t i = Begin(flags_.reads, threads, t);
-         i < Begin(flags_.reads, threads, t + 1); i++) {
-      uint64_t target = st->rnd.Uniform(num);
-      it->Seek(keys_.Format(target, key));
-      if (it->Valid()) st->found++;
-      uint64_t expect = verify && exact ? NextLive(target) : 0;
-      for (int n = 0; n <= flags_.seek_nexts && it->Valid(); n++) {
-        std::string_view k = it->key(), v = it->value();
-        st->bytes_read += static_cast<int64_t>(k.size() + v.size());
-        if (verify) {
-          uint64_t idx;
-          if (!keys_.Parse(k, &idx) || idx < target ||
-              (exact && idx != expect)) {
-            Fail(st, "seek " + std::to_string(target) + " +" +
-                         std::to_string(n) + ": got key '" + std::string(k) +
-                         "', expected index " + std::to_string(expect));
-          } else {
-            CheckValue(idx, v, exact, st);
-            if (exact) expect = NextLive(idx + 1);
+  return RunThreads(
+      threads, index,
+      [&](int t, ThreadState* st) {
+        char key[1024];
+        std::unique_ptr<EngineIterator> it = engine_->NewIterator();
+        auto t0 = Clock::now();
+        for (int64_t i = Begin(flags_.reads, threads, t);
+             i < Begin(flags_.reads, threads, t + 1); i++) {
+          uint64_t target = st->rnd.Uniform(num);
+          it->Seek(keys_.Format(target, key));
+          if (it->Valid()) st->found++;
+          uint64_t expect = verify && exact ? NextLive(target) : 0;
+          for (int n = 0; n <= flags_.seek_nexts && it->Valid(); n++) {
+            std::string_view k = it->key(), v = it->value();
+            st->bytes_read += static_cast<int64_t>(k.size() + v.size());
+            if (verify) {
+              uint64_t idx;
+              if (!keys_.Parse(k, &idx) || idx < target ||
+                  (exact && idx != expect)) {
+                Fail(st, "seek " + std::to_string(target) + " +" +
+                             std::to_string(n) + ": got key '" +
+                             std::string(k) + "', expected index " +
+                             std::to_string(expect));
+              } else {
+                CheckValue(idx, v, exact, st);
+                if (exact) expect = NextLive(idx + 1);
+              }
+            }
+            if (n < flags_.seek_nexts) it->Next();
           }
+          if (!it->error().empty()) {
+            st->error = "iterator: " + it->error();
+            return;
+          }
+          auto t1 = Clock::now();
+          st->hist.Record(Nanos(t0, t1));
+          st->ops++;
+          t0 = verify ? Clock::now() : t1;
         }
-        if (n < flags_.seek_nexts) it->Next();
-      }
-      if (!it->error().empty()) {
-        st->error = "iterator: " + it->error();
-        return;
-      }
-      auto t1 = Clock::now();
-      st->hist.Record(Nanos(t0, t1));
-      st->ops++;
-      t0 = verify ? Clock::now() : t1;
-    }
-  }, states);
+      },
+      states);
 }
 
 double Runner::ReadWhileWriting(int index, States* states) {
@@ -396,45 +423,48 @@ double Runner::ReadWhileWriting(int index, States* states) {
   const uint64_t num = static_cast<uint64_t>(flags_.num);
   const bool verify = flags_.verify;
   std::atomic<int> readers_left{readers};
-  return RunThreads(readers + 1, index, [&](int t, ThreadState* st) {
-    char key[1024];
-    if (t == readers) {  // the writer
-      Random rnd(SeedFor(flags_.seed, index, 1000));
-      auto start = Clock::now();
-      while (readers_left.load(std::memory_order_relaxed) > 0) {
-        if (!PutIndex(rnd.Uniform(num), st, 0, 1)) return;
-        if (flags_.writes_per_sec > 0) {
-          auto due = start + std::chrono::nanoseconds(
-                                 st->writes * 1000000000LL /
-                                 flags_.writes_per_sec);
-          std::this_thread::sleep_until(due);
+  return RunThreads(
+      readers + 1, index,
+      [&](int t, ThreadState* st) {
+        char key[1024];
+        if (t == readers) {  // the writer
+          Random rnd(SeedFor(flags_.seed, index, 1000));
+          auto start = Clock::now();
+          while (readers_left.load(std::memory_order_relaxed) > 0) {
+            if (!PutIndex(rnd.Uniform(num), st, 0, 1)) return;
+            if (flags_.writes_per_sec > 0) {
+              auto due =
+                  start + std::chrono::nanoseconds(st->writes * 1000000000LL /
+                                                   flags_.writes_per_sec);
+              std::this_thread::sleep_until(due);
+            }
+          }
+          return;
         }
-      }
-      return;
-    }
-    std::string value;
-    auto t0 = Clock::now();
-    for (int64_t i = Begin(flags_.reads, readers, t);
-         i < Begin(flags_.reads, readers, t + 1); i++) {
-      uint64_t k = st->rnd.Uniform(num);
-      std::string_view ks = keys_.Format(k, key);
-      OpResult res = engine_->Get(ks, &value);
-      auto t1 = Clock::now();
-      st->hist.Record(Nanos(t0, t1));
-      st->ops++;
-      if (res == OpResult::kOk) {
-        st->found++;
-        st->bytes_read += static_cast<int64_t>(ks.size() + value.size());
-        // The writer may be ahead of the model: check the key, not the age.
-        if (verify) CheckValue(k, value, false, st);
-      } else if (res != OpResult::kNotFound) {
-        st->error = "get: " + LastEngineError();
-        break;
-      }
-      t0 = verify ? Clock::now() : t1;
-    }
-    readers_left.fetch_sub(1);
-  }, states);
+        std::string value;
+        auto t0 = Clock::now();
+        for (int64_t i = Begin(flags_.reads, readers, t);
+             i < Begin(flags_.reads, readers, t + 1); i++) {
+          uint64_t k = st->rnd.Uniform(num);
+          std::string_view ks = keys_.Format(k, key);
+          OpResult res = engine_->Get(ks, &value);
+          auto t1 = Clock::now();
+          st->hist.Record(Nanos(t0, t1));
+          st->ops++;
+          if (res == OpResult::kOk) {
+            st->found++;
+            st->bytes_read += static_cast<int64_t>(ks.size() + value.size());
+            // The writer may be ahead of the model: check the key, not the age.
+            if (verify) CheckValue(k, value, false, st);
+          } else if (res != OpResult::kNotFound) {
+            st->error = "get: " + LastEngineError();
+            break;
+          }
+          t0 = verify ? Clock::now() : t1;
+        }
+        readers_left.fetch_sub(1);
+      },
+      states);
 }
 
 }  // namespace shale_bench

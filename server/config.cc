@@ -1,18 +1,22 @@
 #include "server/config.h"
 
-#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <CLI/CLI.hpp>
 #include <optional>
 
 namespace shale::server {
 namespace {
 
 bool ParseFsync(const std::string& s, FsyncPolicy* p) {
-  if (s == "always") *p = FsyncPolicy::kAlways;
-  else if (s == "everysec") *p = FsyncPolicy::kEverySec;
-  else if (s == "no") *p = FsyncPolicy::kNo;
-  else return false;
+  if (s == "always")
+    *p = FsyncPolicy::kAlways;
+  else if (s == "everysec")
+    *p = FsyncPolicy::kEverySec;
+  else if (s == "no")
+    *p = FsyncPolicy::kNo;
+  else
+    return false;
   return true;
 }
 
@@ -34,19 +38,36 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
     if (!t.contains(key)) return;
     auto v = t[key].value<int64_t>();
     if (!v || *v < 0) {
-      *error = path + ": " + std::string(key) + " must be a non-negative integer";
+      *error =
+          path + ": " + std::string(key) + " must be a non-negative integer";
       ok = false;
       return;
     }
     *out = static_cast<std::remove_pointer_t<decltype(out)>>(*v);
   };
-  static const char* kKnown[] = {
-      "dir", "bind", "port", "memcache_port", "http_port", "requirepass",
-      "fsync", "threads", "maxclients", "log_level", "log_file",
-      "memcache_allow_remote", "port_file", "max_value_bytes",
-      "max_key_bytes", "max_multibulk", "max_line_bytes",
-      "http_max_header_bytes", "http_max_body_bytes", "client_output_limit",
-      "timeout", "write_timeout", "block_cache_bytes"};
+  static const char* kKnown[] = {"dir",
+                                 "bind",
+                                 "port",
+                                 "memcache_port",
+                                 "http_port",
+                                 "requirepass",
+                                 "fsync",
+                                 "threads",
+                                 "maxclients",
+                                 "log_level",
+                                 "log_file",
+                                 "memcache_allow_remote",
+                                 "port_file",
+                                 "max_value_bytes",
+                                 "max_key_bytes",
+                                 "max_multibulk",
+                                 "max_line_bytes",
+                                 "http_max_header_bytes",
+                                 "http_max_body_bytes",
+                                 "client_output_limit",
+                                 "timeout",
+                                 "write_timeout",
+                                 "block_cache_bytes"};
   for (auto& [k, v] : t) {
     bool known = false;
     for (const char* name : kKnown) known |= (k.str() == name);
@@ -92,9 +113,12 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
 
 const char* FsyncName(FsyncPolicy p) {
   switch (p) {
-    case FsyncPolicy::kAlways: return "always";
-    case FsyncPolicy::kEverySec: return "everysec";
-    case FsyncPolicy::kNo: return "no";
+    case FsyncPolicy::kAlways:
+      return "always";
+    case FsyncPolicy::kEverySec:
+      return "everysec";
+    case FsyncPolicy::kNo:
+      return "no";
   }
   return "?";
 }
@@ -102,13 +126,14 @@ const char* FsyncName(FsyncPolicy p) {
 bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
                 int* exit_code) {
   *exit_code = 1;
-  CLI::App app("shale-server: shale over the Redis, memcached and HTTP "
-               "protocols");
+  CLI::App app(
+      "shale-server: shale over the Redis, memcached and HTTP "
+      "protocols");
   // Flags are parsed into optionals first, so that only the ones given
   // override the file.
   std::string config_file;
-  std::optional<std::string> dir, bind, requirepass, fsync, log_level,
-      log_file, port_file;
+  std::optional<std::string> dir, bind, requirepass, fsync, log_level, log_file,
+      port_file;
   std::optional<int> port, mc_port, http_port, threads, maxclients, timeout;
   std::optional<uint64_t> max_value, block_cache;
   bool allow_remote = false;

@@ -14,15 +14,15 @@
 namespace shale::server {
 
 struct Config {
-  std::string dir = "./data";     // data directory (created if missing)
+  std::string dir = "./data";      // data directory (created if missing)
   std::string bind = "127.0.0.1";  // address of every front end
   int port = 6380;                 // RESP; 0 turns the front end off
   int memcache_port = 11212;       // memcached text protocol; 0: off
   int http_port = 8380;            // HTTP/JSON; 0: off
   std::string requirepass;         // empty: no authentication
   FsyncPolicy fsync = FsyncPolicy::kEverySec;
-  int threads = 2;                  // I/O threads
-  int maxclients = 10000;           // connections over all front ends
+  int threads = 2;                 // I/O threads
+  int maxclients = 10000;          // connections over all front ends
   std::string log_level = "info";  // trace debug info warn error off
   std::string log_file;            // empty: stderr
   // Allow the memcached front end (no authentication) on a non-loopback

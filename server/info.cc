@@ -71,17 +71,15 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
   if (with_keyspace) {
     uint64_t keys = 0, expires = 0;
     if (s->ks->CountKeys(&keys, &expires).ok() && keys > 0) {
-      keyspace.fields.push_back(
-          {"db0", "keys=" + str(keys) + ",expires=" + str(expires) +
-                      ",avg_ttl=0"});
+      keyspace.fields.push_back({"db0", "keys=" + str(keys) + ",expires=" +
+                                            str(expires) + ",avg_ttl=0"});
     }
   }
   out.push_back(keyspace);
   InfoSection engine{"shale", {}};
-  for (const char* p :
-       {"shale.total-sst-bytes", "shale.live-wal-bytes", "shale.mem-bytes",
-        "shale.num-immutable-mem-table", "shale.last-sequence",
-        "shale.num-snapshots"}) {
+  for (const char* p : {"shale.total-sst-bytes", "shale.live-wal-bytes",
+                        "shale.mem-bytes", "shale.num-immutable-mem-table",
+                        "shale.last-sequence", "shale.num-snapshots"}) {
     std::string v;
     if (s->ks->db()->GetProperty(p, &v)) {
       std::string name = std::string(p).substr(6);

@@ -23,9 +23,9 @@ bool Server::OpenListener(const std::string& name, int port,
   limits.output_limit = config_.client_output_limit;
   limits.idle_timeout = std::chrono::seconds(config_.timeout);
   limits.write_timeout = std::chrono::seconds(config_.write_timeout);
-  auto l = std::make_unique<Listener>(name, pool_.get(), registry_.get(),
-                                      limits, std::move(factory),
-                                      std::move(reject));
+  auto l =
+      std::make_unique<Listener>(name, pool_.get(), registry_.get(), limits,
+                                 std::move(factory), std::move(reject));
   if (!l->Open(config_.bind, port, error)) return false;
   listeners_.push_back(std::move(l));
   return true;
@@ -53,11 +53,12 @@ bool Server::Start(std::string* error) {
   ServerState* state = state_.get();
 
   if (config_.port != 0) {
-    if (!OpenListener("resp", config_.port,
-                      [state](const ConnectionInfo& info) {
-                        return std::make_unique<RespSession>(state, info);
-                      },
-                      "-ERR max number of clients reached\r\n", error)) {
+    if (!OpenListener(
+            "resp", config_.port,
+            [state](const ConnectionInfo& info) {
+              return std::make_unique<RespSession>(state, info);
+            },
+            "-ERR max number of clients reached\r\n", error)) {
       Stop();
       return false;
     }
@@ -74,12 +75,12 @@ bool Server::Start(std::string* error) {
           "memcache_allow_remote to allow it); the memcached front end is off",
           config_.bind);
     } else {
-      if (!OpenListener("memcache", config_.memcache_port,
-                        [state](const ConnectionInfo& info) {
-                          return std::make_unique<McSession>(state, info);
-                        },
-                        "SERVER_ERROR too many open connections\r\n",
-                        error)) {
+      if (!OpenListener(
+              "memcache", config_.memcache_port,
+              [state](const ConnectionInfo& info) {
+                return std::make_unique<McSession>(state, info);
+              },
+              "SERVER_ERROR too many open connections\r\n", error)) {
         Stop();
         return false;
       }
@@ -87,13 +88,14 @@ bool Server::Start(std::string* error) {
     }
   }
   if (config_.http_port != 0) {
-    if (!OpenListener("http", config_.http_port,
-                      [state](const ConnectionInfo& info) {
-                        return std::make_unique<HttpSession>(state, info);
-                      },
-                      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: "
-                      "0\r\nConnection: close\r\n\r\n",
-                      error)) {
+    if (!OpenListener(
+            "http", config_.http_port,
+            [state](const ConnectionInfo& info) {
+              return std::make_unique<HttpSession>(state, info);
+            },
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: "
+            "0\r\nConnection: close\r\n\r\n",
+            error)) {
       Stop();
       return false;
     }
@@ -124,7 +126,8 @@ void Server::WaitForSignal() {
   sigaddset(&set, SIGTERM);
   int sig = 0;
   sigwait(&set, &sig);
-  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("received {}, shutting down",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 void Server::Stop() {

@@ -30,15 +30,16 @@ size_t ClientTable::size() {
 std::string ClientTable::DescribeLocked(const ClientState* c) {
   uint64_t now = Keyspace::NowMs();
   uint64_t last = c->last_ms.load();
-  std::string s = "id=" + std::to_string(c->id) + " addr=" + c->peer +
-                  " laddr=" + c->local + " fd=-1 name=" + c->name +
-                  " age=" + std::to_string((now - c->created_ms) / 1000) +
-                  " idle=" + std::to_string(now > last ? (now - last) / 1000 : 0) +
-                  " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 "
-                  "qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 "
-                  "tot-mem=0 events=r cmd=" +
-                  std::string(c->last_cmd.load()) +
-                  " user=default redir=-1 resp=" + std::to_string(c->resp.load());
+  std::string s =
+      "id=" + std::to_string(c->id) + " addr=" + c->peer +
+      " laddr=" + c->local + " fd=-1 name=" + c->name +
+      " age=" + std::to_string((now - c->created_ms) / 1000) +
+      " idle=" + std::to_string(now > last ? (now - last) / 1000 : 0) +
+      " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 "
+      "qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 "
+      "tot-mem=0 events=r cmd=" +
+      std::string(c->last_cmd.load()) +
+      " user=default redir=-1 resp=" + std::to_string(c->resp.load());
   return s;
 }
 

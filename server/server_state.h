@@ -16,8 +16,8 @@
 
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
-#include "server/stat_counter.h"
 #include "server/net/registry.h"
+#include "server/stat_counter.h"
 
 namespace shale::server {
 
@@ -65,7 +65,7 @@ class CursorTable {
 
  private:
   std::mutex mu_;
-  uint64_t next_ = 1;                                   // guarded by mu_
+  uint64_t next_ = 1;                                  // guarded by mu_
   std::unordered_map<uint64_t, std::string> cursors_;  // guarded by mu_
   std::deque<uint64_t> order_;                         // guarded by mu_
 };
@@ -88,8 +88,8 @@ struct ServerState {
   StatCounter total_commands;
   StatCounter rejected_calls;
   // memcached front end counters (its `stats`).
-  StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set,
-      mc_cmd_touch, mc_cmd_flush;
+  StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set, mc_cmd_touch,
+      mc_cmd_flush;
   // HTTP front end counters.
   StatCounter http_requests, http_errors;
 

@@ -53,9 +53,12 @@ int ParseAll(Parser& parser, const std::string& buf, size_t chunk) {
     size_t consumed = 0;
     auto r = parser.Parse(window, &consumed);
     pos += consumed;
-    if (r == Parser::Result::kRequest) requests++;
-    else if (r == Parser::Result::kError) return -1;
-    else if (consumed == 0) break;  // needs more than the window holds
+    if (r == Parser::Result::kRequest)
+      requests++;
+    else if (r == Parser::Result::kError)
+      return -1;
+    else if (consumed == 0)
+      break;  // needs more than the window holds
   }
   return requests;
 }
@@ -74,7 +77,8 @@ void BM_RespParse(benchmark::State& state) {
     requests += n;
   }
   state.SetItemsProcessed(requests);
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(buf.size()));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(buf.size()));
 }
 BENCHMARK(BM_RespParse)->Arg(4096)->Arg(1 << 20);
 
@@ -92,7 +96,8 @@ void BM_MemcacheParse(benchmark::State& state) {
     requests += n;
   }
   state.SetItemsProcessed(requests);
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(buf.size()));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(buf.size()));
 }
 BENCHMARK(BM_MemcacheParse)->Arg(4096)->Arg(1 << 20);
 

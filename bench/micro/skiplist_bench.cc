@@ -35,7 +35,9 @@ std::vector<std::string> MakeKeys(size_t n) {
     keys[i] = buf;
   }
   for (size_t i = n - 1; i > 0; i--) {  // xorshift-driven shuffle
-    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
     std::swap(keys[i], keys[x % (i + 1)]);
   }
   return keys;
@@ -59,7 +61,9 @@ void BM_SkipListInsert(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
-BENCHMARK(BM_SkipListInsert)->Arg(1 << 16)->Arg(1 << 20)
+BENCHMARK(BM_SkipListInsert)
+    ->Arg(1 << 16)
+    ->Arg(1 << 20)
     ->Unit(benchmark::kMillisecond);
 
 // Seeks to random keys of a list of range(0) keys.
@@ -96,7 +100,9 @@ void BM_MemTableAdd(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
-BENCHMARK(BM_MemTableAdd)->Arg(1 << 16)->Arg(1 << 19)
+BENCHMARK(BM_MemTableAdd)
+    ->Arg(1 << 16)
+    ->Arg(1 << 19)
     ->Unit(benchmark::kMillisecond);
 
 // MemTable::Get of random keys of a memtable of range(0) keys; every other

@@ -61,6 +61,9 @@ void BM_WalAppend(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_WalAppend)
-    ->Args({100, 0})->Args({4096, 0})->Args({100, 1})->Args({4096, 1});
+    ->Args({100, 0})
+    ->Args({4096, 0})
+    ->Args({100, 1})
+    ->Args({4096, 1});
 
 }  // namespace

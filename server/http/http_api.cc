@@ -1,11 +1,10 @@
 #include "server/http/http_api.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "server/base64.h"
 #include "server/http/http_stats.h"
@@ -26,7 +25,6 @@ std::string Dump(const json& j) {
 HttpResponse EngineError(const Status& s) {
   return HttpResponse::Error(500, "engine_error", s.ToString());
 }
-
 
 std::string ETag(uint64_t cas) { return "\"" + std::to_string(cas) + "\""; }
 
@@ -129,14 +127,15 @@ std::string Header(const HttpRequest& req, const std::string& name) {
 HttpResponse GetKey(ServerState* s, const std::string& key, bool head) {
   Entry e;
   Status st = s->ks->Get(key, &e);
-  if (st.IsNotFound()) return HttpResponse::Error(404, "not_found", "no such key");
+  if (st.IsNotFound())
+    return HttpResponse::Error(404, "not_found", "no such key");
   if (!st.ok()) return EngineError(st);
   HttpResponse r;
   r.content_type = "application/octet-stream";
   r.headers.push_back({"ETag", ETag(e.meta().cas)});
   if (e.meta().expire_at_ms != 0) {
-    r.headers.push_back({"X-Shale-Expire-At-Ms",
-                         std::to_string(e.meta().expire_at_ms)});
+    r.headers.push_back(
+        {"X-Shale-Expire-At-Ms", std::to_string(e.meta().expire_at_ms)});
   }
   if (e.meta().flags != 0) {
     r.headers.push_back({"X-Shale-Flags", std::to_string(e.meta().flags)});
@@ -172,7 +171,8 @@ HttpResponse PutKey(ServerState* s, const HttpRequest& req,
     Status st = s->ks->Get(key, &e);
     if (!st.ok() && !st.IsNotFound()) return EngineError(st);
     bool exists = st.ok();
-    if (!if_match.empty() && (!exists || !MatchesETag(if_match, e.meta().cas))) {
+    if (!if_match.empty() &&
+        (!exists || !MatchesETag(if_match, e.meta().cas))) {
       return HttpResponse::Error(412, "precondition_failed",
                                  "the key's ETag does not match If-Match");
     }
@@ -200,7 +200,8 @@ HttpResponse DeleteKey(ServerState* s, const HttpRequest& req,
     return HttpResponse::Error(412, "precondition_failed",
                                "the key's ETag does not match If-Match");
   }
-  if (st.IsNotFound()) return HttpResponse::Error(404, "not_found", "no such key");
+  if (st.IsNotFound())
+    return HttpResponse::Error(404, "not_found", "no such key");
   st = s->ks->Delete(key);
   if (!st.ok()) return EngineError(st);
   return HttpResponse::Json(200, R"({"deleted":true})");
@@ -431,8 +432,8 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
     return HttpResponse::Json(200, R"({"status":"ok"})");
   }
   if (!Authorized(s, req)) {
-    HttpResponse r = HttpResponse::Error(401, "unauthorized",
-                                         "authentication required");
+    HttpResponse r =
+        HttpResponse::Error(401, "unauthorized", "authentication required");
     r.headers.push_back({"WWW-Authenticate", "Basic realm=\"shale\""});
     return r;
   }
@@ -448,7 +449,8 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
                        &key)) {
       return HttpResponse::Error(400, "bad_request", "bad percent-encoding");
     }
-    if (key.empty()) return HttpResponse::Error(400, "bad_request", "empty key");
+    if (key.empty())
+      return HttpResponse::Error(400, "bad_request", "empty key");
     if (m == "GET" || m == "HEAD") return GetKey(s, key, m == "HEAD");
     if (m == "PUT") return PutKey(s, req, key, q);
     if (m == "DELETE") return DeleteKey(s, req, key);

@@ -17,10 +17,10 @@
 namespace shale::server {
 
 struct HttpRequest {
-  std::string method;                         // "GET", "PUT", ...
-  std::string path;                           // still percent-encoded
-  std::string query;                          // after '?', encoded
-  std::map<std::string, std::string> headers; // lowercase names
+  std::string method;                          // "GET", "PUT", ...
+  std::string path;                            // still percent-encoded
+  std::string query;                           // after '?', encoded
+  std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
 };
 

@@ -1,9 +1,9 @@
 #include "server/http/http_session.h"
 
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <optional>
 
 #include "server/http/http_api.h"
@@ -37,8 +37,8 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
   while (!closing_ && out->size() < output_limit && total < in.size()) {
     auto& p = *parser_->p;
     boost::beast::error_code ec;
-    size_t used = p.put(boost::asio::buffer(in.data() + total,
-                                            in.size() - total), ec);
+    size_t used =
+        p.put(boost::asio::buffer(in.data() + total, in.size() - total), ec);
     total += used;
     if (ec == http::error::need_more) {
       // An "Expect: 100-continue" client waits for this before the body.
@@ -60,8 +60,8 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
         code = "header_too_large";
       }
       server_->http_errors++;
-      SerializeResponse(HttpResponse::Error(status, code, ec.message()),
-                        false, true, out);
+      SerializeResponse(HttpResponse::Error(status, code, ec.message()), false,
+                        true, out);
       closing_ = true;
       break;
     }
@@ -75,10 +75,12 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
     std::string_view target = msg.target();
     size_t qm = target.find('?');
     req.path = std::string(target.substr(0, qm));
-    if (qm != std::string_view::npos) req.query = std::string(target.substr(qm + 1));
+    if (qm != std::string_view::npos)
+      req.query = std::string(target.substr(qm + 1));
     for (const auto& f : msg) {
       std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       req.headers[name] = std::string(f.value());
     }
     req.body = std::move(msg.body());

@@ -1,11 +1,10 @@
 #include "server/http/http_stats.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "server/info.h"
@@ -43,7 +42,8 @@ HttpResponse StatsJson(ServerState* s) {
   std::map<std::string, double> engine;
   s->ks->db()->GetStatsMap(&engine);
   out["engine"] = engine;
-  return HttpResponse::Json(200, out.dump(-1, ' ', false, json::error_handler_t::replace));
+  return HttpResponse::Json(
+      200, out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 HttpResponse PrometheusMetrics(ServerState* s) {
@@ -60,14 +60,14 @@ HttpResponse PrometheusMetrics(ServerState* s) {
          str((Keyspace::NowMs() - s->start_ms) / 1000));
   metric("shale_connected_clients", "gauge", "Open connections.",
          str(s->registry->size()));
-  metric("shale_connections_received_total", "counter",
-         "Connections accepted.", str(s->registry->total_accepted()));
+  metric("shale_connections_received_total", "counter", "Connections accepted.",
+         str(s->registry->total_accepted()));
   metric("shale_resp_commands_total", "counter", "RESP commands processed.",
          str(s->total_commands.load()));
   metric("shale_keyspace_hits_total", "counter", "Reads that found a key.",
          str(s->ks->hits.load()));
-  metric("shale_keyspace_misses_total", "counter",
-         "Reads that found no key.", str(s->ks->misses.load()));
+  metric("shale_keyspace_misses_total", "counter", "Reads that found no key.",
+         str(s->ks->misses.load()));
   metric("shale_keyspace_writes_total", "counter", "Keys written or deleted.",
          str(s->ks->writes.load()));
   metric("shale_memcache_get_total", "counter", "memcached key lookups.",
@@ -105,7 +105,8 @@ HttpResponse PrometheusMetrics(ServerState* s) {
   m += "# TYPE shale_engine gauge\n";
   for (auto& [k, v] : engine) {
     std::string name;
-    for (char c : k) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    for (char c : k)
+      name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%.17g", v);
     m += "shale_engine{stat=\"" + name + "\"} " + buf + "\n";

@@ -42,8 +42,7 @@ Keyspace::KeyLock::KeyLock(Keyspace* ks,
     stripes_.push_back(static_cast<uint16_t>(StripeOf(k)));
   }
   std::sort(stripes_.begin(), stripes_.end());
-  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()),
-                 stripes_.end());
+  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
   for (uint16_t s : stripes_) ks_->stripes_[s].lock();
 }
 

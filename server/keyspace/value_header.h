@@ -8,11 +8,11 @@
 // Byte grammar (docs/protocols.md, "Value header"):
 //
 //   value   := tag cas [flags] [expire] payload
-//   tag     := one byte, 0xF8 | (flags present ? 1 : 0) | (expire present ? 2 : 0)
-//   cas     := varint64 (non-zero)
-//   flags   := varint32, memcached client flags, present only when non-zero
-//   expire  := varint64, Unix milliseconds, present only when the key expires
-//   payload := the remaining bytes, exactly as the client wrote them
+//   tag     := one byte, 0xF8 | (flags present ? 1 : 0) | (expire present ? 2 :
+//   0) cas     := varint64 (non-zero) flags   := varint32, memcached client
+//   flags, present only when non-zero expire  := varint64, Unix milliseconds,
+//   present only when the key expires payload := the remaining bytes, exactly
+//   as the client wrote them
 //
 // 0xF8..0xFB never start valid UTF-8, so a value written by another tool
 // (e.g. `shale put`) without a header decodes as a bare payload when it is

@@ -8,8 +8,8 @@ namespace {
 TEST(ValueHeaderTest, RoundTrip) {
   for (ValueMeta m : {ValueMeta{1, 0, 0}, ValueMeta{~0ull, 0xFFFFFFFFu, 1},
                       ValueMeta{1234567, 42, 1795286315897}}) {
-    for (std::string payload : {std::string(), std::string("v"),
-                                std::string("\xF8\xFB\0x", 4)}) {
+    for (std::string payload :
+         {std::string(), std::string("v"), std::string("\xF8\xFB\0x", 4)}) {
       std::string stored;
       EncodeValue(m, payload, &stored);
       ValueMeta got;

@@ -1,13 +1,12 @@
 #include "server/keyspace/wal_syncer.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-
-#include <spdlog/spdlog.h>
 
 namespace shale::server {
 

@@ -1,7 +1,6 @@
 #include "server/keyspace/wal_syncer.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>

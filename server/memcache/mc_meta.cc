@@ -19,9 +19,9 @@ struct MetaFlags {
   bool has_compare = false, has_ttl = false, has_flags = false,
        has_vivify = false;
   uint64_t compare_cas = 0;
-  uint64_t ttl_at = 0;      // T
-  uint64_t vivify_at = 0;   // N
-  uint32_t client_flags = 0;  // F
+  uint64_t ttl_at = 0;              // T
+  uint64_t vivify_at = 0;           // N
+  uint32_t client_flags = 0;        // F
   uint64_t initial = 0, delta = 1;  // J D
   char mode = 0;                    // M
   std::string opaque;               // O
@@ -35,16 +35,46 @@ bool ParseMetaFlags(const std::vector<std::string>& t, size_t from,
     if (tok.empty()) return false;
     std::string_view arg = std::string_view(tok).substr(1);
     switch (tok[0]) {
-      case 'b': f->base64 = true; break;
-      case 'q': f->quiet = true; break;
-      case 'c': f->ret_cas = true; f->order += 'c'; break;
-      case 'f': f->ret_flags = true; f->order += 'f'; break;
-      case 'k': f->ret_key = true; f->order += 'k'; break;
-      case 's': f->ret_size = true; f->order += 's'; break;
-      case 't': f->ret_ttl = true; f->order += 't'; break;
-      case 'v': f->ret_value = true; break;
-      case 'O': f->opaque = std::string(arg); f->order += 'O'; break;
-      case 'h': case 'l': case 'u': case 'I': case 'x': case 'E': case 'R':
+      case 'b':
+        f->base64 = true;
+        break;
+      case 'q':
+        f->quiet = true;
+        break;
+      case 'c':
+        f->ret_cas = true;
+        f->order += 'c';
+        break;
+      case 'f':
+        f->ret_flags = true;
+        f->order += 'f';
+        break;
+      case 'k':
+        f->ret_key = true;
+        f->order += 'k';
+        break;
+      case 's':
+        f->ret_size = true;
+        f->order += 's';
+        break;
+      case 't':
+        f->ret_ttl = true;
+        f->order += 't';
+        break;
+      case 'v':
+        f->ret_value = true;
+        break;
+      case 'O':
+        f->opaque = std::string(arg);
+        f->order += 'O';
+        break;
+      case 'h':
+      case 'l':
+      case 'u':
+      case 'I':
+      case 'x':
+      case 'E':
+      case 'R':
         break;  // accepted, no effect in shale
       case 'C':
         if (!ParseNum(arg, &f->compare_cas)) return false;
@@ -86,15 +116,25 @@ std::string MetaReturn(const MetaFlags& f, std::string_view wire_key,
   for (char c : f.order) {
     s += ' ';
     switch (c) {
-      case 'c': s += "c" + std::to_string(m.cas); break;
-      case 'f': s += "f" + std::to_string(m.flags); break;
+      case 'c':
+        s += "c" + std::to_string(m.cas);
+        break;
+      case 'f':
+        s += "f" + std::to_string(m.flags);
+        break;
       case 'k':
         s += "k" + std::string(wire_key);
         if (f.base64) s += " b";
         break;
-      case 's': s += "s" + std::to_string(size); break;
-      case 't': s += "t" + std::to_string(TtlSeconds(m)); break;
-      case 'O': s += "O" + f.opaque; break;
+      case 's':
+        s += "s" + std::to_string(size);
+        break;
+      case 't':
+        s += "t" + std::to_string(TtlSeconds(m));
+        break;
+      case 'O':
+        s += "O" + f.opaque;
+        break;
     }
   }
   return s;

@@ -185,7 +185,8 @@ void McSession::Store(McRequest& req) {
   bool exists = false;
   if (c != "set") {
     s = ks_->Get(key, &old);
-    if (!s.ok() && !s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
+    if (!s.ok() && !s.IsNotFound())
+      return Reply("SERVER_ERROR " + s.ToString());
     exists = s.ok();
   }
   std::string combined;

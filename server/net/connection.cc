@@ -1,10 +1,10 @@
 #include "server/net/connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
-
 #include <cstring>
 #include <exception>
 
@@ -42,9 +42,7 @@ Connection::Connection(asio::ip::tcp::socket socket, ConnectionLimits limits,
 
 Connection::~Connection() = default;
 
-void Connection::Start() {
-  DoRead();
-}
+void Connection::Start() { DoRead(); }
 
 void Connection::ArmTimer(std::chrono::seconds timeout) {
   if (timeout.count() == 0) {

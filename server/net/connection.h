@@ -15,7 +15,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -76,8 +75,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // when the next read needs the room.
   std::unique_ptr<char[]> in_;
   size_t in_cap_ = 0, in_begin_ = 0, in_end_ = 0;
-  std::string out_;        // replies not yet written
-  std::string writing_;    // the buffer of the write in flight
+  std::string out_;      // replies not yet written
+  std::string writing_;  // the buffer of the write in flight
   bool closed_ = false;
   bool stopping_ = false;  // set by Shutdown
 };

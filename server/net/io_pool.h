@@ -5,10 +5,9 @@
 #ifndef SHALE_SERVER_NET_IO_POOL_H_
 #define SHALE_SERVER_NET_IO_POOL_H_
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-
-#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>

@@ -1,7 +1,8 @@
 #include "server/net/listener.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
 
 namespace shale::server {
 namespace asio = boost::asio;
@@ -50,30 +51,31 @@ void Listener::Stop() {
 
 void Listener::Accept() {
   asio::io_context& ctx = pool_->Next();
-  acceptor_->async_accept(ctx, [this, &ctx](const error_code& ec,
-                                            asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (!ec) {
-      auto conn = std::make_shared<Connection>(
-          std::move(socket), limits_,
-          [r = registry_](uint64_t id) { r->Remove(id); });
-      // The connection starts on its own thread.
-      asio::post(ctx, [this, conn] {
-        if (!registry_->Add(conn)) {
-          spdlog::warn("{}: refusing {}: max number of clients reached", name_,
-                       conn->info().peer);
-          conn->set_session(nullptr);
-          conn->Reject(reject_text_);
+  acceptor_->async_accept(
+      ctx, [this, &ctx](const error_code& ec, asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open())
           return;
+        if (!ec) {
+          auto conn = std::make_shared<Connection>(
+              std::move(socket), limits_,
+              [r = registry_](uint64_t id) { r->Remove(id); });
+          // The connection starts on its own thread.
+          asio::post(ctx, [this, conn] {
+            if (!registry_->Add(conn)) {
+              spdlog::warn("{}: refusing {}: max number of clients reached",
+                           name_, conn->info().peer);
+              conn->set_session(nullptr);
+              conn->Reject(reject_text_);
+              return;
+            }
+            conn->set_session(factory_(conn->info()));
+            conn->Start();
+          });
+        } else {
+          spdlog::warn("{}: accept: {}", name_, ec.message());
         }
-        conn->set_session(factory_(conn->info()));
-        conn->Start();
+        Accept();
       });
-    } else {
-      spdlog::warn("{}: accept: {}", name_, ec.message());
-    }
-    Accept();
-  });
 }
 
 }  // namespace shale::server

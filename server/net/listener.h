@@ -6,7 +6,6 @@
 #define SHALE_SERVER_NET_LISTENER_H_
 
 #include <boost/asio/ip/tcp.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

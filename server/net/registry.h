@@ -38,11 +38,11 @@ class Registry {
   std::mutex mu_;
   std::condition_variable cv_;
   const size_t max_;
-  uint64_t next_id_ = 1;       // guarded by mu_
+  uint64_t next_id_ = 1;  // guarded by mu_
   // Written under mu_, read without it for statistics.
   std::atomic<uint64_t> total_{0};
   std::atomic<uint64_t> rejected_{0};
-  bool stopping_ = false;      // guarded by mu_
+  bool stopping_ = false;                                // guarded by mu_
   std::map<uint64_t, std::weak_ptr<Connection>> conns_;  // guarded by mu_
 };
 

@@ -15,8 +15,9 @@ template <typename Fn>
 void Report(const char* name, size_t n, size_t bytes, Fn fn) {
   auto t0 = std::chrono::steady_clock::now();
   size_t got = fn();
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-                 .count();
+  double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (got != n) {
     std::fprintf(stderr, "%s: parsed %zu of %zu\n", name, got, n);
     std::exit(1);
@@ -34,8 +35,8 @@ int main(int argc, char** argv) {
     std::string k = "key:" + std::to_string(i % 100000);
     set += "*3\r\n$3\r\nSET\r\n$" + std::to_string(k.size()) + "\r\n" + k +
            "\r\n$64\r\n" + std::string(64, 'v') + "\r\n";
-    get += "*2\r\n$3\r\nGET\r\n$" + std::to_string(k.size()) + "\r\n" + k +
-           "\r\n";
+    get +=
+        "*2\r\n$3\r\nGET\r\n$" + std::to_string(k.size()) + "\r\n" + k + "\r\n";
     mc += "set " + k + " 0 0 64\r\n" + std::string(64, 'v') + "\r\n";
   }
   auto resp = [n](const std::string& in) {

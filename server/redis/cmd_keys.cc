@@ -51,11 +51,16 @@ void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < a.size(); i++) {
     std::string o = Lower(a[i]);
-    if (o == "nx") nx = true;
-    else if (o == "xx") xx = true;
-    else if (o == "gt") gt = true;
-    else if (o == "lt") lt = true;
-    else return ctx.w->Error("ERR Unsupported option " + a[i]);
+    if (o == "nx")
+      nx = true;
+    else if (o == "xx")
+      xx = true;
+    else if (o == "gt")
+      gt = true;
+    else if (o == "lt")
+      lt = true;
+    else
+      return ctx.w->Error("ERR Unsupported option " + a[i]);
   }
   if (nx && (xx || gt || lt)) {
     return ctx.w->Error(
@@ -107,7 +112,8 @@ void TtlGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   uint64_t at = e.meta().expire_at_ms;
   if (at == 0) return ctx.w->Int(-1);
-  if (absolute) return ctx.w->Int(static_cast<int64_t>(ms ? at : (at + 500) / 1000));
+  if (absolute)
+    return ctx.w->Int(static_cast<int64_t>(ms ? at : (at + 500) / 1000));
   uint64_t now = Keyspace::NowMs();
   int64_t left = at > now ? static_cast<int64_t>(at - now) : 0;
   ctx.w->Int(ms ? left : (left + 500) / 1000);
@@ -136,8 +142,8 @@ void Scan(CommandContext& ctx, Args& a) {
   // Redis parses cursors as unsigned 64-bit decimals.
   uint64_t cursor = 0;
   {
-    auto [p, ec] = std::from_chars(a[1].data(), a[1].data() + a[1].size(),
-                                   cursor);
+    auto [p, ec] =
+        std::from_chars(a[1].data(), a[1].data() + a[1].size(), cursor);
     if (a[1].empty() || ec != std::errc() || p != a[1].data() + a[1].size()) {
       return ctx.w->Error("ERR invalid cursor");
     }
@@ -172,7 +178,8 @@ void Scan(CommandContext& ctx, Args& a) {
   // Like Redis, COUNT bounds the work (keys visited), not the matches.
   for (int64_t visited = 0; it->Valid() && visited < count; visited++) {
     std::string_view k = it->key();
-    if (type_ok && (!has_pattern || GlobMatch(pattern, k))) keys.emplace_back(k);
+    if (type_ok && (!has_pattern || GlobMatch(pattern, k)))
+      keys.emplace_back(k);
     it->Next();
   }
   if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
@@ -256,10 +263,14 @@ const CommandSpec kCommands[] = {
     {"type", 2, R | F, Type, 1, 1, 1, "keyspace", "Type of a key"},
     {"expire", -3, W | F, Expire, 1, 1, 1, "keyspace", "Set a TTL in seconds"},
     {"pexpire", -3, W | F, PExpire, 1, 1, 1, "keyspace", "Set a TTL in ms"},
-    {"expireat", -3, W | F, ExpireAt, 1, 1, 1, "keyspace", "Expire at a Unix time"},
-    {"pexpireat", -3, W | F, PExpireAt, 1, 1, 1, "keyspace", "Expire at a Unix ms"},
-    {"expiretime", 2, R | F, ExpireTime, 1, 1, 1, "keyspace", "Expiry as Unix time"},
-    {"pexpiretime", 2, R | F, PExpireTime, 1, 1, 1, "keyspace", "Expiry as Unix ms"},
+    {"expireat", -3, W | F, ExpireAt, 1, 1, 1, "keyspace",
+     "Expire at a Unix time"},
+    {"pexpireat", -3, W | F, PExpireAt, 1, 1, 1, "keyspace",
+     "Expire at a Unix ms"},
+    {"expiretime", 2, R | F, ExpireTime, 1, 1, 1, "keyspace",
+     "Expiry as Unix time"},
+    {"pexpiretime", 2, R | F, PExpireTime, 1, 1, 1, "keyspace",
+     "Expiry as Unix ms"},
     {"ttl", 2, R | F, Ttl, 1, 1, 1, "keyspace", "Seconds to live"},
     {"pttl", 2, R | F, PTtl, 1, 1, 1, "keyspace", "Milliseconds to live"},
     {"persist", 2, W | F, Persist, 1, 1, 1, "keyspace", "Remove the expiry"},

@@ -12,7 +12,8 @@ namespace {
 void UnknownSubcommand(CommandContext& ctx, std::string_view cmd,
                        std::string_view sub) {
   std::string upper(cmd);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   ctx.w->Error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
                "'. Try " + upper + " HELP.");
 }
@@ -58,7 +59,8 @@ void Hello(CommandContext& ctx, Args& a) {
   int64_t ver = ctx.w->version();
   if (a.size() >= 2) {
     if (!ParseInt64(a[1], &ver)) {
-      return ctx.w->Error("ERR Protocol version is not an integer or out of range");
+      return ctx.w->Error(
+          "ERR Protocol version is not an integer or out of range");
     }
     if (ver < 2 || ver > 3) {
       return ctx.w->Error("NOPROTO unsupported protocol version");
@@ -159,7 +161,11 @@ void Client(CommandContext& ctx, Args& a) {
   if (sub == "setinfo" && a.size() == 4) return ctx.w->Ok();
   if (sub == "help") {
     const char* lines[] = {"CLIENT <subcommand> [<arg> ...]. Subcommands are:",
-                           "GETNAME", "SETNAME <name>", "ID", "LIST", "INFO"};
+                           "GETNAME",
+                           "SETNAME <name>",
+                           "ID",
+                           "LIST",
+                           "INFO"};
     ctx.w->Array(std::size(lines));
     for (auto l : lines) ctx.w->Simple(l);
     return;
@@ -211,7 +217,8 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
     return;
   }
   if (sub == "set") {
-    if (a.size() < 4 || a.size() % 2 != 0) return ReplyArity(ctx.w, "config|set");
+    if (a.size() < 4 || a.size() % 2 != 0)
+      return ReplyArity(ctx.w, "config|set");
     for (size_t i = 2; i < a.size(); i += 2) {
       std::string k = Lower(a[i]);
       bool known = false;
@@ -222,9 +229,12 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
             a[i] + "'");
       }
       if (k != "requirepass" && k != "save") {
-        return ctx.w->Error("ERR CONFIG SET failed (possibly related to "
-                            "argument '" + a[i] + "') - can't set immutable "
-                            "config");
+        return ctx.w->Error(
+            "ERR CONFIG SET failed (possibly related to "
+            "argument '" +
+            a[i] +
+            "') - can't set immutable "
+            "config");
       }
     }
     for (size_t i = 2; i < a.size(); i += 2) {
@@ -240,7 +250,8 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
     ctx.ks()->writes = 0;
     return ctx.w->Ok();
   }
-  if (sub == "rewrite") return ctx.w->Error("ERR The server is running without a config file");
+  if (sub == "rewrite")
+    return ctx.w->Error("ERR The server is running without a config file");
   UnknownSubcommand(ctx, a[0], a[1]);
 }
 
@@ -342,7 +353,8 @@ void Info(CommandContext& ctx, Args& a) {
     }
     if (!text.empty()) text += "\r\n";
     std::string title = sec.name;
-    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    title[0] =
+        static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
     text += "# " + title + "\r\n";
     for (auto& [k, v] : sec.fields) text += k + ":" + v + "\r\n";
   }
@@ -351,7 +363,8 @@ void Info(CommandContext& ctx, Args& a) {
 
 void Time(CommandContext& ctx, Args&) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+  int64_t us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now).count();
   ctx.w->Array(2);
   ctx.w->Bulk(std::to_string(us / 1000000));
   ctx.w->Bulk(std::to_string(us % 1000000));
@@ -364,19 +377,23 @@ void Function(CommandContext& ctx, Args& a) {
   UnknownSubcommand(ctx, a[0], a[1]);
 }
 
-constexpr uint32_t F = kCmdFast, N = kCmdNoAuth, L = kCmdLoading,
-                   A = kCmdAdmin;
+constexpr uint32_t F = kCmdFast, N = kCmdNoAuth, L = kCmdLoading, A = kCmdAdmin;
 
 const CommandSpec kCommands[] = {
     {"ping", -1, F | L, Ping, 0, 0, 0, "connection", "Ping the server"},
     {"echo", 2, F | L, Echo, 0, 0, 0, "connection", "Echo a message"},
-    {"hello", -1, F | L | N, Hello, 0, 0, 0, "connection", "Handshake, choose RESP"},
+    {"hello", -1, F | L | N, Hello, 0, 0, 0, "connection",
+     "Handshake, choose RESP"},
     {"auth", -2, F | L | N, Auth, 0, 0, 0, "connection", "Authenticate"},
     {"select", 2, F | L, Select, 0, 0, 0, "connection", "Select db 0"},
-    {"quit", -1, F | L | N, Quit, 0, 0, 0, "connection", "Close the connection"},
-    {"reset", 1, F | L | N, Reset, 0, 0, 0, "connection", "Reset the connection"},
-    {"client", -2, L, Client, 0, 0, 0, "connection", "Client connection commands"},
-    {"config", -2, A | L, ConfigCmd, 0, 0, 0, "server", "Get or set configuration"},
+    {"quit", -1, F | L | N, Quit, 0, 0, 0, "connection",
+     "Close the connection"},
+    {"reset", 1, F | L | N, Reset, 0, 0, 0, "connection",
+     "Reset the connection"},
+    {"client", -2, L, Client, 0, 0, 0, "connection",
+     "Client connection commands"},
+    {"config", -2, A | L, ConfigCmd, 0, 0, 0, "server",
+     "Get or set configuration"},
     {"command", -1, L, Command, 0, 0, 0, "server", "Command table information"},
     {"info", -1, L, Info, 0, 0, 0, "server", "Server information"},
     {"time", 1, F | L, Time, 0, 0, 0, "server", "Server time"},

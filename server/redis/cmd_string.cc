@@ -338,7 +338,8 @@ void SetRange(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
-  if (piece.empty()) return ctx.w->Int(static_cast<int64_t>(e.payload().size()));
+  if (piece.empty())
+    return ctx.w->Int(static_cast<int64_t>(e.payload().size()));
   if (static_cast<uint64_t>(offset) + piece.size() >
       ctx.server->config.max_value_bytes) {
     return ctx.w->Error(kErrTooBig);
@@ -358,11 +359,14 @@ const CommandSpec kCommands[] = {
     {"get", 2, R | F, Get, 1, 1, 1, "string", "Get the value of a key"},
     {"set", -3, W, Set, 1, 1, 1, "string", "Set the value of a key"},
     {"setnx", 3, W | F, SetNx, 1, 1, 1, "string", "Set a key if it is absent"},
-    {"setex", 4, W, SetEx, 1, 1, 1, "string", "Set a key with a TTL in seconds"},
+    {"setex", 4, W, SetEx, 1, 1, 1, "string",
+     "Set a key with a TTL in seconds"},
     {"psetex", 4, W, PSetEx, 1, 1, 1, "string", "Set a key with a TTL in ms"},
-    {"getset", 3, W | F, GetSet, 1, 1, 1, "string", "Set a key, return the old value"},
+    {"getset", 3, W | F, GetSet, 1, 1, 1, "string",
+     "Set a key, return the old value"},
     {"getdel", 2, W | F, GetDel, 1, 1, 1, "string", "Get a key and delete it"},
-    {"getex", -2, W | F, GetEx, 1, 1, 1, "string", "Get a key and set its expiry"},
+    {"getex", -2, W | F, GetEx, 1, 1, 1, "string",
+     "Get a key and set its expiry"},
     {"mget", -2, R | F, MGet, 1, -1, 1, "string", "Get the values of keys"},
     {"mset", -3, W, MSet, 1, -1, 2, "string", "Set keys atomically"},
     {"msetnx", -3, W, MSetNx, 1, -1, 2, "string", "Set keys if none exists"},
@@ -370,11 +374,13 @@ const CommandSpec kCommands[] = {
     {"decr", 2, W | F, Decr, 1, 1, 1, "string", "Decrement by one"},
     {"incrby", 3, W | F, IncrByCmd, 1, 1, 1, "string", "Increment by n"},
     {"decrby", 3, W | F, DecrByCmd, 1, 1, 1, "string", "Decrement by n"},
-    {"incrbyfloat", 3, W | F, IncrByFloat, 1, 1, 1, "string", "Increment by a float"},
+    {"incrbyfloat", 3, W | F, IncrByFloat, 1, 1, 1, "string",
+     "Increment by a float"},
     {"append", 3, W | F, Append, 1, 1, 1, "string", "Append to a value"},
     {"strlen", 2, R | F, StrLen, 1, 1, 1, "string", "Length of a value"},
     {"getrange", 4, R, GetRange, 1, 1, 1, "string", "A substring of a value"},
-    {"setrange", 4, W, SetRange, 1, 1, 1, "string", "Overwrite part of a value"},
+    {"setrange", 4, W, SetRange, 1, 1, 1, "string",
+     "Overwrite part of a value"},
 };
 
 }  // namespace

@@ -33,8 +33,8 @@ const CommandSpec* LookupCommand(std::string_view name) {
   if (name.size() > 32) return nullptr;
   char buf[32];
   for (size_t i = 0; i < name.size(); i++) {
-    buf[i] = static_cast<char>(
-        std::tolower(static_cast<unsigned char>(name[i])));
+    buf[i] =
+        static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   }
   const auto& t = GetTable().by_name;
   auto it = t.find(std::string(buf, name.size()));
@@ -89,7 +89,8 @@ bool ParseLongDouble(std::string_view s, long double* v) {
 
 std::string Lower(std::string_view s) {
   std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : r)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return r;
 }
 

@@ -2,7 +2,8 @@
 // flags, key positions, handler), grouped in one file per command group:
 //   cmd_string.cc  strings (GET SET INCR APPEND ...)
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
-//   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO ...)
+//   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
+//   ...)
 //
 // A handler gets the parsed arguments (args[0] is the command name as sent)
 // after the session has checked arity and authentication, and writes exactly
@@ -40,12 +41,12 @@ enum CommandFlags : uint32_t {
   kCmdFast = 1 << 2,      // O(1) or O(log n)
   kCmdNoAuth = 1 << 3,    // allowed before AUTH
   kCmdAdmin = 1 << 4,
-  kCmdLoading = 1 << 5,   // connection-level (PING, ECHO, HELLO ...)
+  kCmdLoading = 1 << 5,  // connection-level (PING, ECHO, HELLO ...)
 };
 
 struct CommandSpec {
-  const char* name;   // lowercase
-  int arity;          // > 0: exactly; < 0: at least -arity (name included)
+  const char* name;  // lowercase
+  int arity;         // > 0: exactly; < 0: at least -arity (name included)
   uint32_t flags;
   CommandHandler handler;
   int first_key, last_key, step;  // as COMMAND INFO reports them
@@ -84,7 +85,8 @@ bool ParseLongDouble(std::string_view s, long double* v);
 std::string Lower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Glob matching as Redis's KEYS/SCAN MATCH (* ? [a-z] [^x] \x).
-bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase = false);
+bool GlobMatch(std::string_view pattern, std::string_view s,
+               bool nocase = false);
 
 // Writes an engine error (anything but NotFound) as a RESP error.
 void ReplyStatus(RespWriter* w, const Status& s);

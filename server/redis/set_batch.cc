@@ -4,8 +4,7 @@
 
 namespace shale::server {
 
-bool SetBatch::Add(Keyspace* ks, std::string_view key,
-                   std::string_view value) {
+bool SetBatch::Add(Keyspace* ks, std::string_view key, std::string_view value) {
   ks->AddPut(&batch_, key, value, 0, 0);
   keys_.append(key);
   key_ends_.push_back(keys_.size());

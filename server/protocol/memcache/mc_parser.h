@@ -24,9 +24,9 @@ struct McRequest {
   std::vector<std::string> tokens;  // tokens[0] is the command
   std::string data;                 // the data block, if the command has one
   bool has_data = false;
-  bool too_large = false;  // data exceeded the limit and was discarded
-  bool bad_chunk = false;  // data was not terminated by "\r\n"
-  bool bad_length = false; // the length token of a storage command is bad
+  bool too_large = false;   // data exceeded the limit and was discarded
+  bool bad_chunk = false;   // data was not terminated by "\r\n"
+  bool bad_length = false;  // the length token of a storage command is bad
 };
 
 class McParser {
@@ -50,7 +50,7 @@ class McParser {
   const uint64_t max_value_;
   const uint64_t max_line_;
   State state_ = State::kLine;
-  uint64_t data_len_ = 0;   // bytes of the data block still expected (+2)
+  uint64_t data_len_ = 0;  // bytes of the data block still expected (+2)
   McRequest req_;
   std::string error_;
 };

@@ -194,12 +194,24 @@ bool RespParser::SplitInline(std::string_view line) {
         } else if (c == '\\' && i + 1 < n) {
           char e = line[i + 1];
           switch (e) {
-            case 'n': arg.push_back('\n'); break;
-            case 'r': arg.push_back('\r'); break;
-            case 't': arg.push_back('\t'); break;
-            case 'b': arg.push_back('\b'); break;
-            case 'a': arg.push_back('\a'); break;
-            default: arg.push_back(e); break;
+            case 'n':
+              arg.push_back('\n');
+              break;
+            case 'r':
+              arg.push_back('\r');
+              break;
+            case 't':
+              arg.push_back('\t');
+              break;
+            case 'b':
+              arg.push_back('\b');
+              break;
+            case 'a':
+              arg.push_back('\a');
+              break;
+            default:
+              arg.push_back(e);
+              break;
           }
           i += 2;
         } else if (c == '"') {

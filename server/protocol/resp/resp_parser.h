@@ -26,9 +26,9 @@
 namespace shale::server {
 
 struct RespLimits {
-  uint64_t max_bulk = 512ull << 20;    // bytes of one argument
-  uint64_t max_multibulk = 1u << 20;   // arguments of one request
-  uint64_t max_inline = 64u << 10;     // bytes of an inline request / header
+  uint64_t max_bulk = 512ull << 20;   // bytes of one argument
+  uint64_t max_multibulk = 1u << 20;  // arguments of one request
+  uint64_t max_inline = 64u << 10;    // bytes of an inline request / header
 };
 
 class RespParser {

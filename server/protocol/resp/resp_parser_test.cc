@@ -30,7 +30,8 @@ std::vector<std::vector<std::string>> ParseAll(RespParser* p,
 
 TEST(RespParserTest, Multibulk) {
   RespParser p;
-  auto reqs = ParseAll(&p, "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n");
+  auto reqs =
+      ParseAll(&p, "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n");
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0], (std::vector<std::string>{"GET", "k"}));
   EXPECT_EQ(reqs[1], (std::vector<std::string>{"PING"}));
@@ -58,8 +59,8 @@ TEST(RespParserTest, RecycledArgumentsHoldOnlyTheirBytes) {
     if (i == 0) std::string taken = std::move(p.args()[2]);
   }
   EXPECT_EQ(pos, in.size());
-  EXPECT_EQ(got[0], (std::vector<std::string>{"SET", "key:000000000001",
-                                              long_value}));
+  EXPECT_EQ(got[0],
+            (std::vector<std::string>{"SET", "key:000000000001", long_value}));
   EXPECT_EQ(got[1], (std::vector<std::string>{"GET", "k"}));
   EXPECT_EQ(got[2], (std::vector<std::string>{"SET", "", "ab"}));
   EXPECT_EQ(got[3], (std::vector<std::string>{"ECHO", "key:0000000000002"}));

@@ -19,20 +19,20 @@ class RespWriter {
   void set_version(int v) { version_ = v; }
   int version() const { return version_; }
 
-  void Simple(std::string_view s);      // +OK
+  void Simple(std::string_view s);  // +OK
   // "-" + msg; msg must carry its prefix ("ERR ...", "WRONGTYPE ...").
   void Error(std::string_view msg);
   void Ok() { Simple("OK"); }
   void Int(int64_t v);
   void Bulk(std::string_view s);
-  void Null();                          // a missing bulk: $-1 / _
-  void NullArray();                     // a missing array: *-1 / _
+  void Null();       // a missing bulk: $-1 / _
+  void NullArray();  // a missing array: *-1 / _
   void Array(size_t n);
-  void Map(size_t pairs);               // RESP2: array of 2n
-  void Set(size_t n);                   // RESP2: array
-  void Double(double d);                // RESP2: bulk string
-  void Bool(bool b);                    // RESP2: integer 1/0
-  void Verbatim(std::string_view text); // RESP2: bulk string, txt format
+  void Map(size_t pairs);                // RESP2: array of 2n
+  void Set(size_t n);                    // RESP2: array
+  void Double(double d);                 // RESP2: bulk string
+  void Bool(bool b);                     // RESP2: integer 1/0
+  void Verbatim(std::string_view text);  // RESP2: bulk string, txt format
 
   std::string* out() { return out_; }
 
