@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       size_t used = session.OnData(pending, &out, 1 << 16);
       if (used > pending.size()) std::abort();
       pending.erase(0, used);
-      out.clear();  // as if the socket took it
+      out.clear();           // as if the socket took it
       if (used == 0) break;  // waits for more input
     }
   }

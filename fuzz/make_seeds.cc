@@ -80,10 +80,9 @@ int main(int argc, char** argv) {
   o.max_bytes_for_level_base = 64 << 10;
   o.enable_value_separation = true;
   o.min_blob_size = 100;
-  o.compression_per_level = {shale::CompressionType::kNone,
-                             shale::CompressionType::kLZ4,
-                             shale::CompressionType::kZstd,
-                             shale::CompressionType::kSnappy};
+  o.compression_per_level = {
+      shale::CompressionType::kNone, shale::CompressionType::kLZ4,
+      shale::CompressionType::kZstd, shale::CompressionType::kSnappy};
   {
     std::unique_ptr<shale::DB> db;
     if (!shale::DB::Open(o, "/db", &db).ok()) return 1;
@@ -124,8 +123,9 @@ int main(int argc, char** argv) {
       Write(out / "table_fuzz", name + ".cached",
             std::string("\x0f\x03k10", 5) + bytes);
     } else if (type == shale::FileType::kVlogFile && vlogs++ < 4) {
-      Write(out / "vlog_fuzz", name,
-            std::string("\x01\x00\x00\x00\x10\x00\x00\x00\x40\x00", 10) + bytes);
+      Write(
+          out / "vlog_fuzz", name,
+          std::string("\x01\x00\x00\x00\x10\x00\x00\x00\x40\x00", 10) + bytes);
     } else if (type == shale::FileType::kLogFile) {
       Write(out / "log_reader_fuzz", name, std::string(1, '\0') + bytes);
     } else if (type == shale::FileType::kDescriptorFile) {

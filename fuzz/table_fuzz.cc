@@ -50,9 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   probe.append(8, '\xff');
   it->Seek(probe);
   if (it->Valid()) sum += it->value().size();
-  table->Get(ro, probe, [&](std::string_view k, std::string_view v) {
-          sum += k.size() + v.size();
-        })
+  table
+      ->Get(ro, probe,
+            [&](std::string_view k, std::string_view v) {
+              sum += k.size() + v.size();
+            })
       .PermitUncheckedError();
   sum += table->ApproximateOffsetOf(probe);
   shale::fuzz::Sink(sum);

@@ -52,19 +52,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint64_t end = off + shale::kVlogRecordHeaderSize +
                    static_cast<uint64_t>(key_size) + value_size;
     if (end > file.size()) break;
-    std::string key =
-        file.substr(off + shale::kVlogRecordHeaderSize, key_size);
+    std::string key = file.substr(off + shale::kVlogRecordHeaderSize, key_size);
     shale::ValuePointer ptr{7, off, value_size};
-    if (reader.Read(ptr, key, &value, (mode & 1) ? &readahead : nullptr)
-            .ok()) {
+    if (reader.Read(ptr, key, &value, (mode & 1) ? &readahead : nullptr).ok()) {
       sum += value.size();
     }
     off = end;
   }
   // One made-up pointer, bounded by the file.
   if (!file.empty()) {
-    shale::ValuePointer ptr{7, extra_offset % file.size(),
-                            static_cast<uint32_t>(extra_size % (file.size() + 1))};
+    shale::ValuePointer ptr{
+        7, extra_offset % file.size(),
+        static_cast<uint32_t>(extra_size % (file.size() + 1))};
     std::string key(ptr_bytes);
     reader.Read(ptr, key, &value, (mode & 2) ? &readahead : nullptr)
         .PermitUncheckedError();

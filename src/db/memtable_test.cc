@@ -117,8 +117,7 @@ TEST_F(MemTableTest, ConcurrentGetsFindEveryPublishedKey) {
       LookupKey lkey("k" + std::to_string(i), n);
       ValueType type;
       std::string_view value;
-      if (!mem_.Get(lkey, &type, &value) ||
-          value != "v" + std::to_string(i)) {
+      if (!mem_.Get(lkey, &type, &value) || value != "v" + std::to_string(i)) {
         failed = true;
       }
     }

@@ -69,15 +69,15 @@ class CorruptionSweepTest : public testing::Test {
     options_.block_size = 1024;
     options_.enable_value_separation = true;
     options_.min_blob_size = 150;
-    options_.compression_per_level = {CompressionType::kNone,
-                                       CompressionType::kLZ4,
-                                       CompressionType::kZstd};
+    options_.compression_per_level = {
+        CompressionType::kNone, CompressionType::kLZ4, CompressionType::kZstd};
     Build();
   }
 
   void Put(DB* db, const std::string& k, std::optional<std::string> v,
            bool in_wal) {
-    Status s = v ? db->Put(WriteOptions(), k, *v) : db->Delete(WriteOptions(), k);
+    Status s =
+        v ? db->Put(WriteOptions(), k, *v) : db->Delete(WriteOptions(), k);
     ASSERT_TRUE(s.ok()) << s.ToString();
     if (in_wal) {
       wal_history_[k].push_back(v);
@@ -176,8 +176,8 @@ class CorruptionSweepTest : public testing::Test {
     for (const std::string& k : keys) {
       s = db->Get(ReadOptions(), k, &got);
       if (!s.ok() && !s.IsNotFound()) {
-        EXPECT_TRUE(CleanError(s)) << what << ": Get " << k << ": "
-                                   << s.ToString();
+        EXPECT_TRUE(CleanError(s))
+            << what << ": Get " << k << ": " << s.ToString();
         damage = true;
         continue;
       }
@@ -197,13 +197,12 @@ class CorruptionSweepTest : public testing::Test {
       auto allowed = Allowed(std::string(it->key()), expect);
       bool ok = false;
       for (const auto& a : allowed) ok |= a == std::string(it->value());
-      EXPECT_TRUE(ok) << what << ": scan shows a wrong value for "
-                      << it->key();
+      EXPECT_TRUE(ok) << what << ": scan shows a wrong value for " << it->key();
       if (!ok) break;
     }
     if (!it->status().ok()) {
-      EXPECT_TRUE(CleanError(it->status())) << what << ": scan: "
-                                            << it->status().ToString();
+      EXPECT_TRUE(CleanError(it->status()))
+          << what << ": scan: " << it->status().ToString();
       damage = true;
     }
     return damage;
@@ -267,14 +266,14 @@ TEST_F(CorruptionSweepTest, EveryFileKindFlippedAndTruncated) {
       for (bool truncate : {false, true}) {
         auto env = base_->CloneAfterCrash();
         Status s = truncate ? env->TruncateFile(path, off)
-                            : env->CorruptByte(path, off,
-                                               static_cast<uint8_t>(
-                                                   1 + rnd.Uniform(255)));
+                            : env->CorruptByte(
+                                  path, off,
+                                  static_cast<uint8_t>(1 + rnd.Uniform(255)));
         ASSERT_TRUE(s.ok()) << s.ToString();
         std::string what = name + (truncate ? " cut at " : " flipped at ") +
                            std::to_string(off) + "/" + std::to_string(size);
-        Expect expect = kind == FileType::kLogFile ? Expect::kWalPrefix
-                                                   : Expect::kExact;
+        Expect expect =
+            kind == FileType::kLogFile ? Expect::kWalPrefix : Expect::kExact;
         if (kind == FileType::kDescriptorFile && truncate) {
           // With no complete record left it must not open (or hold all
           // the data); with some, it may roll back (see Allowed).

@@ -36,9 +36,9 @@ std::string KeyVersion::ToString() const {
 }
 
 std::string KeySnapshot::ToString() const {
-  return "committed=" + committed.ToString() +
-         " latest=" + latest.ToString() + " durable=" + durable.ToString() +
-         " last_delete=v" + std::to_string(last_delete) +
+  return "committed=" + committed.ToString() + " latest=" + latest.ToString() +
+         " durable=" + durable.ToString() + " last_delete=v" +
+         std::to_string(last_delete) +
          " durable_why=" + std::to_string(durable_why & 3) + "@gen" +
          std::to_string(durable_why >> 2);
 }
@@ -111,13 +111,13 @@ Status ExpectedState::Open(const std::string& path, bool reset, Shape* shape,
         return Errno(path);
       }
     }
-    es->map_ = mmap(nullptr, es->map_bytes_, PROT_READ | PROT_WRITE,
-                    MAP_SHARED, fd, 0);
+    es->map_ = mmap(nullptr, es->map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    fd, 0);
     ::close(fd);
     if (es->map_ == MAP_FAILED) return Errno("mmap " + path);
   }
-  es->records_ = reinterpret_cast<KeyRecord*>(static_cast<char*>(es->map_) +
-                                              kHeaderBytes);
+  es->records_ =
+      reinterpret_cast<KeyRecord*>(static_cast<char*>(es->map_) + kHeaderBytes);
   if (*fresh) {
     Header h{};
     std::memcpy(h.magic, kMagic, sizeof(kMagic));

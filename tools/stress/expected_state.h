@@ -54,13 +54,13 @@ struct KeyVersion {
 // One key's record in the file. Each field is written with one aligned
 // store, so a kill never leaves one half written.
 struct KeyRecord {
-  std::atomic<uint32_t> committed;    // packed: last acknowledged state
-  std::atomic<uint32_t> latest;       // packed: newest state maybe written
-  std::atomic<uint32_t> durable;      // packed: newest surviving power loss
-  std::atomic<uint32_t> last_delete;  // version of the newest delete
-  std::atomic<uint32_t> next_version; // highest version handed out
-  std::atomic<uint32_t> durable_why;  // DurableWhy (for failure reports)
-  std::atomic<uint64_t> ack_ticket;   // when committed was acknowledged
+  std::atomic<uint32_t> committed;     // packed: last acknowledged state
+  std::atomic<uint32_t> latest;        // packed: newest state maybe written
+  std::atomic<uint32_t> durable;       // packed: newest surviving power loss
+  std::atomic<uint32_t> last_delete;   // version of the newest delete
+  std::atomic<uint32_t> next_version;  // highest version handed out
+  std::atomic<uint32_t> durable_why;   // DurableWhy (for failure reports)
+  std::atomic<uint64_t> ack_ticket;    // when committed was acknowledged
 };
 static_assert(sizeof(KeyRecord) == 32);
 
