@@ -1,18 +1,9 @@
 // The shale adapter: how each harness option lands in shale::Options.
-//
-// The engine is growing (block cache, compression, value separation are being
-// added). Options that shale::Options has are set; the ones it lacks are
-// reported as ignored. Fields whose names are already agreed on
-// (block_cache_capacity, compression + compression_per_level,
-// enable_value_separation + min_blob_size) are detected at compile time, so
-// they are mapped as soon as they land. Compression matters most: shale's
-// planned default is LZ4, and leaving it on while the others run without
-// compression would not be the same work.
-#include <chrono>
+// Every harness option has a shale counterpart, so nothing is reported as
+// ignored; compression is set at every level, as the other engines do.
 #include <cstring>
 #include <map>
 #include <string>
-#include <thread>
 
 #include "engine.h"
 #include "shale/db.h"
@@ -44,11 +35,6 @@ class ShaleIterator final : public EngineIterator {
 // What shale says it wrote, from DB::GetStatsMap.
 EngineStats StatsOf(shale::DB& db);
 
-// Waits for flushes and compactions: DB::WaitForCompactions where the
-// engine has it, else until no immutable memtable is left.
-template <typename DB>
-void WaitFor(DB& db, double timeout_s);
-
 class ShaleEngine final : public Engine {
  public:
   ShaleEngine(std::unique_ptr<shale::DB> db, bool sync) : db_(std::move(db)) {
@@ -71,8 +57,11 @@ class ShaleEngine final : public Engine {
 
   EngineStats Stats() override { return StatsOf(*db_); }
 
-  void WaitForBackground(double timeout_s) override {
-    WaitFor(*db_, timeout_s);
+  // WaitForCompactions returns when no flush or compaction is due (or the
+  // DB holds a background error), so no timeout is needed.
+  void WaitForBackground(double /*timeout_s*/) override {
+    shale::Status s = db_->WaitForCompactions();
+    if (!s.ok()) SetLastEngineError(s.ToString());
   }
 
   std::string DebugStats() override {
@@ -113,89 +102,39 @@ EngineStats StatsOf(shale::DB& db) {
   return stats;
 }
 
-template <typename DB>
-void WaitFor(DB& db, double timeout_s) {
-  if constexpr (requires { db.WaitForCompactions(); }) {
-    (void)timeout_s;  // it returns when the work is done
-    shale::Status s = db.WaitForCompactions();
-    if (!s.ok()) SetLastEngineError(s.ToString());
+// --compression onto Options::compression, at every level.
+bool MapCompression(shale::Options& o, const EngineConfig& c,
+                    std::string* error) {
+  if (c.compression == "none") {
+    o.compression = shale::CompressionType::kNone;
+  } else if (c.compression == "snappy") {
+    o.compression = shale::CompressionType::kSnappy;
+  } else if (c.compression == "lz4") {
+    o.compression = shale::CompressionType::kLZ4;
+  } else if (c.compression == "zstd") {
+    o.compression = shale::CompressionType::kZstd;
   } else {
-    std::string v;
-    for (double waited = 0; waited < timeout_s; waited += 0.05) {
-      if (!db.GetProperty("shale.num-immutable-mem-table", &v) || v == "0")
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    *error = "unknown compression '" + c.compression + "'";
+    return false;
   }
-}
-
-// Each Map* sets the field if this shale::Options has it, else says why not.
-template <typename O>
-void MapCache(O& o, const EngineConfig& c, std::vector<std::string>* ignored) {
-  if constexpr (requires { o.block_cache_capacity = c.cache_size; }) {
-    o.block_cache_capacity = c.cache_size;
-  } else {
-    ignored->push_back("cache_size: shale has no block cache yet");
-  }
-}
-
-// --compression onto Options::compression (a CompressionType with kNone,
-// kSnappy, kLZ4, kZstd), at every level.
-template <typename O>
-bool MapCompression(O& o, const EngineConfig& c,
-                    std::vector<std::string>* ignored, std::string* error) {
-  if constexpr (requires { o.compression; }) {
-    using Type = decltype(o.compression);
-    if (c.compression == "none")
-      o.compression = Type::kNone;
-    else if (c.compression == "snappy")
-      o.compression = Type::kSnappy;
-    else if (c.compression == "lz4")
-      o.compression = Type::kLZ4;
-    else if (c.compression == "zstd")
-      o.compression = Type::kZstd;
-    else {
-      *error = "unknown compression '" + c.compression + "'";
-      return false;
-    }
-    if constexpr (requires { o.compression_per_level.clear(); }) {
-      o.compression_per_level.clear();
-    }
-  } else if (c.compression != "none") {
-    ignored->push_back("compression=" + c.compression +
-                       ": shale has no compression yet (writes uncompressed)");
-  }
+  o.compression_per_level.clear();
   return true;
-}
-
-template <typename O>
-void MapValueSeparation(O& o, const EngineConfig& c,
-                        std::vector<std::string>* ignored) {
-  if constexpr (requires {
-                  o.enable_value_separation = true;
-                  o.min_blob_size = c.min_blob_size;
-                }) {
-    o.enable_value_separation = c.value_separation;
-    o.min_blob_size = c.min_blob_size;
-  } else if (c.value_separation) {
-    ignored->push_back(
-        "value_separation/min_blob_size: shale has no value separation yet");
-  }
 }
 }  // namespace
 
 std::unique_ptr<Engine> OpenShale(const std::string& dir,
                                   const EngineConfig& config,
-                                  std::vector<std::string>* ignored,
+                                  std::vector<std::string>* /*ignored*/,
                                   std::string* error) {
   shale::Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
   options.write_buffer_size = config.write_buffer_size;
   options.bloom_bits_per_key = config.bloom_bits;
-  MapCache(options, config, ignored);
-  MapValueSeparation(options, config, ignored);
-  if (!MapCompression(options, config, ignored, error)) return nullptr;
+  options.block_cache_capacity = config.cache_size;
+  options.enable_value_separation = config.value_separation;
+  options.min_blob_size = config.min_blob_size;
+  if (!MapCompression(options, config, error)) return nullptr;
   std::unique_ptr<shale::DB> db;
   shale::Status s = shale::DB::Open(options, dir, &db);
   if (!s.ok()) {
