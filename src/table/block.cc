@@ -201,8 +201,7 @@ void BlockIter::ScanRegionUntil(uint32_t region, uint32_t end) {
 
 void BlockIter::Seek(std::string_view target) {
   if (num_restarts_ == 0 || !status_.ok()) return;
-  // Find the last restart point whose key is < target, then scan forward
-  // from it. The current position, if any, narrows the search.
+  // The current position, if any, narrows the search.
   uint32_t left = 0;
   uint32_t right = num_restarts_ - 1;
   int current_vs_target = 0;
@@ -216,6 +215,21 @@ void BlockIter::Seek(std::string_view target) {
       return;  // keys in a block are distinct: this is the first >= target
     }
   }
+  SeekInRange(target, left, right, current_vs_target < 0);
+}
+
+void BlockIter::SeekBetweenRestarts(std::string_view target, uint32_t left,
+                                    uint32_t right) {
+  if (num_restarts_ == 0 || !status_.ok()) return;
+  right = std::min(right, num_restarts_ - 1);
+  SeekInRange(target, std::min(left, right), right, false);
+}
+
+void BlockIter::SeekInRange(std::string_view target, uint32_t left,
+                            uint32_t right, bool resume_current) {
+  // Find the last restart point in [left, right] whose key is < target
+  // (left when none is), then scan forward from it.
+  const uint32_t start = left;
   while (left < right) {
     const uint32_t mid = left + (right - left + 1) / 2;
     std::string_view mid_key;
@@ -227,7 +241,7 @@ void BlockIter::Seek(std::string_view target) {
     }
   }
   // Already inside region `left` before target: continue from here.
-  if (!(current_vs_target < 0 && left == restart_index_)) {
+  if (!(resume_current && left == start && left == restart_index_)) {
     SeekToRestartPoint(left);
   }
   while (ParseNextEntry()) {

@@ -114,6 +114,22 @@ class BlockIter final : public InternalIterator {
   std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
 
+  // Seek with the search narrowed to restart points [left, right], for a
+  // caller that knows more than the block (see table/index_prefixes.h).
+  // REQUIRES: every entry before restart point left is < target, and the
+  // key at restart point right + 1, if there is one, is >= target.
+  void SeekBetweenRestarts(std::string_view target, uint32_t left,
+                           uint32_t right);
+
+  // The number of restart points of the block (0 when it is malformed).
+  uint32_t num_restarts() const { return num_restarts_; }
+  // Sets *key to the key at restart point index (< num_restarts()): a
+  // view into the block, valid while the block is. False, with Corruption
+  // in status(), if the entry there is malformed.
+  bool KeyAtRestart(uint32_t index, std::string_view* key) {
+    return RestartKey(index, key);
+  }
+
  private:
   uint32_t RestartPoint(uint32_t index) const;
   void SeekToRestartPoint(uint32_t index);
@@ -127,6 +143,12 @@ class BlockIter final : public InternalIterator {
   // ending at `end`, which becomes current; the entries before it are kept
   // in prev_entries_ for later Prev calls.
   void ScanRegionUntil(uint32_t region, uint32_t end);
+  // The binary search over restart points [left, right] and the scan
+  // after it, shared by Seek and SeekBetweenRestarts; resume_current: the
+  // current entry is before target and in region left, so the scan goes on
+  // from it.
+  void SeekInRange(std::string_view target, uint32_t left, uint32_t right,
+                   bool resume_current);
 
   const Comparator* cmp_ = nullptr;
   const char* data_ = nullptr;

@@ -3,6 +3,7 @@ set(SHALE_TABLE_SOURCES
   src/table/block_builder.cc
   src/table/bloom.cc
   src/table/format.cc
+  src/table/index_prefixes.cc
   src/table/internal_iterator.cc
   src/table/merging_iterator.cc
   src/table/table.cc
@@ -15,6 +16,7 @@ set(SHALE_TABLE_TESTS
   src/table/block_test.cc
   src/table/bloom_test.cc
   src/table/format_test.cc
+  src/table/index_prefixes_test.cc
   src/table/merging_iterator_test.cc
   src/table/table_block_cache_test.cc
   src/table/table_corruption_test.cc

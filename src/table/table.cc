@@ -64,6 +64,13 @@ void MakeOwned(BlockContents* contents) {
   contents->owned = std::move(copy);
 }
 
+// True when comparator orders internal keys whose user keys compare
+// bytewise: an IndexPrefixes digest of the index is then valid.
+bool UserKeysAreBytewise(const Comparator* comparator) {
+  const auto* icmp = dynamic_cast<const InternalKeyComparator*>(comparator);
+  return icmp != nullptr && icmp->user_comparator() == BytewiseComparator();
+}
+
 // Releases a cache handle at the end of a scope.
 class ScopedPin {
  public:
@@ -167,6 +174,11 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   }
   if (!index->well_formed()) {
     return Status::Corruption(name, "bad index block");
+  }
+  // The digest is derived from the index and lives as long as the table;
+  // an index in the cache is re-read when evicted and is searched whole.
+  if (!t->cache_meta_blocks_ && UserKeysAreBytewise(options.comparator)) {
+    t->index_prefixes_ = IndexPrefixes::Build(*index);
   }
   t->index_handle_ = footer.index_handle;
 
@@ -354,7 +366,13 @@ Status Table::Get(const ReadOptions& options, std::string_view internal_key,
   if (!s.ok()) return s;
   BlockIter index_iter;
   index_iter.Init(options_.comparator, index.get(), file_name_, kMinKeySize);
-  index_iter.Seek(internal_key);
+  if (index_prefixes_ != nullptr) {
+    uint32_t left, right;
+    index_prefixes_->Narrow(user_key, &left, &right);
+    index_iter.SeekBetweenRestarts(internal_key, left, right);
+  } else {
+    index_iter.Seek(internal_key);
+  }
   bool found_user_key = false;
   if (index_iter.Valid()) {
     std::string_view encoded = index_iter.value();

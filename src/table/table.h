@@ -3,7 +3,10 @@
 // Open reads the footer, the properties, the index and the filter. The
 // index and filter are held by the Table for its lifetime, or, with
 // TableOptions::cache_index_and_filter_blocks and a block cache, live in
-// the block cache as charged entries and are re-read when evicted. Data
+// the block cache as charged entries and are re-read when evicted. A Table
+// holding its index with a bytewise user comparator also derives an
+// IndexPrefixes digest of it (8 bytes per data block), which narrows Get's
+// index search to the entries the lookup key's bytes leave possible. Data
 // blocks are read through ReadDataBlock, the one path from the file to a
 // reader:
 //
@@ -48,6 +51,7 @@
 #include "table/block.h"
 #include "table/bloom.h"
 #include "table/format.h"
+#include "table/index_prefixes.h"
 #include "table/internal_iterator.h"
 #include "table/table_options.h"
 #include "table/table_properties.h"
@@ -135,6 +139,13 @@ class Table {
   bool has_filter() const { return has_filter_; }
   // This table's prefix in the block cache's keys (0 without a cache).
   uint64_t cache_id() const { return cache_id_; }
+  // True when Get narrows its index search with an IndexPrefixes digest:
+  // the index is held by the table (not in the block cache) and the user
+  // keys are ordered bytewise.
+  bool has_index_prefixes() const { return index_prefixes_ != nullptr; }
+  const IndexPrefixes* TEST_index_prefixes() const {
+    return index_prefixes_.get();
+  }
 
   // Filter statistics, since Open: lookups that consulted the filter, the
   // ones it answered "no" to (a data block read saved), and the ones it
@@ -195,7 +206,8 @@ class Table {
   BlockHandle index_handle_;
   BlockHandle filter_handle_;
   bool has_filter_ = false;
-  std::unique_ptr<Block> index_block_;         // null if cache_meta_blocks_
+  std::unique_ptr<Block> index_block_;             // null if cache_meta_blocks_
+  std::unique_ptr<IndexPrefixes> index_prefixes_;  // null: not usable
   std::unique_ptr<BloomFilterReader> filter_;  // null: none, unusable, cached
 
   // Statistics; relaxed atomics, no ordering needed.

@@ -338,6 +338,92 @@ TEST(TableTest, FilterSkipsDataBlockReads) {
   EXPECT_EQ(table->filter_false_positives(), passed);
 }
 
+// Point lookups narrowed by the index digest (IndexPrefixes) answer as the
+// whole index search does: the same table read with the index in the block
+// cache (no digest) is the reference. Keys share a long prefix, then differ
+// in bytes including 0, around the 8 bytes the digest keeps.
+TEST(TableTest, IndexPrefixesAnswerAsTheWholeIndex) {
+  const uint64_t seed = test::TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Random rnd(seed);
+  auto user_key = [&] {
+    std::string u = "user:000000";
+    const size_t len = rnd.Uniform(14);
+    for (size_t i = 0; i < len; i++) u.push_back("\0\1ab"[rnd.Uniform(4)]);
+    return u;
+  };
+  Model model;
+  for (int i = 0; i < 3000; i++) {
+    model[IKey(user_key(), rnd.Uniform(5))] = std::string(rnd.Uniform(40), 'v');
+  }
+  TableOptions options = test::DefaultTableOptions();
+  options.block_size = 64 + rnd.Uniform(200);  // many index entries
+  const std::string bytes = test::BuildTable(options, model);
+  std::shared_ptr<Cache> cache = NewLRUCache(1 << 20, 0);  // outlives both
+  std::unique_ptr<Table> narrowed, whole;
+  ASSERT_TRUE(test::OpenTable(options, bytes, &narrowed).ok());
+  TableOptions cached = options;
+  cached.block_cache = cache.get();
+  cached.cache_index_and_filter_blocks = true;
+  ASSERT_TRUE(test::OpenTable(cached, bytes, &whole).ok());
+  ASSERT_TRUE(narrowed->has_index_prefixes());
+  ASSERT_FALSE(whole->has_index_prefixes());
+  auto get = [](const Table& t, const std::string& target) {
+    std::string found = "(none)";
+    EXPECT_TRUE(t.Get(ReadOptions(), target,
+                      [&](std::string_view k, std::string_view v) {
+                        found = std::string(k) + "=" + std::string(v);
+                      })
+                    .ok());
+    return found;
+  };
+  for (int i = 0; i < 5000; i++) {
+    std::string u =
+        rnd.OneIn(3)
+            ? std::string(ExtractUserKey(
+                  std::next(model.begin(), rnd.Uniform(model.size()))->first))
+            : user_key();
+    if (rnd.OneIn(20)) u = rnd.OneIn(2) ? "user" : "zzz";
+    const std::string target =
+        IKey(u, rnd.Uniform(6), static_cast<ValueType>(rnd.Uniform(2)));
+    ASSERT_EQ(get(*narrowed, target), get(*whole, target)) << i;
+    auto expected = model.lower_bound(target);
+    if (expected != model.end() &&
+        ExtractUserKey(expected->first) == ExtractUserKey(target)) {
+      EXPECT_EQ(get(*narrowed, target),
+                expected->first + "=" + expected->second);
+    }
+  }
+}
+
+// A table of keys like the server benchmark's (key:%012d): the digest
+// narrows every lookup to a single index entry, the last index entry (the
+// short successor "l") notwithstanding.
+TEST(TableTest, IndexPrefixesNarrowToOneEntry) {
+  Model model;
+  for (int i = 0; i < 20000; i++) {
+    char u[32];
+    std::snprintf(u, sizeof(u), "key:%012d", i * 3);
+    model[IKey(u, 7)] = std::string(100, 'v');
+  }
+  const TableOptions options = test::DefaultTableOptions();
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(
+      test::OpenTable(options, test::BuildTable(options, model), &table).ok());
+  const IndexPrefixes* digest = table->TEST_index_prefixes();
+  ASSERT_NE(digest, nullptr);
+  ASSERT_GT(digest->num_restarts(), 500u);
+  for (int i = 0; i < 60000; i += 7) {
+    char u[32];
+    std::snprintf(u, sizeof(u), "key:%012d", i);
+    uint32_t left, right;
+    digest->Narrow(u, &left, &right);
+    EXPECT_EQ(left, right) << u;
+  }
+  Random rnd(3);
+  CheckTable(*table, model, &rnd);
+}
+
 TEST(TableTest, NoFilter) {
   Model model;
   for (int i = 0; i < 100; i++) model[IKey("key" + std::to_string(i), i)] = "v";
