@@ -29,7 +29,8 @@ void PrintProgress(const BenchResult& r) {
               r.benchmark.c_str(), r.engine.c_str(), r.round, ops,
               r.hist.Percentile(0.99) / 1000, r.seconds);
   if (r.settle_seconds > 0.05)
-    std::printf("  (+%.1f s settle)", r.settle_seconds);
+    std::printf("  (+%.1f s settle, %.1f s of it background work)",
+                r.settle_seconds, r.background_seconds);
   if (r.found != r.ops && r.ops > 0 && r.benchmark.find("read") == 0)
     std::printf("  found %lld/%lld", (long long)r.found, (long long)r.ops);
   if (r.verify_failures)

@@ -75,6 +75,15 @@ double Row::OpsPerSec() const {
   return rounds.empty() ? 0 : sum / rounds.size();
 }
 
+double Row::SustainedOpsPerSec() const {
+  double sum = 0;
+  for (const BenchResult* r : rounds) {
+    const double seconds = r->seconds + r->background_seconds;
+    sum += seconds > 0 ? r->ops / seconds : 0;
+  }
+  return rounds.empty() ? 0 : sum / rounds.size();
+}
+
 double Row::MBPerSec() const {
   double sum = 0;
   for (const BenchResult* r : rounds) {
@@ -239,6 +248,8 @@ bool WriteJson(const std::string& path, const std::vector<Row>& rows,
     o << ",\n";
     field("ops_per_sec_rounds", "[" + per_round + "]");
     o << ",\n";
+    field("sustained_ops_per_sec", JsonNumber(r.SustainedOpsPerSec()));
+    o << ",\n";
     field("mb_per_sec", JsonNumber(r.MBPerSec()));
     o << ",\n";
     field("p50_us", JsonNumber(r.hist.Percentile(0.50) / 1000));
@@ -280,9 +291,14 @@ bool WriteJson(const std::string& path, const std::vector<Row>& rows,
     o << ",\n";
     field("writer_ops", std::to_string(r.Sum(&BenchResult::writer_ops)));
     o << ",\n";
-    double settle = 0;
-    for (const BenchResult* b : r.rounds) settle += b->settle_seconds;
+    double settle = 0, background = 0;
+    for (const BenchResult* b : r.rounds) {
+      settle += b->settle_seconds;
+      background += b->background_seconds;
+    }
     field("settle_seconds", JsonNumber(settle));
+    o << ",\n";
+    field("background_seconds", JsonNumber(background));
     o << ",\n";
     field("shale_ratio", JsonNumber(ratio));
     o << ",\n";

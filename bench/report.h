@@ -25,7 +25,12 @@ struct Row {
   std::vector<const BenchResult*> rounds;
   Histogram hist;  // merged over rounds
 
-  double OpsPerSec() const;       // mean over rounds
+  double OpsPerSec() const;  // mean over rounds
+  // ops / (timed seconds + background_seconds), mean over rounds: the rate
+  // of a write benchmark counting the flushes and compactions it left
+  // behind, which an engine that defers compaction does not show in
+  // OpsPerSec. Equals OpsPerSec for reads.
+  double SustainedOpsPerSec() const;
   double MBPerSec() const;        // user bytes moved per second, mean
   double WriteAmp() const;        // disk write bytes / user bytes written; -1
   double EngineWriteAmp() const;  // the engine's own count; -1

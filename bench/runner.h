@@ -33,6 +33,7 @@ struct BenchResult {
   int64_t writer_ops = 0;          // readwhilewriting: the writer's puts
   double seconds = 0;              // timed wall time
   double settle_seconds = 0;       // untimed wait for background writes after
+  double background_seconds = 0;   // of it: until flushes/compactions were done
   int64_t user_bytes_written = 0;  // key + value bytes of puts
   int64_t user_bytes_read = 0;     // key + value bytes returned
   int64_t disk_write_bytes = -1;   // /proc/self/io write_bytes delta

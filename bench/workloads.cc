@@ -213,6 +213,8 @@ BenchResult Runner::Run(const std::string& name, int index) {
   if (IsWriteBenchmark(name)) {
     auto start = Clock::now();
     engine_->WaitForBackground(flags_.settle_timeout);
+    r.background_seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
     double left = flags_.settle_timeout -
                   std::chrono::duration<double>(Clock::now() - start).count();
     WaitForWritesToSettle(flags_.settle, std::max(left, 1.0));
