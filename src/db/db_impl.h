@@ -105,6 +105,9 @@ class DBImpl final : public DB {
                         std::vector<VersionEdit>* edits) REQUIRES(mu_);
   // Deletes files no live Version or pending job needs.
   void DeleteObsoleteFiles() REQUIRES(mu_);
+  // Drops an iterator's hold on its ReadView; deletes the files that made
+  // obsolete (see NewIterator).
+  void ReleaseIteratorView(std::shared_ptr<const ReadView> view) EXCLUDES(mu_);
 
   // --- writes (db_impl_write.cc)
   // What a queued writer asks of the leader.

@@ -103,14 +103,28 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   view->version->AddIterators(options, table_cache_.get(), &children);
   auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
   // The iterator keeps the memtables and the Version (and so its files)
-  // alive.
-  merged->RegisterCleanup([view] {});
+  // alive until it is destroyed.
+  merged->RegisterCleanup(
+      [this, view]() mutable { ReleaseIteratorView(std::move(view)); });
   std::optional<std::string> upper;
   if (options.iterate_upper_bound != nullptr) {
     upper.emplace(*options.iterate_upper_bound);
   }
   return NewDBIterator(std::move(merged), seq, NowMillis(), std::move(upper),
                        vlog_reader_.get());
+}
+
+void DBImpl::ReleaseIteratorView(std::shared_ptr<const ReadView> view) {
+  std::weak_ptr<const Version> version = view->version;
+  view.reset();
+  // The VersionSet holds the current Version: if this one is gone, it was
+  // an older one, and the files only it listed are obsolete now. Delete them
+  // here rather than at the next flush or compaction (which may be far off
+  // on an idle DB). A Version still held elsewhere is left to its last
+  // holder, or to the next background job.
+  if (!version.expired()) return;
+  MutexLock l(&mu_);
+  DeleteObsoleteFiles();
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -110,6 +110,7 @@ TEST(DBSoakTest, RandomLoadKeepsTheTreeInShape) {
   uint64_t count = 0;
   for (iter->SeekToFirst(); iter->Valid(); iter->Next()) count++;
   EXPECT_EQ(count, n);
+  iter.reset();  // an iterator goes before its DB (db.h)
   db.reset();
   ASSERT_TRUE(DestroyDB(dir, options).ok());
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "testing/db_test_util.h"
@@ -405,6 +407,59 @@ TEST_F(DBTest, ObsoleteFilesAreDeleted) {
   ASSERT_TRUE(env_->FileExists(dbname_ + "/999999.sst"));
   Reopen();
   EXPECT_FALSE(env_->FileExists(dbname_ + "/999999.sst"));
+}
+
+// The .sst files in the directory, and those the current Version lists.
+static std::set<std::string> TableFilesOnDisk(Env* env,
+                                              const std::string& dir) {
+  std::vector<std::string> children;
+  EXPECT_TRUE(env->GetChildren(dir, &children).ok());
+  std::set<std::string> tables;
+  for (const auto& c : children) {
+    if (c.ends_with(".sst")) tables.insert(c);
+  }
+  return tables;
+}
+
+TEST_F(DBTest, FilesAnIteratorPinsGoWhenItDoes) {
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 5; i++) {
+      ASSERT_TRUE(
+          Put("k" + std::to_string(i), "v" + std::to_string(round)).ok());
+    }
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  ASSERT_TRUE(db_->WaitForCompactions().ok());
+  const std::set<std::string> before = TableFilesOnDisk(env_.get(), dbname_);
+  ASSERT_FALSE(before.empty());
+
+  auto iter = db_->NewIterator(ReadOptions());
+  // Overlapping data, then a full compaction: every table of `before` is
+  // replaced, but the iterator's Version still lists them.
+  for (int i = 0; i < 5; i++) {
+    ASSERT_TRUE(Put("k" + std::to_string(i), "v2").ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForCompactions().ok());
+  std::set<std::string> pinned = TableFilesOnDisk(env_.get(), dbname_);
+  for (const auto& f : before) EXPECT_TRUE(pinned.count(f)) << f;
+  int n = 0;
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
+    EXPECT_EQ(iter->value(), "v1");
+    n++;
+  }
+  EXPECT_TRUE(iter->status().ok());
+  EXPECT_EQ(n, 5);
+
+  // Destroying the iterator deletes them, with no flush or compaction after.
+  iter.reset();
+  const std::set<std::string> after = TableFilesOnDisk(env_.get(), dbname_);
+  for (const auto& f : before) EXPECT_FALSE(after.count(f)) << f;
+  int listed = 0;
+  for (int level = 0; level < 7; level++) listed += NumFilesAtLevel(level);
+  EXPECT_EQ(static_cast<int>(after.size()), listed);
+  EXPECT_EQ(Get("k3"), "v2");
 }
 
 TEST_F(DBTest, DestroyDB) {
