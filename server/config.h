@@ -55,6 +55,11 @@ struct Config {
   // does well to cache its working set. The engine's own default, for a
   // library sharing a process, is 64 MiB.
   uint64_t block_cache_bytes = 256ull << 20;
+
+  // Added to the compaction threads' nice value
+  // (Options::compaction_thread_nice): the I/O threads win the cores over
+  // compaction when both want them.
+  int compaction_nice = 0;
 };
 
 // Fills *config from argv (and the file named by --config). On a bad flag,

@@ -37,6 +37,7 @@ bool Server::Start(std::string* error) {
   Options options;
   options.create_if_missing = true;
   options.block_cache_capacity = config_.block_cache_bytes;
+  options.compaction_thread_nice = config_.compaction_nice;
   Status s = DB::Open(options, config_.dir, &db_);
   if (!s.ok()) {
     *error = "cannot open " + config_.dir + ": " + s.ToString();

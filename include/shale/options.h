@@ -149,6 +149,15 @@ struct Options {
   // flush. Default: 2.
   int max_background_jobs = 2;
 
+  // Added to the nice value of the compaction threads (0..19; Linux, per
+  // thread): when the cores are busy, the scheduler then runs the
+  // application's own threads (and the flush thread, which keeps its
+  // priority) first, and compaction gets the time left. Under sustained
+  // writes compaction falls further behind, so level 0 grows and the
+  // level-0 triggers slow writes sooner. Only with max_background_jobs > 1
+  // (one thread otherwise does both). Default: 0 (same priority).
+  int compaction_thread_nice = 0;
+
   // Level 0 is compacted into level 1 once it holds this many files.
   // Default: 4.
   int level0_file_num_compaction_trigger = 4;

@@ -1,11 +1,14 @@
 // Opening, recovery, closing and file cleanup.
 #include <algorithm>
+#include <latch>
+#include <memory>
 
 #include "db/db_impl.h"
 #include "db/file_util.h"
 #include "db/filename.h"
 #include "db/log_reader.h"
 #include "db/write_batch_internal.h"
+#include "util/thread.h"
 
 namespace shale {
 
@@ -98,6 +101,11 @@ Status DB::Open(const Options& options, const std::string& dir,
         "max_write_buffer_number >= 2, block_size >= 256, "
         "block_restart_interval >= 1, bloom_bits_per_key >= 0)");
   }
+  if (options.compaction_thread_nice < 0 ||
+      options.compaction_thread_nice > 19) {
+    return Status::InvalidArgument(
+        "compaction_thread_nice must be between 0 and 19");
+  }
   auto impl = std::make_unique<DBImpl>(options, dir);
   Status s = impl->Recover();
   if (!s.ok()) return s;
@@ -105,17 +113,32 @@ Status DB::Open(const Options& options, const std::string& dir,
   // delays a flush; with one, the thread does both, flushes first.
   const int jobs = std::max(1, options.max_background_jobs);
   DBImpl* db = impl.get();
+  // Open returns once every thread has its name and priority.
+  auto started = std::make_shared<std::latch>(jobs);
   if (jobs == 1) {
-    db->bg_threads_.emplace_back(
-        [db] { db->BackgroundThread(DBImpl::JobRole::kAny); });
+    db->bg_threads_.emplace_back([db, started] {
+      SetCurrentThreadName("shale:bg");
+      started->count_down();
+      db->BackgroundThread(DBImpl::JobRole::kAny);
+    });
   } else {
-    db->bg_threads_.emplace_back(
-        [db] { db->BackgroundThread(DBImpl::JobRole::kFlushOnly); });
+    db->bg_threads_.emplace_back([db, started] {
+      SetCurrentThreadName("shale:flush");
+      started->count_down();
+      db->BackgroundThread(DBImpl::JobRole::kFlushOnly);
+    });
+    const int nice = options.compaction_thread_nice;
     for (int i = 1; i < jobs; i++) {
-      db->bg_threads_.emplace_back(
-          [db] { db->BackgroundThread(DBImpl::JobRole::kCompactionOnly); });
+      db->bg_threads_.emplace_back([db, nice, started] {
+        SetCurrentThreadName("shale:compact");
+        // Best effort: a refusal leaves the thread at normal priority.
+        LowerCurrentThreadPriority(nice);
+        started->count_down();
+        db->BackgroundThread(DBImpl::JobRole::kCompactionOnly);
+      });
     }
   }
+  started->wait();
   *out = std::move(impl);
   return Status::OK();
 }

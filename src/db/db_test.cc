@@ -1,10 +1,16 @@
 // Behaviour of the public DB API, on the in-memory Env.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "testing/db_test_util.h"
 #include "testing/test_util.h"
@@ -461,6 +467,48 @@ TEST_F(DBTest, FilesAnIteratorPinsGoWhenItDoes) {
   EXPECT_EQ(static_cast<int>(after.size()), listed);
   EXPECT_EQ(Get("k3"), "v2");
 }
+
+#if defined(__linux__)
+// This process's threads named `name`, with their nice values
+// (/proc/self/task/TID/stat, field 19).
+static std::vector<int> NiceOfThreadsNamed(const std::string& name) {
+  std::vector<int> nices;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string got;
+    std::getline(comm, got);
+    if (got != name) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat;
+    std::getline(stat_file, stat);
+    // Fields after the ")" that ends the name: state is field 3, nice 19.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19; i++) rest >> field;
+    nices.push_back(std::stoi(field));
+  }
+  return nices;
+}
+
+TEST_F(DBTest, CompactionThreadsRunAtTheNiceValueAsked) {
+  Close();  // the fixture's DB would add threads of the same names
+  const int base = getpriority(PRIO_PROCESS, 0);
+  ASSERT_TRUE(NiceOfThreadsNamed("shale:compact").empty());
+  Options options = CurrentOptions();
+  options.max_background_jobs = 3;
+  options.compaction_thread_nice = 7;
+  Reopen(options);
+  EXPECT_EQ(NiceOfThreadsNamed("shale:compact"),
+            std::vector<int>(2, std::min(19, base + 7)));
+  EXPECT_EQ(NiceOfThreadsNamed("shale:flush"), std::vector<int>{base});
+
+  options.compaction_thread_nice = 20;
+  Close();
+  std::unique_ptr<DB> db;
+  EXPECT_TRUE(DB::Open(options, dbname_, &db).IsInvalidArgument());
+}
+#endif
 
 TEST_F(DBTest, DestroyDB) {
   ASSERT_TRUE(Put("a", "1").ok());

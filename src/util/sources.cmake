@@ -9,6 +9,7 @@ set(SHALE_UTIL_SOURCES
   src/util/kill_point.cc
   src/util/mem_env.cc
   src/util/status.cc
+  src/util/thread.cc
 )
 set(SHALE_UTIL_TESTS
   src/util/arena_test.cc
