@@ -105,9 +105,17 @@ class DBImpl final : public DB {
                         std::vector<VersionEdit>* edits) REQUIRES(mu_);
   // Deletes files no live Version or pending job needs.
   void DeleteObsoleteFiles() REQUIRES(mu_);
+  // How an iterator's cleanup reaches its DB: `db` is cleared when the DB
+  // closes, so an iterator destroyed after its DB (which db.h forbids, and
+  // some callers do anyway) deletes nothing and touches no freed memory.
+  struct IteratorPurge {
+    Mutex mu;
+    DBImpl* db GUARDED_BY(mu) = nullptr;
+  };
   // Drops an iterator's hold on its ReadView; deletes the files that made
   // obsolete (see NewIterator).
-  void ReleaseIteratorView(std::shared_ptr<const ReadView> view) EXCLUDES(mu_);
+  static void ReleaseIteratorView(const std::shared_ptr<IteratorPurge>& purge,
+                                  std::shared_ptr<const ReadView> view);
 
   // --- writes (db_impl_write.cc)
   // What a queued writer asks of the leader.
@@ -226,6 +234,8 @@ class DBImpl final : public DB {
   // Background work.
   CondVar bg_cv_;  // signalled on new work, finished work, shutdown
   std::vector<std::thread> bg_threads_;
+  const std::shared_ptr<IteratorPurge> iterator_purge_ =
+      std::make_shared<IteratorPurge>();
   // Read without mu_ by running compactions, to stop early.
   std::atomic<bool> shutting_down_{false};
   bool flush_running_ GUARDED_BY(mu_) = false;

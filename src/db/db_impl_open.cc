@@ -55,12 +55,21 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
           dbname, env_, std::max<size_t>(16, TableCacheSize(options) / 2))),
       bg_cv_(&mu_),
       picker_(&internal_comparator_, options_) {
+  {
+    MutexLock p(&iterator_purge_->mu);
+    iterator_purge_->db = this;
+  }
   MutexLock l(&mu_);
   versions_ = std::make_unique<VersionSet>(dbname_, options_, env_,
                                            &internal_comparator_, &mu_);
 }
 
 DBImpl::~DBImpl() {
+  {
+    // Waits for a running iterator cleanup; later ones find no DB.
+    MutexLock p(&iterator_purge_->mu);
+    iterator_purge_->db = nullptr;
+  }
   {
     MutexLock l(&mu_);
     shutting_down_ = true;

@@ -104,8 +104,9 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
   // The iterator keeps the memtables and the Version (and so its files)
   // alive until it is destroyed.
-  merged->RegisterCleanup(
-      [this, view]() mutable { ReleaseIteratorView(std::move(view)); });
+  merged->RegisterCleanup([purge = iterator_purge_, view]() mutable {
+    ReleaseIteratorView(purge, std::move(view));
+  });
   std::optional<std::string> upper;
   if (options.iterate_upper_bound != nullptr) {
     upper.emplace(*options.iterate_upper_bound);
@@ -114,7 +115,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
                        vlog_reader_.get());
 }
 
-void DBImpl::ReleaseIteratorView(std::shared_ptr<const ReadView> view) {
+void DBImpl::ReleaseIteratorView(const std::shared_ptr<IteratorPurge>& purge,
+                                 std::shared_ptr<const ReadView> view) {
   std::weak_ptr<const Version> version = view->version;
   view.reset();
   // The VersionSet holds the current Version: if this one is gone, it was
@@ -123,8 +125,11 @@ void DBImpl::ReleaseIteratorView(std::shared_ptr<const ReadView> view) {
   // on an idle DB). A Version still held elsewhere is left to its last
   // holder, or to the next background job.
   if (!version.expired()) return;
-  MutexLock l(&mu_);
-  DeleteObsoleteFiles();
+  MutexLock p(&purge->mu);
+  DBImpl* db = purge->db;
+  if (db == nullptr) return;  // the DB is closed (or closing)
+  MutexLock l(&db->mu_);
+  db->DeleteObsoleteFiles();
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

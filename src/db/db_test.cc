@@ -468,6 +468,30 @@ TEST_F(DBTest, FilesAnIteratorPinsGoWhenItDoes) {
   EXPECT_EQ(Get("k3"), "v2");
 }
 
+// db.h asks for iterators to go before their DB; one destroyed after it
+// (even one whose Version is stale, so its cleanup wants to delete files)
+// must not touch the closed DB. ASan builds catch a use after free here.
+TEST_F(DBTest, AnIteratorDestroyedAfterItsDBDeletesNothing) {
+  ASSERT_TRUE(Put("a", "1").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  const std::set<std::string> before = TableFilesOnDisk(env_.get(), dbname_);
+  auto iter = db_->NewIterator(ReadOptions());
+  ASSERT_TRUE(Put("a", "2").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForCompactions().ok());
+  Close();
+  iter.reset();
+  for (const auto& f : before) {
+    EXPECT_TRUE(env_->FileExists(dbname_ + "/" + f)) << f;
+  }
+  Reopen();  // the open deletes what no Version lists
+  for (const auto& f : before) {
+    EXPECT_FALSE(env_->FileExists(dbname_ + "/" + f)) << f;
+  }
+  EXPECT_EQ(Get("a"), "2");
+}
+
 #if defined(__linux__)
 // This process's threads named `name`, with their nice values
 // (/proc/self/task/TID/stat, field 19).
