@@ -126,6 +126,7 @@ if(benchmark_FOUND)
   add_executable(shale_microbench
     bench/micro/block_bench.cc
     bench/micro/bloom_bench.cc
+    bench/micro/cache_bench.cc
     bench/micro/skiplist_bench.cc
     bench/micro/wal_bench.cc
   )

@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
-#include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "testing/test_util.h"
-#include "util/coding.h"
 #include "util/random.h"
 
 namespace shale {
@@ -348,63 +345,6 @@ TEST_F(CacheTest, ConcurrentStress) {
               static_cast<unsigned long long>(cache_->misses()),
               cache_->GetUsage());
   // TearDown checks that every value was deleted exactly once.
-}
-
-double ThreadCpuNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-// Not a pass/fail test: the cost of a hit (Lookup + Release) with table
-// block cache keys, one thread and two. CPU time per thread is printed
-// beside wall time, as the machine may be busy with other work.
-TEST_F(CacheTest, HitPathSpeed) {
-  cache_ = NewLRUCache(size_t{64} << 20);
-  constexpr int kKeys = 10000;
-  auto key_of = [](uint64_t i, char* buf) {
-    EncodeFixed64(buf, 7);
-    EncodeFixed64(buf + 8, i * 4096);
-    return std::string_view(buf, 16);
-  };
-  for (int i = 0; i < kKeys; i++) {
-    char buf[16];
-    Put(std::string(key_of(i, buf)), i, 4096);
-  }
-  for (int threads : {1, 2}) {
-    constexpr int kOps = 2000000;
-    std::atomic<int> misses{0};
-    std::vector<double> cpu(threads);
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> ts;
-    for (int t = 0; t < threads; t++) {
-      ts.emplace_back([&, t] {
-        Random rnd(t);
-        char buf[16];
-        const double cpu0 = ThreadCpuNanos();
-        for (int i = 0; i < kOps; i++) {
-          Cache::Handle* h = cache_->Lookup(key_of(rnd.Uniform(kKeys), buf));
-          if (h == nullptr) {
-            misses++;
-            continue;
-          }
-          cache_->Release(h);
-        }
-        cpu[t] = ThreadCpuNanos() - cpu0;
-      });
-    }
-    for (auto& th : ts) th.join();
-    const double wall = std::chrono::duration<double, std::nano>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-    double cpu_total = 0;
-    for (double c : cpu) cpu_total += c;
-    std::printf(
-        "cache hit (Lookup+Release), %d thread(s): %.1f ns/op CPU per "
-        "thread, %.1f ns/op wall\n",
-        threads, cpu_total / threads / kOps, wall / kOps);
-    EXPECT_EQ(misses.load(), 0);
-  }
 }
 
 }  // namespace
