@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.comparator = &icmp;
   std::shared_ptr<shale::Cache> cache;
   if (mode & 1) {
-    cache = shale::NewLRUCache(1 << 20);
+    cache = shale::NewClockCache(1 << 20);
     options.block_cache = cache.get();
     options.cache_index_and_filter_blocks = (mode & 2) != 0;
   }

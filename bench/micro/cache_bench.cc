@@ -30,7 +30,7 @@ std::shared_ptr<shale::Cache> shared_cache;
 void BM_CacheHit(benchmark::State& state) {
   const uint64_t keys = static_cast<uint64_t>(state.range(0));
   if (state.thread_index() == 0) {
-    shared_cache = shale::NewLRUCache(keys * kBlockCharge);
+    shared_cache = shale::NewClockCache(keys * kBlockCharge);
     char buf[16];
     for (uint64_t i = 0; i < keys; i++) {
       shared_cache->Release(shared_cache->Insert(BlockKey(i, buf), nullptr,

@@ -2,11 +2,12 @@
 //
 // Entries are reference-counted: Lookup and Insert return a Handle that pins
 // the entry until Release, so an evicted or erased entry stays valid while
-// in use. Whenever the charges of the entries held exceed the capacity, the
-// least recently used unpinned ones are evicted; pinned entries are never
-// evicted, so the usage exceeds the capacity only while pinned entries alone
-// fill it. One cache may be shared by several DBs (Options::block_cache) to
-// bound their memory together.
+// in use. Whenever the charges of the entries held exceed the capacity,
+// unpinned entries are evicted, those not looked up recently first (see
+// NewClockCache for the exact policy); pinned entries are never evicted, so
+// the usage exceeds the capacity only while pinned entries alone fill it. One
+// cache may be shared by several DBs (Options::block_cache) to bound their
+// memory together.
 //
 // Thread safety: every method may be called concurrently. Deleters run
 // outside the cache's locks, on the thread that drops the last reference.
@@ -62,13 +63,24 @@ class Cache {
   virtual uint64_t misses() const = 0;
 };
 
-// A least-recently-used cache of `capacity` bytes, split into 2^shard_bits
-// independently locked shards (-1: chosen from the capacity, at most 64
-// shards, each at least 512 KiB; explicit values are capped at 16). Keys go
-// to shards by hash, and each shard holds at most capacity / 2^shard_bits
-// bytes (rounded up), so one entry can be as large as that. The cache must
-// outlive every handle and every user (e.g. each table) of it.
-std::shared_ptr<Cache> NewLRUCache(size_t capacity, int shard_bits = -1);
+// A cache of `capacity` bytes evicting by CLOCK (second chance), split into
+// 2^shard_bits independently locked shards (-1: chosen from the capacity, at
+// most 64 shards, each at least 512 KiB; explicit values are capped at 16).
+// Keys go to shards by hash, and each shard holds at most
+// capacity / 2^shard_bits bytes (rounded up), so one entry can be as large
+// as that. The cache must outlive every handle and every user (e.g. each
+// table) of it.
+//
+// The policy: a Lookup that finds an entry marks it referenced; a new entry
+// starts unmarked. To make room, a clock hand walks each shard's entries in
+// table (hash) order, passing over pinned entries, unmarking marked ones and
+// evicting the first unmarked one. So an entry looked up since the hand last
+// passed it is evicted only after the entries not looked up since then that
+// the hand meets first, and a scan of one-time entries does not push out a
+// working set looked up between its insertions. Unlike LRU, the order among
+// entries not looked up is not their age. A hit moves nothing and takes the
+// shard's lock only in shared mode.
+std::shared_ptr<Cache> NewClockCache(size_t capacity, int shard_bits = -1);
 
 }  // namespace shale
 

@@ -96,7 +96,7 @@ struct Options {
   // --- Caches ---------------------------------------------------------------
 
   // The cache of uncompressed data blocks. nullptr: the DB creates its own
-  // LRU cache of block_cache_capacity bytes. Pass one cache (NewLRUCache in
+  // CLOCK cache of block_cache_capacity bytes. Pass one cache (NewClockCache in
   // shale/cache.h) to several DBs to share one memory budget.
   std::shared_ptr<Cache> block_cache;
 

@@ -47,7 +47,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       block_cache_(options.block_cache != nullptr
                        ? options.block_cache
                        : (options.block_cache_capacity > 0
-                              ? NewLRUCache(options.block_cache_capacity)
+                              ? NewClockCache(options.block_cache_capacity)
                               : nullptr)),
       table_cache_(std::make_unique<TableCache>(
           dbname, env_, TableOptionsFor(0), TableCacheSize(options))),

@@ -82,7 +82,7 @@ TableOptions BaseOptions(Cache* cache, TableReadStats* stats) {
 }
 
 TEST(TableBlockCacheTest, HitsDoNotReadTheFile) {
-  auto cache = NewLRUCache(8 << 20);
+  auto cache = NewClockCache(8 << 20);
   TableReadStats stats;
   const Model model = TextModel();
   OpenedTable t = Open(BaseOptions(cache.get(), &stats), model);
@@ -118,7 +118,7 @@ TEST(TableBlockCacheTest, HitsDoNotReadTheFile) {
 }
 
 TEST(TableBlockCacheTest, FillCacheFalseDoesNotInsert) {
-  auto cache = NewLRUCache(8 << 20);
+  auto cache = NewClockCache(8 << 20);
   const Model model = TextModel();
   OpenedTable t = Open(BaseOptions(cache.get(), nullptr), model);
   const uint64_t blocks = t.table->properties().num_data_blocks;
@@ -145,8 +145,8 @@ TEST(TableBlockCacheTest, TinyCacheEvictsWhileIteratorsHoldBlocks) {
   const Model model = TextModel();
   for (CompressionType type : test::kAllCompressionTypes) {
     SCOPED_TRACE(std::string(CompressionTypeName(type)));
-    auto cache = NewLRUCache(9000, 0);
-    auto* lru = static_cast<LRUCache*>(cache.get());
+    auto cache = NewClockCache(9000, 0);
+    auto* clock = static_cast<ClockCache*>(cache.get());
     TableOptions options = BaseOptions(cache.get(), nullptr);
     options.compression = type;
     OpenedTable t = Open(options, model);
@@ -185,18 +185,18 @@ TEST(TableBlockCacheTest, TinyCacheEvictsWhileIteratorsHoldBlocks) {
     }
     // At most the three pinned blocks beyond the capacity.
     EXPECT_LE(max_usage, 9000u + 3 * 4500);
-    EXPECT_GT(lru->TEST_pinned_usage(), 0u);
+    EXPECT_GT(clock->TEST_pinned_usage(), 0u);
     a.reset();
     b.reset();
     c.reset();
-    EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+    EXPECT_EQ(clock->TEST_pinned_usage(), 0u);
     EXPECT_LE(cache->GetUsage(), 9000u);
   }
 }
 
 TEST(TableBlockCacheTest, IndexAndFilterInTheCache) {
-  auto cache = NewLRUCache(1 << 20, 0);
-  auto* lru = static_cast<LRUCache*>(cache.get());
+  auto cache = NewClockCache(1 << 20, 0);
+  auto* clock = static_cast<ClockCache*>(cache.get());
   TableReadStats stats;
   TableOptions options = BaseOptions(cache.get(), &stats);
   options.cache_index_and_filter_blocks = true;
@@ -207,13 +207,15 @@ TEST(TableBlockCacheTest, IndexAndFilterInTheCache) {
   const size_t meta = cache->GetUsage();
   EXPECT_GE(meta, t.table->properties().index_size +
                       t.table->properties().filter_size);
-  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+  EXPECT_EQ(clock->TEST_pinned_usage(), 0u);
   for (const auto& [k, v] : model) ASSERT_EQ(GetValue(*t.table, k), v);
   const uint64_t reads = t.source->reads();
 
-  // Push everything out with other entries: reads find no index or filter
-  // in the cache and read them again.
-  for (int i = 0; i < 300; i++) {
+  // Push everything out with other entries (4 MiB of them, never looked
+  // up): the clock hand's first turn only clears the reference bits the
+  // reads above set on the index, filter and blocks, a later one evicts
+  // them. Reads find no index or filter in the cache and read them again.
+  for (int i = 0; i < 1024; i++) {
     cache->Release(
         cache->Insert("filler" + std::to_string(i), nullptr, 4096, nullptr));
   }
@@ -222,11 +224,11 @@ TEST(TableBlockCacheTest, IndexAndFilterInTheCache) {
   // An iterator pins the index while it lives.
   {
     auto it = t.table->NewIterator(ReadOptions());
-    EXPECT_GE(lru->TEST_pinned_usage(), t.table->properties().index_size);
+    EXPECT_GE(clock->TEST_pinned_usage(), t.table->properties().index_size);
     it->SeekToFirst();
     EXPECT_TRUE(it->Valid());
   }
-  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+  EXPECT_EQ(clock->TEST_pinned_usage(), 0u);
   const uint64_t middle =
       t.table->ApproximateOffsetOf(std::next(model.begin(), 1000)->first);
   EXPECT_GT(middle, t.table->properties().data_size / 4);
@@ -245,7 +247,7 @@ TEST(TableBlockCacheTest, IndexAndFilterInTheCache) {
 TEST(TableBlockCacheTest, VerifyChecksumsCoversCachedBlocks) {
   for (CompressionType type : test::kAllCompressionTypes) {
     SCOPED_TRACE(std::string(CompressionTypeName(type)));
-    auto cache = NewLRUCache(8 << 20);
+    auto cache = NewClockCache(8 << 20);
     TableOptions options = BaseOptions(cache.get(), nullptr);
     options.compression = type;
     const Model model = TextModel();
@@ -281,7 +283,7 @@ TEST(TableBlockCacheTest, VerifyChecksumsCoversCachedBlocks) {
 }
 
 TEST(TableBlockCacheTest, TablesShareOneCache) {
-  auto cache = NewLRUCache(1 << 20, 2);
+  auto cache = NewClockCache(1 << 20, 2);
   const Model model = TextModel();
   Model other;
   for (const auto& [k, v] : model) other[k] = v + "!";  // same offsets nearly
@@ -355,7 +357,7 @@ TEST(TableBlockCacheTest, HitPathGet) {
   for (const auto& entry : model) keys.push_back(entry.first);
   for (CompressionType type : {CompressionType::kNone, CompressionType::kLZ4}) {
     for (bool use_cache : {true, false}) {
-      auto cache = NewLRUCache(8 << 20);
+      auto cache = NewClockCache(8 << 20);
       TableOptions options =
           BaseOptions(use_cache ? cache.get() : nullptr, nullptr);
       options.compression = type;

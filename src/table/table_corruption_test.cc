@@ -111,7 +111,7 @@ class TableCorruptionTest : public ::testing::TestWithParam<test::TableConfig> {
   }
   SmallTable MakeSmallTable(uint64_t seed);
 
-  std::shared_ptr<Cache> cache_ = NewLRUCache(16 << 10, 0);
+  std::shared_ptr<Cache> cache_ = NewClockCache(16 << 10, 0);
 };
 
 SmallTable TableCorruptionTest::MakeSmallTable(uint64_t seed) {

@@ -167,7 +167,7 @@ class TableConfigTest : public ::testing::TestWithParam<test::TableConfig> {
   }
 
   // Declared before any table, so destroyed after them.
-  std::shared_ptr<Cache> cache_ = NewLRUCache(32 << 10, 0);
+  std::shared_ptr<Cache> cache_ = NewClockCache(32 << 10, 0);
   TableReadStats stats_;
 };
 
@@ -359,7 +359,7 @@ TEST(TableTest, IndexPrefixesAnswerAsTheWholeIndex) {
   TableOptions options = test::DefaultTableOptions();
   options.block_size = 64 + rnd.Uniform(200);  // many index entries
   const std::string bytes = test::BuildTable(options, model);
-  std::shared_ptr<Cache> cache = NewLRUCache(1 << 20, 0);  // outlives both
+  std::shared_ptr<Cache> cache = NewClockCache(1 << 20, 0);  // outlives both
   std::unique_ptr<Table> narrowed, whole;
   ASSERT_TRUE(test::OpenTable(options, bytes, &narrowed).ok());
   TableOptions cached = options;

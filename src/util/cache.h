@@ -1,26 +1,53 @@
-// LRUCache: the Cache of include/shale/cache.h, sharded and byte-bounded.
+// ClockCache: the Cache of include/shale/cache.h, sharded, byte-bounded,
+// evicting by CLOCK (second chance).
 //
-// The cache is split into 2^shard_bits shards, each with its own mutex,
-// entry table and LRU list; the top bits of a key's 64-bit hash pick the
-// shard, the low bits the bucket inside it. A shard holds:
+// The cache is split into 2^shard_bits shards, each with its own
+// reader-writer mutex, entry table and clock hand; the top bits of a key's
+// 64-bit hash pick the shard, the low bits the home slot inside it.
 //
-//   - an entry table: chained hashing over a power-of-two bucket array that
-//     doubles when the entries outnumber the buckets. A Lookup hashes the
-//     key once and compares stored hashes before keys; it never allocates.
-//   - an LRU list of the entries no handle pins, oldest at the back.
+// The entry table is open addressing with linear probing over a
+// power-of-two array of slots, each holding an entry's hash beside a pointer
+// to it, at most half full (it doubles before that). A Lookup compares the
+// hashes in the slots and touches only the entry whose hash matches: one
+// cache line for the slots, one for the entry (allocated 64-byte aligned,
+// with a block key it fits one line). Removal shifts the following slots of
+// the probe run back (no tombstones).
 //
-// Invariants of a shard, each holding under its mutex:
-//   1. An entry is in the table iff in_cache; usage is the sum of the
-//      charges of the entries in the table.
-//   2. An entry is in the LRU list iff in_cache and refs == 0.
-//   3. An entry with !in_cache and refs == 0 no longer exists: its deleter
-//      has run (outside the mutex) and its memory is freed.
-//   4. usage <= capacity, except while pinned entries alone exceed it: an
-//      insertion evicts unpinned entries oldest first until usage fits, and
-//      a Release that unpins an entry while usage is over the capacity
-//      evicts again. An entry whose charge exceeds the shard's capacity is
-//      never put in the table (a Lookup never finds it); it is returned
-//      pinned and freed by its last Release.
+// A hit takes the shard's mutex in shared mode, adds one to the entry's
+// reference count and sets its reference bit, both atomics; Release is a
+// single atomic decrement. Neither moves the entry or writes anything but the
+// entry itself and the mutex. Insert, Erase and eviction hold the mutex
+// exclusively.
+//
+// Eviction (CLOCK): while the usage is over the capacity, the clock hand
+// walks the slots. An entry pinned by a handle is passed over; an entry whose
+// reference bit is set loses the bit and is passed over (its second chance);
+// an entry without it is evicted. A new entry starts without the bit, so an
+// entry looked up since the hand last passed it outlives every entry not
+// looked up since then that the hand meets first, and one-time entries (a
+// scan) go before a working set that is looked up again. This is not LRU
+// order: among entries with the same bit, the slot order decides.
+//
+// An entry's state is one atomic word: the number of handles held (low
+// bits) and kInCache, set while the entry is in the table. Whoever clears
+// the last of the two frees the entry: a Release that drops the count to 0
+// after the entry left the cache, or the thread that takes an unpinned entry
+// out of the table. Only Lookup (shared mode) and Insert (exclusive) add
+// handles, and only to an entry in the table, so while the mutex is held
+// exclusively an unpinned entry in the table stays unpinned.
+//
+// Invariants of a shard, each holding while no thread holds its mutex
+// exclusively:
+//   1. An entry is in the table iff its kInCache bit is set; usage is the
+//      sum of the charges of the entries in the table.
+//   2. An entry with neither kInCache nor a handle no longer exists: its
+//      deleter has run (outside the mutex) and its memory is freed.
+//   3. usage <= capacity, except while pinned entries alone exceed it: an
+//      insertion evicts unpinned entries until usage fits, and a Release
+//      that unpins an entry while usage is over the capacity evicts again.
+//      An entry whose charge exceeds the shard's capacity is never put in
+//      the table (a Lookup never finds it); it is returned pinned and freed
+//      by its last Release.
 //
 // Deleters run outside every mutex, so a deleter may use the cache.
 //
@@ -42,23 +69,29 @@ namespace shale {
 // One cached entry; its key is stored right after it in the same
 // allocation.
 struct CacheEntry : Cache::Handle {
+  // CacheEntry::state: kInCache | handles held.
+  static constexpr uint64_t kInCache = uint64_t{1} << 63;
+  static constexpr uint64_t kRefsMask = kInCache - 1;
+
+  std::atomic<uint64_t> state;
   void* value;
-  Cache::Deleter deleter;
-  CacheEntry* next_in_bucket;  // the entry table's chain
-  CacheEntry* lru_prev;        // meaningful while in the LRU list
-  CacheEntry* lru_next;
   size_t charge;
-  uint64_t hash;
-  uint32_t refs;  // handles held by users; the cache's link is in_cache
+  Cache::Deleter deleter;
+  // Chains entries to free once the shard's mutex is released; meaningful
+  // only in such a chain.
+  CacheEntry* next_garbage;
   uint32_t key_size;
-  bool in_cache;
+  uint16_t shard;  // index of the shard holding the entry
+  // The CLOCK bit: set by a Lookup, cleared by the passing hand.
+  std::atomic<bool> referenced;
 
   std::string_view key() const {
     return std::string_view(reinterpret_cast<const char*>(this + 1), key_size);
   }
 };
 
-// The entry table of one shard. Not thread-safe: the shard locks around it.
+// The entry table of one shard. Not thread-safe: the shard locks around it
+// (Find in shared mode, the rest exclusively).
 class CacheEntryTable {
  public:
   CacheEntryTable();
@@ -67,87 +100,88 @@ class CacheEntryTable {
   ~CacheEntryTable();
 
   CacheEntry* Find(std::string_view key, uint64_t hash) const;
-  // Adds entry; returns the entry with the same key it displaced, or
-  // nullptr.
-  CacheEntry* Insert(CacheEntry* entry);
+  // Adds entry under hash; returns the entry with the same key it
+  // displaced, or nullptr. May double the slots (see slot_count).
+  CacheEntry* Insert(CacheEntry* entry, uint64_t hash);
   // Removes and returns the entry with key, or nullptr.
   CacheEntry* Remove(std::string_view key, uint64_t hash);
+  // Removes the entry in slot i, shifting the rest of its probe run back:
+  // slot i may then hold another entry. REQUIRES: slot i is occupied.
+  void RemoveAt(size_t i);
+
   size_t size() const { return size_; }
-  // Calls fn(entry) for every entry; fn must not touch the table.
-  template <typename Fn>
-  void ForEach(Fn fn) const {
-    for (size_t b = 0; b <= mask_; b++) {
-      for (CacheEntry* e = buckets_[b]; e != nullptr; e = e->next_in_bucket) {
-        fn(e);
-      }
-    }
-  }
+  size_t slot_count() const { return mask_ + 1; }
+  // The entry in slot i, or nullptr. REQUIRES: i < slot_count().
+  CacheEntry* at(size_t i) const { return slots_[i].entry; }
 
  private:
-  // The link pointing at the entry with key (or the null link ending its
-  // chain).
-  CacheEntry** FindLink(std::string_view key, uint64_t hash) const;
+  struct Slot {
+    uint64_t hash;
+    CacheEntry* entry;  // nullptr: empty
+  };
+
+  // The slot holding key, or the empty slot ending its probe run.
+  size_t Probe(std::string_view key, uint64_t hash) const;
   void Grow();
 
-  std::unique_ptr<CacheEntry*[]> buckets_;
-  size_t mask_;  // number of buckets - 1
+  std::unique_ptr<Slot[]> slots_;
+  size_t mask_;  // number of slots - 1
   size_t size_ = 0;
 };
 
-// One shard: a mutex, an entry table, an LRU list.
-class alignas(64) LRUCacheShard {
+// One shard: a reader-writer mutex, an entry table, a clock hand.
+class alignas(64) ClockCacheShard {
  public:
-  LRUCacheShard();
-  LRUCacheShard(const LRUCacheShard&) = delete;
-  LRUCacheShard& operator=(const LRUCacheShard&) = delete;
+  ClockCacheShard() = default;
+  ClockCacheShard(const ClockCacheShard&) = delete;
+  ClockCacheShard& operator=(const ClockCacheShard&) = delete;
   // REQUIRES: no entry is pinned.
-  ~LRUCacheShard();
+  ~ClockCacheShard();
 
   // Called once, before any other use.
   void SetCapacity(size_t capacity) { capacity_ = capacity; }
 
-  // entry is allocated, with key, value, charge, deleter and hash set.
-  Cache::Handle* Insert(CacheEntry* entry);
+  // entry is allocated, with key, value, charge, deleter and shard set.
+  Cache::Handle* Insert(CacheEntry* entry, uint64_t hash);
   Cache::Handle* Lookup(std::string_view key, uint64_t hash);
   void Release(CacheEntry* entry);
   void Erase(std::string_view key, uint64_t hash);
 
-  size_t usage() const;
-  // Charges of the entries pinned by handles, in the table or not.
+  size_t usage() const { return usage_.load(std::memory_order_relaxed); }
+  // Charges of the entries in the table that a handle pins.
   size_t pinned_usage() const;
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  void LruAppendNewest(CacheEntry* e) REQUIRES(mu_);
-  static void LruUnlink(CacheEntry* e);
-  // Takes e (in the table) out of the cache; if unpinned, chains it into
-  // *garbage for freeing once the mutex is released.
+  // Clears e's kInCache (e has just left the table) and subtracts its
+  // charge; if no handle pins it, chains it into *garbage for freeing once
+  // the mutex is released.
   void Detach(CacheEntry* e, CacheEntry** garbage) REQUIRES(mu_);
-  // Evicts unpinned entries, oldest first, while usage_ > capacity_.
+  // Moves the clock hand, evicting, while usage_ > capacity_ and an
+  // unpinned entry remains.
   void EvictOverCapacity(CacheEntry** garbage) REQUIRES(mu_);
 
   // Constant after SetCapacity.
   size_t capacity_ = 0;
 
-  mutable Mutex mu_;
-  size_t usage_ GUARDED_BY(mu_) = 0;
-  size_t pinned_usage_ GUARDED_BY(mu_) = 0;
-  // Sentinel of the circular LRU list: lru_.lru_next is the oldest entry,
-  // lru_.lru_prev the newest.
-  CacheEntry lru_ GUARDED_BY(mu_);
+  mutable SharedMutex mu_;
   CacheEntryTable table_ GUARDED_BY(mu_);
+  size_t clock_hand_ GUARDED_BY(mu_) = 0;  // a slot index
+  // Written with mu_ held exclusively; read without it (Release's check,
+  // GetUsage).
+  std::atomic<size_t> usage_{0};
 
-  // Counted under mu_ but read without it: relaxed atomics.
+  // Counted under a shared mu_: relaxed atomics.
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
 
-class LRUCache final : public Cache {
+class ClockCache final : public Cache {
  public:
-  // shard_bits < 0: chosen from the capacity (see NewLRUCache).
-  LRUCache(size_t capacity, int shard_bits);
-  ~LRUCache() override;
+  // shard_bits < 0: chosen from the capacity (see NewClockCache).
+  ClockCache(size_t capacity, int shard_bits);
+  ~ClockCache() override;
 
   Handle* Insert(std::string_view key, void* value, size_t charge,
                  Deleter deleter) override;
@@ -167,8 +201,8 @@ class LRUCache final : public Cache {
 
   // Test hooks.
   int TEST_num_shards() const { return 1 << shard_bits_; }
-  // Charges of the entries currently pinned by a handle (in the cache or
-  // not).
+  // Charges of the entries in the cache that a handle pins (an entry erased
+  // or replaced while pinned no longer counts).
   size_t TEST_pinned_usage() const;
   size_t TEST_shard_capacity() const { return shard_capacity_; }
 
@@ -176,15 +210,16 @@ class LRUCache final : public Cache {
   static uint64_t HashKey(std::string_view key);
 
  private:
-  LRUCacheShard& ShardFor(uint64_t hash) {
-    return shards_[shard_bits_ == 0 ? 0 : hash >> (64 - shard_bits_)];
+  uint32_t ShardIndex(uint64_t hash) const {
+    return shard_bits_ == 0 ? 0
+                            : static_cast<uint32_t>(hash >> (64 - shard_bits_));
   }
 
   // Constant after construction.
   const size_t capacity_;
   const int shard_bits_;
   const size_t shard_capacity_;
-  const std::unique_ptr<LRUCacheShard[]> shards_;
+  const std::unique_ptr<ClockCacheShard[]> shards_;
 
   std::atomic<uint64_t> next_id_{1};
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -45,8 +46,8 @@ class CacheTest : public ::testing::Test {
     EXPECT_EQ(live_values.load(), 0) << "a value leaked or died twice";
   }
 
-  // One shard, so that the eviction order is the global LRU order.
-  void Make(size_t capacity) { cache_ = NewLRUCache(capacity, 0); }
+  // One shard: one clock hand over the whole cache.
+  void Make(size_t capacity) { cache_ = NewClockCache(capacity, 0); }
 
   // Inserts and releases at once.
   void Put(const std::string& key, int v, size_t charge = 1) {
@@ -87,34 +88,52 @@ TEST_F(CacheTest, HitAndMiss) {
   EXPECT_EQ(Get(""), 4);
 }
 
-TEST_F(CacheTest, EvictsLeastRecentlyUsedFirst) {
+// CLOCK: an entry looked up since the hand last passed it outlives the
+// entries not looked up that the hand meets first.
+TEST_F(CacheTest, LookedUpEntriesGetASecondChance) {
   Make(4);
   for (int i = 0; i < 4; i++) Put("k" + std::to_string(i), i);
   EXPECT_EQ(cache_->GetUsage(), 4u);
-  // Touch k0 and k2: k1 is now the oldest, then k3.
   EXPECT_EQ(Get("k0"), 0);
   EXPECT_EQ(Get("k2"), 2);
+  // One entry has to go: k1 or k3, never one just looked up.
   Put("k4", 4);
-  EXPECT_EQ(Get("k1"), -1);
-  Put("k5", 5);
-  EXPECT_EQ(Get("k3"), -1);
+  auto d = Deleted();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(d[0].first == "k1" || d[0].first == "k3") << d[0].first;
   EXPECT_EQ(Get("k0"), 0);
   EXPECT_EQ(Get("k2"), 2);
-  EXPECT_EQ(Get("k4"), 4);
-  EXPECT_EQ(Get("k5"), 5);
-  const auto d = Deleted();
-  ASSERT_EQ(d.size(), 2u);
-  EXPECT_EQ(d[0].first, "k1");
-  EXPECT_EQ(d[1].first, "k3");
-  // A heavy entry evicts as many light ones as it needs, oldest first
-  // (k0, k2, k4 were refreshed in that order above).
+  EXPECT_EQ(cache_->GetUsage(), 4u);
+
+  // With every entry looked up, the hand unmarks them all in one turn and
+  // evicts in the next: a heavy entry still gets the room it needs.
+  Make(4);
+  for (int i = 0; i < 4; i++) Put("m" + std::to_string(i), i);
+  for (int i = 0; i < 4; i++) EXPECT_EQ(Get("m" + std::to_string(i)), i);
+  const size_t deleted_before = Deleted().size();
   Put("heavy", 9, 3);
-  EXPECT_EQ(Get("k0"), -1);
-  EXPECT_EQ(Get("k2"), -1);
-  EXPECT_EQ(Get("k4"), -1);
-  EXPECT_EQ(Get("k5"), 5);
+  EXPECT_EQ(Deleted().size() - deleted_before, 3u);
   EXPECT_EQ(Get("heavy"), 9);
   EXPECT_EQ(cache_->GetUsage(), 4u);
+}
+
+// A scan of one-time entries does not push out a working set that is looked
+// up between its insertions (an LRU cache keeps it too; a FIFO one would
+// not).
+TEST_F(CacheTest, ScanDoesNotEvictAWorkingSet) {
+  Make(100);
+  constexpr int kHot = 10;
+  for (int i = 0; i < kHot; i++) Put("hot" + std::to_string(i), i);
+  for (int i = 0; i < 1000; i++) {
+    Put("cold" + std::to_string(i), i);
+    for (int h = 0; h < kHot; h++) {
+      ASSERT_EQ(Get("hot" + std::to_string(h)), h) << "after cold" << i;
+    }
+  }
+  EXPECT_EQ(cache_->GetUsage(), 100u);
+  const auto d = Deleted();
+  EXPECT_EQ(d.size(), 1000u + kHot - 100);
+  for (const auto& [key, v] : d) EXPECT_EQ(key.rfind("cold", 0), 0u) << key;
 }
 
 TEST_F(CacheTest, PinnedEntriesSurviveEviction) {
@@ -126,13 +145,12 @@ TEST_F(CacheTest, PinnedEntriesSurviveEviction) {
   EXPECT_EQ(Get("pinned"), 42);
   EXPECT_EQ(cache_->GetUsage(), 3u);
   cache_->Release(pinned);
-  // Once unpinned it is the newest entry (the oldest of the other two goes
-  // first), and three more inserts push it out.
-  Put("x", 1);
-  Put("y", 2);
-  Put("z", 3);
+  // Once unpinned it is an entry like the others: inserts that do not look
+  // it up push it out.
+  for (int i = 0; i < 100; i++) Put("x" + std::to_string(i), i);
   EXPECT_EQ(Get("pinned"), -1);
-  EXPECT_EQ(Get("x"), 1);
+  EXPECT_EQ(Get("x99"), 99);
+  EXPECT_EQ(cache_->GetUsage(), 3u);
 }
 
 TEST_F(CacheTest, PinnedEntriesMayExceedCapacityUntilReleased) {
@@ -145,14 +163,14 @@ TEST_F(CacheTest, PinnedEntriesMayExceedCapacityUntilReleased) {
   // Nothing unpinned to evict: usage is over the capacity, every entry
   // stays reachable.
   EXPECT_EQ(cache_->GetUsage(), 6u);
-  auto* lru = static_cast<LRUCache*>(cache_.get());
-  EXPECT_EQ(lru->TEST_pinned_usage(), 6u);
+  auto* clock = static_cast<ClockCache*>(cache_.get());
+  EXPECT_EQ(clock->TEST_pinned_usage(), 6u);
   for (int i = 0; i < 6; i++) EXPECT_EQ(Get("p" + std::to_string(i)), i);
-  // Each release while over the capacity evicts the released entry, until
-  // the usage fits.
+  // Each release while over the capacity evicts the released entry (the
+  // only unpinned one), until the usage fits.
   for (Cache::Handle* h : handles) cache_->Release(h);
   EXPECT_EQ(cache_->GetUsage(), 4u);
-  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
+  EXPECT_EQ(clock->TEST_pinned_usage(), 0u);
   EXPECT_EQ(Get("p0"), -1);
   EXPECT_EQ(Get("p1"), -1);
   for (int i = 2; i < 6; i++) EXPECT_EQ(Get("p" + std::to_string(i)), i);
@@ -255,7 +273,7 @@ TEST_F(CacheTest, NewIdIsUnique) {
 
 TEST_F(CacheTest, ShardCount) {
   auto shards = [](size_t capacity, int bits = -1) {
-    LRUCache c(capacity, bits);
+    ClockCache c(capacity, bits);
     return c.TEST_num_shards();
   };
   EXPECT_EQ(shards(0), 1);
@@ -265,13 +283,13 @@ TEST_F(CacheTest, ShardCount) {
   EXPECT_EQ(shards(size_t{64} << 20), 64);
   EXPECT_EQ(shards(size_t{1} << 40), 64);
   EXPECT_EQ(shards(100, 3), 8);
-  LRUCache c(1001, 2);
+  ClockCache c(1001, 2);
   EXPECT_EQ(c.TEST_shard_capacity(), 251u);  // rounded up
 }
 
 // Many shards: every key lands somewhere, per-shard capacities hold.
 TEST_F(CacheTest, ShardedCapacity) {
-  cache_ = NewLRUCache(64 * 100, 6);
+  cache_ = NewClockCache(64 * 100, 6);
   for (int i = 0; i < 100000; i++) Put(std::to_string(i), i, 1);
   EXPECT_LE(cache_->GetUsage(), 64u * 100);
   EXPECT_GT(cache_->GetUsage(), 64u * 90);  // the hash spreads keys evenly
@@ -280,17 +298,36 @@ TEST_F(CacheTest, ShardedCapacity) {
   EXPECT_GT(found, 900);
 }
 
-// Threads insert, look up, pin, erase and release at random; every value
-// seen must belong to its key, usage must end within capacity, and every
-// value must be deleted exactly once.
-TEST_F(CacheTest, ConcurrentStress) {
-  const uint64_t seed = test::TestSeed();
-  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
-  SCOPED_TRACE("seed=" + std::to_string(seed));
-  cache_ = NewLRUCache(2000, 2);
+// Values of the stress test: their key and charge, which the deleter
+// subtracts from live_charge.
+struct Charged {
+  int key;
+  size_t charge;
+};
+std::atomic<int64_t> live_charge{0};
+
+void DeleteCharged(std::string_view key, void* value) {
+  auto* v = static_cast<Charged*>(value);
+  if (key != std::to_string(v->key)) ADD_FAILURE() << "deleted under " << key;
+  live_charge.fetch_sub(static_cast<int64_t>(v->charge));
+  live_values.fetch_sub(1, std::memory_order_relaxed);
+  delete v;
+}
+
+// Threads insert, look up, pin, erase and release at random over one
+// cache of `capacity` bytes in 4 shards. Every value seen must belong to its
+// key; afterwards nothing is pinned, the usage is within the capacity and is
+// the charge of the values not yet deleted, and every lookup was counted.
+// TearDown then checks that every value was deleted exactly once.
+void Stress(std::shared_ptr<Cache>* cache_slot, size_t capacity,
+            uint64_t seed) {
+  *cache_slot = NewClockCache(capacity, 2);
+  Cache* const cache = cache_slot->get();
+  live_charge = 0;
   constexpr int kThreads = 4;
-  constexpr int kOps = 100000;
+  constexpr int kOps = 50000;
   std::atomic<int> bad{0};
+  std::atomic<uint64_t> lookups{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; t++) {
     threads.emplace_back([&, t] {
@@ -303,18 +340,23 @@ TEST_F(CacheTest, ConcurrentStress) {
           case 0:
           case 1:
           case 2: {
-            Cache::Handle* h =
-                cache_->Insert(key, NewInt(k), 1 + rnd.Uniform(20), &DeleteInt);
-            held.push_back(h);
+            // Charges up to 20: over a shard's capacity of 15 when the
+            // cache holds 60 bytes.
+            const size_t charge = 1 + rnd.Uniform(20);
+            live_charge.fetch_add(static_cast<int64_t>(charge));
+            live_values.fetch_add(1, std::memory_order_relaxed);
+            held.push_back(cache->Insert(key, new Charged{k, charge}, charge,
+                                         &DeleteCharged));
             break;
           }
           case 3:
-            cache_->Erase(key);
+            cache->Erase(key);
             break;
           default: {
-            Cache::Handle* h = cache_->Lookup(key);
+            lookups.fetch_add(1, std::memory_order_relaxed);
+            Cache::Handle* h = cache->Lookup(key);
             if (h != nullptr) {
-              if (*static_cast<int*>(cache_->Value(h)) != k) bad++;
+              if (static_cast<Charged*>(cache->Value(h))->key != k) bad++;
               held.push_back(h);
             }
             break;
@@ -326,25 +368,36 @@ TEST_F(CacheTest, ConcurrentStress) {
           Cache::Handle* h = held[i];
           held[i] = held.back();
           held.pop_back();
-          // The value must still be the one of its key.
-          const int v = *static_cast<int*>(cache_->Value(h));
+          // The value must still be intact.
+          const int v = static_cast<Charged*>(cache->Value(h))->key;
           if (v < 0 || v >= 500) bad++;
-          cache_->Release(h);
+          cache->Release(h);
         }
       }
-      for (Cache::Handle* h : held) cache_->Release(h);
+      for (Cache::Handle* h : held) cache->Release(h);
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(bad.load(), 0);
-  EXPECT_LE(cache_->GetUsage(), 2000u);
-  auto* lru = static_cast<LRUCache*>(cache_.get());
-  EXPECT_EQ(lru->TEST_pinned_usage(), 0u);
-  std::printf("hits %llu misses %llu usage %zu\n",
-              static_cast<unsigned long long>(cache_->hits()),
-              static_cast<unsigned long long>(cache_->misses()),
-              cache_->GetUsage());
-  // TearDown checks that every value was deleted exactly once.
+  EXPECT_EQ(static_cast<ClockCache*>(cache)->TEST_pinned_usage(), 0u);
+  EXPECT_LE(cache->GetUsage(), capacity);
+  EXPECT_EQ(static_cast<int64_t>(cache->GetUsage()), live_charge.load());
+  EXPECT_EQ(cache->hits() + cache->misses(), lookups.load());
+  std::printf("capacity %zu: hits %llu misses %llu usage %zu\n", capacity,
+              static_cast<unsigned long long>(cache->hits()),
+              static_cast<unsigned long long>(cache->misses()),
+              cache->GetUsage());
+  cache_slot->reset();
+  EXPECT_EQ(live_charge.load(), 0);
+}
+
+TEST_F(CacheTest, ConcurrentStress) {
+  const uint64_t seed = test::TestSeed();
+  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Stress(&cache_, 2000, seed);
+  // Pinned entries over the capacity, entries too large to keep.
+  Stress(&cache_, 60, seed);
 }
 
 }  // namespace
