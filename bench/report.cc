@@ -66,32 +66,38 @@ const Row* Find(const std::vector<Row>& rows, const std::string& engine,
   return nullptr;
 }
 
-}  // namespace
-
-double Row::OpsPerSec() const {
+// The mean over rounds of amount / seconds (0 for a round without time).
+template <typename Amount, typename Seconds>
+double MeanRate(const std::vector<const BenchResult*>& rounds, Amount amount,
+                Seconds seconds) {
   double sum = 0;
-  for (const BenchResult* r : rounds)
-    sum += r->seconds > 0 ? r->ops / r->seconds : 0;
+  for (const BenchResult* r : rounds) {
+    const double s = seconds(*r);
+    if (s > 0) sum += amount(*r) / s;
+  }
   return rounds.empty() ? 0 : sum / rounds.size();
 }
 
+double Ops(const BenchResult& r) { return static_cast<double>(r.ops); }
+double TimedSeconds(const BenchResult& r) { return r.seconds; }
+
+}  // namespace
+
+double Row::OpsPerSec() const { return MeanRate(rounds, Ops, TimedSeconds); }
+
 double Row::SustainedOpsPerSec() const {
-  double sum = 0;
-  for (const BenchResult* r : rounds) {
-    const double seconds = r->seconds + r->background_seconds;
-    sum += seconds > 0 ? r->ops / seconds : 0;
-  }
-  return rounds.empty() ? 0 : sum / rounds.size();
+  return MeanRate(rounds, Ops, [](const BenchResult& r) {
+    return r.seconds + r.background_seconds;
+  });
 }
 
 double Row::MBPerSec() const {
-  double sum = 0;
-  for (const BenchResult* r : rounds) {
-    if (r->seconds > 0)
-      sum +=
-          (r->user_bytes_written + r->user_bytes_read) / r->seconds / 1048576;
-  }
-  return rounds.empty() ? 0 : sum / rounds.size();
+  return MeanRate(
+      rounds,
+      [](const BenchResult& r) {
+        return (r.user_bytes_written + r.user_bytes_read) / 1048576.0;
+      },
+      TimedSeconds);
 }
 
 int64_t Row::Sum(int64_t BenchResult::*field) const {

@@ -23,10 +23,6 @@ GOALS = [
     ("a-100B", "seekrandom", "ops", 1.0),
     ("b-4KiB", "fillrandom", "ops", 2.0),
     ("b-4KiB", "overwrite", "ops", 2.0),
-    # The same two counting the flushes and compactions each left behind
-    # (sustained_ops_per_sec); shown beside the goals, not a goal itself.
-    ("b-4KiB", "fillrandom", "sops", 2.0),
-    ("b-4KiB", "overwrite", "sops", 2.0),
     ("b-4KiB", "fillrandom", "wamp", 0.5),
     ("b-4KiB", "overwrite", "wamp", 0.5),
     ("a-100B", "readwhilewriting", "p99", 1.0),
@@ -131,22 +127,20 @@ def main():
             text = f"w-amp shale/rocksdb <= {threshold:.1f}"
             ok = v is not None and v <= threshold
             shown = "-" if v is None else f"{v:.2f} ({a:.1f} vs {b:.1f})"
-        elif what == "sops":
-            a, b = s.get("sustained_ops_per_sec"), r.get("sustained_ops_per_sec")
-            v = a / b if a and b else None
-            text = f"sustained shale/rocksdb {threshold:.1f}x"
-            ok = v is not None and v >= threshold
-            shown = fmt_ratio(v)
         else:  # p99
             a, b = s["p99_us"], r["p99_us"]
             v = a / b if b else None
             text = "p99 shale <= rocksdb"
             ok = v is not None and v <= threshold
             shown = f"{a:.1f} vs {b:.1f} us"
-        verdict = "met" if ok else "MISSED"
-        if what == "sops":
-            verdict = "(info: " + ("above" if ok else "below") + ")"
-        print(f"  {label:<7} {bench:<17} {text:<28} {shown:<22} {verdict}")
+        print(f"  {label:<7} {bench:<17} {text:<28} {shown:<22} "
+              f"{'met' if ok else 'MISSED'}")
+        # Beside an ops goal, the same ratio counting the flushes and
+        # compactions each engine left behind (not a goal itself).
+        a, b = s.get("sustained_ops_per_sec"), r.get("sustained_ops_per_sec")
+        if what == "ops" and a and b:
+            print(f"  {'':<7} {'':<17} {'  sustained (info)':<28} "
+                  f"{fmt_ratio(a / b)}")
     return 0
 
 

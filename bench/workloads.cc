@@ -215,9 +215,9 @@ BenchResult Runner::Run(const std::string& name, int index) {
     engine_->WaitForBackground(flags_.settle_timeout);
     r.background_seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
-    double left = flags_.settle_timeout -
-                  std::chrono::duration<double>(Clock::now() - start).count();
-    WaitForWritesToSettle(flags_.settle, std::max(left, 1.0));
+    WaitForWritesToSettle(
+        flags_.settle,
+        std::max(flags_.settle_timeout - r.background_seconds, 1.0));
     r.settle_seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
   }
