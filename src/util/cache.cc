@@ -44,7 +44,10 @@ CacheEntry* NewEntry(std::string_view key, uint32_t shard, void* value,
   e->key_size = static_cast<uint32_t>(key.size());
   e->shard = static_cast<uint16_t>(shard);
   e->referenced.store(false, std::memory_order_relaxed);
-  if (!key.empty()) std::memcpy(e + 1, key.data(), key.size());
+  // The key's bytes follow the entry (CacheEntry::key).
+  if (!key.empty()) {
+    std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  }
   return e;
 }
 
