@@ -45,8 +45,7 @@ bool Server::Start(std::string* error) {
   }
   ks_ = std::make_unique<Keyspace>(db_.get(), config_.fsync);
   if (config_.fsync == FsyncPolicy::kEverySec) {
-    syncer_ = std::make_unique<WalSyncer>(ks_.get(), config_.dir,
-                                          std::chrono::seconds(1));
+    syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
   }
   pool_ = std::make_unique<IoPool>(config_.threads);
   registry_ = std::make_unique<Registry>(config_.maxclients);

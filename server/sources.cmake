@@ -62,6 +62,8 @@ if(SHALE_BUILD_TESTS)
   )
   target_link_libraries(server_tests PRIVATE shale_server_lib GTest::gtest
     GTest::gtest_main)
+  # The engine's in-memory Env (util/mem_env.h), for power-loss tests.
+  target_include_directories(server_tests PRIVATE ${CMAKE_SOURCE_DIR}/src)
   gtest_discover_tests(server_tests DISCOVERY_TIMEOUT 60)
 endif()
 

@@ -57,6 +57,12 @@ class WritableFile {
   virtual Status Append(std::string_view data) = 0;
   virtual Status Flush() = 0;
   virtual Status Sync() = 0;  // Flush, then fdatasync/fsync.
+  // Makes durable what earlier Flush, Sync or Close calls handed to the OS,
+  // leaving unflushed data alone, so that one other thread may Append and
+  // Flush meanwhile (the DB syncs its WAL this way without stopping its
+  // writers). Not safe against a concurrent Close. The default returns
+  // NotSupported; the DB then syncs through its write queue instead.
+  virtual Status SyncFlushed() { return Status::NotSupported("SyncFlushed"); }
   virtual Status Close() = 0;
   // Bytes appended so far (including ones not yet flushed).
   virtual uint64_t Size() const = 0;

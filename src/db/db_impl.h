@@ -11,6 +11,7 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -91,6 +92,8 @@ class DBImpl final : public DB {
   bool TEST_NeedsVlogGc();
   // Stops (true) or restarts automatic compactions.
   void TEST_PauseCompactions(bool paused);
+  // Stops (true) or restarts flushes; a writer that needs one waits.
+  void TEST_PauseFlushes(bool paused);
 
  private:
   struct Writer;
@@ -100,9 +103,19 @@ class DBImpl final : public DB {
   Status NewDB();
   Status RecoverLogFiles(std::vector<uint64_t> logs, SequenceNumber* max_seq)
       REQUIRES(mu_);
+  // What recovery has learned from the WALs replayed so far, to find where
+  // a power loss cut the sequence of writes (docs/format/wal.md, section 4).
+  struct WalReplay {
+    // The highest sequence the replayed WALs account for (a WAL's start
+    // marker accounts for every sequence below its own).
+    std::optional<SequenceNumber> last;
+    bool saw_empty = false;  // a replayed WAL held no record at all
+    bool stopped = false;    // a gap was found: later WALs are not replayed
+  };
   Status RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
                         std::shared_ptr<MemTable>* mem,
-                        std::vector<VersionEdit>* edits) REQUIRES(mu_);
+                        std::vector<VersionEdit>* edits, WalReplay* replay)
+      REQUIRES(mu_);
   // Deletes files no live Version or pending job needs.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   // How an iterator's cleanup reaches its DB: `db` is cleared when the DB
@@ -126,6 +139,25 @@ class DBImpl final : public DB {
   // one may end in a partial record). The memtable stays. Fails, changing
   // nothing, unless the old WAL syncs first.
   Status ReplaceWal() REQUIRES(mu_);
+  // Creates WAL `number` and appends its start marker (an empty batch whose
+  // sequence is `next`, the first the WAL may hold). On failure it removes
+  // the file, or sets *stray when that fails too (see stray_wals_).
+  Status CreateWal(uint64_t number, SequenceNumber next,
+                   std::shared_ptr<WritableFile>* file,
+                   std::unique_ptr<log::Writer>* log, bool* stray);
+  // Leader-only: syncs the closed WALs in `closed` (in order), then the
+  // directory if sync_dir (the active WAL's name is not yet durable), then
+  // the active WAL. Touches nothing mu_ guards, so it may run without it.
+  Status SyncAllWals(const std::vector<std::shared_ptr<WritableFile>>& closed,
+                     bool sync_dir);
+  // The WALs a sync must cover: the closed, unsynced ones not yet obsolete.
+  std::vector<std::shared_ptr<WritableFile>> ClosedWalsToSync(
+      std::vector<uint64_t>* numbers) REQUIRES(mu_);
+  // After the WALs in `numbers` synced: they need no sync any more.
+  void MarkClosedWalsSynced(const std::vector<uint64_t>& numbers)
+      REQUIRES(mu_);
+  // Closes the unsynced WALs whose memtables have been flushed.
+  void DropObsoleteClosedWals() REQUIRES(mu_);
   // Leader-only: clears the background error and retries what failed.
   Status ResumeAsLeader() REQUIRES(mu_);
   Status MakeRoomForWrite(bool force) REQUIRES(mu_);
@@ -218,9 +250,31 @@ class DBImpl final : public DB {
 
   // The WAL the active memtable's writes go to. Appended to only by the
   // leader of the current write group, without mu_ (the queue serializes).
-  std::unique_ptr<WritableFile> logfile_;
+  // Shared with a running SyncWAL, which syncs it without the queue.
+  std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
   uint64_t logfile_number_ GUARDED_BY(mu_) = 0;
+  // Whether a SyncDir has run since the active WAL was created (a sync write
+  // is not durable until the WAL's name is).
+  bool logfile_dir_synced_ GUARDED_BY(mu_) = false;
+  // The last sequence of the last group the WAL accepted; the next WAL's
+  // start marker carries it plus one. Unlike LastSequence, it skips the
+  // numbers a failed group burned.
+  SequenceNumber logged_sequence_ GUARDED_BY(mu_) = 0;
+  // WALs a memtable switch left behind without syncing, oldest first. A sync
+  // (sync write, SyncWAL, Resume, close) syncs them all before the active
+  // WAL, so it vouches for every earlier write; recovery stops at the first
+  // WAL whose predecessor lost writes. A syncer copies the shared pointers
+  // under mu_ and syncs without it; flushed ones are dropped unsynced.
+  struct ClosedWal {
+    uint64_t number;
+    std::shared_ptr<WritableFile> file;  // never Closed while shared
+  };
+  std::deque<ClosedWal> unsynced_wals_ GUARDED_BY(mu_);
+  // WALs that were created but not given their start marker and could not
+  // be removed: recovery would take them for WALs that lost their writes,
+  // so no newer WAL may be started until they are gone (ReplaceWal).
+  std::vector<uint64_t> stray_wals_ GUARDED_BY(mu_);
 
   // Writers waiting to commit; the front one leads the next group.
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
@@ -244,6 +298,7 @@ class DBImpl final : public DB {
   RunningCompactions running_ GUARDED_BY(mu_);
   int manual_compactions_ GUARDED_BY(mu_) = 0;
   bool compactions_paused_ GUARDED_BY(mu_) = false;  // tests only
+  bool flushes_paused_ GUARDED_BY(mu_) = false;      // tests only
 
   // Per-level compaction statistics (by output level).
   struct LevelStats {
@@ -272,6 +327,8 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_flush_pushdowns_{0};
   std::atomic<uint64_t> stat_entries_dropped_{0};
   std::atomic<uint64_t> stat_background_errors_{0};
+  // WALs recovery did not replay because an older WAL had lost writes.
+  std::atomic<uint64_t> stat_wals_dropped_at_recovery_{0};
   std::atomic<uint64_t> stat_vlog_values_moved_{0};
   std::atomic<uint64_t> stat_vlog_gc_compactions_{0};
 };

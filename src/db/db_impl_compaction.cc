@@ -529,4 +529,10 @@ void DBImpl::TEST_PauseCompactions(bool paused) {
   bg_cv_.SignalAll();
 }
 
+void DBImpl::TEST_PauseFlushes(bool paused) {
+  MutexLock l(&mu_);
+  flushes_paused_ = paused;
+  bg_cv_.SignalAll();
+}
+
 }  // namespace shale

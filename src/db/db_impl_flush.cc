@@ -11,7 +11,7 @@ void DBImpl::BackgroundThread(JobRole role) {
   MutexLock l(&mu_);
   while (!shutting_down_.load()) {
     if (role != JobRole::kCompactionOnly && !imm_.empty() && !flush_running_ &&
-        bg_error_.ok()) {
+        bg_error_.ok() && !flushes_paused_) {
       Status s = FlushOldestImmutable();
       if (!s.ok() && !shutting_down_.load()) RecordBackgroundError(s);
       bg_cv_.SignalAll();

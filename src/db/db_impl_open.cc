@@ -79,7 +79,10 @@ DBImpl::~DBImpl() {
   MutexLock l(&mu_);
   if (log_ != nullptr) {
     // A clean close leaves every write durable.
-    logfile_->Sync().PermitUncheckedError();
+    std::vector<uint64_t> numbers;
+    SyncAllWals(ClosedWalsToSync(&numbers), !logfile_dir_synced_)
+        .PermitUncheckedError();
+    unsynced_wals_.clear();
     logfile_->Close().PermitUncheckedError();
   }
   read_view_.reset();
@@ -290,9 +293,10 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
   std::sort(logs.begin(), logs.end());
   std::vector<VersionEdit> edits;
   std::shared_ptr<MemTable> mem;
+  WalReplay replay;
   for (uint64_t number : logs) {
     versions_->MarkFileNumberUsed(number);
-    Status s = RecoverLogFile(number, max_seq, &mem, &edits);
+    Status s = RecoverLogFile(number, max_seq, &mem, &edits, &replay);
     if (!s.ok()) return s;
   }
   // What the logs held goes to a table now, so every old WAL becomes
@@ -305,16 +309,18 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
     if (!s.ok()) return s;
   }
   versions_->SetLastSequence(*max_seq);
+  logged_sequence_ = *max_seq;
 
   uint64_t new_log = versions_->NewFileNumber();
-  Status s = env_->NewWritableFile(LogFileName(dbname_, new_log), &logfile_);
+  bool stray = false;
+  Status s = CreateWal(new_log, logged_sequence_ + 1, &logfile_, &log_, &stray);
   if (!s.ok()) return s;
-  log_ = std::make_unique<log::Writer>(logfile_.get());
   logfile_number_ = new_log;
   // The new WAL's directory entry must be durable before the MANIFEST says
   // older WALs are obsolete.
   s = env_->SyncDir(dbname_);
   if (!s.ok()) return s;
+  logfile_dir_synced_ = true;
 
   edits.emplace_back();
   edits.back().SetLogNumber(new_log);
@@ -336,39 +342,65 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
 
 Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
                               std::shared_ptr<MemTable>* mem,
-                              std::vector<VersionEdit>* edits) {
+                              std::vector<VersionEdit>* edits,
+                              WalReplay* replay) {
   std::string fname = LogFileName(dbname_, number);
   std::unique_ptr<SequentialFile> file;
   Status s = env_->NewSequentialFile(fname, &file);
   if (!s.ok()) return s;
 
+  const bool skip_any =
+      options_.wal_recovery_mode == WalRecoveryMode::kSkipAnyCorruptedRecords;
   Status read_status;
   LogReporter reporter(&read_status);
   log::Reader reader(file.get(), &reporter, fname, options_.wal_recovery_mode);
   std::string scratch;
   std::string_view record;
   WriteBatch batch;
+  bool first = true;
+  bool dropped_writes = false;  // after a gap: a write this WAL held
   while (reader.ReadRecord(&record, &scratch)) {
     s = WriteBatchInternal::SetContents(&batch, record);
     if (!s.ok()) {
       s = Status::Corruption(fname, s.message());
-    } else {
-      if (*mem == nullptr) {
-        *mem = NewMemTable();
-      }
-      s = InsertBatchIntoMemTable(batch, mem->get());
-      if (!s.ok()) s = Status::Corruption(fname, s.message());
-    }
-    if (!s.ok()) {
-      if (options_.wal_recovery_mode ==
-          WalRecoveryMode::kSkipAnyCorruptedRecords) {
-        continue;
-      }
+      if (skip_any) continue;
       return s;
     }
-    SequenceNumber last = WriteBatchInternal::Sequence(&batch) +
-                          WriteBatchInternal::Count(&batch) - 1;
+    const SequenceNumber seq = WriteBatchInternal::Sequence(&batch);
+    const uint32_t count = WriteBatchInternal::Count(&batch);
+    if (first && count == 0 && !skip_any && !replay->stopped) {
+      // The start marker: sequences below seq were written to older WALs.
+      // If those did not all survive, this WAL's writes must not be applied
+      // (they would come back without earlier ones), nor any later WAL's.
+      // With nothing replayed yet but an empty WAL, what that WAL held is
+      // unknown; it had writes (the oldest live WAL always does), so they
+      // were lost.
+      if (replay->last ? *replay->last + 1 < seq : replay->saw_empty) {
+        replay->stopped = true;
+      }
+    }
+    first = false;
+    if (replay->stopped) {
+      dropped_writes |= count > 0;
+      continue;
+    }
+    if (count == 0) {
+      // A start marker (only one WAL's first record is ever empty).
+      if (seq > 0 && (!replay->last || seq - 1 > *replay->last)) {
+        replay->last = seq - 1;
+      }
+      continue;
+    }
+    if (*mem == nullptr) *mem = NewMemTable();
+    s = InsertBatchIntoMemTable(batch, mem->get());
+    if (!s.ok()) {
+      s = Status::Corruption(fname, s.message());
+      if (skip_any) continue;
+      return s;
+    }
+    SequenceNumber last = seq + count - 1;
     if (last > *max_seq) *max_seq = last;
+    if (!replay->last || last > *replay->last) replay->last = last;
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       edits->emplace_back();
       s = WriteLevel0Table(mem->get(), &edits->back(), false);
@@ -376,10 +408,16 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
       mem->reset();
     }
   }
-  if (!reader.status().ok()) return reader.status();
-  if (!read_status.ok() &&
-      options_.wal_recovery_mode != WalRecoveryMode::kSkipAnyCorruptedRecords) {
-    return read_status;
+  if (first) replay->saw_empty = true;
+  if (!reader.status().ok() && !replay->stopped) return reader.status();
+  if (!read_status.ok() && !skip_any && !replay->stopped) return read_status;
+  if (dropped_writes) {
+    if (options_.wal_recovery_mode == WalRecoveryMode::kAbsoluteConsistency) {
+      return Status::Corruption(
+          fname, "holds writes after ones an older WAL lost (power loss of "
+                 "unsynced writes, which kAbsoluteConsistency refuses)");
+    }
+    stat_wals_dropped_at_recovery_.fetch_add(1, std::memory_order_relaxed);
   }
   return Status::OK();
 }

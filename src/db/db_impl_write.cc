@@ -1,6 +1,7 @@
 // The write path: writers queue, the front one leads a group, appends the
 // group to the WAL once, syncs once if any member asked for it, applies it
 // to the memtable and wakes the others.
+#include <algorithm>
 #include <chrono>
 
 #include "db/db_impl.h"
@@ -65,9 +66,47 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 }
 
 Status DBImpl::SyncWAL() {
-  WriteOptions options;
-  options.sync = true;
-  return WriteInternal(options, nullptr, WriteKind::kSyncOnly);
+  // Every write acknowledged before this call has reached the OS in one of
+  // these WALs (obsolete ones are in tables). They are synced beside the
+  // writers, not in the write queue: a full WAL's fsync takes tens of
+  // milliseconds, and writers would stall behind it.
+  std::vector<uint64_t> numbers;
+  std::vector<std::shared_ptr<WritableFile>> closed;
+  std::shared_ptr<WritableFile> active;
+  uint64_t active_number;
+  bool sync_dir;
+  {
+    MutexLock l(&mu_);
+    if (!bg_error_.ok()) return bg_error_;
+    closed = ClosedWalsToSync(&numbers);
+    active = logfile_;
+    active_number = logfile_number_;
+    sync_dir = !logfile_dir_synced_;
+  }
+  Status s;
+  for (const auto& file : closed) {
+    s = file->SyncFlushed();
+    if (!s.ok()) break;
+  }
+  if (s.ok() && sync_dir) s = env_->SyncDir(dbname_);
+  if (s.ok()) s = active->SyncFlushed();
+  if (s.IsNotSupported()) {
+    // The Env cannot sync beside an appending writer: take a turn in the
+    // queue instead.
+    WriteOptions options;
+    options.sync = true;
+    return WriteInternal(options, nullptr, WriteKind::kSyncOnly);
+  }
+  MutexLock l(&mu_);
+  if (!s.ok()) {
+    // After a failed fsync the kernel may have dropped the dirty pages; a
+    // later sync could succeed without them. Writes stop until Resume.
+    RecordBackgroundError(s);
+    return s;
+  }
+  MarkClosedWalsSynced(numbers);
+  if (sync_dir && logfile_number_ == active_number) logfile_dir_synced_ = true;
+  return Status::OK();
 }
 
 Status DBImpl::Resume() {
@@ -109,6 +148,12 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
     SequenceNumber last_sequence = versions_->LastSequence();
     MemTable* mem = mem_.get();
     uint32_t count = group == nullptr ? 0 : WriteBatchInternal::Count(group);
+    // A sync vouches for every earlier write, so it covers the WALs earlier
+    // switches left unsynced too.
+    std::vector<uint64_t> closed_numbers;
+    std::vector<std::shared_ptr<WritableFile>> closed;
+    if (sync) closed = ClosedWalsToSync(&closed_numbers);
+    const bool sync_dir = sync && !logfile_dir_synced_;
 
     mu_.Unlock();
     if (group != nullptr && count > 0) {
@@ -120,7 +165,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
                                         std::memory_order_relaxed);
     }
     SHALE_KILL_POINT("wal.append.after");
-    if (s.ok() && sync) s = logfile_->Sync();
+    if (s.ok() && sync) s = SyncAllWals(closed, sync_dir);
     SHALE_KILL_POINT("wal.sync.after");
     bool wal_failed = !s.ok();
     if (s.ok() && count > 0) s = InsertBatchIntoMemTable(*group, mem);
@@ -136,6 +181,11 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
       versions_->SetLastSequence(last_sequence + count);
     } else if (s.ok()) {
       versions_->SetLastSequence(last_sequence + count);
+      logged_sequence_ = last_sequence + count;
+      if (sync) {
+        MarkClosedWalsSynced(closed_numbers);
+        logfile_dir_synced_ = true;
+      }
       stat_write_groups_.fetch_add(1, std::memory_order_relaxed);
     }
     if (group == &group_batch_) group_batch_.Clear();
@@ -266,31 +316,32 @@ Status DBImpl::MakeRoomForWrite(bool force) {
 }
 
 Status DBImpl::SwitchMemTable() {
+  // The old WAL is left unsynced: a later sync covers it (unsynced_wals_),
+  // and recovery stops where a power loss cut it (the new WAL's start
+  // marker tells). Syncing it here would stall every writer for the fsync
+  // of a full WAL (docs/bench.md, 2026-11-22).
   uint64_t new_number = versions_->NewFileNumber();
-  std::unique_ptr<WritableFile> new_file;
+  const SequenceNumber next = logged_sequence_ + 1;
+  std::shared_ptr<WritableFile> new_file;
+  std::unique_ptr<log::Writer> new_log;
   pending_outputs_.insert(new_number);
-  Status s = env_->NewWritableFile(LogFileName(dbname_, new_number), &new_file);
-  if (s.ok()) {
-    // The old WAL is synced before it is left behind, so SyncWAL (which
-    // syncs only the active WAL) covers every acknowledged write. The new
-    // WAL's name is made durable too. On failure the old WAL stays open and
-    // active, for Resume to sync again (ReplaceWal).
-    mu_.Unlock();
-    s = logfile_->Sync();
-    if (s.ok()) s = env_->SyncDir(dbname_);
-    // Synced: closing it can lose nothing.
-    if (s.ok()) logfile_->Close().PermitUncheckedError();
-    SHALE_KILL_POINT("wal.switch.synced");
-    mu_.Lock();
-  }
+  bool stray = false;
+  mu_.Unlock();
+  Status s = CreateWal(new_number, next, &new_file, &new_log, &stray);
+  SHALE_KILL_POINT("wal.switch.created");
+  mu_.Lock();
   pending_outputs_.erase(new_number);
+  if (stray) stray_wals_.push_back(new_number);
   if (!s.ok()) {
     RecordBackgroundError(s);
     return s;
   }
+  DropObsoleteClosedWals();
+  unsynced_wals_.push_back({logfile_number_, std::move(logfile_)});
   logfile_ = std::move(new_file);
-  log_ = std::make_unique<log::Writer>(logfile_.get());
+  log_ = std::move(new_log);
   logfile_number_ = new_number;
+  logfile_dir_synced_ = false;
   imm_.push_back(std::move(mem_));
   mem_ = NewMemTable();
   mem_->set_log_number(new_number);
@@ -299,25 +350,106 @@ Status DBImpl::SwitchMemTable() {
   return Status::OK();
 }
 
-Status DBImpl::ReplaceWal() {
-  // The old WAL's acknowledged writes must be durable before it is left
-  // behind: SyncWAL syncs only the active WAL. Up to its last complete
-  // record it is replayed at recovery; a partial record at its end (a
-  // failed append) is a torn tail.
-  Status s = logfile_->Sync();
+Status DBImpl::CreateWal(uint64_t number, SequenceNumber next,
+                         std::shared_ptr<WritableFile>* file,
+                         std::unique_ptr<log::Writer>* log, bool* stray) {
+  *stray = false;
+  const std::string fname = LogFileName(dbname_, number);
+  std::unique_ptr<WritableFile> created;
+  Status s = env_->NewWritableFile(fname, &created);
   if (!s.ok()) return s;
+  *file = std::move(created);
+  *log = std::make_unique<log::Writer>(file->get());
+  // The start marker: an empty batch (count 0) whose sequence is the first
+  // this WAL may hold. Older code replays it as a no-op.
+  WriteBatch marker;
+  WriteBatchInternal::SetSequence(&marker, next);
+  s = (*log)->AddRecord(WriteBatchInternal::Contents(&marker));
+  if (s.ok()) return s;
+  log->reset();
+  file->reset();
+  // Recovery would read a WAL without its marker as one that lost its
+  // writes, and drop every newer WAL.
+  if (env_->FileExists(fname) && !env_->RemoveFile(fname).ok()) *stray = true;
+  return s;
+}
+
+Status DBImpl::ReplaceWal() {
+  // Everything the old WALs hold is made durable before they are left
+  // behind: up to its last complete record the active one is replayed at
+  // recovery (a partial record at its end, from a failed append, is a torn
+  // tail), and a sync of the new WAL vouches only for it.
+  std::vector<uint64_t> numbers;
+  Status s = SyncAllWals(ClosedWalsToSync(&numbers), true);
+  if (!s.ok()) return s;
+  unsynced_wals_.clear();  // synced: closing them loses nothing
+  for (uint64_t number : stray_wals_) {
+    const std::string fname = LogFileName(dbname_, number);
+    if (env_->FileExists(fname)) {
+      s = env_->RemoveFile(fname);
+      if (!s.ok()) return s;
+    }
+  }
+  stray_wals_.clear();
   uint64_t number = versions_->NewFileNumber();
-  std::unique_ptr<WritableFile> file;
-  s = env_->NewWritableFile(LogFileName(dbname_, number), &file);
+  std::shared_ptr<WritableFile> file;
+  std::unique_ptr<log::Writer> log;
+  bool stray = false;
+  s = CreateWal(number, logged_sequence_ + 1, &file, &log, &stray);
+  if (stray) stray_wals_.push_back(number);
+  // Makes the new WAL's name durable, and the strays' removal.
   if (s.ok()) s = env_->SyncDir(dbname_);
   if (!s.ok()) return s;
-  logfile_->Close().PermitUncheckedError();  // synced: loses nothing
+  // Synced: dropping it loses nothing (a running SyncWAL may hold it; the
+  // last owner closes it).
   logfile_ = std::move(file);
-  log_ = std::make_unique<log::Writer>(logfile_.get());
+  log_ = std::move(log);
   logfile_number_ = number;
+  logfile_dir_synced_ = true;
   return Status::OK();
 }
 
+Status DBImpl::SyncAllWals(
+    const std::vector<std::shared_ptr<WritableFile>>& closed, bool sync_dir) {
+  for (const auto& file : closed) {
+    Status s = file->Sync();
+    if (!s.ok()) return s;
+  }
+  if (sync_dir) {
+    Status s = env_->SyncDir(dbname_);
+    if (!s.ok()) return s;
+  }
+  return logfile_->Sync();
+}
+
+std::vector<std::shared_ptr<WritableFile>> DBImpl::ClosedWalsToSync(
+    std::vector<uint64_t>* numbers) {
+  std::vector<std::shared_ptr<WritableFile>> files;
+  for (const ClosedWal& c : unsynced_wals_) {
+    // Below the log number the memtable is in a table: no sync needed.
+    if (c.number < versions_->LogNumber()) continue;
+    files.push_back(c.file);
+    numbers->push_back(c.number);
+  }
+  return files;
+}
+
+void DBImpl::MarkClosedWalsSynced(const std::vector<uint64_t>& numbers) {
+  std::erase_if(unsynced_wals_, [&](const ClosedWal& c) {
+    return std::find(numbers.begin(), numbers.end(), c.number) !=
+           numbers.end();
+  });
+  DropObsoleteClosedWals();
+}
+
+void DBImpl::DropObsoleteClosedWals() {
+  // Their memtables are in tables: their writes need no sync. The last
+  // owner (a running SyncWAL may hold one) closes the file.
+  while (!unsynced_wals_.empty() &&
+         unsynced_wals_.front().number < versions_->LogNumber()) {
+    unsynced_wals_.pop_front();
+  }
+}
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (bg_error_.ok() && !s.ok()) {
     bg_error_ = s;

@@ -37,6 +37,7 @@ list(APPEND SHALE_DB_TESTS
   src/db/db_model_test.cc
   src/db/db_test.cc
   src/db/db_vlog_test.cc
+  src/db/db_wal_test.cc
   src/db/memtable_test.cc
   src/db/skiplist_test.cc
 )

@@ -183,6 +183,18 @@ class MemEnv::WritableFileImpl final : public WritableFile {
     return Status::OK();
   }
 
+  // The buffer is the appending thread's: only the inode (under mu_) is
+  // touched.
+  Status SyncFlushed() override {
+    if (closed_) return ClosedError();
+    MutexLock l(&env_->mu_);
+    if (generation_ != env_->generation_) return StaleHandleError(path_);
+    Status s = env_->CheckFault(FaultOp::kSync, norm_);
+    if (!s.ok()) return s;
+    inode_->synced = inode_->data.size();
+    return Status::OK();
+  }
+
   Status Close() override {
     if (closed_) return Status::OK();
     closed_ = true;
@@ -332,23 +344,33 @@ Status MemEnv::OpenOrCreateFile(const std::string& path,
   return Status::OK();
 }
 
-MemEnv::Dirs MemEnv::CrashSurvivors(Random* rnd) const {
+MemEnv::KeepFn MemEnv::KeepSynced() {
+  return [](const std::string&, uint64_t synced, uint64_t) { return synced; };
+}
+
+MemEnv::KeepFn MemEnv::KeepRandomPrefix(Random* rnd) {
+  return [rnd](const std::string&, uint64_t synced, uint64_t size) {
+    return size > synced ? synced + rnd->Uniform(size - synced + 1) : synced;
+  };
+}
+
+MemEnv::Dirs MemEnv::CrashSurvivors(const KeepFn& keep_fn) const {
   // An inode may be durable under two names (a rename across directories
   // whose target was SyncDir'ed but not its source); it gets one copy.
   std::map<const Inode*, std::shared_ptr<Inode>> copies;
   Dirs survivors;
   // Directories and entries are visited in sorted order, so the cuts depend
-  // only on rnd's seed and the durable state.
+  // only on keep_fn (for the torn variants, rnd's seed) and the durable state.
   for (const auto& [dir_path, dir] : dirs_) {
     Entries entries;
     for (const auto& [name, inode] : dir.durable) {
       std::shared_ptr<Inode>& copy = copies[inode.get()];
       if (copy == nullptr) {
-        uint64_t keep = inode->synced;
-        uint64_t size = inode->data.size();
-        if (rnd != nullptr && size > keep) {
-          keep += rnd->Uniform(size - keep + 1);
-        }
+        const uint64_t size = inode->data.size();
+        const std::string path =
+            dir_path == "/" ? "/" + name : dir_path + "/" + name;
+        uint64_t keep =
+            std::clamp(keep_fn(path, inode->synced, size), inode->synced, size);
         copy = std::make_shared<Inode>();
         copy->data = inode->data.substr(0, static_cast<size_t>(keep));
         copy->synced = keep;
@@ -362,19 +384,19 @@ MemEnv::Dirs MemEnv::CrashSurvivors(Random* rnd) const {
   return survivors;
 }
 
-void MemEnv::CrashLocked(Random* rnd) {
+void MemEnv::CrashLocked(const KeepFn& keep) {
   // Fresh inodes leave the old ones to the stale handles, which are inert.
-  dirs_ = CrashSurvivors(rnd);
+  dirs_ = CrashSurvivors(keep);
   generation_++;
   locks_.clear();
 }
 
-std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashImpl(Random* rnd) const {
+std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashImpl(const KeepFn& keep) const {
   Dirs dirs;
   std::optional<uint64_t> fake_unix_millis;
   {
     MutexLock l(&mu_);
-    dirs = CrashSurvivors(rnd);
+    dirs = CrashSurvivors(keep);
     fake_unix_millis = fake_unix_millis_;
   }
   // No one else can see the clone yet; its lock only satisfies the analysis.
@@ -631,23 +653,27 @@ void MemEnv::SleepForMicros(uint64_t micros) {
 
 void MemEnv::SimulateCrash() {
   MutexLock l(&mu_);
-  CrashLocked(nullptr);
+  CrashLocked(KeepSynced());
 }
 
 void MemEnv::SimulateCrashWithTornTails(uint64_t seed) {
   Random rnd(seed);
   MutexLock l(&mu_);
-  CrashLocked(&rnd);
+  CrashLocked(KeepRandomPrefix(&rnd));
 }
 
 std::unique_ptr<MemEnv> MemEnv::CloneAfterCrash() const {
-  return CloneAfterCrashImpl(nullptr);
+  return CloneAfterCrashImpl(KeepSynced());
+}
+
+std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashKeeping(const KeepFn& keep) const {
+  return CloneAfterCrashImpl(keep);
 }
 
 std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashWithTornTails(
     uint64_t seed) const {
   Random rnd(seed);
-  return CloneAfterCrashImpl(&rnd);
+  return CloneAfterCrashImpl(KeepRandomPrefix(&rnd));
 }
 
 void MemEnv::InjectFault(const FaultSpec& spec) {

@@ -15,6 +15,8 @@
 //   WritableFile::Append  buffers in the handle; readers do not see it.
 //   WritableFile::Flush   moves the buffer into the inode.
 //   WritableFile::Sync    Flush, then the inode's synced length = its size.
+//   WritableFile::SyncFlushed  the inode's synced length = its size (the
+//                         handle's buffer stays; another thread may append).
 //   WritableFile::Close   Flush, then the handle is closed.
 //   NewWritableFile       creates the entry, or truncates the existing inode
 //                         in place (its synced length drops to 0).
@@ -79,6 +81,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,7 +106,7 @@ enum class FaultOp : int {
   kRead,      // SequentialFile::Read, RandomAccessFile::Read
   kAppend,    // WritableFile::Append
   kFlush,     // WritableFile::Flush and WritableFile::Close
-  kSync,      // WritableFile::Sync
+  kSync,      // WritableFile::Sync and SyncFlushed
   kRename,    // RenameFile (matches if either path matches)
   kRemove,    // RemoveFile, RemoveDir
   kSyncDir,   // SyncDir
@@ -172,6 +175,15 @@ class MemEnv : public Env {
   std::unique_ptr<MemEnv> CloneAfterCrash() const EXCLUDES(mu_);
   std::unique_ptr<MemEnv> CloneAfterCrashWithTornTails(uint64_t seed) const
       EXCLUDES(mu_);
+  // A crash clone where keep(path, synced, size) chooses, for each surviving
+  // file, how many bytes to keep (clamped to [synced, size]): for tests that
+  // need one file's unsynced tail gone and another's kept. The path is
+  // normalized; a file durable under two names is asked once, by the first
+  // name in sorted order.
+  using KeepFn = std::function<uint64_t(const std::string& path,
+                                        uint64_t synced, uint64_t size)>;
+  std::unique_ptr<MemEnv> CloneAfterCrashKeeping(const KeepFn& keep) const
+      EXCLUDES(mu_);
 
   // --- Fault injection ---
   // The specs are consulted in injection order; a matching spec first uses
@@ -232,12 +244,16 @@ class MemEnv : public Env {
 
   // The directories a crash would leave, built from fresh inodes (nothing is
   // shared with dirs_): each directory's durable entries, each inode cut to
-  // its synced length plus, if rnd is non-null, a random prefix of its
-  // unsynced tail. Every remaining byte counts as synced. SimulateCrash* and
-  // CloneAfterCrash* both use it, so they agree.
-  Dirs CrashSurvivors(Random* rnd) const REQUIRES(mu_);
-  void CrashLocked(Random* rnd) REQUIRES(mu_);
-  std::unique_ptr<MemEnv> CloneAfterCrashImpl(Random* rnd) const EXCLUDES(mu_);
+  // what keep says (at least its synced length). Every remaining byte counts
+  // as synced. SimulateCrash* and CloneAfterCrash* all use it, so they agree.
+  Dirs CrashSurvivors(const KeepFn& keep) const REQUIRES(mu_);
+  void CrashLocked(const KeepFn& keep) REQUIRES(mu_);
+  std::unique_ptr<MemEnv> CloneAfterCrashImpl(const KeepFn& keep) const
+      EXCLUDES(mu_);
+  // The cuts of SimulateCrash (nothing unsynced kept) and of the torn-tail
+  // variants (a random prefix of each unsynced tail, drawn from rnd).
+  static KeepFn KeepSynced();
+  static KeepFn KeepRandomPrefix(Random* rnd);
   // Counts the call and returns the injected error, if any.
   Status CheckFault(FaultOp op, const std::string& norm,
                     const std::string& norm2 = {}) REQUIRES(mu_);

@@ -702,6 +702,41 @@ TEST_F(MemEnvTest, TornCloneMatchesTornCrash) {
   EXPECT_GT(partial, 100);  // of 200 cuts: the cut really is random
 }
 
+TEST_F(MemEnvTest, KeepingCloneCutsEachFileWhereTold) {
+  std::unique_ptr<WritableFile> a, b, c;
+  ASSERT_TRUE(env_.NewWritableFile("/d/a", &a).ok());
+  ASSERT_TRUE(env_.NewWritableFile("/d/b", &b).ok());
+  ASSERT_TRUE(env_.NewWritableFile("/d/c", &c).ok());
+  ASSERT_TRUE(env_.SyncDir("/d").ok());
+  for (WritableFile* f : {a.get(), b.get(), c.get()}) {
+    ASSERT_TRUE(f->Append("synced").ok());
+    ASSERT_TRUE(f->Sync().ok());
+    ASSERT_TRUE(f->Append("+tail").ok());
+    ASSERT_TRUE(f->Flush().ok());
+  }
+  std::map<std::string, std::pair<uint64_t, uint64_t>> asked;
+  std::unique_ptr<MemEnv> clone = env_.CloneAfterCrashKeeping(
+      [&](const std::string& path, uint64_t synced, uint64_t size) {
+        asked[path] = {synced, size};
+        if (path == "/d/a") return size;       // keeps its whole tail
+        if (path == "/d/b") return synced + 2;  // keeps "+t"
+        return uint64_t{0};                     // below synced: clamped up
+      });
+  EXPECT_EQ(asked, (std::map<std::string, std::pair<uint64_t, uint64_t>>{
+                       {"/d/a", {6, 11}}, {"/d/b", {6, 11}}, {"/d/c", {6, 11}}}));
+  EXPECT_EQ(Tree(clone.get()), (std::map<std::string, std::string>{
+                                   {"/d", "<dir>"},
+                                   {"/d/a", "synced+tail"},
+                                   {"/d/b", "synced+t"},
+                                   {"/d/c", "synced"}}));
+  // What was kept counts as synced in the clone.
+  clone->SimulateCrash();
+  EXPECT_EQ(Contents("/d/a"), "synced+tail");  // the original is untouched
+  std::string data;
+  ASSERT_TRUE(clone->ReadFileToString("/d/b", &data).ok());
+  EXPECT_EQ(data, "synced+t");
+}
+
 TEST_F(MemEnvTest, CloneAndOriginalAreIndependent) {
   std::unique_ptr<WritableFile> writer;
   ASSERT_TRUE(env_.NewWritableFile("/db/log", &writer).ok());

@@ -1,0 +1,273 @@
+// WALs across memtable switches: a switch leaves the old WAL unsynced, so a
+// sync must cover every older WAL, and recovery must stop where a power
+// loss cut an older WAL while a newer one survived (docs/format/wal.md,
+// section 4). On the in-memory Env, with flushes paused so the WALs stay
+// live.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/log_writer.h"
+#include "db/write_batch_internal.h"
+#include "testing/db_test_util.h"
+
+namespace shale {
+namespace {
+
+class DBWalTest : public test::DBTestBase {
+ protected:
+  DBWalTest() {
+    options_.write_buffer_size = 64 << 10;
+    options_.max_write_buffer_number = 6;
+    Reopen();
+  }
+
+  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
+
+  static std::string Key(char prefix, int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "%c%05d", prefix, i);
+    return buf;
+  }
+
+  // Writes keys prefix00000, prefix00001, ... (1 KiB values, no sync) until
+  // the memtable has switched `switches` more times; returns how many.
+  int WriteUntilSwitches(char prefix, int switches) {
+    const int target = impl()->TEST_NumImmutableMemTables() + switches;
+    int n = 0;
+    while (impl()->TEST_NumImmutableMemTables() < target) {
+      EXPECT_TRUE(Put(Key(prefix, n), std::string(1000, prefix)).ok());
+      n++;
+    }
+    return n;
+  }
+
+  void WriteKeys(char prefix, int n) {
+    for (int i = 0; i < n; i++) {
+      ASSERT_TRUE(Put(Key(prefix, i), std::string(1000, prefix)).ok());
+    }
+  }
+
+  // The live WAL numbers, oldest first.
+  std::vector<uint64_t> Wals() {
+    std::vector<std::string> children;
+    EXPECT_TRUE(env_->GetChildren(dbname_, &children).ok());
+    std::vector<uint64_t> wals;
+    for (const std::string& name : children) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kLogFile) {
+        wals.push_back(number);
+      }
+    }
+    std::sort(wals.begin(), wals.end());
+    return wals;
+  }
+
+  // Replaces the DB by one opened on a crash clone in which WAL `cut` keeps
+  // its synced bytes plus `fraction` of its unsynced tail, and every other
+  // file keeps everything it had. The directory is synced first (as the
+  // file system's journal would, in time): a switch does not sync the new
+  // WAL's name, and a WAL whose name is lost cannot show a gap.
+  Status CrashCuttingWal(uint64_t cut, double fraction) {
+    EXPECT_TRUE(env_->SyncDir(dbname_).ok());
+    const std::string cut_path = LogFileName(dbname_, cut);
+    std::unique_ptr<MemEnv> clone = env_->CloneAfterCrashKeeping(
+        [&](const std::string& path, uint64_t synced, uint64_t size) {
+          if (path != cut_path) return size;
+          return synced + static_cast<uint64_t>(fraction * (size - synced));
+        });
+    db_.reset();
+    env_ = std::move(clone);
+    options_.env = env_.get();
+    return TryOpen(options_);
+  }
+
+  // How many of prefix00000.. are present, checking they form a prefix.
+  int CountPrefix(char prefix, int written) {
+    int present = 0;
+    for (int i = 0; i < written; i++) {
+      if (Get(Key(prefix, i)) != "NOT_FOUND") {
+        EXPECT_EQ(present, i) << Key(prefix, i) << " is back without "
+                              << Key(prefix, present);
+        present++;
+      }
+    }
+    return present;
+  }
+
+  double Stat(const std::string& name) {
+    std::map<std::string, double> stats;
+    db_->GetStatsMap(&stats);
+    return stats.at(name);
+  }
+};
+
+TEST_F(DBWalTest, SyncWalCoversTheWalsSwitchesLeftUnsynced) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 2);
+  WriteKeys('b', 3);
+  ASSERT_GE(Wals().size(), 3u);
+  ASSERT_TRUE(db_->SyncWAL().ok());
+  impl()->TEST_PauseFlushes(false);
+  env_->SimulateCrash();
+  Reopen();
+  EXPECT_EQ(CountPrefix('a', a), a);
+  EXPECT_EQ(CountPrefix('b', 3), 3);
+}
+
+TEST_F(DBWalTest, ASyncWriteCoversTheWalsSwitchesLeftUnsynced) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 2);
+  ASSERT_TRUE(Put("synced", "s", /*sync=*/true).ok());
+  impl()->TEST_PauseFlushes(false);
+  env_->SimulateCrash();
+  Reopen();
+  EXPECT_EQ(CountPrefix('a', a), a);
+  EXPECT_EQ(Get("synced"), "s");
+}
+
+TEST_F(DBWalTest, ACleanCloseSyncsEveryWal) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 2);
+  Close();  // the paused flushes never ran
+  env_->SimulateCrash();
+  Reopen();
+  EXPECT_EQ(CountPrefix('a', a), a);
+}
+
+// The control for the tests below: with every WAL whole, nothing is dropped.
+TEST_F(DBWalTest, WholeWalsReplayInFull) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 1);
+  WriteKeys('b', 20);
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 2u);
+  ASSERT_TRUE(CrashCuttingWal(wals[0], 1.0).ok());
+  EXPECT_EQ(CountPrefix('a', a), a);
+  EXPECT_EQ(CountPrefix('b', 20), 20);
+  EXPECT_EQ(Stat("wals_dropped_at_recovery"), 0);
+}
+
+TEST_F(DBWalTest, RecoveryStopsWhereAnOlderWalLostItsTail) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 1);
+  WriteKeys('b', 20);
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 2u);
+  ASSERT_TRUE(CrashCuttingWal(wals[0], 0.5).ok());
+  int kept = CountPrefix('a', a);
+  EXPECT_GT(kept, 0);
+  EXPECT_LT(kept, a);
+  // The newer WAL survived whole, but its writes came after lost ones.
+  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(Stat("wals_dropped_at_recovery"), 1);
+  // The DB goes on from the recovered state, and keeps it.
+  ASSERT_TRUE(Put("c", "1").ok());
+  Reopen();
+  EXPECT_EQ(CountPrefix('a', a), kept);
+  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(Get("c"), "1");
+}
+
+TEST_F(DBWalTest, RecoveryStopsWhereTheOldestWalLostEverything) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 1);
+  WriteKeys('b', 20);
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 2u);
+  ASSERT_TRUE(CrashCuttingWal(wals[0], 0.0).ok());
+  EXPECT_EQ(CountPrefix('a', a), 0);
+  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(Stat("wals_dropped_at_recovery"), 1);
+}
+
+TEST_F(DBWalTest, AGapInTheMiddleDropsEveryLaterWal) {
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 1);
+  int b = WriteUntilSwitches('b', 1);
+  WriteKeys('c', 20);
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 3u);
+  ASSERT_TRUE(CrashCuttingWal(wals[1], 0.5).ok());
+  EXPECT_EQ(CountPrefix('a', a), a);
+  int kept = CountPrefix('b', b);
+  EXPECT_LT(kept, b);
+  EXPECT_EQ(CountPrefix('c', 20), 0);
+}
+
+TEST_F(DBWalTest, AbsoluteConsistencyRefusesWritesAfterAGap) {
+  options_.wal_recovery_mode = WalRecoveryMode::kAbsoluteConsistency;
+  Reopen();
+  impl()->TEST_PauseFlushes(true);
+  WriteUntilSwitches('a', 1);
+  WriteKeys('b', 20);
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 2u);
+  Status s = CrashCuttingWal(wals[0], 0.0);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.ToString().find(LogFileName(dbname_, wals[1])),
+            std::string::npos)
+      << s.ToString();
+}
+
+// The sequence numbers of a failed write are burned, but never reached the
+// WAL: the WAL Resume starts must not look like it follows lost writes.
+TEST_F(DBWalTest, WritesAfterResumeSurviveAPowerLoss) {
+  ASSERT_TRUE(Put("before", "1", /*sync=*/true).ok());
+  env_->InjectFault({FaultOp::kAppend, ".log", Status::Code::kIOError, 0, 1});
+  ASSERT_FALSE(Put("failed", "2").ok());
+  env_->ClearFaults();
+  ASSERT_FALSE(Put("refused", "3").ok());
+  ASSERT_TRUE(db_->Resume().ok());
+  ASSERT_TRUE(Put("after", "4", /*sync=*/true).ok());
+  env_->SimulateCrash();
+  Reopen();
+  EXPECT_EQ(Contents(), "after=4,before=1");
+}
+
+// WALs written before start markers existed (an empty one included, as an
+// older Resume could leave) replay whole.
+TEST_F(DBWalTest, WalsWithoutStartMarkersReplayInFull) {
+  Close();
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 1u);
+  // The live WAL, emptied, then a newer one holding a write without marker.
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_->NewWritableFile(LogFileName(dbname_, wals[0]), &file).ok());
+  ASSERT_TRUE(file->Close().ok());
+  ASSERT_TRUE(
+      env_->NewWritableFile(LogFileName(dbname_, wals[0] + 1), &file).ok());
+  log::Writer writer(file.get());
+  WriteBatch batch;
+  batch.Put("legacy", "v");
+  WriteBatchInternal::SetSequence(&batch, 1000);
+  ASSERT_TRUE(writer.AddRecord(WriteBatchInternal::Contents(&batch)).ok());
+  ASSERT_TRUE(file->Close().ok());
+  Reopen();
+  EXPECT_EQ(Get("legacy"), "v");
+  EXPECT_EQ(Stat("wals_dropped_at_recovery"), 0);
+}
+
+// Every new WAL starts with its marker: an empty batch carrying the first
+// sequence the WAL may hold.
+TEST_F(DBWalTest, EveryWalStartsWithItsMarker) {
+  ASSERT_TRUE(Put("k", "v").ok());  // sequence 1
+  ASSERT_TRUE(db_->Flush().ok());   // a switch: the next WAL starts at 2
+  std::vector<uint64_t> wals = Wals();
+  ASSERT_EQ(wals.size(), 1u);
+  std::string data;
+  ASSERT_TRUE(env_->ReadFileToString(LogFileName(dbname_, wals[0]), &data).ok());
+  // One FULL fragment of 12 bytes: sequence 2, count 0.
+  ASSERT_EQ(data.size(), 7u + 12u);
+  EXPECT_EQ(data.substr(4, 3), std::string("\x0c\x00\x01", 3));
+  EXPECT_EQ(data.substr(7), std::string("\x02\0\0\0\0\0\0\0\0\0\0\0", 12));
+}
+
+}  // namespace
+}  // namespace shale
