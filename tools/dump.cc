@@ -87,9 +87,16 @@ int DumpWal(const std::string& path) {
       return;
     }
     SequenceNumber seq = WriteBatchInternal::Sequence(&batch);
+    const uint32_t count = WriteBatchInternal::Count(&batch);
+    if (count == 0) {
+      // docs/format/wal.md, section 4.
+      std::printf("record %" PRIu64 ": start marker, first sequence %" PRIu64
+                  ", %zu bytes\n",
+                  offset_records++, seq, record.size());
+      return;
+    }
     std::printf("record %" PRIu64 ": sequence %" PRIu64 ", %u ops, %zu bytes\n",
-                offset_records++, seq, WriteBatchInternal::Count(&batch),
-                record.size());
+                offset_records++, seq, count, record.size());
     BatchPrinter printer(seq);
     s = batch.Iterate(&printer);
     if (!s.ok()) std::printf("  # %s\n", s.ToString().c_str());

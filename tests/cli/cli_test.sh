@@ -69,6 +69,7 @@ case "$("$shale" dump "$manifest")" in *group*) passed=$((passed + 1)) ;; *) fai
 "$shale" put --db "$db" walkey walvalue
 log=$(ls "$db"/*.log | tail -n 1)
 case "$("$shale" dump "$log")" in *"PUT walkey => walvalue"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump wal: $("$shale" dump "$log")" ;; esac
+case "$("$shale" dump "$log")" in *"record 0: start marker, first sequence"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump wal marker: $("$shale" dump "$log")" ;; esac
 "$shale" dump "$dir/unknown.bin" >/dev/null 2>&1
 check "dump unknown kind exits 2" "2" "$?"
 
