@@ -429,6 +429,18 @@ void DBImpl::DeleteObsoleteFiles() {
   const uint64_t log_number = versions_->LogNumber();
   const uint64_t manifest_number = versions_->ManifestFileNumber();
 
+  // WALs a switch left open whose memtables are now in tables. They are
+  // closed here, without mu_ and before their unlink below: the last of the
+  // close and the unlink frees the WAL's page cache (milliseconds for a
+  // 64 MiB WAL), which would otherwise land on the write leader's next
+  // switch.
+  std::vector<std::shared_ptr<WritableFile>> obsolete_wals;
+  while (!unsynced_wals_.empty() &&
+         unsynced_wals_.front().number < log_number) {
+    obsolete_wals.push_back(std::move(unsynced_wals_.front().file));
+    unsynced_wals_.pop_front();
+  }
+
   std::vector<std::string> children;
   if (!env_->GetChildren(dbname_, &children).ok()) return;
   std::vector<std::pair<std::string, uint64_t>> doomed;  // name, table number
@@ -463,8 +475,9 @@ void DBImpl::DeleteObsoleteFiles() {
                     : 0);
     }
   }
-  if (doomed.empty()) return;
+  if (doomed.empty() && obsolete_wals.empty()) return;
   mu_.Unlock();
+  obsolete_wals.clear();  // a running SyncWAL may still hold one
   for (const auto& [name, table_number] : doomed) {
     if (table_number != 0) {
       table_cache_->Evict(table_number);
