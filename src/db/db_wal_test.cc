@@ -189,6 +189,95 @@ TEST_F(DBWalTest, ConcurrentSyncWalCoversEveryEarlierWrite) {
   }
 }
 
+// An Env as one written before SyncFlushed existed: every call goes to a
+// MemEnv, but its writable files keep WritableFile's default SyncFlushed
+// (NotSupported).
+class OldStyleEnv : public Env {
+ public:
+  explicit OldStyleEnv(MemEnv* base) : base_(base) {}
+  Status NewSequentialFile(const std::string& p,
+                           std::unique_ptr<SequentialFile>* r) override {
+    return base_->NewSequentialFile(p, r);
+  }
+  Status NewRandomAccessFile(const std::string& p,
+                             std::unique_ptr<RandomAccessFile>* r) override {
+    return base_->NewRandomAccessFile(p, r);
+  }
+  Status NewWritableFile(const std::string& p,
+                         std::unique_ptr<WritableFile>* r) override {
+    return Wrap(base_->NewWritableFile(p, r), r);
+  }
+  Status NewAppendableFile(const std::string& p,
+                           std::unique_ptr<WritableFile>* r) override {
+    return Wrap(base_->NewAppendableFile(p, r), r);
+  }
+  bool FileExists(const std::string& p) override {
+    return base_->FileExists(p);
+  }
+  Status GetChildren(const std::string& d,
+                     std::vector<std::string>* r) override {
+    return base_->GetChildren(d, r);
+  }
+  Status RemoveFile(const std::string& p) override {
+    return base_->RemoveFile(p);
+  }
+  Status CreateDir(const std::string& d) override {
+    return base_->CreateDir(d);
+  }
+  Status RemoveDir(const std::string& d) override {
+    return base_->RemoveDir(d);
+  }
+  Status GetFileSize(const std::string& p, uint64_t* s) override {
+    return base_->GetFileSize(p, s);
+  }
+  Status RenameFile(const std::string& a, const std::string& b) override {
+    return base_->RenameFile(a, b);
+  }
+  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
+  Status LockFile(const std::string& p,
+                  std::unique_ptr<FileLock>* l) override {
+    return base_->LockFile(p, l);
+  }
+  uint64_t NowMicros() override { return base_->NowMicros(); }
+  uint64_t NowUnixMillis() override { return base_->NowUnixMillis(); }
+  void SleepForMicros(uint64_t m) override { base_->SleepForMicros(m); }
+
+ private:
+  class File : public WritableFile {
+   public:
+    explicit File(std::unique_ptr<WritableFile> f) : f_(std::move(f)) {}
+    Status Append(std::string_view d) override { return f_->Append(d); }
+    Status Flush() override { return f_->Flush(); }
+    Status Sync() override { return f_->Sync(); }
+    Status Close() override { return f_->Close(); }
+    uint64_t Size() const override { return f_->Size(); }
+
+   private:
+    std::unique_ptr<WritableFile> f_;
+  };
+  static Status Wrap(Status s, std::unique_ptr<WritableFile>* r) {
+    if (s.ok()) *r = std::make_unique<File>(std::move(*r));
+    return s;
+  }
+  MemEnv* const base_;
+};
+
+TEST_F(DBWalTest, SyncWalWorksOnAnEnvWithoutSyncFlushed) {
+  OldStyleEnv old_style(env_.get());
+  options_.env = &old_style;
+  Reopen();
+  impl()->TEST_PauseFlushes(true);
+  int a = WriteUntilSwitches('a', 2);
+  ASSERT_TRUE(db_->SyncWAL().ok());
+  impl()->TEST_PauseFlushes(false);
+  std::unique_ptr<MemEnv> clone = env_->CloneAfterCrash();
+  db_.reset();
+  env_ = std::move(clone);
+  options_.env = env_.get();
+  Reopen();
+  EXPECT_EQ(CountPrefix('a', a), a);
+}
+
 // The control for the tests below: with every WAL whole, nothing is dropped.
 TEST_F(DBWalTest, WholeWalsReplayInFull) {
   impl()->TEST_PauseFlushes(true);
