@@ -1,6 +1,10 @@
 #include "db/memtable.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -43,71 +47,89 @@ uint64_t MemTable::HashUserKey(std::string_view user_key) {
 }
 
 namespace {
-constexpr uint64_t kFilterFirstCapacity = 8192;  // keys of segment 0
-constexpr uint64_t kFilterBitsPerKey = 10;
-constexpr int kFilterProbes = 6;
+constexpr uint64_t kIndexFirstSlots = 8192;  // of segment 0; a power of 2
+constexpr int kTagShift = 48;
+constexpr uint64_t kAddressMask = (uint64_t{1} << kTagShift) - 1;
 
-// The 64-byte block of a segment of num_blocks blocks for hash.
-uint64_t FilterBlock(uint64_t hash, uint64_t num_blocks) {
-  return ((hash >> 32) * num_blocks) >> 32;
-}
+uint64_t TagOf(uint64_t hash) { return hash >> kTagShift; }
 
-// Calls f(word, mask) for each probe of hash within its block.
-template <typename F>
-void ForEachProbe(uint64_t hash, F&& f) {
-  uint64_t h = hash * 0x9E3779B97F4A7C15ull;
-  for (int i = 0; i < kFilterProbes; i++) {
-    uint32_t bit = static_cast<uint32_t>(h & 511);  // of the block's 512
-    f(bit >> 6, uint64_t{1} << (bit & 63));
-    h >>= 9;
-  }
+// The user key of the entry at p (see the layout in memtable.h).
+std::string_view EntryUserKey(const char* p) {
+  return ExtractUserKey(GetLengthPrefixedAt(p));
 }
 }  // namespace
 
-void MemTable::KeyFilter::Add(uint64_t hash) {
-  int n = num_segments_.load(std::memory_order_relaxed);
-  if (n == 0 || in_last_ >= last_capacity_) {
-    if (n == kMaxSegments) {
-      // 2^49 keys: unreachable. Keep adding to the last segment: more false
-      // positives, never a false negative.
-      n--;
-    } else {
-      last_capacity_ = kFilterFirstCapacity << n;
-      Segment& seg = segments_[n];
-      seg.num_blocks = (last_capacity_ * kFilterBitsPerKey + 511) / 512;
-      seg.words.reset(new std::atomic<uint64_t>[seg.num_blocks * 8]);
-      for (uint64_t i = 0; i < seg.num_blocks * 8; i++) {
-        seg.words[i].store(0, std::memory_order_relaxed);
-      }
-      in_last_ = 0;
-      // Publishes the segment (a reader reads no further than the count).
-      num_segments_.store(++n, std::memory_order_release);
-    }
-  }
-  Segment& seg = segments_[n - 1];
-  std::atomic<uint64_t>* block =
-      &seg.words[FilterBlock(hash, seg.num_blocks) * 8];
-  ForEachProbe(hash, [block](uint32_t word, uint64_t mask) {
-    // The writer is alone: no read-modify-write needed.
-    block[word].store(block[word].load(std::memory_order_relaxed) | mask,
-                      std::memory_order_relaxed);
-  });
-  in_last_++;
+void MemTable::KeyIndex::FreeDeleter::operator()(
+    std::atomic<uint64_t>* p) const {
+  std::free(p);
 }
 
-bool MemTable::KeyFilter::MayContain(uint64_t hash) const {
-  const int n = num_segments_.load(std::memory_order_acquire);
-  for (int i = 0; i < n; i++) {
-    const Segment& seg = segments_[i];
-    const std::atomic<uint64_t>* block =
-        &seg.words[FilterBlock(hash, seg.num_blocks) * 8];
-    bool all = true;
-    ForEachProbe(hash, [block, &all](uint32_t word, uint64_t mask) {
-      all &= (block[word].load(std::memory_order_relaxed) & mask) != 0;
-    });
-    if (all) return true;
+void MemTable::KeyIndex::Prefetch(uint64_t hash) const {
+  const int n = num_segments_.load(std::memory_order_relaxed);
+  if (n == 0) return;
+  const Segment& seg = segments_[n - 1];
+  __builtin_prefetch(&seg.slots[hash & seg.mask]);
+}
+
+bool MemTable::KeyIndex::Add(uint64_t hash, std::string_view user_key,
+                             const char* entry) {
+  const uint64_t address = reinterpret_cast<uintptr_t>(entry);
+  if ((address & ~kAddressMask) != 0) return false;
+  const uint64_t word = (TagOf(hash) << kTagShift) | address;
+  int n = num_segments_.load(std::memory_order_relaxed);
+  if (n == 0 || in_last_ >= (segments_[n - 1].mask + 1) / 4 * 3) {
+    if (n == kMaxSegments) {
+      // 2^51 slots: unreachable. Probing a full segment would not end.
+      return false;
+    }
+    Segment& seg = segments_[n];
+    const uint64_t slots = kIndexFirstSlots << n;
+    const size_t bytes = slots * sizeof(std::atomic<uint64_t>);
+    // Every probe is a random access: on big segments, huge pages (best
+    // effort) spare a TLB miss as well, as the arena's regions do.
+    constexpr size_t kHugePage = size_t{2} << 20;
+    const size_t align = bytes >= kHugePage ? kHugePage : 64;
+    void* mem = std::aligned_alloc(align, bytes);
+    if (mem == nullptr) throw std::bad_alloc();
+    if (align == kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
+    auto* words = static_cast<std::atomic<uint64_t>*>(mem);
+    for (uint64_t i = 0; i < slots; i++) new (&words[i]) std::atomic<uint64_t>(0);
+    seg.mask = slots - 1;
+    seg.slots.reset(words);
+    in_last_ = 0;
+    // Publishes the segment (a reader reads no further than the count).
+    num_segments_.store(++n, std::memory_order_release);
   }
-  return false;
+  Segment& seg = segments_[n - 1];
+  for (uint64_t i = hash & seg.mask;; i = (i + 1) & seg.mask) {
+    const uint64_t old = seg.slots[i].load(std::memory_order_relaxed);
+    if (old == 0) {
+      in_last_++;
+    } else if (TagOf(old) != TagOf(hash) ||
+               EntryUserKey(reinterpret_cast<const char*>(old & kAddressMask)) !=
+                   user_key) {
+      continue;
+    }
+    // Release: a reader that loads the word sees the whole entry.
+    seg.slots[i].store(word, std::memory_order_release);
+    return true;
+  }
+}
+
+const char* MemTable::KeyIndex::Find(uint64_t hash,
+                                     std::string_view user_key) const {
+  const int n = num_segments_.load(std::memory_order_acquire);
+  for (int s = n - 1; s >= 0; s--) {
+    const Segment& seg = segments_[s];
+    for (uint64_t i = hash & seg.mask;; i = (i + 1) & seg.mask) {
+      const uint64_t word = seg.slots[i].load(std::memory_order_acquire);
+      if (word == 0) break;  // not in this segment
+      if (TagOf(word) != TagOf(hash)) continue;
+      const char* entry = reinterpret_cast<const char*>(word & kAddressMask);
+      if (EntryUserKey(entry) == user_key) return entry;
+    }
+  }
+  return nullptr;
 }
 
 MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size)
@@ -122,6 +144,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   size_t stored_size = prefix + value.size();
   size_t encoded_len = VarintLength(ikey_size) + ikey_size +
                        VarintLength(stored_size) + stored_size;
+  const uint64_t hash = HashUserKey(key);
+  index_.Prefetch(hash);
   Table::Reservation node;
   char* buf = table_.AllocateKey(encoded_len, &node);
   char* p = EncodeVarint32(buf, static_cast<uint32_t>(ikey_size));
@@ -136,8 +160,14 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
   // An empty value's data() may be null, which memcpy must not be given.
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  filter_.Add(HashUserKey(key));  // before the entry can be found
   table_.Insert(node);
+  // After the insert, whose search hides the miss Prefetch started. Either
+  // order is safe: readers look only for entries whose sequence the DB
+  // publishes after Add returns.
+  if (index_complete_.load(std::memory_order_relaxed) &&
+      !index_.Add(hash, key, buf)) {
+    index_complete_.store(false, std::memory_order_release);
+  }
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion)
     num_deletes_.fetch_add(1, std::memory_order_relaxed);
@@ -145,7 +175,20 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
 
 bool MemTable::Get(const LookupKey& key, ValueType* type,
                    std::string_view* value) const {
-  if (!filter_.MayContain(HashUserKey(key.user_key()))) return false;
+  if (index_complete_.load(std::memory_order_acquire)) {
+    const char* entry = index_.Find(HashUserKey(key.user_key()), key.user_key());
+    if (entry == nullptr) return false;
+    std::string_view ikey = GetLengthPrefixedAt(entry);
+    const uint64_t tag = ExtractTag(ikey);
+    if ((tag >> 8) <= (ExtractTag(key.internal_key()) >> 8)) {
+      // The newest version is visible to the reader: it is the answer.
+      *type = static_cast<ValueType>(tag & 0xff);
+      *value = GetLengthPrefixedAt(ikey.data() + ikey.size());
+      return true;
+    }
+    // Newer than the reader's sequence (a snapshot, or a write racing the
+    // read): the skiplist orders the versions.
+  }
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;

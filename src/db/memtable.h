@@ -50,8 +50,8 @@ class MemTable {
   // Iterates internal keys; values are the stored values.
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // The arena's bytes. The key filter (about 1.3 bytes per entry) is not
-  // counted, so that a memtable fills at the same size as without it.
+  // The arena's bytes. The key index (KeyIndex below) is not counted, so
+  // that a memtable fills at the same size as without it.
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
   uint64_t num_entries() const {
     return num_entries_.load(std::memory_order_relaxed);
@@ -60,6 +60,12 @@ class MemTable {
     return num_deletes_.load(std::memory_order_relaxed);
   }
   bool empty() const { return num_entries() == 0; }
+
+  // Makes Get search the skiplist for every key, as when an entry could not
+  // be indexed (KeyIndex::Add). Tests only.
+  void TEST_DisableKeyIndex() {
+    index_complete_.store(false, std::memory_order_release);
+  }
 
   // The WAL whose records fill this memtable (set once by the DB).
   uint64_t log_number() const { return log_number_; }
@@ -77,46 +83,72 @@ class MemTable {
   using Table = SkipList<const char*, KeyComparator>;
   friend class MemTableIterator;
 
-  // A bloom filter of the user keys added, so that a Get for a key the
+  // A hash index of the user keys added: for each, the entry of its newest
+  // version. A Get finds that entry in about one cache line per segment
+  // below, and answers from it when its sequence is visible to the reader
+  // (the common case: no snapshot, no write racing the read), instead of a
+  // skiplist search that misses the cache at nearly every node; a key the
   // memtable does not hold (most Gets, once a DB outgrows its memtable) is
-  // answered from a few cache lines instead of a skiplist search that
-  // misses the cache at nearly every node. Blocked (every probe of a key in
-  // one 64-byte line), 10 bits per key, in segments of doubling capacity
-  // (8192 keys, 16384, ...: 6 for a 64 MiB memtable of small entries)
-  // because the number of entries is not known ahead; a key goes into the
-  // newest segment, a lookup probes them all (about 1% false positives
-  // each).
+  // answered without the skiplist and, unlike with a bloom filter, without
+  // false positives.
   //
-  // Thread safety: Add by the single writer; MayContain concurrently with
-  // it. A key's bits are set before its entry is linked into the skiplist,
-  // and a reader only looks for entries whose sequence the DB published
-  // after linking them, so it never misses one it may see.
-  class KeyFilter {
+  // Open addressing with linear probing, in segments of doubling capacity
+  // (8192 slots, 16384, ...: 7 for a 64 MiB memtable of 100-byte values)
+  // because the number of entries is not known ahead; a segment takes keys
+  // until it is 3/4 full, then the next one is made. A key goes into the
+  // newest segment: its slot there is replaced by each newer version, and
+  // copies in older segments are older versions, so a lookup probing the
+  // segments newest first stops at the first slot of its key. A slot is
+  // one word: the high 16 bits of the key's hash over a 48-bit entry
+  // address (0: empty), so a probe compares user keys only when those bits
+  // match. About 20 bytes per key at most, outside ApproximateMemoryUsage
+  // (so memtables fill at the same size as without the index).
+  //
+  // Thread safety: Add by the single writer; Find concurrently with it. An
+  // entry is fully written before the release store that puts it in a
+  // slot, and a slot is never emptied, only replaced by a newer version of
+  // its key; the DB publishes a sequence only after its entries are added.
+  // So a reader whose sequence covers an entry finds that entry or a newer
+  // version of its key.
+  class KeyIndex {
    public:
-    KeyFilter() = default;
-    KeyFilter(const KeyFilter&) = delete;
-    KeyFilter& operator=(const KeyFilter&) = delete;
-    void Add(uint64_t hash);
-    bool MayContain(uint64_t hash) const;
+    KeyIndex() = default;
+    KeyIndex(const KeyIndex&) = delete;
+    KeyIndex& operator=(const KeyIndex&) = delete;
+    // Records entry (written by MemTable::Add) as the newest version of
+    // user_key. False, and the index stays as it was, if the entry's
+    // address does not fit in 48 bits.
+    bool Add(uint64_t hash, std::string_view user_key, const char* entry);
+    // Starts loading the slot Add(hash, ...) will probe first, so that its
+    // cache miss overlaps the skiplist insert. REQUIRES: the writer.
+    void Prefetch(uint64_t hash) const;
+    // The entry of the newest version of user_key added, nullptr if none.
+    const char* Find(uint64_t hash, std::string_view user_key) const;
 
    private:
     static constexpr int kMaxSegments = 40;
+    struct FreeDeleter {
+      void operator()(std::atomic<uint64_t>* p) const;
+    };
     struct Segment {
-      uint64_t num_blocks = 0;
-      std::unique_ptr<std::atomic<uint64_t>[]> words;  // 8 per block
+      uint64_t mask = 0;  // slots - 1
+      std::unique_ptr<std::atomic<uint64_t>[], FreeDeleter> slots;  // 0: empty
     };
     // segments_[0, num_segments_) are published; the writer fills the last.
     Segment segments_[kMaxSegments];
     std::atomic<int> num_segments_{0};
-    uint64_t in_last_ = 0;        // writer only: keys in the last segment
-    uint64_t last_capacity_ = 0;  // writer only
+    uint64_t in_last_ = 0;  // writer only: keys in the last segment
   };
   static uint64_t HashUserKey(std::string_view user_key);
 
   const KeyComparator comparator_;
   Arena arena_;
   Table table_;
-  KeyFilter filter_;
+  KeyIndex index_;
+  // False once an entry could not be indexed: Get then searches the
+  // skiplist for every key. Written by the writer before that entry can be
+  // published.
+  std::atomic<bool> index_complete_{true};
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletes_{0};
   uint64_t log_number_ = 0;

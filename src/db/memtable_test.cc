@@ -82,10 +82,10 @@ TEST_F(MemTableTest, IteratorOrdersByUserKeyThenNewestFirst) {
   EXPECT_GT(mem_.ApproximateMemoryUsage(), 0u);
 }
 
-// Enough keys to fill several of the key filter's segments: every key is
+// Enough keys to fill several of the key index's segments: every key is
 // found at every sequence it may be read at, absent keys are not.
-TEST_F(MemTableTest, ManyKeysAcrossFilterSegments) {
-  constexpr int kKeys = 60000;  // segments of 8192, 16384, 32768, ...
+TEST_F(MemTableTest, ManyKeysAcrossIndexSegments) {
+  constexpr int kKeys = 60000;  // segments of 6144 keys, 12288, 24576, ...
   for (int i = 0; i < kKeys; i++) {
     mem_.Add(i + 1, kTypeValue, "key" + std::to_string(i),
              "v" + std::to_string(i));
@@ -98,9 +98,63 @@ TEST_F(MemTableTest, ManyKeysAcrossFilterSegments) {
   }
 }
 
+// Versions of one key spread over several segments (rewritten after the
+// segment holding the older one filled) and within one (rewritten soon):
+// a read at each sequence sees the version current then, whether the index
+// answers or the skiplist does.
+class MemTableVersionsTest : public MemTableTest,
+                             public testing::WithParamInterface<bool> {};
+
+TEST_P(MemTableVersionsTest, ReadsAtEverySequenceSeeTheVersionThen) {
+  if (GetParam()) mem_.TEST_DisableKeyIndex();
+  constexpr int kKeys = 20000;
+  constexpr int kRounds = 3;
+  SequenceNumber seq = 0;
+  for (int r = 0; r < kRounds; r++) {
+    for (int i = 0; i < kKeys; i++) {
+      std::string k = "key" + std::to_string(i);
+      // Odd keys are deleted in the middle round.
+      if (r == 1 && i % 2 == 1) {
+        mem_.Add(++seq, kTypeDeletion, k, "");
+      } else {
+        mem_.Add(++seq, kTypeValue, k, "v" + std::to_string(r));
+      }
+      if (i % 1000 == 0) {  // a second version at once: same segment
+        mem_.Add(++seq, kTypeValue, k, "w" + std::to_string(r));
+      }
+    }
+  }
+  for (int i = 0; i < kKeys; i += 7) {
+    std::string k = "key" + std::to_string(i);
+    // Sequences of the first and last write of key i in round r.
+    auto first = [&](int r) {
+      return SequenceNumber(r) * (kKeys + kKeys / 1000) + i + (i + 999) / 1000 +
+             1;
+    };
+    EXPECT_EQ(Get(k, 0), "NOT_PRESENT") << k;
+    for (int r = 0; r < kRounds; r++) {
+      const std::string v = r == 1 && i % 2 == 1 ? "DELETED"
+                                                 : "v" + std::to_string(r);
+      ASSERT_EQ(Get(k, first(r)), v) << k << " round " << r;
+      const std::string last =
+          i % 1000 == 0 ? "w" + std::to_string(r) : v;
+      ASSERT_EQ(Get(k, first(r) + (i % 1000 == 0 ? 1 : 0)), last) << k;
+      if (r + 1 < kRounds) {
+        ASSERT_EQ(Get(k, first(r + 1) - 1), last) << k;
+      }
+    }
+    EXPECT_EQ(Get(k, seq), i % 1000 == 0 ? "w2" : "v2") << k;
+    EXPECT_EQ(Get("no" + k, seq), "NOT_PRESENT");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(IndexOrSkiplist, MemTableVersionsTest,
+                         testing::Bool());
+
 // Readers run Gets while the single writer adds: a key added (and
 // published, as the DB publishes its sequence) before a Get began is
-// always found, through the key filter and the skiplist.
+// always found, through the key index (and the skiplist for versions
+// newer than the reader's sequence).
 TEST_F(MemTableTest, ConcurrentGetsFindEveryPublishedKey) {
   constexpr uint64_t kKeys = 30000;
   std::atomic<uint64_t> published{0};
