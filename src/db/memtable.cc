@@ -93,7 +93,8 @@ bool MemTable::KeyIndex::Add(uint64_t hash, std::string_view user_key,
     if (mem == nullptr) throw std::bad_alloc();
     if (align == kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     auto* words = static_cast<std::atomic<uint64_t>*>(mem);
-    for (uint64_t i = 0; i < slots; i++) new (&words[i]) std::atomic<uint64_t>(0);
+    for (uint64_t i = 0; i < slots; i++)
+      new (&words[i]) std::atomic<uint64_t>(0);
     seg.mask = slots - 1;
     seg.slots.reset(words);
     in_last_ = 0;
@@ -106,8 +107,8 @@ bool MemTable::KeyIndex::Add(uint64_t hash, std::string_view user_key,
     if (old == 0) {
       in_last_++;
     } else if (TagOf(old) != TagOf(hash) ||
-               EntryUserKey(reinterpret_cast<const char*>(old & kAddressMask)) !=
-                   user_key) {
+               EntryUserKey(reinterpret_cast<const char*>(
+                   old & kAddressMask)) != user_key) {
       continue;
     }
     // Release: a reader that loads the word sees the whole entry.
@@ -181,7 +182,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
 bool MemTable::Get(const LookupKey& key, ValueType* type,
                    std::string_view* value) const {
   if (index_complete_.load(std::memory_order_acquire)) {
-    const char* entry = index_.Find(HashUserKey(key.user_key()), key.user_key());
+    const char* entry =
+        index_.Find(HashUserKey(key.user_key()), key.user_key());
     if (entry == nullptr) return false;
     std::string_view ikey = GetLengthPrefixedAt(entry);
     const uint64_t tag = ExtractTag(ikey);

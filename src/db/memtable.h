@@ -101,8 +101,10 @@ class MemTable {
   // segments newest first stops at the first slot of its key. A slot is
   // one word: the high 16 bits of the key's hash over a 48-bit entry
   // address (0: empty), so a probe compares user keys only when those bits
-  // match. About 20 bytes per key at most, outside ApproximateMemoryUsage
-  // (so memtables fill at the same size as without the index).
+  // match. 11 to 21 bytes per key (slots at most 3/4 full; the segments
+  // together have about twice the last one's slots), outside
+  // ApproximateMemoryUsage (so memtables fill at the same size as without
+  // the index).
   //
   // Thread safety: Add by the single writer; Find concurrently with it. An
   // entry is fully written before the release store that puts it in a
@@ -131,7 +133,7 @@ class MemTable {
       void operator()(std::atomic<uint64_t>* p) const;
     };
     struct Segment {
-      uint64_t mask = 0;  // slots - 1
+      uint64_t mask = 0;                                            // slots - 1
       std::unique_ptr<std::atomic<uint64_t>[], FreeDeleter> slots;  // 0: empty
     };
     // segments_[0, num_segments_) are published; the writer fills the last.

@@ -133,11 +133,10 @@ TEST_P(MemTableVersionsTest, ReadsAtEverySequenceSeeTheVersionThen) {
     };
     EXPECT_EQ(Get(k, 0), "NOT_PRESENT") << k;
     for (int r = 0; r < kRounds; r++) {
-      const std::string v = r == 1 && i % 2 == 1 ? "DELETED"
-                                                 : "v" + std::to_string(r);
+      const std::string v =
+          r == 1 && i % 2 == 1 ? "DELETED" : "v" + std::to_string(r);
       ASSERT_EQ(Get(k, first(r)), v) << k << " round " << r;
-      const std::string last =
-          i % 1000 == 0 ? "w" + std::to_string(r) : v;
+      const std::string last = i % 1000 == 0 ? "w" + std::to_string(r) : v;
       ASSERT_EQ(Get(k, first(r) + (i % 1000 == 0 ? 1 : 0)), last) << k;
       if (r + 1 < kRounds) {
         ASSERT_EQ(Get(k, first(r + 1) - 1), last) << k;
