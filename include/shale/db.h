@@ -89,7 +89,10 @@ class DB {
   // REQUIRES: snapshot came from this DB's GetSnapshot and is released once.
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
 
-  // Makes every write acknowledged so far durable against power loss.
+  // Makes every write acknowledged before the call durable against power
+  // loss. It does not wait for writers, nor they for it (with an Env whose
+  // files implement WritableFile::SyncFlushed, as the default Env's do). A
+  // failure becomes the background error: writes stop until Resume.
   virtual Status SyncWAL() = 0;
 
   // Writes the memtable to a table file and waits until it is part of the
