@@ -31,9 +31,8 @@ class WalSyncerTest : public testing::Test {
     Keyspace::KeyLock lock(ks_.get(), key);
     ASSERT_TRUE(ks_->Put(key, "v", 0, 0).ok());
   }
-  // Reopens on what a power loss would leave now.
-  void PowerLoss() {
-    std::unique_ptr<MemEnv> clone = env_->CloneAfterCrash();
+  // Reopens on what a power loss left (a CloneAfterCrash of env_).
+  void ReopenOn(std::unique_ptr<MemEnv> clone) {
     ks_.reset();
     db_.reset();
     env_ = std::move(clone);
@@ -50,13 +49,15 @@ class WalSyncerTest : public testing::Test {
 };
 
 TEST_F(WalSyncerTest, ASyncMakesEveryAcknowledgedWriteDurable) {
-  WalSyncer syncer(ks_.get(), std::chrono::hours(1));
+  auto syncer = std::make_unique<WalSyncer>(ks_.get(), std::chrono::hours(1));
   Put("a");
   Put("b");
-  ASSERT_TRUE(syncer.SyncNow().ok());
-  EXPECT_EQ(syncer.syncs(), 1u);
+  ASSERT_TRUE(syncer->SyncNow().ok());
+  EXPECT_EQ(syncer->syncs(), 1u);
   Put("after");
-  PowerLoss();
+  std::unique_ptr<MemEnv> clone = env_->CloneAfterCrash();
+  syncer.reset();  // its last sync comes after the power loss
+  ReopenOn(std::move(clone));
   EXPECT_TRUE(Has("a"));
   EXPECT_TRUE(Has("b"));
   EXPECT_FALSE(Has("after"));  // the control: unsynced writes are lost
@@ -67,7 +68,7 @@ TEST_F(WalSyncerTest, StoppingSyncsOnceMore) {
     WalSyncer syncer(ks_.get(), std::chrono::hours(1));
     Put("k");
   }
-  PowerLoss();
+  ReopenOn(env_->CloneAfterCrash());
   EXPECT_TRUE(Has("k"));
 }
 
