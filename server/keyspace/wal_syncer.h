@@ -38,8 +38,8 @@ class WalSyncer {
   const std::chrono::milliseconds period_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;    // guarded by mu_
-  uint64_t syncs_ = 0;   // guarded by mu_
+  bool stop_ = false;   // guarded by mu_
+  uint64_t syncs_ = 0;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -111,6 +111,9 @@ class DBImpl final : public DB {
     std::optional<SequenceNumber> last;
     bool saw_empty = false;  // a replayed WAL held no record at all
     bool stopped = false;    // a gap was found: later WALs are not replayed
+    void Cover(SequenceNumber seq) {
+      if (!last || seq > *last) last = seq;
+    }
   };
   Status RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
                         std::shared_ptr<MemTable>* mem,
@@ -145,19 +148,23 @@ class DBImpl final : public DB {
   Status CreateWal(uint64_t number, SequenceNumber next,
                    std::shared_ptr<WritableFile>* file,
                    std::unique_ptr<log::Writer>* log, bool* stray);
-  // Leader-only: syncs the closed WALs in `closed` (in order), then the
-  // directory if sync_dir (the active WAL's name is not yet durable), then
-  // the active WAL. Touches nothing mu_ guards, so it may run without it.
-  Status SyncAllWals(const std::vector<std::shared_ptr<WritableFile>>& closed,
-                     bool sync_dir);
-  // The WALs a sync must cover: the closed, unsynced ones not yet obsolete.
-  std::vector<std::shared_ptr<WritableFile>> ClosedWalsToSync(
-      std::vector<uint64_t>* numbers) REQUIRES(mu_);
-  // After the WALs in `numbers` synced: they need no sync any more.
-  void MarkClosedWalsSynced(const std::vector<uint64_t>& numbers)
-      REQUIRES(mu_);
-  // Closes the unsynced WALs whose memtables have been flushed.
-  void DropObsoleteClosedWals() REQUIRES(mu_);
+  // A WAL a memtable switch left behind without syncing (unsynced_wals_).
+  struct ClosedWal {
+    uint64_t number;
+    std::shared_ptr<WritableFile> file;  // never Closed while shared
+  };
+  // The WALs a sync must cover besides the active one: the closed, unsynced
+  // ones whose memtables are not yet in tables.
+  std::vector<ClosedWal> ClosedWalsToSync() const REQUIRES(mu_);
+  // Syncs `closed` (in order), then the directory if sync_dir (the active
+  // WAL's name is not yet durable), then `active`. beside_writer: with
+  // SyncFlushed, so the leader may append to `active` meanwhile
+  // (NotSupported if the Env cannot); else with Sync, by the leader only.
+  // Touches nothing mu_ guards, so it may run without it.
+  Status SyncWals(const std::vector<ClosedWal>& closed, bool sync_dir,
+                  WritableFile* active, bool beside_writer);
+  // After the WALs in `synced` synced: they need no sync any more.
+  void ForgetSyncedWals(const std::vector<ClosedWal>& synced) REQUIRES(mu_);
   // Leader-only: clears the background error and retries what failed.
   Status ResumeAsLeader() REQUIRES(mu_);
   Status MakeRoomForWrite(bool force) REQUIRES(mu_);
@@ -265,11 +272,8 @@ class DBImpl final : public DB {
   // (sync write, SyncWAL, Resume, close) syncs them all before the active
   // WAL, so it vouches for every earlier write; recovery stops at the first
   // WAL whose predecessor lost writes. A syncer copies the shared pointers
-  // under mu_ and syncs without it; flushed ones are dropped unsynced.
-  struct ClosedWal {
-    uint64_t number;
-    std::shared_ptr<WritableFile> file;  // never Closed while shared
-  };
+  // under mu_ and syncs without it; DeleteObsoleteFiles drops (and closes)
+  // those whose memtables are in tables.
   std::deque<ClosedWal> unsynced_wals_ GUARDED_BY(mu_);
   // WALs that were created but not given their start marker and could not
   // be removed: recovery would take them for WALs that lost their writes,

@@ -79,8 +79,8 @@ DBImpl::~DBImpl() {
   MutexLock l(&mu_);
   if (log_ != nullptr) {
     // A clean close leaves every write durable.
-    std::vector<uint64_t> numbers;
-    SyncAllWals(ClosedWalsToSync(&numbers), !logfile_dir_synced_)
+    SyncWals(ClosedWalsToSync(), !logfile_dir_synced_, logfile_.get(),
+             /*beside_writer=*/false)
         .PermitUncheckedError();
     unsynced_wals_.clear();
     logfile_->Close().PermitUncheckedError();
@@ -386,9 +386,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
     }
     if (count == 0) {
       // A start marker (only one WAL's first record is ever empty).
-      if (seq > 0 && (!replay->last || seq - 1 > *replay->last)) {
-        replay->last = seq - 1;
-      }
+      if (seq > 0) replay->Cover(seq - 1);
       continue;
     }
     if (*mem == nullptr) *mem = NewMemTable();
@@ -400,7 +398,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
     }
     SequenceNumber last = seq + count - 1;
     if (last > *max_seq) *max_seq = last;
-    if (!replay->last || last > *replay->last) replay->last = last;
+    replay->Cover(last);
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       edits->emplace_back();
       s = WriteLevel0Table(mem->get(), &edits->back(), false);
@@ -414,8 +412,9 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
   if (dropped_writes) {
     if (options_.wal_recovery_mode == WalRecoveryMode::kAbsoluteConsistency) {
       return Status::Corruption(
-          fname, "holds writes after ones an older WAL lost (power loss of "
-                 "unsynced writes, which kAbsoluteConsistency refuses)");
+          fname,
+          "holds writes after ones an older WAL lost (power loss of "
+          "unsynced writes, which kAbsoluteConsistency refuses)");
     }
     stat_wals_dropped_at_recovery_.fetch_add(1, std::memory_order_relaxed);
   }

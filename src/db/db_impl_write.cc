@@ -70,26 +70,19 @@ Status DBImpl::SyncWAL() {
   // these WALs (obsolete ones are in tables). They are synced beside the
   // writers, not in the write queue: a full WAL's fsync takes tens of
   // milliseconds, and writers would stall behind it.
-  std::vector<uint64_t> numbers;
-  std::vector<std::shared_ptr<WritableFile>> closed;
+  std::vector<ClosedWal> closed;
   std::shared_ptr<WritableFile> active;
   uint64_t active_number;
   bool sync_dir;
   {
     MutexLock l(&mu_);
     if (!bg_error_.ok()) return bg_error_;
-    closed = ClosedWalsToSync(&numbers);
+    closed = ClosedWalsToSync();
     active = logfile_;
     active_number = logfile_number_;
     sync_dir = !logfile_dir_synced_;
   }
-  Status s;
-  for (const auto& file : closed) {
-    s = file->SyncFlushed();
-    if (!s.ok()) break;
-  }
-  if (s.ok() && sync_dir) s = env_->SyncDir(dbname_);
-  if (s.ok()) s = active->SyncFlushed();
+  Status s = SyncWals(closed, sync_dir, active.get(), /*beside_writer=*/true);
   if (s.IsNotSupported()) {
     // The Env cannot sync beside an appending writer: take a turn in the
     // queue instead.
@@ -104,7 +97,7 @@ Status DBImpl::SyncWAL() {
     RecordBackgroundError(s);
     return s;
   }
-  MarkClosedWalsSynced(numbers);
+  ForgetSyncedWals(closed);
   if (sync_dir && logfile_number_ == active_number) logfile_dir_synced_ = true;
   return Status::OK();
 }
@@ -150,9 +143,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
     uint32_t count = group == nullptr ? 0 : WriteBatchInternal::Count(group);
     // A sync vouches for every earlier write, so it covers the WALs earlier
     // switches left unsynced too.
-    std::vector<uint64_t> closed_numbers;
-    std::vector<std::shared_ptr<WritableFile>> closed;
-    if (sync) closed = ClosedWalsToSync(&closed_numbers);
+    std::vector<ClosedWal> closed;
+    if (sync) closed = ClosedWalsToSync();
     const bool sync_dir = sync && !logfile_dir_synced_;
 
     mu_.Unlock();
@@ -165,7 +157,9 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
                                         std::memory_order_relaxed);
     }
     SHALE_KILL_POINT("wal.append.after");
-    if (s.ok() && sync) s = SyncAllWals(closed, sync_dir);
+    if (s.ok() && sync) {
+      s = SyncWals(closed, sync_dir, logfile_.get(), /*beside_writer=*/false);
+    }
     SHALE_KILL_POINT("wal.sync.after");
     bool wal_failed = !s.ok();
     if (s.ok() && count > 0) s = InsertBatchIntoMemTable(*group, mem);
@@ -183,7 +177,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
       versions_->SetLastSequence(last_sequence + count);
       logged_sequence_ = last_sequence + count;
       if (sync) {
-        MarkClosedWalsSynced(closed_numbers);
+        ForgetSyncedWals(closed);
         logfile_dir_synced_ = true;
       }
       stat_write_groups_.fetch_add(1, std::memory_order_relaxed);
@@ -336,7 +330,6 @@ Status DBImpl::SwitchMemTable() {
     RecordBackgroundError(s);
     return s;
   }
-  DropObsoleteClosedWals();
   unsynced_wals_.push_back({logfile_number_, std::move(logfile_)});
   logfile_ = std::move(new_file);
   log_ = std::move(new_log);
@@ -379,8 +372,8 @@ Status DBImpl::ReplaceWal() {
   // behind: up to its last complete record the active one is replayed at
   // recovery (a partial record at its end, from a failed append, is a torn
   // tail), and a sync of the new WAL vouches only for it.
-  std::vector<uint64_t> numbers;
-  Status s = SyncAllWals(ClosedWalsToSync(&numbers), true);
+  Status s = SyncWals(ClosedWalsToSync(), true, logfile_.get(),
+                      /*beside_writer=*/false);
   if (!s.ok()) return s;
   unsynced_wals_.clear();  // synced: closing them loses nothing
   for (uint64_t number : stray_wals_) {
@@ -409,47 +402,39 @@ Status DBImpl::ReplaceWal() {
   return Status::OK();
 }
 
-Status DBImpl::SyncAllWals(
-    const std::vector<std::shared_ptr<WritableFile>>& closed, bool sync_dir) {
-  for (const auto& file : closed) {
-    Status s = file->Sync();
+Status DBImpl::SyncWals(const std::vector<ClosedWal>& closed, bool sync_dir,
+                        WritableFile* active, bool beside_writer) {
+  auto sync = [beside_writer](WritableFile* file) {
+    return beside_writer ? file->SyncFlushed() : file->Sync();
+  };
+  for (const ClosedWal& c : closed) {
+    Status s = sync(c.file.get());
     if (!s.ok()) return s;
   }
   if (sync_dir) {
     Status s = env_->SyncDir(dbname_);
     if (!s.ok()) return s;
   }
-  return logfile_->Sync();
+  return sync(active);
 }
 
-std::vector<std::shared_ptr<WritableFile>> DBImpl::ClosedWalsToSync(
-    std::vector<uint64_t>* numbers) {
-  std::vector<std::shared_ptr<WritableFile>> files;
+std::vector<DBImpl::ClosedWal> DBImpl::ClosedWalsToSync() const {
+  std::vector<ClosedWal> wals;
   for (const ClosedWal& c : unsynced_wals_) {
     // Below the log number the memtable is in a table: no sync needed.
-    if (c.number < versions_->LogNumber()) continue;
-    files.push_back(c.file);
-    numbers->push_back(c.number);
+    if (c.number >= versions_->LogNumber()) wals.push_back(c);
   }
-  return files;
+  return wals;
 }
 
-void DBImpl::MarkClosedWalsSynced(const std::vector<uint64_t>& numbers) {
+void DBImpl::ForgetSyncedWals(const std::vector<ClosedWal>& synced) {
   std::erase_if(unsynced_wals_, [&](const ClosedWal& c) {
-    return std::find(numbers.begin(), numbers.end(), c.number) !=
-           numbers.end();
+    return std::any_of(synced.begin(), synced.end(), [&](const ClosedWal& d) {
+      return d.number == c.number;
+    });
   });
-  DropObsoleteClosedWals();
 }
 
-void DBImpl::DropObsoleteClosedWals() {
-  // Their memtables are in tables: their writes need no sync. The last
-  // owner (a running SyncWAL may hold one) closes the file.
-  while (!unsynced_wals_.empty() &&
-         unsynced_wals_.front().number < versions_->LogNumber()) {
-    unsynced_wals_.pop_front();
-  }
-}
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (bg_error_.ok() && !s.ok()) {
     bg_error_ = s;

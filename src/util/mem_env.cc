@@ -666,7 +666,8 @@ std::unique_ptr<MemEnv> MemEnv::CloneAfterCrash() const {
   return CloneAfterCrashImpl(KeepSynced());
 }
 
-std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashKeeping(const KeepFn& keep) const {
+std::unique_ptr<MemEnv> MemEnv::CloneAfterCrashKeeping(
+    const KeepFn& keep) const {
   return CloneAfterCrashImpl(keep);
 }
 
