@@ -26,8 +26,6 @@ class DBCompactionTest : public test::DBTestBase {
     Reopen();
   }
 
-  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
-
   // Every internal entry in every live table file, as "key@seq:type".
   std::vector<std::string> TableEntries() {
     std::vector<std::string> out;
@@ -310,11 +308,7 @@ TEST_F(DBCompactionTest, WalSyncErrorStopsWritesUntilResume) {
   EXPECT_TRUE(Put("c", "3").IsIOError());
   ASSERT_TRUE(db_->Resume().ok());
   ASSERT_TRUE(Put("d", "4", /*sync=*/true).ok());
-  auto clone = env_->CloneAfterCrash();
-  db_.reset();
-  env_ = std::move(clone);
-  options_.env = env_.get();
-  Reopen();
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
   EXPECT_EQ(Get("a"), "1");
   EXPECT_EQ(Get("d"), "4");
   EXPECT_EQ(Get("c"), "NOT_FOUND");

@@ -56,17 +56,12 @@ class DBCrashTest : public test::DBTestBase,
     return s;
   }
 
-  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
-
   // Replaces the running DB by one opened on a crash clone of its files.
   void CrashAndReopen(uint64_t torn_seed) {
     std::unique_ptr<MemEnv> clone =
         std::get<0>(GetParam()) ? env_->CloneAfterCrashWithTornTails(torn_seed)
                                 : env_->CloneAfterCrash();
-    db_.reset();  // the old DB finishes against the old file system
-    env_ = std::move(clone);
-    options_.env = env_.get();
-    Status s = TryOpen(options_);
+    Status s = TryReopenOn(std::move(clone));
     ASSERT_TRUE(s.ok()) << "open after crash: " << s.ToString();
   }
 };
@@ -168,18 +163,10 @@ class DBCrashBasicTest : public test::DBTestBase {};
 TEST_F(DBCrashBasicTest, CrashBeforeAnySyncOpensEmptyOrPrefix) {
   ASSERT_TRUE(Put("a", "1").ok());
   ASSERT_TRUE(Put("b", "2").ok());
-  auto clone = env_->CloneAfterCrash();
-  db_.reset();
-  env_ = std::move(clone);
-  options_.env = env_.get();
-  Reopen();
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
   EXPECT_EQ(Contents(), "");
   ASSERT_TRUE(Put("c", "3", /*sync=*/true).ok());
-  clone = env_->CloneAfterCrash();
-  db_.reset();
-  env_ = std::move(clone);
-  options_.env = env_.get();
-  Reopen();
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
   EXPECT_EQ(Contents(), "c=3");
 }
 

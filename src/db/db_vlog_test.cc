@@ -26,8 +26,6 @@ class DBVlogTest : public test::DBTestBase {
     options_.max_mem_compact_level = 0;
     Reopen();
   }
-  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
-
   static std::string Value(int i, int version, size_t size = 1000) {
     std::string v =
         "v" + std::to_string(version) + ":" + std::to_string(i) + ":";

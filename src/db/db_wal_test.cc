@@ -30,8 +30,6 @@ class DBWalTest : public test::DBTestBase {
     Reopen();
   }
 
-  DBImpl* impl() { return static_cast<DBImpl*>(db_.get()); }
-
   static std::string Key(char prefix, int i) {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "%c%05d", prefix, i);
@@ -48,6 +46,17 @@ class DBWalTest : public test::DBTestBase {
       n++;
     }
     return n;
+  }
+
+  // With flushes paused: 'a' keys until the memtable switches (all in the
+  // first WAL but the last, written after the switch), then kB 'b' keys in
+  // the second. Returns how many 'a' keys.
+  static constexpr int kB = 20;
+  int FillTwoWals() {
+    impl()->TEST_PauseFlushes(true);
+    int a = WriteUntilSwitches('a', 1);
+    WriteKeys('b', kB);
+    return a;
   }
 
   void WriteKeys(char prefix, int n) {
@@ -85,10 +94,7 @@ class DBWalTest : public test::DBTestBase {
           if (path != cut_path) return size;
           return synced + static_cast<uint64_t>(fraction * (size - synced));
         });
-    db_.reset();
-    env_ = std::move(clone);
-    options_.env = env_.get();
-    return TryOpen(options_);
+    return TryReopenOn(std::move(clone));
   }
 
   // How many of prefix00000.. are present, checking they form a prefix.
@@ -96,8 +102,8 @@ class DBWalTest : public test::DBTestBase {
     int present = 0;
     for (int i = 0; i < written; i++) {
       if (Get(Key(prefix, i)) != "NOT_FOUND") {
-        EXPECT_EQ(present, i) << Key(prefix, i) << " is back without "
-                              << Key(prefix, present);
+        EXPECT_EQ(present, i)
+            << Key(prefix, i) << " is back without " << Key(prefix, present);
         present++;
       }
     }
@@ -176,11 +182,7 @@ TEST_F(DBWalTest, ConcurrentSyncWalCoversEveryEarlierWrite) {
   done = true;
   syncer.join();
   ASSERT_GT(syncs, 0);
-  std::unique_ptr<MemEnv> clone = env_->CloneAfterCrash();
-  db_.reset();
-  env_ = std::move(clone);
-  options_.env = env_.get();
-  Reopen();
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
   for (int t = 0; t < kWriters; t++) {
     for (int i = 0; i < durable[t]; i++) {
       std::string k = "t" + std::to_string(t) + "." + std::to_string(i);
@@ -234,8 +236,7 @@ class OldStyleEnv : public Env {
     return base_->RenameFile(a, b);
   }
   Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Status LockFile(const std::string& p,
-                  std::unique_ptr<FileLock>* l) override {
+  Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
     return base_->LockFile(p, l);
   }
   uint64_t NowMicros() override { return base_->NowMicros(); }
@@ -270,31 +271,23 @@ TEST_F(DBWalTest, SyncWalWorksOnAnEnvWithoutSyncFlushed) {
   int a = WriteUntilSwitches('a', 2);
   ASSERT_TRUE(db_->SyncWAL().ok());
   impl()->TEST_PauseFlushes(false);
-  std::unique_ptr<MemEnv> clone = env_->CloneAfterCrash();
-  db_.reset();
-  env_ = std::move(clone);
-  options_.env = env_.get();
-  Reopen();
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
   EXPECT_EQ(CountPrefix('a', a), a);
 }
 
 // The control for the tests below: with every WAL whole, nothing is dropped.
 TEST_F(DBWalTest, WholeWalsReplayInFull) {
-  impl()->TEST_PauseFlushes(true);
-  int a = WriteUntilSwitches('a', 1);
-  WriteKeys('b', 20);
+  int a = FillTwoWals();
   std::vector<uint64_t> wals = Wals();
   ASSERT_EQ(wals.size(), 2u);
   ASSERT_TRUE(CrashCuttingWal(wals[0], 1.0).ok());
   EXPECT_EQ(CountPrefix('a', a), a);
-  EXPECT_EQ(CountPrefix('b', 20), 20);
+  EXPECT_EQ(CountPrefix('b', kB), kB);
   EXPECT_EQ(Stat("wals_dropped_at_recovery"), 0);
 }
 
 TEST_F(DBWalTest, RecoveryStopsWhereAnOlderWalLostItsTail) {
-  impl()->TEST_PauseFlushes(true);
-  int a = WriteUntilSwitches('a', 1);
-  WriteKeys('b', 20);
+  int a = FillTwoWals();
   std::vector<uint64_t> wals = Wals();
   ASSERT_EQ(wals.size(), 2u);
   ASSERT_TRUE(CrashCuttingWal(wals[0], 0.5).ok());
@@ -302,25 +295,23 @@ TEST_F(DBWalTest, RecoveryStopsWhereAnOlderWalLostItsTail) {
   EXPECT_GT(kept, 0);
   EXPECT_LT(kept, a);
   // The newer WAL survived whole, but its writes came after lost ones.
-  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(CountPrefix('b', kB), 0);
   EXPECT_EQ(Stat("wals_dropped_at_recovery"), 1);
   // The DB goes on from the recovered state, and keeps it.
   ASSERT_TRUE(Put("c", "1").ok());
   Reopen();
   EXPECT_EQ(CountPrefix('a', a), kept);
-  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(CountPrefix('b', kB), 0);
   EXPECT_EQ(Get("c"), "1");
 }
 
 TEST_F(DBWalTest, RecoveryStopsWhereTheOldestWalLostEverything) {
-  impl()->TEST_PauseFlushes(true);
-  int a = WriteUntilSwitches('a', 1);
-  WriteKeys('b', 20);
+  int a = FillTwoWals();
   std::vector<uint64_t> wals = Wals();
   ASSERT_EQ(wals.size(), 2u);
   ASSERT_TRUE(CrashCuttingWal(wals[0], 0.0).ok());
   EXPECT_EQ(CountPrefix('a', a), 0);
-  EXPECT_EQ(CountPrefix('b', 20), 0);
+  EXPECT_EQ(CountPrefix('b', kB), 0);
   EXPECT_EQ(Stat("wals_dropped_at_recovery"), 1);
 }
 
@@ -341,15 +332,12 @@ TEST_F(DBWalTest, AGapInTheMiddleDropsEveryLaterWal) {
 TEST_F(DBWalTest, AbsoluteConsistencyRefusesWritesAfterAGap) {
   options_.wal_recovery_mode = WalRecoveryMode::kAbsoluteConsistency;
   Reopen();
-  impl()->TEST_PauseFlushes(true);
-  WriteUntilSwitches('a', 1);
-  WriteKeys('b', 20);
+  FillTwoWals();
   std::vector<uint64_t> wals = Wals();
   ASSERT_EQ(wals.size(), 2u);
   Status s = CrashCuttingWal(wals[0], 0.0);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.ToString().find(LogFileName(dbname_, wals[1])),
-            std::string::npos)
+  EXPECT_NE(s.ToString().find(LogFileName(dbname_, wals[1])), std::string::npos)
       << s.ToString();
 }
 
@@ -399,7 +387,8 @@ TEST_F(DBWalTest, EveryWalStartsWithItsMarker) {
   std::vector<uint64_t> wals = Wals();
   ASSERT_EQ(wals.size(), 1u);
   std::string data;
-  ASSERT_TRUE(env_->ReadFileToString(LogFileName(dbname_, wals[0]), &data).ok());
+  ASSERT_TRUE(
+      env_->ReadFileToString(LogFileName(dbname_, wals[0]), &data).ok());
   // One FULL fragment of 12 bytes: sequence 2, count 0.
   ASSERT_EQ(data.size(), 7u + 12u);
   EXPECT_EQ(data.substr(4, 3), std::string("\x0c\x00\x01", 3));

@@ -1,5 +1,7 @@
 #include "testing/db_test_util.h"
 
+#include "db/db_impl.h"
+
 namespace shale::test {
 
 DBTestBase::DBTestBase() : env_(std::make_unique<MemEnv>()) {
@@ -12,6 +14,15 @@ DBTestBase::DBTestBase() : env_(std::make_unique<MemEnv>()) {
 DBTestBase::~DBTestBase() { db_.reset(); }
 
 Options DBTestBase::CurrentOptions() const { return options_; }
+
+DBImpl* DBTestBase::impl() { return static_cast<DBImpl*>(db_.get()); }
+
+Status DBTestBase::TryReopenOn(std::unique_ptr<MemEnv> clone) {
+  db_.reset();
+  env_ = std::move(clone);
+  options_.env = env_.get();
+  return TryOpen(options_);
+}
 
 Status DBTestBase::TryOpen(const Options& options) {
   db_.reset();

@@ -12,6 +12,10 @@
 #include "shale/db.h"
 #include "util/mem_env.h"
 
+namespace shale {
+class DBImpl;
+}  // namespace shale
+
 namespace shale::test {
 
 class DBTestBase : public testing::Test {
@@ -37,6 +41,12 @@ class DBTestBase : public testing::Test {
   // The same, walking backwards from the last key.
   std::string ContentsReverse(const Snapshot* snapshot = nullptr);
   int NumFilesAtLevel(int level);
+  // The DB behind db_, for its TEST_ hooks.
+  DBImpl* impl();
+  // Replaces the DB by one opened, with options_, on clone (a crash clone
+  // of env_, which it replaces); the old DB finishes against the old file
+  // system.
+  Status TryReopenOn(std::unique_ptr<MemEnv> clone);
 
   std::unique_ptr<MemEnv> env_;
   std::string dbname_ = "/db";
