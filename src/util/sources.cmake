@@ -17,5 +17,7 @@ set(SHALE_UTIL_TESTS
   src/util/coding_test.cc
   src/util/compression_test.cc
   src/util/env_posix_test.cc
+  src/util/mem_env_crash_test.cc
+  src/util/mem_env_fault_test.cc
   src/util/mem_env_test.cc
 )
