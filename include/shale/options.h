@@ -66,6 +66,9 @@ struct Options {
   // Bytes of memtable to fill before it is turned into a table file. Larger
   // values mean fewer, larger level-0 files and faster bulk loads, at the cost
   // of memory and longer recovery (the WAL replayed at open grows with it).
+  // Memory: up to max_write_buffer_number memtables, plus at most one write
+  // buffer of memory kept from flushed memtables for the next ones (so that
+  // writers do not wait for the kernel to zero fresh pages).
   // Default: 64 MiB.
   size_t write_buffer_size = 64u << 20;
 

@@ -226,7 +226,8 @@ class DBImpl final : public DB {
   std::shared_ptr<MemTable> NewMemTable() const {
     return std::make_shared<MemTable>(
         internal_comparator_,
-        std::min<size_t>(64 * 1024, options_.write_buffer_size / 8));
+        std::min<size_t>(64 * 1024, options_.write_buffer_size / 8),
+        arena_pool_);
   }
   // Table options for files written at `level` (compression is per level).
   TableOptions TableOptionsFor(int level) const;
@@ -237,6 +238,10 @@ class DBImpl final : public DB {
   const Options options_;
   const std::string dbname_;
   std::shared_ptr<Cache> block_cache_;  // nullptr: no block caching
+  // The huge-page regions of flushed memtables, for the next ones (at most
+  // one write buffer's worth). Shared: a memtable an iterator holds may
+  // outlive the DB.
+  const std::shared_ptr<ArenaRegionPool> arena_pool_;
   TableReadStats table_stats_;
   std::unique_ptr<TableCache> table_cache_;
   std::unique_ptr<VlogReader> vlog_reader_;

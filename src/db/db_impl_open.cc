@@ -49,6 +49,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
                        : (options.block_cache_capacity > 0
                               ? NewClockCache(options.block_cache_capacity)
                               : nullptr)),
+      arena_pool_(std::make_shared<ArenaRegionPool>(options.write_buffer_size)),
       table_cache_(std::make_unique<TableCache>(
           dbname, env_, TableOptionsFor(0), TableCacheSize(options))),
       vlog_reader_(std::make_unique<VlogReader>(

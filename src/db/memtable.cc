@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -20,6 +21,15 @@ std::string_view GetLengthPrefixedAt(const char* p) {
   uint32_t len;
   const char* q = GetVarint32Ptr(p, p + kMaxVarint32Bytes, &len);
   return {q, len};
+}
+
+// The stored value whose encoding starts at p, right after an entry's
+// internal key (see the layout in memtable.h).
+std::string_view EntryValueAt(const char* p) {
+  uint32_t len;
+  const char* q = GetVarint32Ptr(p, p + kMaxVarint32Bytes, &len);
+  if (len < MemTable::kOutOfLineValueBytes) return {q, len};
+  return {reinterpret_cast<const char*>(DecodeFixed64(q)), len};
 }
 
 }  // namespace
@@ -138,9 +148,11 @@ const char* MemTable::KeyIndex::Find(uint64_t hash,
   return nullptr;
 }
 
-MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size)
+MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size,
+                   std::shared_ptr<ArenaRegionPool> pool)
     : comparator_(cmp),
-      arena_(arena_block_size),
+      arena_(arena_block_size, pool),
+      value_arena_(arena_block_size, std::move(pool)),
       table_(comparator_, &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
@@ -148,8 +160,10 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   size_t ikey_size = key.size() + 8;
   size_t prefix = type == kTypeValueWithExpiry ? 8 : 0;
   size_t stored_size = prefix + value.size();
+  const bool out_of_line = stored_size >= kOutOfLineValueBytes;
   size_t encoded_len = VarintLength(ikey_size) + ikey_size +
-                       VarintLength(stored_size) + stored_size;
+                       VarintLength(stored_size) +
+                       (out_of_line ? 8 : stored_size);
   const uint64_t hash = HashUserKey(key);
   index_.Prefetch(hash);
   Table::Reservation node;
@@ -160,6 +174,11 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   EncodeFixed64(p, PackSequenceAndType(seq, type));
   p += 8;
   p = EncodeVarint32(p, static_cast<uint32_t>(stored_size));
+  if (out_of_line) {
+    char* stored = value_arena_.Allocate(stored_size);
+    EncodeFixed64(p, reinterpret_cast<uintptr_t>(stored));
+    p = stored;
+  }
   if (prefix != 0) {
     EncodeFixed64(p, expire_at_ms);
     p += 8;
@@ -190,7 +209,7 @@ bool MemTable::Get(const LookupKey& key, ValueType* type,
     if ((tag >> 8) <= (ExtractTag(key.internal_key()) >> 8)) {
       // The newest version is visible to the reader: it is the answer.
       *type = static_cast<ValueType>(tag & 0xff);
-      *value = GetLengthPrefixedAt(ikey.data() + ikey.size());
+      *value = EntryValueAt(ikey.data() + ikey.size());
       return true;
     }
     // Newer than the reader's sequence (a snapshot, or a write racing the
@@ -202,7 +221,7 @@ bool MemTable::Get(const LookupKey& key, ValueType* type,
   std::string_view ikey = GetLengthPrefixedAt(iter.key());
   if (ExtractUserKey(ikey) != key.user_key()) return false;
   *type = static_cast<ValueType>(ExtractTag(ikey) & 0xff);
-  *value = GetLengthPrefixedAt(ikey.data() + ikey.size());
+  *value = EntryValueAt(ikey.data() + ikey.size());
   return true;
 }
 
@@ -226,7 +245,7 @@ class MemTableIterator final : public InternalIterator {
   }
   std::string_view value() const override {
     std::string_view k = key();
-    return GetLengthPrefixedAt(k.data() + k.size());
+    return EntryValueAt(k.data() + k.size());
   }
   Status status() const override { return Status::OK(); }
 

@@ -4,7 +4,14 @@
 //   varint32(internal_key.size()) | internal_key | varint32(value.size()) |
 //   value
 // right behind its SkipList node (SkipList::AllocateKey), so a search reads
-// a node and the key it compares in one place.
+// a node and the key it compares in one place. A value of
+// kOutOfLineValueBytes or more is kept apart, in a second arena, and the
+// entry holds its address instead:
+//   ... | varint32(value.size()) | fixed64(address of the value)
+// so that nodes and keys stay packed: a 64 MiB memtable of 4 KiB values has
+// its 16k nodes in about a megabyte, which the caches hold, instead of one
+// node per 4 KiB, each search step a cache miss (and the insert's search,
+// done by the one writer, is on the write path).
 //
 // Thread safety: Add needs external synchronization (one writer at a time);
 // Get, NewIterator and ApproximateMemoryUsage may run concurrently with it
@@ -29,8 +36,11 @@ class MemTable {
  public:
   // arena_block_size: see Arena; the DB uses an eighth of the write buffer
   // (at most 64 KiB) so a small buffer is not filled by one reservation.
+  // pool (may be null): where the arenas take huge-page regions from and
+  // give them back to (ArenaRegionPool).
   explicit MemTable(const InternalKeyComparator& cmp,
-                    size_t arena_block_size = 64 * 1024);
+                    size_t arena_block_size = 64 * 1024,
+                    std::shared_ptr<ArenaRegionPool> pool = nullptr);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -50,9 +60,15 @@ class MemTable {
   // Iterates internal keys; values are the stored values.
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // The arena's bytes. The key index (KeyIndex below) is not counted, so
+  // The arenas' bytes. The key index (KeyIndex below) is not counted, so
   // that a memtable fills at the same size as without it.
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  size_t ApproximateMemoryUsage() const {
+    return arena_.MemoryUsage() + value_arena_.MemoryUsage();
+  }
+
+  // Stored values of at least this many bytes live outside their entries
+  // (see the layout above).
+  static constexpr uint32_t kOutOfLineValueBytes = 256;
   uint64_t num_entries() const {
     return num_entries_.load(std::memory_order_relaxed);
   }
@@ -144,7 +160,8 @@ class MemTable {
   static uint64_t HashUserKey(std::string_view user_key);
 
   const KeyComparator comparator_;
-  Arena arena_;
+  Arena arena_;        // skiplist nodes, entries
+  Arena value_arena_;  // values of kOutOfLineValueBytes or more
   Table table_;
   KeyIndex index_;
   // False once an entry could not be indexed: Get then searches the

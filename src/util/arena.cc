@@ -36,21 +36,60 @@ char* Arena::AllocateAligned(size_t bytes) {
 }
 
 namespace {
-constexpr size_t kHugeRegion = size_t{2} << 20;
+constexpr size_t kHugeRegion = ArenaRegionPool::kRegionBytes;
 // Regions are used once an arena has reserved this much: a big memtable.
 constexpr size_t kHugeAfterUsage = size_t{4} << 20;
 }  // namespace
+
+ArenaRegionPool::ArenaRegionPool(size_t max_bytes)
+    : max_regions_(max_bytes / kRegionBytes) {}
+
+ArenaRegionPool::~ArenaRegionPool() {
+  for (char* region : free_) std::free(region);
+}
+
+char* ArenaRegionPool::Take() {
+  MutexLock l(&mu_);
+  if (free_.empty()) return nullptr;
+  char* region = free_.back();
+  free_.pop_back();
+  return region;
+}
+
+void ArenaRegionPool::Give(char* region) {
+  {
+    MutexLock l(&mu_);
+    if (free_.size() < max_regions_) {
+      free_.push_back(region);
+      return;
+    }
+  }
+  std::free(region);
+}
+
+size_t ArenaRegionPool::BytesHeld() const {
+  MutexLock l(&mu_);
+  return free_.size() * kRegionBytes;
+}
+
+Arena::~Arena() {
+  if (pool_ == nullptr) return;
+  for (auto& region : regions_) pool_->Give(region.release());
+}
 
 void Arena::FreeDeleter::operator()(char* p) const { std::free(p); }
 
 char* Arena::CarveFromHugeRegion() {
   if (region_left_ < block_size_) {
-    void* mem = std::aligned_alloc(kHugeRegion, kHugeRegion);
-    if (mem == nullptr) return nullptr;
-    // A memtable's skiplist search touches nodes all over the arena; with
-    // 4 KiB pages nearly every step is a TLB miss as well as a cache miss.
-    // Best effort: without THP the region is ordinary memory.
-    madvise(mem, kHugeRegion, MADV_HUGEPAGE);
+    void* mem = pool_ != nullptr ? pool_->Take() : nullptr;
+    if (mem == nullptr) {
+      mem = std::aligned_alloc(kHugeRegion, kHugeRegion);
+      if (mem == nullptr) return nullptr;
+      // A memtable's skiplist search touches nodes all over the arena; with
+      // 4 KiB pages nearly every step is a TLB miss as well as a cache miss.
+      // Best effort: without THP the region is ordinary memory.
+      madvise(mem, kHugeRegion, MADV_HUGEPAGE);
+    }
     regions_.emplace_back(static_cast<char*>(mem));
     region_ptr_ = static_cast<char*>(mem);
     region_left_ = kHugeRegion;

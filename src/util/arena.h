@@ -10,14 +10,51 @@
 #include <memory>
 #include <vector>
 
+#include "util/mutex.h"
+
 namespace shale {
+
+// Keeps the 2 MiB huge-page regions of arenas that were destroyed, for the
+// next arenas to carve their blocks from. A memtable's arena takes its
+// memory fresh from the kernel otherwise, which zeroes every huge page it
+// faults in (64 MiB per memtable) on the thread that writes: the DB's write
+// path. Reused regions are neither zeroed nor faulted again.
+//
+// Holds at most max_bytes (rounded down to whole regions); a region given
+// beyond that is freed. Thread safe: arenas die on whichever thread drops
+// the last reference to their memtable.
+class ArenaRegionPool {
+ public:
+  explicit ArenaRegionPool(size_t max_bytes);
+  ~ArenaRegionPool();
+  ArenaRegionPool(const ArenaRegionPool&) = delete;
+  ArenaRegionPool& operator=(const ArenaRegionPool&) = delete;
+
+  static constexpr size_t kRegionBytes = size_t{2} << 20;
+
+  // A region (kRegionBytes, aligned to them) given back earlier, or nullptr.
+  char* Take() EXCLUDES(mu_);
+  // Keeps region (from std::aligned_alloc) for Take, or frees it when full.
+  void Give(char* region) EXCLUDES(mu_);
+  size_t BytesHeld() const EXCLUDES(mu_);
+
+ private:
+  const size_t max_regions_;
+  mutable Mutex mu_;
+  std::vector<char*> free_ GUARDED_BY(mu_);
+};
 
 class Arena {
  public:
   // block_size: bytes reserved at a time; small objects are carved out of
-  // the current block, objects over a quarter of it get their own.
-  explicit Arena(size_t block_size = kDefaultBlockSize)
-      : block_size_(block_size < 1024 ? 1024 : block_size) {}
+  // the current block, objects over a quarter of it get their own. pool, if
+  // set, supplies the huge-page regions of a big arena and takes them back
+  // when the arena is destroyed.
+  explicit Arena(size_t block_size = kDefaultBlockSize,
+                 std::shared_ptr<ArenaRegionPool> pool = nullptr)
+      : block_size_(block_size < 1024 ? 1024 : block_size),
+        pool_(std::move(pool)) {}
+  ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -40,6 +77,7 @@ class Arena {
  private:
   static constexpr size_t kDefaultBlockSize = 64 * 1024;
   const size_t block_size_;
+  const std::shared_ptr<ArenaRegionPool> pool_;  // may be null
   char* AllocateFallback(size_t bytes);
   char* NewBlock(size_t bytes);
 

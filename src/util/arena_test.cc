@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
+#include <set>
 #include <vector>
 
 #include "util/random.h"
@@ -55,6 +57,44 @@ TEST(Arena, BigArenaCarvesBlocksFromHugeRegions) {
       ASSERT_EQ(allocated[i][b] & 0xff, static_cast<int>(i % 251));
     }
   }
+}
+
+// A destroyed arena's huge-page regions go to its pool (up to the pool's
+// bound, the rest freed), and the next arena carves its blocks from them.
+TEST(Arena, PoolPassesRegionsToTheNextArena) {
+  constexpr size_t kRegion = ArenaRegionPool::kRegionBytes;
+  auto pool = std::make_shared<ArenaRegionPool>(4 * kRegion + kRegion / 2);
+  {
+    Arena arena(64 * 1024, pool);
+    for (size_t bytes = 0; bytes < (size_t{16} << 20); bytes += 4096) {
+      std::memset(arena.Allocate(4096), 1, 4096);
+    }
+    EXPECT_EQ(pool->BytesHeld(), 0u);
+  }
+  // Past 4 MiB of usage the blocks came from 6 regions or more; the pool
+  // keeps 4 of them.
+  ASSERT_EQ(pool->BytesHeld(), 4 * kRegion);
+  std::set<uintptr_t> pooled;
+  std::vector<char*> taken;
+  while (char* region = pool->Take()) {
+    pooled.insert(reinterpret_cast<uintptr_t>(region));
+    taken.push_back(region);
+  }
+  ASSERT_EQ(pooled.size(), 4u);
+  for (char* region : taken) pool->Give(region);
+
+  // Still allocated (held by the pool), so the regions the next arena
+  // carves from can be these only if the pool handed them over.
+  Arena next(64 * 1024, pool);
+  std::set<uintptr_t> reused;
+  for (size_t bytes = 0; bytes < (size_t{20} << 20); bytes += 4096) {
+    char* r = next.Allocate(4096);
+    std::memset(r, 2, 4096);
+    const uintptr_t region = reinterpret_cast<uintptr_t>(r) & ~(kRegion - 1);
+    if (pooled.count(region) != 0) reused.insert(region);
+  }
+  EXPECT_EQ(reused, pooled);
+  EXPECT_EQ(pool->BytesHeld(), 0u);
 }
 
 }  // namespace shale
