@@ -28,6 +28,7 @@ enum class CompactionReason {
   kVlogGc,           // a table holds live values of a vlog due for GC
   kSpace,            // idle: upper levels hold too much above the last
 };
+inline constexpr int kNumCompactionReasons = 5;
 const char* CompactionReasonName(CompactionReason reason);
 
 // True when the vlog's garbage reached `threshold` of its bytes: its live

@@ -340,6 +340,11 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_wals_dropped_at_recovery_{0};
   std::atomic<uint64_t> stat_vlog_values_moved_{0};
   std::atomic<uint64_t> stat_vlog_gc_compactions_{0};
+  // Per CompactionReason: bytes written (tables and vlogs), and of them the
+  // vlog bytes of values GC moved.
+  std::atomic<uint64_t> stat_reason_bytes_written_[kNumCompactionReasons] = {};
+  std::atomic<uint64_t> stat_reason_vlog_bytes_written_[kNumCompactionReasons] =
+      {};
 };
 
 }  // namespace shale

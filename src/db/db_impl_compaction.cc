@@ -122,6 +122,13 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
       if (c->reason() == CompactionReason::kVlogGc) {
         stat_vlog_gc_compactions_.fetch_add(1, std::memory_order_relaxed);
       }
+      const int reason = static_cast<int>(c->reason());
+      stat_reason_bytes_written_[reason].fetch_add(written,
+                                                   std::memory_order_relaxed);
+      if (gc.writer != nullptr) {
+        stat_reason_vlog_bytes_written_[reason].fetch_add(
+            gc.writer->file_size(), std::memory_order_relaxed);
+      }
     }
   }
   running_.Remove(*c);

@@ -96,6 +96,18 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
       static_cast<double>(stat_vlog_values_moved_.load());
   out["vlog.gc_compactions"] =
       static_cast<double>(stat_vlog_gc_compactions_.load());
+  uint64_t gc_written = 0;
+  for (int r = 0; r < kNumCompactionReasons; r++) {
+    const std::string p =
+        std::string("compaction.") +
+        CompactionReasonName(static_cast<CompactionReason>(r));
+    const uint64_t vlog = stat_reason_vlog_bytes_written_[r].load();
+    out[p + ".bytes_written"] =
+        static_cast<double>(stat_reason_bytes_written_[r].load());
+    out[p + ".vlog_bytes_written"] = static_cast<double>(vlog);
+    gc_written += vlog;
+  }
+  out["vlog.gc_bytes_written"] = static_cast<double>(gc_written);
   AddCacheStats(m);
 }
 
@@ -225,7 +237,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         "Block cache: %.2f of %.2f MiB, %.0f hits, %.0f misses\n"
         "Bloom filters: %.0f checked, %.0f ruled a key out\n"
         "Value logs: %.0f files, %.2f MiB, %.2f MiB garbage, %.0f values "
-        "moved by GC\n"
+        "(%.2f MiB) moved by GC\n"
         "Memtables: %.2f MiB, %.0f immutable; live WAL %.2f MiB; last "
         "sequence %.0f; %.0f snapshots\n",
         m["block_cache.usage"] / 1048576.0,
@@ -233,10 +245,23 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         m["block_cache.misses"], m["bloom.checked"], m["bloom.useful"],
         m["vlog.files"], m["vlog.bytes"] / 1048576.0,
         m["vlog.garbage_bytes"] / 1048576.0, m["vlog.values_moved"],
-        m["memtable_bytes"] / 1048576.0, m["immutable_memtables"],
+        m["vlog.gc_bytes_written"] / 1048576.0, m["memtable_bytes"] / 1048576.0,
+        m["immutable_memtables"],
         static_cast<double>(LiveWalBytes()) / 1048576.0, m["last_sequence"],
         m["snapshots"]);
     r += buf;
+    r += "Compaction writes by reason (MiB, of them vlog GC):";
+    for (int i = 0; i < kNumCompactionReasons; i++) {
+      const std::string p =
+          std::string("compaction.") +
+          CompactionReasonName(static_cast<CompactionReason>(i));
+      std::snprintf(buf, sizeof(buf), " %s %.2f (%.2f)",
+                    CompactionReasonName(static_cast<CompactionReason>(i)),
+                    m[p + ".bytes_written"] / 1048576.0,
+                    m[p + ".vlog_bytes_written"] / 1048576.0);
+      r += buf;
+    }
+    r += "\n";
     if (!bg_error_.ok()) {
       r += "Background error: " + bg_error_.ToString() + "\n";
     }

@@ -227,6 +227,18 @@ TEST_F(DBVlogTest, GcRunsByItselfUntilNoVlogIsDue) {
   db_->GetStatsMap(&stats);
   EXPECT_GT(stats["vlog.gc_compactions"], 0);
   EXPECT_GT(stats["vlog.values_moved"], 0);
+  // Every moved value is a record of at least its value's size in a vlog
+  // some compaction wrote, and the per-reason counts add up to the total.
+  EXPECT_GE(stats["vlog.gc_bytes_written"],
+            stats["vlog.values_moved"] * Value(0, 1).size());
+  double by_reason = 0;
+  for (const char* reason :
+       {"level0-file-count", "level-size", "manual", "vlog-gc", "space"}) {
+    by_reason +=
+        stats[std::string("compaction.") + reason + ".vlog_bytes_written"];
+  }
+  EXPECT_EQ(by_reason, stats["vlog.gc_bytes_written"]);
+  EXPECT_LE(stats["vlog.gc_bytes_written"], stats["compaction_bytes_written"]);
   uint64_t data = 0;
   for (const auto& [number, meta] : impl()->TEST_VlogFiles()) {
     EXPECT_LT(meta.garbage_bytes, meta.data_bytes * options_.blob_gc_threshold)
