@@ -1,8 +1,8 @@
 // Space amplification with key-value separation: 4 KiB values overwritten
 // five times, then the background work finishes by itself (no
 // CompactRange). The bytes of every file in the DB directory must stay
-// within 1.5x the live keys and values, and every key reads back its last
-// value.
+// within 1.5x the live keys and values (1.6x at the small default size; see
+// the check), and every key reads back its last value.
 //
 // SHALE_SPACE_KEYS sets the key count (default 4000: a few seconds, run by
 // `make test`); `make space-test` runs the size, 200k keys (800 MiB
@@ -117,7 +117,15 @@ TEST_P(DBSpaceTest, OverwritesStayWithinOneAndAHalfTimesTheLiveData) {
   std::string levels;
   ASSERT_TRUE(db->GetProperty("shale.stats", &levels));
   std::fprintf(stderr, "%s", levels.c_str());
-  EXPECT_LE(on_disk, live * 3 / 2);
+  // The bound, 1.5x, at its size (make space-test: 200k keys,
+  // 1.29x measured). At the default 4000 keys (16 MiB live) fixed costs
+  // weigh more: the WAL and memtable of up to 1 MiB each, the MANIFEST and
+  // LOG, and each of a few dozen vlogs may keep up to half its bytes as
+  // garbage before GC takes it; how many sit just under that line when the
+  // writes end is timing. 80 runs of the uniform case (docs/bench.md,
+  // 2026-11-22): 1.27x to 1.53x, mean 1.40x. Without GC it is about 6x.
+  const uint64_t bound = n >= 100000 ? live * 3 / 2 : live * 8 / 5;
+  EXPECT_LE(on_disk, bound);
 
   for (uint64_t i = 0; i < n; i++) {
     std::string value;
