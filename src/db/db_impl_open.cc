@@ -263,30 +263,45 @@ class LogReporter : public log::Reader::Reporter {
   Status* status_;
 };
 
-// Replays a recovered batch into a memtable.
+// Adds a batch (a write group's, or one replayed from the WAL) to a
+// memtable: all its entries at once (MemTable::Stage, AddStaged), or with
+// Add when it holds one.
 class MemTableInserter : public WriteBatch::Handler {
  public:
-  MemTableInserter(SequenceNumber first, MemTable* mem)
-      : seq_(first), mem_(mem) {}
+  MemTableInserter(SequenceNumber first, MemTable* mem, bool staged)
+      : seq_(first), mem_(mem), staged_(staged) {}
   void Put(std::string_view key, std::string_view value,
            uint64_t expire_at_ms) override {
-    mem_->Add(seq_++, expire_at_ms ? kTypeValueWithExpiry : kTypeValue, key,
-              value, expire_at_ms);
+    Add(expire_at_ms ? kTypeValueWithExpiry : kTypeValue, key, value,
+        expire_at_ms);
   }
-  void Delete(std::string_view key) override {
-    mem_->Add(seq_++, kTypeDeletion, key, {});
-  }
+  void Delete(std::string_view key) override { Add(kTypeDeletion, key, {}, 0); }
 
  private:
+  void Add(ValueType type, std::string_view key, std::string_view value,
+           uint64_t expire_at_ms) {
+    if (staged_) {
+      mem_->Stage(seq_++, type, key, value, expire_at_ms);
+    } else {
+      mem_->Add(seq_++, type, key, value, expire_at_ms);
+    }
+  }
+
   SequenceNumber seq_;
   MemTable* mem_;
+  const bool staged_;
 };
 
 }  // namespace
 
 Status InsertBatchIntoMemTable(const WriteBatch& batch, MemTable* mem) {
-  MemTableInserter inserter(WriteBatchInternal::Sequence(&batch), mem);
-  return batch.Iterate(&inserter);
+  const bool staged = WriteBatchInternal::Count(&batch) > 1;
+  MemTableInserter inserter(WriteBatchInternal::Sequence(&batch), mem, staged);
+  Status s = batch.Iterate(&inserter);
+  // Even after a failed Iterate (a damaged batch): what was staged goes in,
+  // as Add would have added it, and nothing stays staged for the next one.
+  if (staged) mem->AddStaged();
+  return s;
 }
 
 Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,

@@ -155,8 +155,9 @@ MemTable::MemTable(const InternalKeyComparator& cmp, size_t arena_block_size,
       value_arena_(arena_block_size, std::move(pool)),
       table_(comparator_, &arena_) {}
 
-void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
-                   std::string_view value, uint64_t expire_at_ms) {
+char* MemTable::Encode(SequenceNumber seq, ValueType type, std::string_view key,
+                       std::string_view value, uint64_t expire_at_ms,
+                       Table::Reservation* node) {
   size_t ikey_size = key.size() + 8;
   size_t prefix = type == kTypeValueWithExpiry ? 8 : 0;
   size_t stored_size = prefix + value.size();
@@ -164,10 +165,7 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   size_t encoded_len = VarintLength(ikey_size) + ikey_size +
                        VarintLength(stored_size) +
                        (out_of_line ? 8 : stored_size);
-  const uint64_t hash = HashUserKey(key);
-  index_.Prefetch(hash);
-  Table::Reservation node;
-  char* buf = table_.AllocateKey(encoded_len, &node);
+  char* buf = table_.AllocateKey(encoded_len, node);
   char* p = EncodeVarint32(buf, static_cast<uint32_t>(ikey_size));
   std::memcpy(p, key.data(), key.size());
   p += key.size();
@@ -185,17 +183,51 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
   }
   // An empty value's data() may be null, which memcpy must not be given.
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  table_.Insert(node);
-  // After the insert, whose search hides the miss Prefetch started. Either
-  // order is safe: readers look only for entries whose sequence the DB
-  // publishes after Add returns.
+  return buf;
+}
+
+void MemTable::Indexed(uint64_t hash, std::string_view key, const char* entry,
+                       ValueType type) {
+  // Either order with the skiplist insert is safe: readers look only for
+  // entries whose sequence the DB publishes after the writer is done.
   if (index_complete_.load(std::memory_order_relaxed) &&
-      !index_.Add(hash, key, buf)) {
+      !index_.Add(hash, key, entry)) {
     index_complete_.store(false, std::memory_order_release);
   }
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion)
     num_deletes_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key,
+                   std::string_view value, uint64_t expire_at_ms) {
+  const uint64_t hash = HashUserKey(key);
+  index_.Prefetch(hash);
+  Table::Reservation node;
+  const char* entry = Encode(seq, type, key, value, expire_at_ms, &node);
+  table_.Insert(node);
+  // After the insert, whose search hides the miss Prefetch started.
+  Indexed(hash, key, entry, type);
+}
+
+void MemTable::Stage(SequenceNumber seq, ValueType type, std::string_view key,
+                     std::string_view value, uint64_t expire_at_ms) {
+  Table::Reservation node;
+  const char* entry = Encode(seq, type, key, value, expire_at_ms, &node);
+  // The key as stored in the arena: the caller's may not outlive Stage.
+  std::string_view stored_key(entry + VarintLength(key.size() + 8), key.size());
+  staged_.push_back({HashUserKey(key), stored_key, entry, type});
+  staged_nodes_.push_back(node);
+}
+
+void MemTable::AddStaged() {
+  for (const StagedEntry& e : staged_) index_.Prefetch(e.hash);
+  table_.InsertMany(staged_nodes_.data(), staged_nodes_.size());
+  // In Stage's order, which is sequence order: of two versions of a key in
+  // one group, the index keeps the newer.
+  for (const StagedEntry& e : staged_) Indexed(e.hash, e.key, e.entry, e.type);
+  staged_.clear();
+  staged_nodes_.clear();
 }
 
 bool MemTable::Get(const LookupKey& key, ValueType* type,

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "db/dbformat.h"
 #include "db/skiplist.h"
@@ -49,6 +50,16 @@ class MemTable {
   // REQUIRES: external synchronization; (key, seq) not present yet.
   void Add(SequenceNumber seq, ValueType type, std::string_view key,
            std::string_view value, uint64_t expire_at_ms = 0);
+
+  // The entries of one write group, added at once: Stage each (as Add
+  // takes it), then AddStaged. The result is that of Add for each in turn,
+  // but the skiplist searches of the group run interleaved
+  // (SkipList::InsertMany), so their cache misses overlap. A staged entry
+  // is invisible to readers until AddStaged returns.
+  // REQUIRES: as Add; no two staged entries with the same (key, seq).
+  void Stage(SequenceNumber seq, ValueType type, std::string_view key,
+             std::string_view value, uint64_t expire_at_ms = 0);
+  void AddStaged();
 
   // Finds the newest entry for key.user_key() with sequence <= the key's.
   // Returns false if the memtable holds none; else sets *type and *value
@@ -158,6 +169,14 @@ class MemTable {
     uint64_t in_last_ = 0;  // writer only: keys in the last segment
   };
   static uint64_t HashUserKey(std::string_view user_key);
+  // Writes the entry behind a new, unlinked skiplist node; returns the
+  // entry.
+  char* Encode(SequenceNumber seq, ValueType type, std::string_view key,
+               std::string_view value, uint64_t expire_at_ms,
+               Table::Reservation* node);
+  // Records an entry linked into the skiplist in the index and counters.
+  void Indexed(uint64_t hash, std::string_view key, const char* entry,
+               ValueType type);
 
   const KeyComparator comparator_;
   Arena arena_;        // skiplist nodes, entries
@@ -171,6 +190,17 @@ class MemTable {
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletes_{0};
   uint64_t log_number_ = 0;
+
+  // Writer only: what Stage collected for AddStaged: the entries in Stage's
+  // (sequence) order, and their nodes, which InsertMany sorts by key.
+  struct StagedEntry {
+    uint64_t hash;
+    std::string_view key;
+    const char* entry;
+    ValueType type;
+  };
+  std::vector<StagedEntry> staged_;
+  std::vector<Table::Reservation> staged_nodes_;
 };
 
 }  // namespace shale

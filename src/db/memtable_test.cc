@@ -7,6 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "testing/test_util.h"
+#include "util/random.h"
+
 namespace shale {
 
 class MemTableTest : public testing::Test {
@@ -233,6 +236,56 @@ TEST_F(MemTableTest, ConcurrentGetsFindEveryPublishedKey) {
   r1.join();
   r2.join();
   EXPECT_FALSE(failed.load());
+}
+
+// Entries added in staged groups (Stage, AddStaged), with several versions
+// of a key in one group, deletions and expiring values, end up as Add puts
+// them one by one: the same entries in the same order, and the same answer
+// to a Get at every sequence.
+TEST(MemTableStagedTest, StagedGroupsMatchOneByOne) {
+  uint64_t seed = test::TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Random rnd(seed);
+  InternalKeyComparator icmp(BytewiseComparator());
+  MemTable one(icmp), staged(icmp);
+  SequenceNumber seq = 0;
+  while (seq < 20000) {
+    const int n = 1 + static_cast<int>(rnd.Uniform(40));
+    for (int i = 0; i < n; i++) {
+      ++seq;
+      const std::string key = "k" + std::to_string(rnd.Uniform(3000));
+      const std::string value = "v" + std::to_string(seq);
+      const int kind = static_cast<int>(rnd.Uniform(10));
+      const ValueType type = kind == 0   ? kTypeDeletion
+                             : kind == 1 ? kTypeValueWithExpiry
+                                         : kTypeValue;
+      one.Add(seq, type, key, type == kTypeDeletion ? "" : value, seq);
+      staged.Stage(seq, type, key, type == kTypeDeletion ? "" : value, seq);
+    }
+    staged.AddStaged();
+  }
+  EXPECT_EQ(staged.num_entries(), one.num_entries());
+  EXPECT_EQ(staged.num_deletes(), one.num_deletes());
+  auto a = one.NewIterator();
+  auto b = staged.NewIterator();
+  for (a->SeekToFirst(), b->SeekToFirst(); a->Valid(); a->Next(), b->Next()) {
+    ASSERT_TRUE(b->Valid());
+    ASSERT_EQ(a->key(), b->key());
+    ASSERT_EQ(a->value(), b->value());
+  }
+  EXPECT_FALSE(b->Valid());
+  auto get = [](const MemTable& m, const std::string& k, SequenceNumber s) {
+    LookupKey lkey(k, s);
+    ValueType type;
+    std::string_view value;
+    if (!m.Get(lkey, &type, &value)) return std::string("NOT_PRESENT");
+    return std::to_string(type) + ":" + std::string(value);
+  };
+  for (int i = 0; i < 20000; i++) {
+    const std::string k = "k" + std::to_string(rnd.Uniform(3100));
+    const SequenceNumber s = i % 2 == 0 ? seq : rnd.Uniform(seq + 1);
+    ASSERT_EQ(get(staged, k, s), get(one, k, s)) << k << " at " << s;
+  }
 }
 
 }  // namespace shale

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "testing/test_util.h"
 #include "util/random.h"
@@ -150,6 +151,120 @@ TEST(SkipList, KeysAllocatedWithTheirNodes) {
   iter.Seek("5");
   ASSERT_TRUE(iter.Valid());
   EXPECT_EQ(std::string(iter.key()), *model.lower_bound("5"));
+}
+
+// InsertMany links batches of every size (below, at and above the number of
+// searches it interleaves, mixed with single inserts) as Insert would: the
+// same order at level 0, and Seek, whose search walks the upper levels,
+// finds every key.
+struct CStrComparator {
+  int operator()(const char* a, const char* b) const {
+    return std::strcmp(a, b);
+  }
+};
+using CStrList = SkipList<const char*, CStrComparator>;
+
+CStrList::Reservation AllocateString(CStrList* list, const std::string& k) {
+  CStrList::Reservation r;
+  char* mem = list->AllocateKey(k.size() + 1, &r);
+  std::memcpy(mem, k.c_str(), k.size() + 1);
+  return r;
+}
+
+TEST(SkipList, InsertManyMatchesModel) {
+  uint64_t seed = test::TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Random rnd(seed);
+  Arena arena;
+  CStrList list(CStrComparator(), &arena);
+  std::set<std::string> model;
+  std::vector<CStrList::Reservation> batch;
+  while (model.size() < 20000) {
+    const size_t n = rnd.OneIn(4) ? 1 : 1 + rnd.Uniform(70);
+    batch.clear();
+    for (size_t i = 0; i < n; i++) {
+      std::string k = std::to_string(rnd.Uniform(1000000));
+      if (model.insert(k).second) batch.push_back(AllocateString(&list, k));
+    }
+    if (batch.size() == 1 && rnd.OneIn(2)) {
+      list.Insert(batch[0]);
+    } else {
+      list.InsertMany(batch.data(), batch.size());
+    }
+  }
+  CStrList::Iterator iter(&list);
+  iter.SeekToFirst();
+  for (const std::string& k : model) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(std::string(iter.key()), k);
+    iter.Next();
+  }
+  EXPECT_FALSE(iter.Valid());
+  for (int i = 0; i < 5000; i++) {
+    std::string target = std::to_string(rnd.Uniform(1000000));
+    iter.Seek(target.c_str());
+    auto it = model.lower_bound(target);
+    if (it == model.end()) {
+      ASSERT_FALSE(iter.Valid()) << target;
+    } else {
+      ASSERT_TRUE(iter.Valid()) << target;
+      ASSERT_EQ(std::string(iter.key()), *it) << target;
+    }
+    ASSERT_EQ(list.Contains(target.c_str()), model.count(target) == 1);
+  }
+}
+
+// Readers running beside InsertMany see a sorted list that holds every key
+// of the batches published before they looked.
+TEST(SkipList, ConcurrentReadersBesideInsertMany) {
+  uint64_t seed = test::TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Arena arena;
+  CStrList list(CStrComparator(), &arena);
+  // Keys of batch b are "<random>.<b>", distinct by construction; each batch
+  // is fixed before the writer starts, so readers know what to look for.
+  constexpr int kBatches = 400;
+  std::vector<std::vector<std::string>> batches(kBatches);
+  Random rnd(seed);
+  for (int b = 0; b < kBatches; b++) {
+    const size_t n = 1 + rnd.Uniform(40);
+    for (size_t i = 0; i < n; i++) {
+      batches[b].push_back(std::to_string(rnd.Uniform(1000000)) + "." +
+                           std::to_string(b) + "." + std::to_string(i));
+    }
+  }
+  std::atomic<int> published{0};
+  std::atomic<bool> failed{false};
+  auto reader = [&] {
+    Random r(seed + 1);
+    while (published.load(std::memory_order_acquire) < kBatches) {
+      const int before = published.load(std::memory_order_acquire);
+      CStrList::Iterator iter(&list);
+      std::string prev;
+      for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
+        if (!prev.empty() && prev >= iter.key()) failed = true;
+        prev = iter.key();
+      }
+      if (before == 0) continue;
+      const auto& b = batches[r.Uniform(before)];
+      for (const std::string& k : b) {
+        if (!list.Contains(k.c_str())) failed = true;
+      }
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  std::vector<CStrList::Reservation> rs;
+  for (int b = 0; b < kBatches; b++) {
+    rs.clear();
+    for (const std::string& k : batches[b]) {
+      rs.push_back(AllocateString(&list, k));
+    }
+    list.InsertMany(rs.data(), rs.size());
+    published.store(b + 1, std::memory_order_release);
+  }
+  r1.join();
+  r2.join();
+  EXPECT_FALSE(failed.load());
 }
 
 }  // namespace shale
