@@ -1,7 +1,5 @@
 #include "db/memtable.h"
 
-#include <sys/mman.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -95,14 +93,10 @@ bool MemTable::KeyIndex::Add(uint64_t hash, std::string_view user_key,
     Segment& seg = segments_[n];
     const uint64_t slots = kIndexFirstSlots << n;
     const size_t bytes = slots * sizeof(std::atomic<uint64_t>);
-    // Every probe is a random access: on big segments, huge pages (best
-    // effort) spare a TLB miss as well, as the arena's regions do.
-    constexpr size_t kHugePage = size_t{2} << 20;
-    const size_t align = bytes >= kHugePage ? kHugePage : 64;
-    void* mem = std::aligned_alloc(align, bytes);
-    if (mem == nullptr) throw std::bad_alloc();
-    if (align == kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
-    auto* words = static_cast<std::atomic<uint64_t>*>(mem);
+    // Every probe is a random access: big segments go on huge pages.
+    constexpr size_t kHuge = ArenaRegionPool::kRegionBytes;
+    auto* words = reinterpret_cast<std::atomic<uint64_t>*>(
+        AllocateForRandomAccess(bytes, bytes >= kHuge ? kHuge : 64));
     for (uint64_t i = 0; i < slots; i++)
       new (&words[i]) std::atomic<uint64_t>(0);
     seg.mask = slots - 1;

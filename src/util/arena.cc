@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <new>
 
 namespace shale {
 
@@ -40,6 +41,15 @@ constexpr size_t kHugeRegion = ArenaRegionPool::kRegionBytes;
 // Regions are used once an arena has reserved this much: a big memtable.
 constexpr size_t kHugeAfterUsage = size_t{4} << 20;
 }  // namespace
+
+char* AllocateForRandomAccess(size_t bytes, size_t align) {
+  void* mem = std::aligned_alloc(align, bytes);
+  if (mem == nullptr) throw std::bad_alloc();
+  if (align == ArenaRegionPool::kRegionBytes) {
+    madvise(mem, bytes, MADV_HUGEPAGE);
+  }
+  return static_cast<char*>(mem);
+}
 
 ArenaRegionPool::ArenaRegionPool(size_t max_bytes)
     : max_regions_(max_bytes / kRegionBytes) {}
@@ -81,16 +91,11 @@ void Arena::FreeDeleter::operator()(char* p) const { std::free(p); }
 
 char* Arena::CarveFromHugeRegion() {
   if (region_left_ < block_size_) {
-    void* mem = pool_ != nullptr ? pool_->Take() : nullptr;
-    if (mem == nullptr) {
-      mem = std::aligned_alloc(kHugeRegion, kHugeRegion);
-      if (mem == nullptr) return nullptr;
-      // A memtable's skiplist search touches nodes all over the arena; with
-      // 4 KiB pages nearly every step is a TLB miss as well as a cache miss.
-      // Best effort: without THP the region is ordinary memory.
-      madvise(mem, kHugeRegion, MADV_HUGEPAGE);
-    }
-    regions_.emplace_back(static_cast<char*>(mem));
+    char* mem = pool_ != nullptr ? pool_->Take() : nullptr;
+    // A memtable's skiplist search touches nodes all over the arena; with
+    // 4 KiB pages nearly every step is a TLB miss as well as a cache miss.
+    if (mem == nullptr) mem = AllocateForRandomAccess(kHugeRegion, kHugeRegion);
+    regions_.emplace_back(mem);
     region_ptr_ = static_cast<char*>(mem);
     region_left_ = kHugeRegion;
   }
@@ -105,10 +110,9 @@ char* Arena::NewBlock(size_t bytes) {
       usage_.load(std::memory_order_relaxed) >= kHugeAfterUsage) {
     // Accounted as an ordinary block: a memtable still fills up at the same
     // usage.
-    if (char* block = CarveFromHugeRegion()) {
-      usage_.fetch_add(bytes + sizeof(char*), std::memory_order_relaxed);
-      return block;
-    }
+    char* block = CarveFromHugeRegion();
+    usage_.fetch_add(bytes + sizeof(char*), std::memory_order_relaxed);
+    return block;
   }
   blocks_.emplace_back(new char[bytes]);
   usage_.fetch_add(bytes + sizeof(char*), std::memory_order_relaxed);

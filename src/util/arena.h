@@ -14,6 +14,14 @@
 
 namespace shale {
 
+// bytes of memory aligned to `align` (a power of two that divides bytes),
+// asked to be backed by transparent huge pages when
+// align is ArenaRegionPool::kRegionBytes (best effort: without THP it is
+// ordinary memory). Free with std::free. Throws std::bad_alloc on failure.
+// For structures searched at random, where a TLB miss per step would add to
+// the cache miss: the memtable's arena regions and its key index.
+char* AllocateForRandomAccess(size_t bytes, size_t align);
+
 // Keeps the 2 MiB huge-page regions of arenas that were destroyed, for the
 // next arenas to carve their blocks from. A memtable's arena takes its
 // memory fresh from the kernel otherwise, which zeroes every huge page it
