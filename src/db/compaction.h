@@ -28,7 +28,9 @@ enum class CompactionReason {
   kVlogGc,           // a table holds live values of a vlog due for GC
   kSpace,            // idle: upper levels hold too much above the last
 };
-inline constexpr int kNumCompactionReasons = 5;
+// The reasons' count: the last one plus one (a new reason goes last).
+inline constexpr int kNumCompactionReasons =
+    static_cast<int>(CompactionReason::kSpace) + 1;
 const char* CompactionReasonName(CompactionReason reason);
 
 // True when the vlog's garbage reached `threshold` of its bytes: its live

@@ -6,6 +6,15 @@
 #include "db/filename.h"
 
 namespace shale {
+namespace {
+
+// "compaction.<reason>": the stats keys of one CompactionReason.
+std::string ReasonStatPrefix(int reason) {
+  return std::string("compaction.") +
+         CompactionReasonName(static_cast<CompactionReason>(reason));
+}
+
+}  // namespace
 
 uint64_t DBImpl::MemBytes() const {
   uint64_t sum = mem_->ApproximateMemoryUsage();
@@ -98,9 +107,7 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
       static_cast<double>(stat_vlog_gc_compactions_.load());
   uint64_t gc_written = 0;
   for (int r = 0; r < kNumCompactionReasons; r++) {
-    const std::string p =
-        std::string("compaction.") +
-        CompactionReasonName(static_cast<CompactionReason>(r));
+    const std::string p = ReasonStatPrefix(r);
     const uint64_t vlog = stat_reason_vlog_bytes_written_[r].load();
     out[p + ".bytes_written"] =
         static_cast<double>(stat_reason_bytes_written_[r].load());
@@ -252,9 +259,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     r += buf;
     r += "Compaction writes by reason (MiB, of them vlog GC):";
     for (int i = 0; i < kNumCompactionReasons; i++) {
-      const std::string p =
-          std::string("compaction.") +
-          CompactionReasonName(static_cast<CompactionReason>(i));
+      const std::string p = ReasonStatPrefix(i);
       std::snprintf(buf, sizeof(buf), " %s %.2f (%.2f)",
                     CompactionReasonName(static_cast<CompactionReason>(i)),
                     m[p + ".bytes_written"] / 1048576.0,
