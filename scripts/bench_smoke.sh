@@ -69,4 +69,30 @@ for f in failed:
 print(f"smoke: {checked} results checked, {len(failed)} problems")
 sys.exit(1 if failed else 0)
 PY
+
+# The summary `make bench` prints, over the same results labeled as the
+# suites: it must run, and list a goal of each kind (ops, w-amp, BlobDB).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+python3 - "$work/single.json" "$work/suites.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+out = []
+for label in ("b-4KiB", "b-4KiB-2M"):
+    for r in rows:
+        out.append(dict(r, label=label))
+json.dump(out, open(sys.argv[2], "w"))
+PY
+summary=$(python3 "$root/bench/summary.py" "$work/suites.json")
+for want in "b-4KiB-2M fillrandom        ops/s shale/rocksdb >=" \
+            "b-4KiB-2M overwrite         w-amp shale/rocksdb <=" \
+            "b-4KiB-2M seekrandom        ops/s shale/rocksdb-blob >="; do
+  if ! grep -qF "$want" <<<"$summary"; then
+    if grep -q rocksdb <<<"$engines"; then
+      echo "smoke: FAIL summary.py printed no line with '$want':"
+      echo "$summary"
+      exit 1
+    fi
+  fi
+done
+echo "smoke: summary.py ran"
 rm -rf "$work"
