@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "db/dbformat.h"
 #include "db/filename.h"
+#include "db/log_format.h"
 #include "db/log_reader.h"
 #include "db/version_edit.h"
 #include "db/write_batch_internal.h"
@@ -32,9 +34,31 @@ class PrintingReporter : public log::Reader::Reporter {
   }
 };
 
+// The number a WAL's fragments carry: its file name's, or, for a WAL under
+// another name, the one in its first fragment's header.
+uint64_t WalNumber(const std::string& path) {
+  uint64_t number = 0;
+  FileType type;
+  if (ParseFileName(path.substr(path.rfind('/') + 1), &number, &type) &&
+      type == FileType::kLogFile) {
+    return number;
+  }
+  std::unique_ptr<SequentialFile> file;
+  char scratch[log::kRecyclableHeaderSize];
+  std::string_view header;
+  if (Env::Default()->NewSequentialFile(path, &file).ok() &&
+      file->Read(sizeof(scratch), &header, scratch).ok() &&
+      header.size() == sizeof(scratch) &&
+      log::IsRecyclable(static_cast<uint8_t>(header[6]))) {
+    return DecodeFixed32(header.data() + log::kHeaderSize);
+  }
+  return number;
+}
+
 // Reads every record of a log file, calling fn with each. Best effort: a
-// damaged span is reported and skipped.
-int ForEachRecord(const std::string& path,
+// damaged span is reported and skipped. log_number: a WAL's number, or
+// nullopt for the MANIFEST.
+int ForEachRecord(const std::string& path, std::optional<uint64_t> log_number,
                   const std::function<void(std::string_view)>& fn) {
   std::unique_ptr<SequentialFile> file;
   Status s = Env::Default()->NewSequentialFile(path, &file);
@@ -44,7 +68,7 @@ int ForEachRecord(const std::string& path,
   }
   PrintingReporter reporter;
   log::Reader reader(file.get(), &reporter, path,
-                     WalRecoveryMode::kSkipAnyCorruptedRecords);
+                     WalRecoveryMode::kSkipAnyCorruptedRecords, log_number);
   std::string scratch;
   std::string_view record;
   while (reader.ReadRecord(&record, &scratch)) fn(record);
@@ -78,7 +102,7 @@ class BatchPrinter : public WriteBatch::Handler {
 
 int DumpWal(const std::string& path) {
   uint64_t offset_records = 0;
-  return ForEachRecord(path, [&](std::string_view record) {
+  return ForEachRecord(path, WalNumber(path), [&](std::string_view record) {
     WriteBatch batch;
     Status s = WriteBatchInternal::SetContents(&batch, record);
     if (!s.ok()) {
@@ -105,7 +129,7 @@ int DumpWal(const std::string& path) {
 
 int DumpManifest(const std::string& path) {
   uint64_t n = 0;
-  return ForEachRecord(path, [&](std::string_view record) {
+  return ForEachRecord(path, std::nullopt, [&](std::string_view record) {
     std::vector<VersionEdit> group;
     Status s = DecodeEditGroup(record, &group);
     if (!s.ok()) {

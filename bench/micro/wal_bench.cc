@@ -39,7 +39,7 @@ void BM_WalAppend(benchmark::State& state) {
     state.SkipWithError("cannot create the WAL file");
     return;
   }
-  auto writer = std::make_unique<shale::log::Writer>(file.get());
+  auto writer = std::make_unique<shale::log::Writer>(file.get(), 0, 1);
   for (auto _ : state) {
     if (!writer->AddRecord(payload).ok()) {
       state.SkipWithError("AddRecord failed");
@@ -50,7 +50,7 @@ void BM_WalAppend(benchmark::State& state) {
       writer.reset();
       (void)file->Close();
       (void)env->NewWritableFile(path, &file);
-      writer = std::make_unique<shale::log::Writer>(file.get());
+      writer = std::make_unique<shale::log::Writer>(file.get(), 0, 1);
       state.ResumeTiming();
     }
   }

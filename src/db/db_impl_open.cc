@@ -369,7 +369,8 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
       options_.wal_recovery_mode == WalRecoveryMode::kSkipAnyCorruptedRecords;
   Status read_status;
   LogReporter reporter(&read_status);
-  log::Reader reader(file.get(), &reporter, fname, options_.wal_recovery_mode);
+  log::Reader reader(file.get(), &reporter, fname, options_.wal_recovery_mode,
+                     number);
   std::string scratch;
   std::string_view record;
   WriteBatch batch;

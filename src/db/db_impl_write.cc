@@ -352,7 +352,7 @@ Status DBImpl::CreateWal(uint64_t number, SequenceNumber next,
   Status s = env_->NewWritableFile(fname, &created);
   if (!s.ok()) return s;
   *file = std::move(created);
-  *log = std::make_unique<log::Writer>(file->get());
+  *log = std::make_unique<log::Writer>(file->get(), 0, number);
   // The start marker: an empty batch (count 0) whose sequence is the first
   // this WAL may hold. Older code replays it as a no-op.
   WriteBatch marker;

@@ -18,6 +18,7 @@
 #include "db/log_writer.h"
 #include "db/write_batch_internal.h"
 #include "testing/db_test_util.h"
+#include "util/coding.h"
 
 namespace shale {
 namespace {
@@ -389,10 +390,14 @@ TEST_F(DBWalTest, EveryWalStartsWithItsMarker) {
   std::string data;
   ASSERT_TRUE(
       env_->ReadFileToString(LogFileName(dbname_, wals[0]), &data).ok());
-  // One FULL fragment of 12 bytes: sequence 2, count 0.
-  ASSERT_EQ(data.size(), 7u + 12u);
-  EXPECT_EQ(data.substr(4, 3), std::string("\x0c\x00\x01", 3));
-  EXPECT_EQ(data.substr(7), std::string("\x02\0\0\0\0\0\0\0\0\0\0\0", 12));
+  // One FULL fragment (WAL framing: type 5, then the WAL's number) of 12
+  // bytes: sequence 2, count 0.
+  ASSERT_EQ(data.size(), 11u + 12u);
+  EXPECT_EQ(data.substr(4, 3), std::string("\x0c\x00\x05", 3));
+  char number[4];
+  EncodeFixed32(number, static_cast<uint32_t>(wals[0]));
+  EXPECT_EQ(data.substr(7, 4), std::string(number, 4));
+  EXPECT_EQ(data.substr(11), std::string("\x02\0\0\0\0\0\0\0\0\0\0\0", 12));
 }
 
 }  // namespace

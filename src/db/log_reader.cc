@@ -1,5 +1,6 @@
 #include "db/log_reader.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -17,11 +18,11 @@ size_t FragmentLength(const char* header) {
   return size_t{b[4]} | (size_t{b[5]} << 8);
 }
 
-// The checksum covers the type byte and the payload, which follow each other
-// in the buffer.
-bool ChecksumMatches(const char* header, size_t length) {
+// The checksum covers the type byte, the log number of types 5-8 and the
+// payload, which follow each other in the buffer.
+bool ChecksumMatches(const char* header, size_t header_size, size_t length) {
   const uint32_t stored = UnmaskChecksum(DecodeFixed32(header));
-  return Checksum(header + 6, 1 + length) == stored;
+  return Checksum(header + 6, header_size - 6 + length) == stored;
 }
 
 bool IsAllZero(std::string_view bytes) {
@@ -34,12 +35,25 @@ bool IsAllZero(std::string_view bytes) {
 }  // namespace
 
 Reader::Reader(SequentialFile* file, Reporter* reporter, std::string file_name,
-               WalRecoveryMode mode)
+               WalRecoveryMode mode, std::optional<uint64_t> log_number)
     : file_(file),
       reporter_(reporter),
       file_name_(std::move(file_name)),
       mode_(mode),
+      has_log_number_(log_number.has_value()),
+      log_number_(static_cast<uint32_t>(log_number.value_or(0))),
       backing_(new char[kBlockSize]) {}
+
+bool Reader::KnownType(uint8_t t) const {
+  return t != kZeroType && t <= kMaxFragmentType &&
+         (!IsRecyclable(t) || has_log_number_);
+}
+
+bool Reader::IsStale(const char* header, uint8_t t) const {
+  if (!has_log_number_) return false;
+  if (framing_ != 0 && HeaderSizeOf(t) != framing_) return true;
+  return IsRecyclable(t) && DecodeFixed32(header + kHeaderSize) != log_number_;
+}
 
 Reader::~Reader() = default;
 
@@ -91,7 +105,7 @@ bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
         in_record = false;
         if (!AcceptRecordAt(offset)) return false;
         last_record_offset_ = offset;
-        last_record_end_ = offset + kHeaderSize + payload.size();
+        last_record_end_ = buffer_end_offset_ - buffer_.size();
         *record = payload;
         return true;
 
@@ -118,7 +132,7 @@ bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
         if (type == kLastType) {
           if (!AcceptRecordAt(record_offset)) return false;
           last_record_offset_ = record_offset;
-          last_record_end_ = offset + kHeaderSize + payload.size();
+          last_record_end_ = buffer_end_offset_ - buffer_.size();
           *record = *scratch;
           return true;
         }
@@ -151,15 +165,25 @@ Reader::Next Reader::NextFragment(uint8_t* type, std::string_view* payload,
       return strict ? Next::kTruncated : Next::kDamage;
     }
 
+    if (has_log_number_ && !eof_ && buffer_.size() < kRecyclableHeaderSize &&
+        IsAllZero(buffer_)) {
+      // A WAL writer's trailer: the block ends in fewer bytes than its
+      // header takes.
+      buffer_ = {};
+      if (!ReadBlock()) return Next::kIOError;
+      continue;
+    }
+
     const char* header = buffer_.data();
     const uint8_t t = static_cast<uint8_t>(header[6]);
     const size_t length = FragmentLength(header);
     const size_t block_left = kBlockSize - *offset % kBlockSize;
+    const size_t hs = HeaderSizeOf(t);
     // Checks that need only the header come before the one that needs the
     // end of the file, so that a strict reader drops as incomplete only a
     // fragment that could have been written whole.
     bool cut_short = false;
-    if (t == kZeroType || t > kMaxFragmentType) {
+    if (!KnownType(t)) {
       if (IsAllZero(buffer_.substr(0, kHeaderSize))) {
         *cause = "zero-filled space";
         if (strict) {
@@ -172,20 +196,36 @@ Reader::Next Reader::NextFragment(uint8_t* type, std::string_view* payload,
       } else {
         *cause = "unknown fragment type";
       }
-    } else if (kHeaderSize + length > block_left) {
+    } else if (hs > block_left) {
+      *cause = "fragment header overruns its block";
+    } else if (hs > buffer_.size()) {
+      // Only the end of the file cuts a header inside its block.
+      assert(eof_);
+      *cause = "fragment header cut short";
+      buffer_ = {};
+      return strict ? Next::kTruncated : Next::kDamage;
+    } else if (hs + length > block_left) {
       *cause = "fragment length overruns its block";
-    } else if ((t == kFirstType || t == kMiddleType) &&
-               kHeaderSize + length != block_left) {
+    } else if ((BaseType(t) == kFirstType || BaseType(t) == kMiddleType) &&
+               hs + length != block_left) {
       *cause = "fragment does not fill its block";
-    } else if (kHeaderSize + length > buffer_.size()) {
+    } else if (hs + length > buffer_.size()) {
       *cause = "fragment cut short";
       cut_short = true;
-    } else if (!ChecksumMatches(header, length)) {
+    } else if (!ChecksumMatches(header, hs, length)) {
       *cause = "checksum mismatch";
+    } else if (IsStale(header, t)) {
+      // An older log's fragment in a reused file: this log ends here, as if
+      // the file did.
+      end_of_log_ = *offset;
+      buffer_ = {};
+      eof_ = true;
+      return Next::kEof;
     } else {
-      *type = t;
-      *payload = std::string_view(header + kHeaderSize, length);
-      buffer_.remove_prefix(kHeaderSize + length);
+      if (framing_ == 0) framing_ = hs;
+      *type = BaseType(t);
+      *payload = std::string_view(header + hs, length);
+      buffer_.remove_prefix(hs + length);
       return Next::kFragment;
     }
     if (strict) {
@@ -199,7 +239,7 @@ Reader::Next Reader::NextFragment(uint8_t* type, std::string_view* payload,
         // starts inside the claimed payload (an earlier record's length grew
         // over the records after it).
         size_t skip = 0;
-        if (ChecksumMatches(header, buffer_.size() - kHeaderSize)) {
+        if (ChecksumMatches(header, hs, buffer_.size() - hs)) {
           *cause = "fragment length larger than its checksummed payload";
           return Next::kDamage;
         }
@@ -268,14 +308,18 @@ bool Reader::FindIntactRecordStart(size_t* skip) const {
     const char* header = buffer_.data() + p;
     const uint8_t t = static_cast<uint8_t>(header[6]);
     // Past a block's start only a record's first fragment can begin.
-    if (t != kFullType && t != kFirstType) continue;
+    if (!KnownType(t)) continue;
+    if (BaseType(t) != kFullType && BaseType(t) != kFirstType) continue;
+    const size_t hs = HeaderSizeOf(t);
+    if (p + hs > buffer_.size()) continue;
     const size_t length = FragmentLength(header);
-    if (p + kHeaderSize + length > buffer_.size()) continue;
-    if (t == kFirstType &&
-        kHeaderSize + length != kBlockSize - (base + p) % kBlockSize) {
+    if (p + hs + length > buffer_.size()) continue;
+    if (BaseType(t) == kFirstType &&
+        hs + length != kBlockSize - (base + p) % kBlockSize) {
       continue;
     }
-    if (ChecksumMatches(header, length)) {
+    // An older log's fragment is not a record of this one.
+    if (ChecksumMatches(header, hs, length) && !IsStale(header, t)) {
       *skip = p;
       return true;
     }
@@ -338,7 +382,8 @@ void Reader::FinishAtEof() {
   done_ = true;
   if (!in_damage_) return;
   in_damage_ = false;
-  const uint64_t bytes = buffer_end_offset_ - damage_offset_;
+  const uint64_t end = std::min(buffer_end_offset_, end_of_log_);
+  const uint64_t bytes = end - damage_offset_;
   if (intact_after_damage_) {
     // Only when salvaging: the damaged block held an intact record the
     // reader did not resume at, so this is not a torn tail.

@@ -33,6 +33,14 @@
 // block is still detected; it never returns what the scan finds, since the
 // only outcome is an error. See docs/format/wal.md.
 //
+// A WAL's reader is given the WAL's number. Fragments of types 5-8 carry the
+// low 32 bits of the number of the log that wrote them; an intact fragment
+// with another number, or of the other framing than the log's first intact
+// fragment, was left by an older log in a reused file: the log ends there.
+// What lies before it is judged as if the file ended there (a damaged record
+// just before it is a torn tail). Without a number (the MANIFEST) only types
+// 1-4 are valid.
+//
 // Memory: one block buffer plus the record being assembled, which holds no
 // more than the bytes read from the file.
 //
@@ -43,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -80,9 +89,12 @@ class Reader {
   };
 
   // Reads *file from its start. reporter may be nullptr. file_name is used in
-  // messages only. *file and *reporter must outlive the Reader.
+  // messages only. log_number: the WAL's file number, or nullopt for a log
+  // in the legacy framing only (the MANIFEST). *file and *reporter must
+  // outlive the Reader.
   Reader(SequentialFile* file, Reporter* reporter, std::string file_name,
-         WalRecoveryMode mode);
+         WalRecoveryMode mode,
+         std::optional<uint64_t> log_number = std::nullopt);
   ~Reader();
 
   Reader(const Reader&) = delete;
@@ -134,6 +146,11 @@ class Reader {
   // should resume.
   void Resync();
   bool FindIntactRecordStart(size_t* skip) const;
+  // Whether the intact fragment at header (of type t) belongs to an older
+  // log than this one.
+  bool IsStale(const char* header, uint8_t t) const;
+  // Whether type t is valid in this log.
+  bool KnownType(uint8_t t) const;
 
   void NoteDamage(uint64_t offset, const char* cause);
   // Damage found at `at`, in the record starting at record_offset (or at `at`
@@ -150,7 +167,15 @@ class Reader {
   Reporter* const reporter_;
   const std::string file_name_;
   const WalRecoveryMode mode_;
+  const bool has_log_number_;
+  const uint32_t log_number_;              // low 32 bits, when has_log_number_
   const std::unique_ptr<char[]> backing_;  // one block
+
+  // The framing of the first intact fragment: 0 none yet, else its header
+  // size (kHeaderSize or kRecyclableHeaderSize).
+  size_t framing_ = 0;
+  // Where an older log's fragments begin; the end of this log.
+  uint64_t end_of_log_ = UINT64_MAX;
 
   // The unread part of the current block, and the file offset just past it.
   std::string_view buffer_;

@@ -21,8 +21,13 @@ class Writer {
  public:
   // Appends to *dest, which must already hold exactly initial_offset bytes of
   // a log (0 for a new file); the block layout continues from there. *dest
-  // must outlive the Writer and is not closed by it.
+  // must outlive the Writer and is not closed by it. Writes the legacy
+  // fragment types (1-4): the MANIFEST's framing.
   explicit Writer(WritableFile* dest, uint64_t initial_offset = 0);
+  // The same, writing fragment types 5-8 stamped with log_number's low 32
+  // bits: the WALs' framing. A Reader given the same number reads another
+  // log's fragments (left in a reused file) as the end of this one.
+  Writer(WritableFile* dest, uint64_t initial_offset, uint64_t log_number);
 
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -44,6 +49,9 @@ class Writer {
   Status EmitFragment(uint8_t type, const char* data, size_t n);
 
   WritableFile* const dest_;
+  const bool recyclable_;
+  const uint32_t log_number_;  // low 32 bits; written when recyclable_
+  const size_t header_size_;
   uint64_t offset_;  // file offset of the next byte to write
   Status error_;     // sticky first failure
 };

@@ -70,6 +70,9 @@ case "$("$shale" dump "$manifest")" in *group*) passed=$((passed + 1)) ;; *) fai
 log=$(ls "$db"/*.log | tail -n 1)
 case "$("$shale" dump "$log")" in *"PUT walkey => walvalue"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump wal: $("$shale" dump "$log")" ;; esac
 case "$("$shale" dump "$log")" in *"record 0: start marker, first sequence"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump wal marker: $("$shale" dump "$log")" ;; esac
+# A WAL under another name: its fragments' log number comes from their header.
+cp "$log" "$dir/renamed-wal"
+case "$("$shale" dump --type wal "$dir/renamed-wal")" in *"PUT walkey => walvalue"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL dump renamed wal: $("$shale" dump --type wal "$dir/renamed-wal")" ;; esac
 "$shale" dump "$dir/unknown.bin" >/dev/null 2>&1
 check "dump unknown kind exits 2" "2" "$?"
 
