@@ -44,6 +44,10 @@ class Cache {
                          Deleter deleter) = 0;
   // The entry, pinned, or nullptr. Allocates nothing.
   virtual Handle* Lookup(std::string_view key) = 0;
+  // A hint that Lookup(key) is coming: starts loading what it reads first,
+  // so that the cache misses of several lookups overlap. Pins nothing and
+  // may do nothing (the default).
+  virtual void Prefetch(std::string_view key) { (void)key; }
   // Unpins. REQUIRES: handle came from this cache and is released once.
   virtual void Release(Handle* handle) = 0;
   // The value of a pinned entry. REQUIRES: handle not yet released.

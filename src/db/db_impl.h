@@ -63,6 +63,10 @@ class DBImpl final : public DB {
   Status Write(const WriteOptions& options, WriteBatch* batch) override;
   Status Get(const ReadOptions& options, std::string_view key,
              std::string* value) override;
+  void MultiGet(const ReadOptions& options,
+                std::span<const std::string_view> keys,
+                std::span<std::string> values,
+                std::span<Status> statuses) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
@@ -216,6 +220,12 @@ class DBImpl final : public DB {
   void InstallReadView() REQUIRES(mu_);
   std::shared_ptr<const ReadView> GetReadView() EXCLUDES(mu_);
   SequenceNumber ReadSequence(const ReadOptions& options) const;
+  // Get's answer from what the tables said about key (r: Version::Get's
+  // out-parameters and OK status): the value, read from its value log if
+  // it is separated, or NotFound for a deletion, an expired entry or no
+  // entry. *value holds the table's value on entry.
+  Status ResolveTableValue(const VersionGetRequest& r, uint64_t now_ms,
+                           std::string_view key, std::string* value);
   uint64_t MemBytes() const REQUIRES(mu_);
   // Everything GetStatsMap reports but the live WAL size (db_impl_stats.cc).
   void CollectStats(std::map<std::string, double>* m) REQUIRES(mu_);

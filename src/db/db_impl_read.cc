@@ -1,5 +1,10 @@
 // The read path: take a sequence number and the read view under the mutex,
 // then search memtables and tables without it.
+#include <algorithm>
+#include <cassert>
+#include <numeric>
+#include <optional>
+
 #include "db/db_impl.h"
 #include "db/db_iter.h"
 #include "db/filename.h"
@@ -57,6 +62,23 @@ Status ResolveValue(ValueType type, std::string_view stored, uint64_t now_ms,
 
 }  // namespace
 
+Status DBImpl::ResolveTableValue(const VersionGetRequest& r, uint64_t now_ms,
+                                 std::string_view key, std::string* value) {
+  if (r.found && r.type != kTypeDeletion && !IsExpired(r.expire_ms, now_ms)) {
+    if (IsBlobIndex(r.type)) {
+      ValuePointer ptr;
+      if (!ptr.DecodeFrom(*value)) {
+        value->clear();
+        return Status::Corruption("bad value pointer for key");
+      }
+      return vlog_reader_->Read(ptr, key, value);
+    }
+    return Status::OK();
+  }
+  value->clear();
+  return Status::NotFound("");
+}
+
 Status DBImpl::Get(const ReadOptions& options, std::string_view key,
                    std::string* value) {
   // The sequence is read before the view: a view can only be newer, and
@@ -74,24 +96,117 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key,
       return ResolveValue(type, stored, NowMillis(), value);
     }
   }
-  bool found = false;
-  uint64_t expire_ms = 0;
-  Status s = view->version->Get(options, table_cache_.get(), lkey, &found,
-                                &type, value, &expire_ms);
-  if (!s.ok()) return s;
-  if (found && type != kTypeDeletion && !IsExpired(expire_ms, NowMillis())) {
-    if (IsBlobIndex(type)) {
-      ValuePointer ptr;
-      if (!ptr.DecodeFrom(*value)) {
-        value->clear();
-        return Status::Corruption("bad value pointer for key");
-      }
-      return vlog_reader_->Read(ptr, key, value);
+  VersionGetRequest r;
+  r.key = &lkey;
+  r.value = value;
+  r.status = view->version->Get(options, table_cache_.get(), lkey, &r.found,
+                                &r.type, value, &r.expire_ms);
+  if (!r.status.ok()) return r.status;
+  return ResolveTableValue(r, NowMillis(), key, value);
+}
+
+void DBImpl::MultiGet(const ReadOptions& options,
+                      std::span<const std::string_view> keys,
+                      std::span<std::string> values,
+                      std::span<Status> statuses) {
+  assert(values.size() == keys.size() && statuses.size() == keys.size());
+  if (keys.empty()) return;
+  // As in Get: the sequence first, then the view.
+  const SequenceNumber seq = ReadSequence(options);
+  std::shared_ptr<const ReadView> view = GetReadView();
+  const uint64_t now_ms = NowMillis();
+
+  // The keys in the comparator's order (bytes breaking ties), so that each
+  // table sees its keys in order and repeated keys are adjacent: each is
+  // looked up once.
+  const Comparator* ucmp = internal_comparator_.user_comparator();
+  std::vector<uint32_t> order(keys.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const int c = ucmp->Compare(keys[a], keys[b]);
+    return c != 0 ? c < 0 : keys[a] < keys[b];
+  });
+
+  // In chunks of distinct keys, each chunk's lookups going through each
+  // stage together.
+  constexpr size_t kChunk = 32;
+  size_t pos = 0;
+  while (pos < order.size()) {
+    std::optional<LookupKey> lkeys[kChunk];
+    uint64_t hashes[kChunk];
+    // order[run_begin[u], run_end[u]): distinct key u and its repeats
+    size_t run_begin[kChunk];
+    size_t run_end[kChunk];
+    uint32_t index[kChunk];  // keys[index[u]] = keys[order[run_begin[u]]]
+    bool done[kChunk];
+    size_t n = 0;
+    for (; n < kChunk && pos < order.size(); n++) {
+      run_begin[n] = pos;
+      index[n] = order[pos];
+      const std::string_view key = keys[index[n]];
+      lkeys[n].emplace(key, seq);
+      hashes[n] = MemTable::HashUserKey(key);
+      done[n] = false;
+      do {
+        pos++;
+      } while (pos < order.size() && keys[order[pos]] == key);
+      run_end[n] = pos;
     }
-    return Status::OK();
+
+    // The memtables, newest first; a key found in one is settled.
+    auto search_memtable = [&](const MemTable& mem) {
+      for (size_t u = 0; u < n; u++) {
+        if (!done[u]) mem.PrefetchGet(hashes[u]);
+      }
+      for (size_t u = 0; u < n; u++) {
+        ValueType type;
+        std::string_view stored;
+        if (done[u] || !mem.Get(*lkeys[u], hashes[u], &type, &stored)) {
+          continue;
+        }
+        std::string* value = &values[index[u]];
+        statuses[index[u]] = ResolveValue(type, stored, now_ms, value);
+        if (!statuses[index[u]].ok()) value->clear();
+        done[u] = true;
+      }
+    };
+    search_memtable(*view->mem);
+    for (const auto& imm : view->imm) search_memtable(*imm);
+
+    VersionGetRequest requests[kChunk];
+    VersionGetRequest* pending[kChunk];
+    uint32_t request_key[kChunk];  // the u of each request
+    size_t num_pending = 0;
+    for (size_t u = 0; u < n; u++) {
+      if (done[u]) continue;
+      VersionGetRequest& r = requests[num_pending];
+      r.key = &*lkeys[u];
+      r.hash = hashes[u];
+      r.value = &values[index[u]];
+      request_key[num_pending] = static_cast<uint32_t>(u);
+      pending[num_pending++] = &r;
+    }
+    if (num_pending > 0) {
+      view->version->MultiGet(options, table_cache_.get(),
+                              std::span(pending, num_pending));
+    }
+    for (size_t j = 0; j < num_pending; j++) {
+      const VersionGetRequest& r = requests[j];
+      const uint32_t i = index[request_key[j]];
+      statuses[i] = r.status.ok()
+                        ? ResolveTableValue(r, now_ms, keys[i], &values[i])
+                        : r.status;
+      if (!statuses[i].ok()) values[i].clear();
+    }
+
+    // Repeats get copies of their first's answer.
+    for (size_t u = 0; u < n; u++) {
+      for (size_t p = run_begin[u] + 1; p < run_end[u]; p++) {
+        values[order[p]] = values[index[u]];
+        statuses[order[p]] = statuses[index[u]];
+      }
+    }
   }
-  value->clear();
-  return Status::NotFound("");
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {

@@ -121,14 +121,19 @@ bool MemTable::KeyIndex::Add(uint64_t hash, std::string_view user_key,
   }
 }
 
-const char* MemTable::KeyIndex::Find(uint64_t hash,
-                                     std::string_view user_key) const {
+void MemTable::KeyIndex::PrefetchFind(uint64_t hash) const {
   const int n = num_segments_.load(std::memory_order_acquire);
-  // A key the memtable does not hold is looked for in every segment: start
-  // all their cache misses at once rather than one after the other.
   for (int s = n - 1; s >= 0; s--) {
     __builtin_prefetch(&segments_[s].slots[hash & segments_[s].mask]);
   }
+}
+
+const char* MemTable::KeyIndex::Find(uint64_t hash,
+                                     std::string_view user_key) const {
+  // A key the memtable does not hold is looked for in every segment: start
+  // all their cache misses at once rather than one after the other.
+  PrefetchFind(hash);
+  const int n = num_segments_.load(std::memory_order_acquire);
   for (int s = n - 1; s >= 0; s--) {
     const Segment& seg = segments_[s];
     for (uint64_t i = hash & seg.mask;; i = (i + 1) & seg.mask) {
@@ -224,11 +229,10 @@ void MemTable::AddStaged() {
   staged_nodes_.clear();
 }
 
-bool MemTable::Get(const LookupKey& key, ValueType* type,
+bool MemTable::Get(const LookupKey& key, uint64_t hash, ValueType* type,
                    std::string_view* value) const {
   if (index_complete_.load(std::memory_order_acquire)) {
-    const char* entry =
-        index_.Find(HashUserKey(key.user_key()), key.user_key());
+    const char* entry = index_.Find(hash, key.user_key());
     if (entry == nullptr) return false;
     std::string_view ikey = GetLengthPrefixedAt(entry);
     const uint64_t tag = ExtractTag(ikey);

@@ -66,7 +66,18 @@ class MemTable {
   // (the stored value, pointing into the arena: valid while this memtable
   // lives).
   bool Get(const LookupKey& key, ValueType* type,
+           std::string_view* value) const {
+    return Get(key, HashUserKey(key.user_key()), type, value);
+  }
+  // Get for a key whose HashUserKey is hash.
+  bool Get(const LookupKey& key, uint64_t hash, ValueType* type,
            std::string_view* value) const;
+  // Starts loading what Get(..., hash, ...) reads first, so that the cache
+  // misses of a batch of lookups overlap (DB::MultiGet).
+  void PrefetchGet(uint64_t hash) const { index_.PrefetchFind(hash); }
+  // The hash of user keys the lookups above take (XXH3-64, the hash bloom
+  // filters use too: BloomHash).
+  static uint64_t HashUserKey(std::string_view user_key);
 
   // Iterates internal keys; values are the stored values.
   std::unique_ptr<InternalIterator> NewIterator() const;
@@ -151,6 +162,9 @@ class MemTable {
     // Starts loading the slot Add(hash, ...) will probe first, so that its
     // cache miss overlaps the skiplist insert. REQUIRES: the writer.
     void Prefetch(uint64_t hash) const;
+    // Starts loading the slot of every segment Find(hash, ...) probes
+    // first. Any thread.
+    void PrefetchFind(uint64_t hash) const;
     // The entry of the newest version of user_key added, nullptr if none.
     const char* Find(uint64_t hash, std::string_view user_key) const;
 
@@ -168,7 +182,6 @@ class MemTable {
     std::atomic<int> num_segments_{0};
     uint64_t in_last_ = 0;  // writer only: keys in the last segment
   };
-  static uint64_t HashUserKey(std::string_view user_key);
   // Writes the entry behind a new, unlinked skiplist node; returns the
   // entry.
   char* Encode(SequenceNumber seq, ValueType type, std::string_view key,

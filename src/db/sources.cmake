@@ -35,6 +35,7 @@ list(APPEND SHALE_DB_TESTS
   src/db/db_soak_test.cc
   src/db/db_space_test.cc
   src/db/db_model_test.cc
+  src/db/db_multiget_test.cc
   src/db/db_test.cc
   src/db/db_vlog_test.cc
   src/db/db_wal_test.cc

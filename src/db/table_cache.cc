@@ -69,6 +69,20 @@ Status TableCache::Get(
   return table->Get(options, internal_key, handle);
 }
 
+void TableCache::MultiGet(
+    const ReadOptions& options, uint64_t number, uint64_t file_size,
+    std::span<const Table::BatchKey> keys, std::span<Status> statuses,
+    const std::function<void(size_t, std::string_view, std::string_view)>&
+        handle) {
+  std::shared_ptr<Table> table;
+  Status s = FindTable(number, file_size, &table);
+  if (!s.ok()) {
+    for (Status& status : statuses) status = s;
+    return;
+  }
+  table->MultiGet(options, keys, statuses, handle);
+}
+
 void TableCache::Evict(uint64_t number) {
   MutexLock l(&mu_);
   auto it = map_.find(number);

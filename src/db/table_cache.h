@@ -13,6 +13,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -49,6 +50,13 @@ class TableCache {
       std::string_view internal_key,
       const std::function<void(std::string_view, std::string_view)>& handle);
 
+  // Table::MultiGet on the table; if it cannot be opened, every status
+  // gets the error.
+  void MultiGet(const ReadOptions& options, uint64_t number, uint64_t file_size,
+                std::span<const Table::BatchKey> keys,
+                std::span<Status> statuses,
+                const std::function<void(size_t i, std::string_view key,
+                                         std::string_view value)>& handle);
   // Drops the entry for a deleted file.
   void Evict(uint64_t number);
 

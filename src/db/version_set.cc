@@ -42,6 +42,39 @@ size_t Version::FindFile(int level, std::string_view internal_key) const {
   return lo;
 }
 
+namespace {
+
+// What a lookup of user_key makes of the first entry >= its key in table
+// file `number`: nothing if the entry is another user key's; else *found,
+// *type and *value (the user value, an expiring entry's expiry split off
+// into *expire_ms).
+Status TakeTableEntry(const Comparator* ucmp, uint64_t number,
+                      std::string_view user_key, std::string_view entry_key,
+                      std::string_view entry_value, bool* found,
+                      ValueType* type, std::string* value,
+                      uint64_t* expire_ms) {
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(entry_key, &parsed)) {
+    return Status::Corruption("corrupted internal key in",
+                              TableFileName("", number));
+  }
+  if (ucmp->Compare(parsed.user_key, user_key) != 0) return Status::OK();
+  *found = true;
+  *type = parsed.type;
+  if (HasExpiry(parsed.type)) {
+    std::string_view user_value;
+    if (!SplitExpiringValue(entry_value, expire_ms, &user_value)) {
+      return Status::Corruption("expiring value too short in",
+                                TableFileName("", number));
+    }
+    entry_value = user_value;
+  }
+  value->assign(entry_value.data(), entry_value.size());
+  return Status::OK();
+}
+
+}  // namespace
+
 Status Version::Get(const ReadOptions& options, TableCache* cache,
                     const LookupKey& key, bool* found, ValueType* type,
                     std::string* value, uint64_t* expire_ms) const {
@@ -54,28 +87,14 @@ Status Version::Get(const ReadOptions& options, TableCache* cache,
   // Searches one file; true when it settled the lookup (found or error).
   Status s;
   auto search = [&](const FileMetaData& f) {
+    Status entry_status;
     s = cache->Get(options, f.number, f.file_size, ikey,
-                   [&](std::string_view found_key, std::string_view v) {
-                     ParsedInternalKey parsed;
-                     if (!ParseInternalKey(found_key, &parsed)) {
-                       s = Status::Corruption("corrupted internal key in",
-                                              TableFileName("", f.number));
-                       return;
-                     }
-                     if (ucmp->Compare(parsed.user_key, user_key) != 0) return;
-                     *found = true;
-                     *type = parsed.type;
-                     if (HasExpiry(parsed.type)) {
-                       std::string_view user_value;
-                       if (!SplitExpiringValue(v, expire_ms, &user_value)) {
-                         s = Status::Corruption("expiring value too short in",
-                                                TableFileName("", f.number));
-                         return;
-                       }
-                       v = user_value;
-                     }
-                     value->assign(v.data(), v.size());
+                   [&](std::string_view entry_key, std::string_view v) {
+                     entry_status =
+                         TakeTableEntry(ucmp, f.number, user_key, entry_key, v,
+                                        found, type, value, expire_ms);
                    });
+    if (s.ok()) s = entry_status;
     return !s.ok() || *found;
   };
 
@@ -99,6 +118,78 @@ Status Version::Get(const ReadOptions& options, TableCache* cache,
     if (search(f)) return s;
   }
   return s;
+}
+
+void Version::MultiGet(const ReadOptions& options, TableCache* cache,
+                       std::span<VersionGetRequest* const> requests) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  std::vector<VersionGetRequest*> pending(requests.begin(), requests.end());
+  for (VersionGetRequest* r : pending) {
+    r->found = false;
+    r->expire_ms = 0;
+    r->status = Status::OK();
+  }
+  // Searches one file for the requests in group, all of which it may hold.
+  std::vector<VersionGetRequest*> group;
+  std::vector<Table::BatchKey> keys;
+  std::vector<Status> statuses;
+  auto search = [&](const FileMetaData& f) {
+    keys.clear();
+    for (VersionGetRequest* r : group) {
+      keys.push_back({r->key->internal_key(), r->hash});
+    }
+    statuses.assign(group.size(), Status::OK());
+    cache->MultiGet(
+        options, f.number, f.file_size, keys, statuses,
+        [&](size_t i, std::string_view entry_key, std::string_view v) {
+          VersionGetRequest* r = group[i];
+          statuses[i] =
+              TakeTableEntry(ucmp, f.number, r->key->user_key(), entry_key, v,
+                             &r->found, &r->type, r->value, &r->expire_ms);
+        });
+    for (size_t i = 0; i < group.size(); i++) group[i]->status = statuses[i];
+    group.clear();
+  };
+  // Drops the settled requests (found or failed) from pending.
+  auto settle = [&] {
+    std::erase_if(pending, [](const VersionGetRequest* r) {
+      return !r->status.ok() || r->found;
+    });
+  };
+
+  // Level 0: files may overlap; newest (highest number) first.
+  const FileList& l0 = files_[0];
+  for (auto it = l0.rbegin(); it != l0.rend() && !pending.empty(); ++it) {
+    const FileMetaData& f = **it;
+    for (VersionGetRequest* r : pending) {
+      if (ucmp->Compare(r->key->user_key(), ExtractUserKey(f.smallest)) >= 0 &&
+          ucmp->Compare(r->key->user_key(), ExtractUserKey(f.largest)) <= 0) {
+        group.push_back(r);
+      }
+    }
+    if (!group.empty()) search(f);
+    settle();
+  }
+  // Deeper levels: the requests are sorted, so the file each may be in
+  // goes up with them and the requests of one file are adjacent.
+  for (int level = 1; level < kNumLevels && !pending.empty(); level++) {
+    const FileList& files = files_[level];
+    if (files.empty()) continue;
+    size_t group_file = 0;
+    for (VersionGetRequest* r : pending) {
+      const size_t index = FindFile(level, r->key->internal_key());
+      if (index >= files.size() ||
+          ucmp->Compare(r->key->user_key(),
+                        ExtractUserKey(files[index]->smallest)) < 0) {
+        continue;
+      }
+      if (!group.empty() && index != group_file) search(*files[group_file]);
+      group_file = index;
+      group.push_back(r);
+    }
+    if (!group.empty()) search(*files[group_file]);
+    settle();
+  }
 }
 
 namespace {

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,20 @@ class TableCache;
 
 using FileList = std::vector<std::shared_ptr<const FileMetaData>>;
 
+// One lookup of Version::MultiGet and, once it returns, Version::Get's
+// answer for it.
+struct VersionGetRequest {
+  // Set by the caller.
+  const LookupKey* key = nullptr;
+  uint64_t hash = 0;             // BloomHash(key->user_key())
+  std::string* value = nullptr;  // where a found value goes
+  // Set by MultiGet, as Get sets its out-parameters and returns its status.
+  Status status;
+  bool found = false;
+  ValueType type = kTypeValue;
+  uint64_t expire_ms = 0;
+};
+
 class Version {
  public:
   explicit Version(const InternalKeyComparator* icmp) : icmp_(icmp) {}
@@ -52,6 +67,14 @@ class Version {
   Status Get(const ReadOptions& options, TableCache* cache,
              const LookupKey& key, bool* found, ValueType* type,
              std::string* value, uint64_t* expire_ms) const;
+
+  // Get for each request, against the same files: each table holding
+  // keys of several requests is opened once and asked for them together
+  // (Table::MultiGet), level by level; a request settles (found, or an
+  // error) at the same file Get would settle it.
+  // REQUIRES: requests ordered by user key, no two with the same user key.
+  void MultiGet(const ReadOptions& options, TableCache* cache,
+                std::span<VersionGetRequest* const> requests) const;
 
   // Appends one iterator per level-0 file and one per deeper non-empty level.
   void AddIterators(

@@ -22,10 +22,6 @@ int ProbesFor(int bits_per_key) {
   return std::clamp(k, 1, 30);
 }
 
-inline uint32_t LineFor(uint64_t h, uint32_t num_lines) {
-  return static_cast<uint32_t>(((h >> 32) * num_lines) >> 32);
-}
-
 // Calls fn(bit) for each of the key's probes inside its line, until fn
 // returns false. Enhanced double hashing over 32-bit words: the step itself
 // moves by a third hash, and each probe takes the top 9 bits, so every bit
@@ -68,7 +64,8 @@ std::string BloomFilterBuilder::Finish() {
   std::string out(size_t{num_lines} * kLineBytes, '\0');
   auto* bytes = reinterpret_cast<unsigned char*>(out.data());
   for (uint64_t h : hashes_) {
-    unsigned char* line = bytes + size_t{LineFor(h, num_lines)} * kLineBytes;
+    unsigned char* line =
+        bytes + size_t{BloomFilterReader::LineOf(h, num_lines)} * kLineBytes;
     ForEachProbe(h, num_probes_, [line](uint32_t bit) {
       line[bit >> 3] |= static_cast<unsigned char>(1u << (bit & 7));
       return true;
@@ -102,10 +99,13 @@ BloomFilterReader::BloomFilterReader(std::string_view filter) {
 }
 
 bool BloomFilterReader::KeyMayMatch(std::string_view key) const {
+  return HashMayMatch(BloomHash(key));
+}
+
+bool BloomFilterReader::HashMayMatch(uint64_t h) const {
   if (!valid_) return true;
   if (num_lines_ == 0) return false;  // a filter over no keys
-  const uint64_t h = BloomHash(key);
-  const unsigned char* line = lines_[LineFor(h, num_lines_)].bytes;
+  const unsigned char* line = lines_[LineOf(h, num_lines_)].bytes;
   bool match = true;
   ForEachProbe(h, num_probes_, [line, &match](uint32_t bit) {
     match = (line[bit >> 3] >> (bit & 7)) & 1;

@@ -67,6 +67,20 @@ class BloomFilterReader {
 
   // False only if key was certainly not added.
   bool KeyMayMatch(std::string_view key) const;
+  // KeyMayMatch for a key whose BloomHash is hash (one hash serves every
+  // table a batch of lookups visits).
+  bool HashMayMatch(uint64_t hash) const;
+  // Starts loading the line HashMayMatch(hash) reads, so that the cache
+  // misses of a batch's probes overlap.
+  void Prefetch(uint64_t hash) const {
+    if (num_lines_ != 0) __builtin_prefetch(&lines_[LineOf(hash, num_lines_)]);
+  }
+
+  // The line of a filter of num_lines lines that a key hashing to hash
+  // maps to (the grammar above). REQUIRES: num_lines > 0.
+  static uint32_t LineOf(uint64_t hash, uint32_t num_lines) {
+    return static_cast<uint32_t>(((hash >> 32) * num_lines) >> 32);
+  }
 
   // True when the filter parsed (false: it answers "may match" to all).
   bool valid() const { return valid_; }

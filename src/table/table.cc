@@ -335,29 +335,66 @@ const BloomFilterReader* Table::GetFilter(Cache::Handle** pin) const {
   return static_cast<const BloomFilterReader*>(cache->Value(h));
 }
 
+void Table::CountFilterCheck(bool negative) const {
+  filter_checks_.fetch_add(1, std::memory_order_relaxed);
+  if (negative) filter_negatives_.fetch_add(1, std::memory_order_relaxed);
+  if (TableReadStats* stats = options_.read_stats; stats != nullptr) {
+    stats->bloom_checked.fetch_add(1, std::memory_order_relaxed);
+    if (negative) stats->bloom_useful.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+bool Table::LocateBlock(BlockIter* index_iter, std::string_view internal_key,
+                        BlockHandle* handle, Status* s) const {
+  if (index_prefixes_ != nullptr) {
+    uint32_t left, right;
+    index_prefixes_->Narrow(ExtractUserKey(internal_key), &left, &right);
+    index_iter->SeekBetweenRestarts(internal_key, left, right);
+  } else {
+    index_iter->Seek(internal_key);
+  }
+  if (!index_iter->Valid()) {
+    *s = index_iter->status();
+    return false;
+  }
+  std::string_view encoded = index_iter->value();
+  if (!handle->DecodeFrom(&encoded)) {
+    *s = Status::Corruption(file_name_, "bad block handle in index");
+    return false;
+  }
+  return true;
+}
+
+bool Table::SearchBlock(
+    const Block* block, std::string_view internal_key, Status* s,
+    const std::function<void(std::string_view, std::string_view)>&
+        handle_result) const {
+  BlockIter block_iter;
+  block_iter.Init(options_.comparator, block, file_name_, kMinKeySize);
+  block_iter.Seek(internal_key);
+  bool found_user_key = false;
+  if (block_iter.Valid()) {
+    found_user_key =
+        ExtractUserKey(block_iter.key()) == ExtractUserKey(internal_key);
+    handle_result(block_iter.key(), block_iter.value());
+  }
+  *s = block_iter.status();
+  return found_user_key;
+}
+
 Status Table::Get(const ReadOptions& options, std::string_view internal_key,
                   const std::function<void(std::string_view, std::string_view)>&
                       handle_result) const {
   assert(internal_key.size() >= 8);
-  const std::string_view user_key = ExtractUserKey(internal_key);
-  TableReadStats* const stats = options_.read_stats;
   bool filtered = false;
   {
     ScopedPin filter_pin(options_.block_cache);
     const BloomFilterReader* filter = GetFilter(filter_pin.slot());
     if (filter != nullptr) {
       filtered = true;
-      filter_checks_.fetch_add(1, std::memory_order_relaxed);
-      if (stats != nullptr) {
-        stats->bloom_checked.fetch_add(1, std::memory_order_relaxed);
-      }
-      if (!filter->KeyMayMatch(user_key)) {
-        filter_negatives_.fetch_add(1, std::memory_order_relaxed);
-        if (stats != nullptr) {
-          stats->bloom_useful.fetch_add(1, std::memory_order_relaxed);
-        }
-        return Status::OK();
-      }
+      const bool negative = !filter->KeyMayMatch(ExtractUserKey(internal_key));
+      CountFilterCheck(negative);
+      if (negative) return Status::OK();
     }
   }
 
@@ -366,38 +403,115 @@ Status Table::Get(const ReadOptions& options, std::string_view internal_key,
   if (!s.ok()) return s;
   BlockIter index_iter;
   index_iter.Init(options_.comparator, index.get(), file_name_, kMinKeySize);
-  if (index_prefixes_ != nullptr) {
-    uint32_t left, right;
-    index_prefixes_->Narrow(user_key, &left, &right);
-    index_iter.SeekBetweenRestarts(internal_key, left, right);
-  } else {
-    index_iter.Seek(internal_key);
-  }
+  BlockHandle handle;
   bool found_user_key = false;
-  if (index_iter.Valid()) {
-    std::string_view encoded = index_iter.value();
-    BlockHandle handle;
-    if (!handle.DecodeFrom(&encoded)) {
-      return Status::Corruption(file_name_, "bad block handle in index");
-    }
+  if (LocateBlock(&index_iter, internal_key, &handle, &s)) {
     BlockRef block;
     s = ReadDataBlock(options, handle, &block);
     if (!s.ok()) return s;
-    BlockIter block_iter;
-    block_iter.Init(options_.comparator, block.get(), file_name_, kMinKeySize);
-    block_iter.Seek(internal_key);
-    if (block_iter.Valid()) {
-      found_user_key = ExtractUserKey(block_iter.key()) == user_key;
-      handle_result(block_iter.key(), block_iter.value());
-    }
-    s = block_iter.status();
-  } else {
-    s = index_iter.status();
+    found_user_key = SearchBlock(block.get(), internal_key, &s, handle_result);
   }
   if (filtered && s.ok() && !found_user_key) {
     filter_false_positives_.fetch_add(1, std::memory_order_relaxed);
   }
   return s;
+}
+
+void Table::MultiGet(
+    const ReadOptions& options, std::span<const BatchKey> keys,
+    std::span<Status> statuses,
+    const std::function<void(size_t, std::string_view, std::string_view)>&
+        handle_result) const {
+  assert(statuses.size() == keys.size());
+  BlockRef index;
+  bool index_read = false;
+  // Stages, each over a chunk of the batch, so that the loads one stage
+  // starts for all keys are in flight together before the next stage
+  // needs them.
+  constexpr size_t kChunk = 16;
+  for (size_t base = 0; base < keys.size(); base += kChunk) {
+    const size_t n = std::min(kChunk, keys.size() - base);
+    size_t live[kChunk];  // keys the filter lets through
+    size_t num_live = 0;
+    bool filtered = false;
+    {
+      ScopedPin filter_pin(options_.block_cache);
+      const BloomFilterReader* filter = GetFilter(filter_pin.slot());
+      if (filter != nullptr) {
+        filtered = true;
+        for (size_t i = 0; i < n; i++) filter->Prefetch(keys[base + i].hash);
+      }
+      for (size_t i = 0; i < n; i++) {
+        const bool negative =
+            filter != nullptr && !filter->HashMayMatch(keys[base + i].hash);
+        if (filter != nullptr) CountFilterCheck(negative);
+        if (!negative) live[num_live++] = base + i;
+      }
+    }
+    if (num_live == 0) continue;
+    if (!index_read) {
+      Status s = GetIndexBlock(options, &index);
+      if (!s.ok()) {
+        for (size_t j = 0; j < num_live; j++) statuses[live[j]] = s;
+        return;
+      }
+      index_read = true;
+    }
+
+    // The data block of each key: first every handle, then the cache
+    // slots of all are loaded together, then the blocks are pinned (a key
+    // whose block is its predecessor's shares that pin) and their restart
+    // arrays loaded together.
+    BlockIter index_iter;
+    index_iter.Init(options_.comparator, index.get(), file_name_, kMinKeySize);
+    BlockHandle handles[kChunk];
+    bool located[kChunk];
+    for (size_t j = 0; j < num_live; j++) {
+      Status s;
+      located[j] =
+          LocateBlock(&index_iter, keys[live[j]].internal_key, &handles[j], &s);
+      if (!s.ok()) statuses[live[j]] = s;
+      if (located[j] && options_.block_cache != nullptr) {
+        options_.block_cache->Prefetch(
+            CacheKey(cache_id_, handles[j].offset(), false).view());
+      }
+    }
+    BlockRef blocks[kChunk];
+    int block_of[kChunk];  // index into blocks, -1: no block to search
+    size_t num_blocks = 0;
+    for (size_t j = 0; j < num_live; j++) {
+      block_of[j] = -1;
+      if (!located[j]) continue;
+      if (num_blocks > 0 && j > 0 && located[j - 1] &&
+          handles[j].offset() == handles[j - 1].offset() &&
+          block_of[j - 1] >= 0) {
+        block_of[j] = block_of[j - 1];
+        continue;
+      }
+      Status s = ReadDataBlock(options, handles[j], &blocks[num_blocks]);
+      if (!s.ok()) {
+        statuses[live[j]] = s;
+        continue;
+      }
+      blocks[num_blocks].get()->Prefetch();
+      block_of[j] = static_cast<int>(num_blocks++);
+    }
+
+    for (size_t j = 0; j < num_live; j++) {
+      if (block_of[j] < 0) continue;
+      const size_t i = live[j];
+      Status s;
+      const bool found_user_key =
+          SearchBlock(blocks[block_of[j]].get(), keys[i].internal_key, &s,
+                      [&](std::string_view key, std::string_view value) {
+                        handle_result(i, key, value);
+                      });
+      if (!s.ok()) statuses[i] = s;
+      if (filtered && s.ok() && !found_user_key) {
+        filter_false_positives_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
 }
 
 uint64_t Table::ApproximateOffsetOf(std::string_view internal_key) const {

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -126,6 +127,26 @@ class Table {
       const std::function<void(std::string_view key, std::string_view value)>&
           handle_result) const;
 
+  // One key of a MultiGet batch.
+  struct BatchKey {
+    std::string_view internal_key;  // REQUIRES: size() >= 8
+    uint64_t hash;                  // BloomHash(ExtractUserKey(internal_key))
+  };
+  // Get for each of keys, with the cache misses of the batch overlapped:
+  // the filter lines of every key are loaded together, then the data
+  // blocks are found and pinned, their restart arrays loaded together,
+  // and only then searched. Keys sorted by the table's comparator share a
+  // data block's lookup with their predecessor when they fall in the same
+  // block (any order is correct). handle_result(i, entry_key, entry_value)
+  // is Get's handle_result for keys[i]; a read that fails for keys[i] sets
+  // statuses[i] (entries of OK lookups are left untouched).
+  // REQUIRES: statuses.size() == keys.size().
+  void MultiGet(
+      const ReadOptions& options, std::span<const BatchKey> keys,
+      std::span<Status> statuses,
+      const std::function<void(size_t i, std::string_view key,
+                               std::string_view value)>& handle_result) const;
+
   // The approximate file offset where the data for key begins (or would
   // begin): the offset of the data block that may hold it; the end of the
   // data blocks for keys past the last one, or when the index cannot be
@@ -192,6 +213,20 @@ class Table {
   // Inserts the filter into the block cache; returns the pinned handle.
   Cache::Handle* InsertFilter(std::unique_ptr<BloomFilterReader> filter) const;
   void CountCacheLookup(bool hit) const;
+  // Counts a lookup the filter was asked about, and whether it said no.
+  void CountFilterCheck(bool negative) const;
+  // Seeks index_iter (over the index block) to the entry of the data block
+  // that may hold internal_key and decodes its handle. False when there is
+  // none (past the last block; *s OK) or on corruption (*s says so).
+  bool LocateBlock(BlockIter* index_iter, std::string_view internal_key,
+                   BlockHandle* handle, Status* s) const;
+  // Hands the first entry >= internal_key in block, if any, to
+  // handle_result; *s gets the search's status. True if that entry's user
+  // key is internal_key's.
+  bool SearchBlock(
+      const Block* block, std::string_view internal_key, Status* s,
+      const std::function<void(std::string_view, std::string_view)>&
+          handle_result) const;
 
   // Constant after Open.
   const TableOptions options_;

@@ -72,7 +72,10 @@ void FreeChain(CacheEntry* garbage) {
 // --- CacheEntryTable --------------------------------------------------------
 
 CacheEntryTable::CacheEntryTable()
-    : slots_(new Slot[kInitialSlots]()), mask_(kInitialSlots - 1) {}
+    : slots_(new Slot[kInitialSlots]()),
+      mask_(kInitialSlots - 1),
+      published_slots_(slots_.get()),
+      published_mask_(mask_) {}
 
 CacheEntryTable::~CacheEntryTable() = default;
 
@@ -137,6 +140,8 @@ void CacheEntryTable::Grow() {
   }
   slots_ = std::move(fresh);
   mask_ = new_mask;
+  published_slots_.store(slots_.get(), std::memory_order_relaxed);
+  published_mask_.store(mask_, std::memory_order_relaxed);
 }
 
 // --- ClockCacheShard --------------------------------------------------------
@@ -318,6 +323,11 @@ Cache::Handle* ClockCache::Insert(std::string_view key, void* value,
 Cache::Handle* ClockCache::Lookup(std::string_view key) {
   const uint64_t hash = HashKey(key);
   return shards_[ShardIndex(hash)].Lookup(key, hash);
+}
+
+void ClockCache::Prefetch(std::string_view key) {
+  const uint64_t hash = HashKey(key);
+  shards_[ShardIndex(hash)].Prefetch(hash);
 }
 
 void ClockCache::Release(Handle* handle) {

@@ -88,6 +88,23 @@ TEST_F(CacheTest, HitAndMiss) {
   EXPECT_EQ(Get(""), 4);
 }
 
+TEST_F(CacheTest, PrefetchIsOnlyAHint) {
+  // Before and after the entry table grows (and its slots move), with
+  // present and absent keys: no entry appears, none is pinned or counted.
+  Make(100000);
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 5000; i++) {
+      cache_->Prefetch("k" + std::to_string(i));
+      if (round == 0) Put("k" + std::to_string(i), i);
+    }
+  }
+  EXPECT_EQ(cache_->hits(), 0u);
+  EXPECT_EQ(cache_->misses(), 0u);
+  EXPECT_EQ(cache_->GetUsage(), 5000u);
+  EXPECT_EQ(Get("k4999"), 4999);
+  EXPECT_EQ(Get("k5000"), -1);
+}
+
 // CLOCK: an entry looked up since the hand last passed it outlives the
 // entries not looked up that the hand meets first.
 TEST_F(CacheTest, LookedUpEntriesGetASecondChance) {
