@@ -35,6 +35,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_string.cc
   server/redis/command.cc
   server/redis/resp_session.cc
+  server/redis/get_batch.cc
   server/redis/set_batch.cc
 )
 target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}

@@ -66,7 +66,25 @@ WriteOptions Keyspace::write_options() const {
 }
 
 Status Keyspace::Get(std::string_view key, Entry* entry) {
-  Status s = db_->Get(ReadOptions(), key, &entry->stored_);
+  return FinishRead(db_->Get(ReadOptions(), key, &entry->stored_), entry);
+}
+
+void Keyspace::MultiGet(std::span<const std::string_view> keys,
+                        std::span<Entry> entries, std::span<Status> statuses) {
+  // The engine reads into strings side by side: lend it the entries'
+  // buffers, so that a batch allocates nothing once they have grown.
+  thread_local std::vector<std::string> values;
+  values.resize(keys.size());
+  for (size_t i = 0; i < keys.size(); i++) values[i].swap(entries[i].stored_);
+  db_->MultiGet(ReadOptions(), keys, std::span(values).first(keys.size()),
+                statuses);
+  for (size_t i = 0; i < keys.size(); i++) {
+    values[i].swap(entries[i].stored_);
+    statuses[i] = FinishRead(statuses[i], &entries[i]);
+  }
+}
+
+Status Keyspace::FinishRead(Status s, Entry* entry) {
   if (!s.ok()) {
     if (s.IsNotFound()) misses.fetch_add(1, std::memory_order_relaxed);
     return s;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,12 @@ class Keyspace {
 
   // Reads key. NotFound if it is absent or expired.
   Status Get(std::string_view key, Entry* entry);
+  // Get for each of keys, through one engine MultiGet (one view of the
+  // DB; the lookups' cache misses overlap): statuses[i] is Get's status
+  // for keys[i] and, when OK, entries[i] its entry.
+  // REQUIRES: entries.size() == statuses.size() == keys.size().
+  void MultiGet(std::span<const std::string_view> keys,
+                std::span<Entry> entries, std::span<Status> statuses);
   // True if key exists (a Get that discards the value).
   bool Exists(std::string_view key);
 
@@ -135,6 +142,10 @@ class Keyspace {
   StatCounter writes;
 
  private:
+  // Get's answer from the engine's status s of a read into entry->stored_:
+  // the entry decoded, or NotFound for a value expired by our clock;
+  // counts the hit or miss.
+  Status FinishRead(Status s, Entry* entry);
   uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }
   WriteOptions write_options() const;
   static size_t StripeOf(std::string_view key);

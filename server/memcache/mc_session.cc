@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "server/info.h"
 #include "server/memcache/mc_util.h"
@@ -132,13 +136,26 @@ void McSession::Get(McRequest& req, bool with_cas, bool touch) {
   for (size_t i = first; i < t.size(); i++) {
     if (!ValidKey(t[i])) return Reply(kBadFormat);
   }
-  for (size_t i = first; i < t.size(); i++) {
+  // Plain gets read every key with one MultiGet; touches read each under
+  // its lock, as they write it back.
+  const size_t n = t.size() - first;
+  std::unique_ptr<Entry[]> entries;
+  std::vector<Status> statuses;
+  if (!touch) {
+    std::vector<std::string_view> keys(t.begin() + first, t.end());
+    entries = std::make_unique<Entry[]>(n);
+    statuses.resize(n);
+    ks_->MultiGet(keys, std::span(entries.get(), n), statuses);
+  }
+  for (size_t j = 0; j < n; j++) {
+    const std::string& key = t[first + j];
     server_->mc_cmd_get++;
     if (touch) server_->mc_cmd_touch++;
-    Entry e;
+    Entry touched;
     std::unique_ptr<KeyLock> lock;
-    if (touch) lock = std::make_unique<KeyLock>(ks_, t[i]);
-    Status s = ks_->Get(t[i], &e);
+    if (touch) lock = std::make_unique<KeyLock>(ks_, key);
+    Status s = touch ? ks_->Get(key, &touched) : statuses[j];
+    const Entry& e = touch ? touched : entries[j];
     if (!s.ok()) {
       server_->mc_get_misses++;
       if (!s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
@@ -147,11 +164,11 @@ void McSession::Get(McRequest& req, bool with_cas, bool touch) {
     server_->mc_get_hits++;
     uint64_t cas = e.meta().cas;
     if (touch) {
-      s = ks_->Put(t[i], e.payload(), e.meta().flags, at, &cas);
+      s = ks_->Put(key, e.payload(), e.meta().flags, at, &cas);
       if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
       if (at == 1) continue;  // touched into the past: gone
     }
-    std::string line = "VALUE " + t[i] + " " + std::to_string(e.meta().flags) +
+    std::string line = "VALUE " + key + " " + std::to_string(e.meta().flags) +
                        " " + std::to_string(e.payload().size());
     if (with_cas) line += " " + std::to_string(cas);
     out_->append(line);

@@ -5,6 +5,9 @@
 // makes each read-modify-write atomic against every front end.
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <span>
+#include <vector>
 
 #include "server/redis/command.h"
 
@@ -183,11 +186,15 @@ void GetEx(CommandContext& ctx, Args& a) {
 }
 
 void MGet(CommandContext& ctx, Args& a) {
-  ctx.w->Array(a.size() - 1);
-  for (size_t i = 1; i < a.size(); i++) {
-    Entry e;
-    if (ctx.ks()->Get(a[i], &e).ok()) {
-      ctx.w->Bulk(e.payload());
+  const size_t n = a.size() - 1;
+  std::vector<std::string_view> keys(a.begin() + 1, a.end());
+  auto entries = std::make_unique<Entry[]>(n);
+  std::vector<Status> statuses(n);
+  ctx.ks()->MultiGet(keys, std::span(entries.get(), n), statuses);
+  ctx.w->Array(n);
+  for (size_t i = 0; i < n; i++) {
+    if (statuses[i].ok()) {
+      ctx.w->Bulk(entries[i].payload());
     } else {
       ctx.w->Null();
     }

@@ -45,14 +45,15 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     total += used;
     if (r == RespParser::Result::kNeedMore) break;
     if (r == RespParser::Result::kError) {
-      set_batch_.Flush(server_->ks, &writer_);
+      FlushBatches();
       spdlog::debug("resp {}: {}", client_.peer, parser_.error());
       writer_.Error("ERR " + parser_.error());
       closing_ = true;
       break;
     }
     Args& args = parser_.args();
-    if (Batchable(args)) {
+    if (Batchable(args, "set", 3)) {
+      get_batch_.Flush(server_->ks, &writer_);
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("set", std::memory_order_relaxed);
       if (set_batch_.Add(server_->ks, args[1], args[2])) {
@@ -60,18 +61,31 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       }
       continue;
     }
-    set_batch_.Flush(server_->ks, &writer_);
+    if (Batchable(args, "get", 2)) {
+      set_batch_.Flush(server_->ks, &writer_);
+      server_->total_commands.fetch_add(1, std::memory_order_relaxed);
+      client_.last_cmd.store("get", std::memory_order_relaxed);
+      if (get_batch_.Add(args[1])) get_batch_.Flush(server_->ks, &writer_);
+      continue;
+    }
+    FlushBatches();
     Execute(args);
   }
-  // Nothing is left pending: every SET read so far is written and answered
-  // before the connection writes or waits for more input.
-  set_batch_.Flush(server_->ks, &writer_);
+  // Nothing is left pending: every SET read so far is written and every
+  // GET answered before the connection writes or waits for more input.
+  FlushBatches();
   return total;
 }
 
-bool RespSession::Batchable(const Args& args) const {
-  return args.size() == 3 && args[0].size() == 3 &&
-         EqualsIgnoreCase(args[0], "set") &&
+void RespSession::FlushBatches() {
+  set_batch_.Flush(server_->ks, &writer_);
+  get_batch_.Flush(server_->ks, &writer_);
+}
+
+bool RespSession::Batchable(const Args& args, std::string_view name,
+                            size_t argc) const {
+  return args.size() == argc && args[0].size() == name.size() &&
+         EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load());
 }

@@ -11,6 +11,7 @@
 #include "server/protocol/resp/resp_parser.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/redis/command.h"
+#include "server/redis/get_batch.h"
 #include "server/redis/set_batch.h"
 #include "server/server_state.h"
 
@@ -34,13 +35,17 @@ class RespSession : public Session {
 
  private:
   void Execute(Args& args);
-  // True if args is a plain `SET key value` that may join the batch.
-  bool Batchable(const Args& args) const;
+  // True if args is the command name with argc - 1 arguments and may join a
+  // batch: a plain `SET key value` (set_batch_) or `GET key` (get_batch_).
+  bool Batchable(const Args& args, std::string_view name, size_t argc) const;
+  // Runs and answers whatever a batch holds (at most one batch is non-empty).
+  void FlushBatches();
 
   ServerState* const server_;
   RespParser parser_;
   RespWriter writer_;
   SetBatch set_batch_;
+  GetBatch get_batch_;
   ClientState client_;
   bool authenticated_ = false;
   bool closing_ = false;

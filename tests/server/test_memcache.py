@@ -89,6 +89,21 @@ def test_set_get_flags(server, mc):
     assert mc.get_many(["k", "missing"]) == {"k": b"v"}
 
 
+def test_multi_key_get_keeps_key_order_and_repeats(server, mc):
+    # get with many keys reads them in one batch (Keyspace::MultiGet); the
+    # VALUE lines still follow the request's order, repeats included.
+    assert mc.set("b", b"2", flags=7) is True
+    assert mc.set("a", b"1") is True
+    raw = mc_raw(server, b"gets b missing a b\r\n", ends(b"END\r\n"))
+    lines = raw.split(b"\r\n")
+    assert [ln.split()[:4] for ln in lines[0::2][:3]] == [
+        [b"VALUE", b"b", b"7", b"1"], [b"VALUE", b"a", b"0", b"1"],
+        [b"VALUE", b"b", b"7", b"1"]]
+    assert lines[1::2][:3] == [b"2", b"1", b"2"]
+    assert lines[0].split()[4] == lines[4].split()[4]  # the same cas
+    assert raw.endswith(b"END\r\n")
+
+
 def test_add_replace_append_prepend(mc):
     assert mc.add("k", b"1", noreply=False) is True
     assert mc.add("k", b"2", noreply=False) is False

@@ -1,5 +1,6 @@
 """RESP string commands over redis-py: replies, edge cases and error texts
 as Redis 7 gives them."""
+import random
 import time
 
 import pytest
@@ -271,6 +272,67 @@ def test_pipelined_sets_keep_order_with_other_commands(r):
     p.mget(["k%d" % i for i in range(600)])
     res = p.execute()
     assert res[-1] == [str(i).encode() for i in range(600)]
+
+
+def test_pipelined_gets_keep_order_and_see_earlier_writes(r):
+    # Consecutive plain GETs of a pipeline are read as one batch
+    # (redis/get_batch.h): each still sees every write before it, and the
+    # replies keep their order.
+    p = r.pipeline(transaction=False)
+    p.get("g").set("g", 1).get("g").get("g").incr("g").get("g").get("nope")
+    p.delete("g").get("g").set("g", "x").get("g").set("h", "y").get("h")
+    p.get("g").mget("g", "h", "nope", "g").get("h")
+    p.set("e", "v", px=1).get("e").append("g", "z").get("g")
+    p.execute_command("GET", "a", "b")
+    p.get("g")
+    res = p.execute(raise_on_error=False)
+    assert res[:-2] == [None, True, b"1", b"1", 2, b"2", None,
+                        1, None, True, b"x", True, b"y",
+                        b"x", [b"x", b"y", None, b"x"], b"y",
+                        True, res[17], 2, b"xz"]
+    assert res[17] in (b"v", None)  # expires within a millisecond
+    assert "wrong number of arguments" in str(res[-2])
+    assert res[-1] == b"xz"
+
+
+def test_pipelined_gets_against_a_model(r):
+    # Runs of GETs of random length (up to more than one batch of 64)
+    # between SET, DEL, INCR and MSET, every reply checked in order.
+    rnd = random.Random(7)
+    model = {}
+    for _ in range(5):
+        p = r.pipeline(transaction=False)
+        expected = []
+        for _ in range(40):
+            for _ in range(rnd.choice([0, 1, 2, 16, 70])):
+                k = "m%d" % rnd.randrange(30)
+                p.get(k)
+                expected.append(model.get(k))
+            k = "m%d" % rnd.randrange(30)
+            op = rnd.randrange(4)
+            if op == 0:
+                v = str(rnd.randrange(1000)).encode()
+                p.set(k, v)
+                model[k] = v
+                expected.append(True)
+            elif op == 1:
+                p.delete(k)
+                expected.append(1 if k in model else 0)
+                model.pop(k, None)
+            elif op == 2:
+                if k in model and not model[k].lstrip(b"-").isdigit():
+                    continue
+                n = int(model.get(k, b"0")) + 1
+                p.incr(k)
+                model[k] = str(n).encode()
+                expected.append(n)
+            else:
+                k2 = "m%d" % rnd.randrange(30)
+                p.mset({k: b"a", k2: b"b"})
+                model[k] = b"a"
+                model[k2] = b"b"
+                expected.append(True)
+        assert p.execute() == expected
 
 
 def test_key_size_limit(r):
