@@ -91,6 +91,22 @@ class Env {
   // Opens for appending, creating the file when missing.
   virtual Status NewAppendableFile(const std::string& path,
                                    std::unique_ptr<WritableFile>* result) = 0;
+  // Renames old_path to path (as RenameFile) and opens it for writing from
+  // offset 0 without truncating it: writes overwrite the old bytes in place,
+  // and what they have not reached yet stays in the file. Size() counts the
+  // bytes written through *result only. Reusing a file keeps its blocks and
+  // cached pages, which writing a new file allocates anew. The rename is
+  // durable after SyncDir; until a Sync, a crash may leave any mix of old
+  // and new bytes where new ones were written. Returns NotSupported (doing
+  // nothing) by default: callers then create a new file instead.
+  virtual Status ReuseWritableFile(const std::string& old_path,
+                                   const std::string& path,
+                                   std::unique_ptr<WritableFile>* result) {
+    (void)old_path;
+    (void)path;
+    (void)result;
+    return Status::NotSupported("ReuseWritableFile");
+  }
 
   virtual bool FileExists(const std::string& path) = 0;
   // Names (not paths) of the entries in dir, without "." and "..".

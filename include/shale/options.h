@@ -96,6 +96,17 @@ struct Options {
   // How the write-ahead log is recovered after a crash.
   WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTail;
 
+  // Write-ahead logs kept once their memtables are in tables, to become new
+  // WALs (renamed, then overwritten from the start) instead of new files
+  // being created. Writing over a file whose blocks and cached pages exist
+  // costs the kernel less than growing a new one, and the writer pays that
+  // cost on every write (docs/bench.md). Costs up to this many WALs of disk
+  // space. A WAL's records carry its number, so an older WAL's records left
+  // in a reused file never replay (docs/format/wal.md). 0 turns reuse off;
+  // so does kAbsoluteConsistency, under which a torn write over an older
+  // WAL's bytes would read as corruption. Default: 2.
+  size_t recycle_log_file_num = 2;
+
   // --- Caches ---------------------------------------------------------------
 
   // The cache of uncompressed data blocks. nullptr: the DB creates its own

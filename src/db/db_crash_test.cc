@@ -76,6 +76,9 @@ TEST_P(DBCrashTest, RecoversAPrefixIncludingEveryDurableWrite) {
   State durable;            // state after the last durable acknowledgement
   std::vector<Op> pending;  // acknowledged since, in order
 
+  // Switches reuse flushed WALs (Options::recycle_log_file_num): the crashes
+  // also find WALs written over older ones.
+  double wals_reused = 0;
   constexpr int kCycles = 12;
   for (int cycle = 0; cycle < kCycles; cycle++) {
     // Half the cycles hold flushes back, so the crash finds several live
@@ -126,6 +129,9 @@ TEST_P(DBCrashTest, RecoversAPrefixIncludingEveryDurableWrite) {
     if (rnd.OneIn(2)) {
       ASSERT_TRUE(env_->SyncDir(dbname_).ok());
     }
+    std::map<std::string, double> stats;
+    db_->GetStatsMap(&stats);
+    wals_reused += stats.at("wals_reused");
     ASSERT_NO_FATAL_FAILURE(CrashAndReopen(rnd.Next64()));
     State recovered = ReadAll();
     // Find the prefix of pending ops that the recovered state matches.
@@ -144,6 +150,7 @@ TEST_P(DBCrashTest, RecoversAPrefixIncludingEveryDurableWrite) {
     durable = std::move(recovered);
     pending.clear();
   }
+  EXPECT_GT(wals_reused, 0) << "no WAL was reused";
 }
 
 std::string CrashName(

@@ -147,11 +147,15 @@ class DBImpl final : public DB {
   // nothing, unless the old WAL syncs first.
   Status ReplaceWal() REQUIRES(mu_);
   // Creates WAL `number` and appends its start marker (an empty batch whose
-  // sequence is `next`, the first the WAL may hold). On failure it removes
-  // the file, or sets *stray when that fails too (see stray_wals_).
-  Status CreateWal(uint64_t number, SequenceNumber next,
+  // sequence is `next`, the first the WAL may hold). With reuse != 0 it
+  // renames obsolete WAL `reuse` to it and writes over it instead, falling
+  // back to a new file when that fails. On failure it removes the file, or
+  // sets *stray when that fails too (see stray_wals_).
+  Status CreateWal(uint64_t number, SequenceNumber next, uint64_t reuse,
                    std::shared_ptr<WritableFile>* file,
                    std::unique_ptr<log::Writer>* log, bool* stray);
+  // Options::recycle_log_file_num, or 0 when reuse is off.
+  size_t WalsToRecycle() const;
   // A WAL a memtable switch left behind without syncing (unsynced_wals_).
   struct ClosedWal {
     uint64_t number;
@@ -294,6 +298,14 @@ class DBImpl final : public DB {
   // be removed: recovery would take them for WALs that lost their writes,
   // so no newer WAL may be started until they are gone (ReplaceWal).
   std::vector<uint64_t> stray_wals_ GUARDED_BY(mu_);
+  // Obsolete WALs kept for reuse by the next memtable switches, oldest
+  // first (Options::recycle_log_file_num). Only WALs this DB wrote (numbers
+  // from first_own_wal_ on), so every one is in the framing that carries its
+  // number. DeleteObsoleteFiles keeps them, and wal_being_reused_, the one a
+  // switch is renaming without mu_.
+  std::deque<uint64_t> recycled_wals_ GUARDED_BY(mu_);
+  uint64_t first_own_wal_ GUARDED_BY(mu_) = UINT64_MAX;
+  uint64_t wal_being_reused_ GUARDED_BY(mu_) = 0;
 
   // Writers waiting to commit; the front one leads the next group.
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
@@ -348,6 +360,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_background_errors_{0};
   // WALs recovery did not replay because an older WAL had lost writes.
   std::atomic<uint64_t> stat_wals_dropped_at_recovery_{0};
+  std::atomic<uint64_t> stat_wals_reused_{0};
   std::atomic<uint64_t> stat_vlog_values_moved_{0};
   std::atomic<uint64_t> stat_vlog_gc_compactions_{0};
   // Per CompactionReason: bytes written (tables and vlogs), and of them the

@@ -329,9 +329,11 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
 
   uint64_t new_log = versions_->NewFileNumber();
   bool stray = false;
-  Status s = CreateWal(new_log, logged_sequence_ + 1, &logfile_, &log_, &stray);
+  Status s =
+      CreateWal(new_log, logged_sequence_ + 1, 0, &logfile_, &log_, &stray);
   if (!s.ok()) return s;
   logfile_number_ = new_log;
+  first_own_wal_ = new_log;
   // The new WAL's directory entry must be durable before the MANIFEST says
   // older WALs are obsolete.
   s = env_->SyncDir(dbname_);
@@ -467,7 +469,14 @@ void DBImpl::DeleteObsoleteFiles() {
     bool keep = true;
     switch (type) {
       case FileType::kLogFile:
-        keep = number >= log_number;
+        keep = number >= log_number || number == wal_being_reused_ ||
+               std::find(recycled_wals_.begin(), recycled_wals_.end(),
+                         number) != recycled_wals_.end();
+        if (!keep && number >= first_own_wal_ &&
+            recycled_wals_.size() < WalsToRecycle()) {
+          recycled_wals_.push_back(number);  // for the next switch
+          keep = true;
+        }
         break;
       case FileType::kDescriptorFile:
         // Newer ones too: CURRENT may name one whose switch failed

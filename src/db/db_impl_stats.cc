@@ -86,6 +86,7 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
   out["background_error"] = bg_error_.ok() ? 0 : 1;
   out["wals_dropped_at_recovery"] =
       static_cast<double>(stat_wals_dropped_at_recovery_.load());
+  out["wals_reused"] = static_cast<double>(stat_wals_reused_.load());
   out["memtable_bytes"] = static_cast<double>(MemBytes());
   out["immutable_memtables"] = static_cast<double>(imm_.size());
   out["last_sequence"] = static_cast<double>(versions_->LastSequence());

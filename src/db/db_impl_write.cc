@@ -319,11 +319,18 @@ Status DBImpl::SwitchMemTable() {
   std::shared_ptr<WritableFile> new_file;
   std::unique_ptr<log::Writer> new_log;
   pending_outputs_.insert(new_number);
+  uint64_t reuse = 0;
+  if (!recycled_wals_.empty()) {
+    reuse = recycled_wals_.front();
+    recycled_wals_.pop_front();
+    wal_being_reused_ = reuse;
+  }
   bool stray = false;
   mu_.Unlock();
-  Status s = CreateWal(new_number, next, &new_file, &new_log, &stray);
+  Status s = CreateWal(new_number, next, reuse, &new_file, &new_log, &stray);
   SHALE_KILL_POINT("wal.switch.created");
   mu_.Lock();
+  wal_being_reused_ = 0;
   pending_outputs_.erase(new_number);
   if (stray) stray_wals_.push_back(new_number);
   if (!s.ok()) {
@@ -343,14 +350,43 @@ Status DBImpl::SwitchMemTable() {
   return Status::OK();
 }
 
-Status DBImpl::CreateWal(uint64_t number, SequenceNumber next,
+size_t DBImpl::WalsToRecycle() const {
+  // Under kAbsoluteConsistency a torn write over an older WAL's bytes is
+  // damage short of the file's end, which that mode refuses.
+  if (options_.wal_recovery_mode == WalRecoveryMode::kAbsoluteConsistency) {
+    return 0;
+  }
+  return options_.recycle_log_file_num;
+}
+
+Status DBImpl::CreateWal(uint64_t number, SequenceNumber next, uint64_t reuse,
                          std::shared_ptr<WritableFile>* file,
                          std::unique_ptr<log::Writer>* log, bool* stray) {
   *stray = false;
   const std::string fname = LogFileName(dbname_, number);
   std::unique_ptr<WritableFile> created;
-  Status s = env_->NewWritableFile(fname, &created);
-  if (!s.ok()) return s;
+  Status s;
+  if (reuse != 0) {
+    // The old WAL's records stay in the file past what this one writes; they
+    // carry the old number, so the reader ends this WAL where they begin.
+    const std::string old_name = LogFileName(dbname_, reuse);
+    s = env_->ReuseWritableFile(old_name, fname, &created);
+    if (s.ok()) {
+      stat_wals_reused_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // Unsupported by the Env, or the rename or open failed: a new file
+      // (truncating the renamed one, if the rename happened). The old one is
+      // obsolete under either name.
+      created.reset();
+      if (env_->FileExists(old_name)) {
+        env_->RemoveFile(old_name).PermitUncheckedError();
+      }
+    }
+  }
+  if (created == nullptr) {
+    s = env_->NewWritableFile(fname, &created);
+    if (!s.ok()) return s;
+  }
   *file = std::move(created);
   *log = std::make_unique<log::Writer>(file->get(), 0, number);
   // The start marker: an empty batch (count 0) whose sequence is the first
@@ -388,7 +424,7 @@ Status DBImpl::ReplaceWal() {
   std::shared_ptr<WritableFile> file;
   std::unique_ptr<log::Writer> log;
   bool stray = false;
-  s = CreateWal(number, logged_sequence_ + 1, &file, &log, &stray);
+  s = CreateWal(number, logged_sequence_ + 1, 0, &file, &log, &stray);
   if (stray) stray_wals_.push_back(number);
   // Makes the new WAL's name durable, and the strays' removal.
   if (s.ok()) s = env_->SyncDir(dbname_);

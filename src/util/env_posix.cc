@@ -290,6 +290,18 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  Status ReuseWritableFile(const std::string& old_path, const std::string& path,
+                           std::unique_ptr<WritableFile>* result) override {
+    if (::rename(old_path.c_str(), path.c_str()) != 0) {
+      return PosixError("rename " + old_path + " to " + path, errno);
+    }
+    // No O_TRUNC, no O_APPEND: write(2) overwrites from offset 0.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(path, errno);
+    *result = std::make_unique<PosixWritableFile>(path, fd, 0);
+    return Status::OK();
+  }
+
   Status NewAppendableFile(const std::string& path,
                            std::unique_ptr<WritableFile>* result) override {
     int fd =

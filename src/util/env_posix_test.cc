@@ -100,6 +100,25 @@ TEST_F(EnvPosixTest, NewWritableFileTruncates) {
   EXPECT_EQ(ReadFile(path), "new");
 }
 
+TEST_F(EnvPosixTest, ReuseWritableFileOverwritesInPlace) {
+  WriteFile(Path("old"), "0123456789");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_->ReuseWritableFile(Path("old"), Path("new"), &file).ok());
+  EXPECT_FALSE(env_->FileExists(Path("old")));
+  EXPECT_EQ(file->Size(), 0u);
+  ASSERT_TRUE(file->Append("abc").ok());
+  ASSERT_TRUE(file->Sync().ok());
+  EXPECT_EQ(file->Size(), 3u);
+  EXPECT_EQ(ReadFile(Path("new")), "abc3456789");
+  ASSERT_TRUE(file->Append("defghijkl").ok());  // past the old end
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ(ReadFile(Path("new")), "abcdefghijkl");
+  // A missing source is an error naming it, and creates nothing.
+  Status s = env_->ReuseWritableFile(Path("gone"), Path("x"), &file);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_FALSE(env_->FileExists(Path("x")));
+}
+
 TEST_F(EnvPosixTest, AppendableFileExtendsOrCreates) {
   std::string path = Path("f");
   std::unique_ptr<WritableFile> file;

@@ -137,15 +137,18 @@ class MemEnv::RandomAccessFileImpl final : public RandomAccessFile {
 
 class MemEnv::WritableFileImpl final : public WritableFile {
  public:
+  // overwrite: write from offset 0 over the inode's bytes (a reused file)
+  // instead of appending at its end.
   WritableFileImpl(MemEnv* env, std::string path, std::string norm,
                    std::shared_ptr<Inode> inode, uint64_t generation,
-                   uint64_t initial_size)
+                   uint64_t initial_size, bool overwrite = false)
       : env_(env),
         path_(std::move(path)),
         norm_(std::move(norm)),
         inode_(std::move(inode)),
         generation_(generation),
-        size_(initial_size) {}
+        size_(initial_size),
+        overwrite_(overwrite) {}
 
   ~WritableFileImpl() override {
     if (!closed_) Close().PermitUncheckedError();
@@ -179,7 +182,7 @@ class MemEnv::WritableFileImpl final : public WritableFile {
     Status s = env_->CheckFault(FaultOp::kSync, norm_);
     if (!s.ok()) return s;
     MoveBufferToInode();
-    inode_->synced = inode_->data.size();
+    MarkSynced();
     return Status::OK();
   }
 
@@ -191,7 +194,7 @@ class MemEnv::WritableFileImpl final : public WritableFile {
     if (generation_ != env_->generation_) return StaleHandleError(path_);
     Status s = env_->CheckFault(FaultOp::kSync, norm_);
     if (!s.ok()) return s;
-    inode_->synced = inode_->data.size();
+    MarkSynced();
     return Status::OK();
   }
 
@@ -204,7 +207,7 @@ class MemEnv::WritableFileImpl final : public WritableFile {
     if (generation_ != env_->generation_) return Status::OK();
     Status s = env_->CheckFault(FaultOp::kFlush, norm_);
     if (!s.ok()) return s;
-    inode_->data.append(buf);
+    WriteToInode(buf);
     return Status::OK();
   }
 
@@ -215,11 +218,41 @@ class MemEnv::WritableFileImpl final : public WritableFile {
     return Status::IOError(path_, "write to a closed file");
   }
 
-  // Appends at the inode's end, like O_APPEND: the inode may have been
-  // truncated by a later NewWritableFile of the same path.
   void MoveBufferToInode() REQUIRES(env_->mu_) {
-    inode_->data.append(buf_);
+    WriteToInode(buf_);
     buf_.clear();
+  }
+
+  // Appends at the inode's end, like O_APPEND (the inode may have been
+  // truncated by a later NewWritableFile of the same path); a reused file's
+  // handle writes at its own offset instead, over the old bytes.
+  void WriteToInode(std::string_view bytes) REQUIRES(env_->mu_) {
+    std::string& data = inode_->data;
+    if (!overwrite_) {
+      data.append(bytes);
+      return;
+    }
+    const size_t at = std::min<size_t>(written_, data.size());
+    const size_t over = std::min(bytes.size(), data.size() - at);
+    data.replace(at, over, bytes.substr(0, over));
+    data.append(bytes.substr(over));
+    written_ = at + bytes.size();
+  }
+
+  // Everything flushed is durable: for a reused file, the rewritten prefix,
+  // with the whole content as the bytes a later crash falls back to.
+  void MarkSynced() REQUIRES(env_->mu_) {
+    Inode& inode = *inode_;
+    if (!overwrite_ || !inode.base.has_value()) {
+      inode.synced = inode.data.size();
+      return;
+    }
+    inode.synced = std::min<uint64_t>(written_, inode.data.size());
+    if (inode.synced >= inode.data.size()) {
+      inode.base.reset();
+    } else {
+      inode.base = inode.data;
+    }
   }
 
   MemEnv* const env_;
@@ -231,6 +264,8 @@ class MemEnv::WritableFileImpl final : public WritableFile {
   std::string buf_;  // appended, not yet flushed
   uint64_t size_;
   bool closed_ = false;
+  const bool overwrite_;
+  size_t written_ GUARDED_BY(env_->mu_) = 0;  // overwrite_: bytes flushed
 };
 
 class MemEnv::FileLockImpl final : public FileLock {
@@ -373,7 +408,10 @@ MemEnv::Dirs MemEnv::CrashSurvivors(const KeepFn& keep_fn) const {
             std::clamp(keep_fn(path, inode->synced, size), inode->synced, size);
         copy = std::make_shared<Inode>();
         copy->data = inode->data.substr(0, static_cast<size_t>(keep));
-        copy->synced = keep;
+        if (inode->base.has_value() && inode->base->size() > keep) {
+          copy->data.append(*inode->base, static_cast<size_t>(keep));
+        }
+        copy->synced = copy->data.size();
       }
       entries.emplace_hint(entries.end(), name, copy);
     }
@@ -455,6 +493,7 @@ Status MemEnv::NewWritable(const std::string& path, bool truncate,
     if (truncate) {
       inode->data.clear();
       inode->synced = 0;
+      inode->base.reset();
     }
     uint64_t size = inode->data.size();
     file = std::make_unique<WritableFileImpl>(
@@ -575,6 +614,37 @@ Status MemEnv::RenameFile(const std::string& src, const std::string& target) {
   std::string from = Normalize(src);
   std::string to = Normalize(target);
   MutexLock l(&mu_);
+  return RenameLocked(src, target, from, to);
+}
+
+Status MemEnv::ReuseWritableFile(const std::string& old_path,
+                                 const std::string& path,
+                                 std::unique_ptr<WritableFile>* result) {
+  std::string from = Normalize(old_path);
+  std::string to = Normalize(path);
+  std::unique_ptr<WritableFile> file;
+  {
+    MutexLock l(&mu_);
+    Status s = RenameLocked(old_path, path, from, to);
+    if (!s.ok()) return s;
+    s = CheckFault(FaultOp::kOpen, to);
+    if (!s.ok()) return s;
+    std::shared_ptr<Inode> inode = FindFile(to);
+    // What a crash falls back to: the bytes as they are. (Bytes the old
+    // file never synced count as durable: a harsher test of the reader,
+    // which then meets more of the old log.)
+    inode->base = inode->data;
+    inode->synced = 0;
+    file = std::make_unique<WritableFileImpl>(this, path, to, std::move(inode),
+                                              generation_, 0,
+                                              /*overwrite=*/true);
+  }
+  *result = std::move(file);  // outside mu_, as in NewWritable
+  return Status::OK();
+}
+
+Status MemEnv::RenameLocked(const std::string& src, const std::string& target,
+                            const std::string& from, const std::string& to) {
   Status s = CheckFault(FaultOp::kRename, from, to);
   if (!s.ok()) return s;
   std::shared_ptr<Inode> inode = FindFile(from);
@@ -733,6 +803,7 @@ Status MemEnv::TruncateFile(const std::string& path, uint64_t size) {
   if (inode == nullptr) return Status::IOError(path, kNoSuchFile);
   inode->data.resize(static_cast<size_t>(size), '\0');
   inode->synced = size;
+  inode->base.reset();
   return Status::OK();
 }
 

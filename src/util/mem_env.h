@@ -20,6 +20,13 @@
 //   WritableFile::Close   Flush, then the handle is closed.
 //   NewWritableFile       creates the entry, or truncates the existing inode
 //                         in place (its synced length drops to 0).
+//   ReuseWritableFile     a rename (as RenameFile), then a handle that writes
+//                         over the inode's bytes from offset 0: Flush
+//                         replaces bytes in place (and extends past the end).
+//                         The inode keeps a *base*, the bytes it held, and
+//                         its synced length counts the rewritten prefix made
+//                         durable. A Sync makes the rewritten prefix durable
+//                         and takes the whole content as the new base.
 //   Create/Rename/Remove  of a file change live entries only.
 //   SyncDir(dir)          durable entries of dir = its live entries. A rename
 //                         across directories needs a SyncDir of both.
@@ -32,7 +39,9 @@
 //     undone (both names revert, including a replaced target).
 //   * Every surviving inode is cut to its synced length; flushed-but-unsynced
 //     bytes and bytes still in a handle's buffer are gone. A file whose entry
-//     is durable but whose data was never synced survives empty.
+//     is durable but whose data was never synced survives empty. A reused
+//     file is cut the same way and then continues with its base's bytes past
+//     the cut: the rewrites not synced revert to the old bytes.
 //   * SimulateCrashWithTornTails(seed) instead keeps, for each inode, the
 //     synced bytes plus a random prefix (possibly empty or whole) of its
 //     unsynced flushed tail; the choice depends only on the seed and the
@@ -147,6 +156,10 @@ class MemEnv : public Env {
                          std::unique_ptr<WritableFile>* result) override;
   Status NewAppendableFile(const std::string& path,
                            std::unique_ptr<WritableFile>* result) override;
+  // Counted and failed as a rename (kRename), then as an open (kOpen); a
+  // failed open leaves the rename done, as on a real file system.
+  Status ReuseWritableFile(const std::string& old_path, const std::string& path,
+                           std::unique_ptr<WritableFile>* result) override;
   bool FileExists(const std::string& path) override;  // file or directory
   // Sorted names of the files and directories directly under dir.
   Status GetChildren(const std::string& dir,
@@ -228,6 +241,9 @@ class MemEnv : public Env {
   struct Inode {
     std::string data;     // flushed bytes
     uint64_t synced = 0;  // data[0, synced) survives a crash
+    // A reused file's durable bytes: a crash leaves data[0, kept) and then
+    // base's bytes from there on.
+    std::optional<std::string> base;
   };
   using Entries = std::map<std::string, std::shared_ptr<Inode>>;
   // Files directly in a directory, by name. Subdirectories are not entries;
@@ -266,6 +282,9 @@ class MemEnv : public Env {
                           std::shared_ptr<Inode>* inode) REQUIRES(mu_);
   Status NewWritable(const std::string& path, bool truncate,
                      std::unique_ptr<WritableFile>* result) EXCLUDES(mu_);
+  Status RenameLocked(const std::string& src, const std::string& target,
+                      const std::string& from, const std::string& to)
+      REQUIRES(mu_);
 
   mutable Mutex mu_;
   // By normalized path; "/" is always present.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -184,6 +185,98 @@ TEST_F(MemEnvTest, HandlesFromBeforeACrashAreInert) {
   ASSERT_TRUE(env_.NewRandomAccessFile("/db/log", &reader).ok());
   ASSERT_TRUE(reader->Read(0, 16, &got, scratch).ok());
   EXPECT_EQ(got, "kept");
+}
+
+// --- reused files (ReuseWritableFile) ----------------------------------------
+
+std::string ContentsIn(MemEnv* env, const std::string& path) {
+  std::string data;
+  if (!env->ReadFileToString(path, &data).ok()) return "<missing>";
+  return data;
+}
+
+TEST_F(MemEnvTest, ReuseOverwritesInPlace) {
+  WriteFile("/db/old", "0123456789", true);
+  SyncDir("/db");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_.ReuseWritableFile("/db/old", "/db/new", &file).ok());
+  EXPECT_EQ(Names({"new"}), Children("/db"));
+  ASSERT_TRUE(file->Append("abc").ok());
+  ASSERT_TRUE(file->Flush().ok());
+  EXPECT_EQ(3u, file->Size());
+  EXPECT_EQ("abc3456789", Contents("/db/new"));
+  ASSERT_TRUE(file->Append("defghijkl").ok());  // past the old end
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ("abcdefghijkl", Contents("/db/new"));
+  EXPECT_EQ("<missing>", Contents("/db/old"));
+}
+
+TEST_F(MemEnvTest, CrashRevertsUnsyncedRewrites) {
+  WriteFile("/db/old", "0123456789", true);
+  SyncDir("/db");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_.ReuseWritableFile("/db/old", "/db/new", &file).ok());
+  SyncDir("/db");
+  ASSERT_TRUE(file->Append("abc").ok());
+  ASSERT_TRUE(file->Flush().ok());
+  // Nothing synced: the old bytes, all of them.
+  EXPECT_EQ("0123456789", ContentsIn(env_.CloneAfterCrash().get(), "/db/new"));
+  ASSERT_TRUE(file->Sync().ok());
+  EXPECT_EQ("abc3456789", ContentsIn(env_.CloneAfterCrash().get(), "/db/new"));
+  ASSERT_TRUE(file->Append("de").ok());
+  ASSERT_TRUE(file->Flush().ok());
+  // "de" not synced: bytes 3 and 4 revert to what the last sync left.
+  EXPECT_EQ("abc3456789", ContentsIn(env_.CloneAfterCrash().get(), "/db/new"));
+  ASSERT_TRUE(file->Append("fghijkl").ok());
+  ASSERT_TRUE(file->Sync().ok());
+  env_.SimulateCrash();
+  EXPECT_EQ("abcdefghijkl", Contents("/db/new"));
+}
+
+TEST_F(MemEnvTest, UnsyncedReuseRevertsToTheOldName) {
+  WriteFile("/db/old", "0123456789", true);
+  SyncDir("/db");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_.ReuseWritableFile("/db/old", "/db/new", &file).ok());
+  ASSERT_TRUE(file->Append("abc").ok());
+  ASSERT_TRUE(file->Sync().ok());  // the data, not the rename
+  env_.SimulateCrash();
+  EXPECT_EQ(Names({"old"}), Children("/db"));
+  EXPECT_EQ("abc3456789", Contents("/db/old"));
+}
+
+// A torn crash keeps a prefix of the rewrites and the old bytes after it.
+TEST_F(MemEnvTest, TornCrashOfAReusedFile) {
+  const std::string old_bytes = "0123456789abcdefghij";
+  const std::string new_bytes = "ABCDEFGHIJKLMN";
+  std::set<size_t> cuts;
+  for (uint64_t seed = 1; seed <= 60; seed++) {
+    MemEnv env;
+    {
+      std::unique_ptr<WritableFile> f;
+      ASSERT_TRUE(env.NewWritableFile("/db/old", &f).ok());
+      ASSERT_TRUE(f->Append(old_bytes).ok());
+      ASSERT_TRUE(f->Sync().ok());
+    }
+    std::unique_ptr<WritableFile> file;
+    ASSERT_TRUE(env.ReuseWritableFile("/db/old", "/db/new", &file).ok());
+    ASSERT_TRUE(env.SyncDir("/db").ok());
+    ASSERT_TRUE(file->Append(new_bytes.substr(0, 4)).ok());
+    ASSERT_TRUE(file->Sync().ok());
+    ASSERT_TRUE(file->Append(new_bytes.substr(4)).ok());
+    ASSERT_TRUE(file->Flush().ok());
+    const std::string got =
+        ContentsIn(env.CloneAfterCrashWithTornTails(seed).get(), "/db/new");
+    ASSERT_EQ(old_bytes.size(), got.size()) << "seed " << seed;
+    size_t k = 0;
+    while (k < got.size() && k < new_bytes.size() && got[k] == new_bytes[k]) {
+      k++;
+    }
+    ASSERT_GE(k, 4u) << "seed " << seed << ": lost synced bytes: " << got;
+    ASSERT_EQ(old_bytes.substr(k), got.substr(k)) << "seed " << seed;
+    cuts.insert(k);
+  }
+  EXPECT_GT(cuts.size(), 3u) << "the cut should vary with the seed";
 }
 
 TEST_F(MemEnvTest, CrashReleasesLocks) {
