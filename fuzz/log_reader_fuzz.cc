@@ -1,8 +1,10 @@
 // libFuzzer target: any bytes as a WAL or MANIFEST file, read back by
-// log::Reader (db/log_reader.h) in each recovery mode, every record then
+// log::Reader (db/log_reader.h) in each recovery mode, with and without a
+// log number, every record then
 // parsed as a WAL payload (a WriteBatch), as recovery does. Must never
 // crash, never loop, and must tell damage as Corruption.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "db/log_reader.h"
@@ -38,7 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       shale::WalRecoveryMode::kTolerateCorruptedTail,
       shale::WalRecoveryMode::kSkipAnyCorruptedRecords,
       shale::WalRecoveryMode::kAbsoluteConsistency};
-  shale::log::Reader reader(&file, &reporter, "fuzz.log", modes[mode % 3]);
+  // Bit 2 of the mode byte: read as a WAL whose number is the next byte
+  // (the WAL framing, types 5-8, and another log's fragments ending it),
+  // else as the MANIFEST (types 1-4 only).
+  std::optional<uint64_t> log_number;
+  if (mode & 4) log_number = in.Byte();
+  shale::log::Reader reader(&file, &reporter, "fuzz.log", modes[mode % 3],
+                            log_number);
   std::string scratch;
   std::string_view record;
   Counter counter;

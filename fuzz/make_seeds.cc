@@ -127,7 +127,12 @@ int main(int argc, char** argv) {
           out / "vlog_fuzz", name,
           std::string("\x01\x00\x00\x00\x10\x00\x00\x00\x40\x00", 10) + bytes);
     } else if (type == shale::FileType::kLogFile) {
-      Write(out / "log_reader_fuzz", name, std::string(1, '\0') + bytes);
+      // Read as a WAL with its own number (mode 6: tolerate the tail, the
+      // number in the next byte), and with another one (mode 5: strict).
+      Write(out / "log_reader_fuzz", name,
+            std::string(1, '\6') + static_cast<char>(number) + bytes);
+      Write(out / "log_reader_fuzz", name + ".othernumber",
+            std::string(1, '\5') + static_cast<char>(number + 1) + bytes);
     } else if (type == shale::FileType::kDescriptorFile) {
       Write(out / "log_reader_fuzz", name, std::string(1, '\2') + bytes);
       // Its records, one seed each, for the MANIFEST decoder.
