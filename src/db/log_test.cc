@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -94,10 +95,12 @@ struct ReadResult {
   uint64_t last_record_end = 0;
 };
 
-ReadResult ReadAll(std::string_view contents, WalRecoveryMode mode) {
+// log_number: read as a WAL with that number, else as the MANIFEST.
+ReadResult ReadAll(std::string_view contents, WalRecoveryMode mode,
+                   std::optional<uint64_t> log_number = std::nullopt) {
   ReadResult r;
   StringSource source(contents);
-  Reader reader(&source, &r.reporter, kFileName, mode);
+  Reader reader(&source, &r.reporter, kFileName, mode, log_number);
   std::string scratch;
   std::string_view record;
   while (reader.ReadRecord(&record, &scratch)) {
@@ -925,18 +928,7 @@ std::string WriteWal(const std::vector<std::string>& records, uint64_t number,
 
 ReadResult ReadWal(std::string_view contents, WalRecoveryMode mode,
                    uint64_t number) {
-  ReadResult r;
-  StringSource source(contents);
-  Reader reader(&source, &r.reporter, kFileName, mode, number);
-  std::string scratch;
-  std::string_view record;
-  while (reader.ReadRecord(&record, &scratch)) r.records.emplace_back(record);
-  EXPECT_FALSE(reader.ReadRecord(&record, &scratch)) << "reader not done";
-  r.status = reader.status();
-  r.dropped = reader.dropped_tail_bytes();
-  r.skipped = reader.skipped_bytes();
-  r.last_record_end = reader.LastRecordEnd();
-  return r;
+  return ReadAll(contents, mode, number);
 }
 
 // What a reused file holds: the new log over the old one's bytes.
