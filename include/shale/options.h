@@ -101,11 +101,13 @@ struct Options {
   // being created. Writing over a file whose blocks and cached pages exist
   // costs the kernel less than growing a new one, and the writer pays that
   // cost on every write (docs/bench.md). Costs up to this many WALs of disk
-  // space. A WAL's records carry its number, so an older WAL's records left
-  // in a reused file never replay (docs/format/wal.md). 0 turns reuse off;
-  // so does kAbsoluteConsistency, under which a torn write over an older
-  // WAL's bytes would read as corruption. Default: 2.
-  size_t recycle_log_file_num = 2;
+  // space (stat recycled_wal_bytes). One is enough while each flush ends
+  // before the next memtable fills. A WAL's records carry its number, so an
+  // older WAL's records left in a reused file never replay
+  // (docs/format/wal.md). 0 turns reuse off; so does kAbsoluteConsistency,
+  // under which a torn write over an older WAL's bytes would read as
+  // corruption. Default: 1.
+  size_t recycle_log_file_num = 1;
 
   // --- Caches ---------------------------------------------------------------
 

@@ -236,6 +236,8 @@ class DBImpl final : public DB {
   // Block cache and table read counters.
   void AddCacheStats(std::map<std::string, double>* m) REQUIRES(mu_);
   uint64_t LiveWalBytes() REQUIRES(mu_);
+  // Bytes of the flushed WALs kept for reuse (recycled_wals_).
+  uint64_t RecycledWalBytes() REQUIRES(mu_);
   uint64_t NowMillis() const { return env_->NowUnixMillis(); }
   std::shared_ptr<MemTable> NewMemTable() const {
     return std::make_shared<MemTable>(

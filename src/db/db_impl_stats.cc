@@ -22,6 +22,17 @@ uint64_t DBImpl::MemBytes() const {
   return sum;
 }
 
+uint64_t DBImpl::RecycledWalBytes() {
+  uint64_t sum = 0;
+  for (uint64_t number : recycled_wals_) {
+    uint64_t size = 0;
+    if (env_->GetFileSize(LogFileName(dbname_, number), &size).ok()) {
+      sum += size;
+    }
+  }
+  return sum;
+}
+
 uint64_t DBImpl::LiveWalBytes() {
   uint64_t sum = 0;
   std::vector<std::string> children;
@@ -140,6 +151,7 @@ void DBImpl::GetStatsMap(std::map<std::string, double>* stats) {
   MutexLock l(&mu_);
   CollectStats(stats);
   (*stats)["live_wal_bytes"] = static_cast<double>(LiveWalBytes());
+  (*stats)["recycled_wal_bytes"] = static_cast<double>(RecycledWalBytes());
 }
 
 namespace {
