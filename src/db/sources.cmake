@@ -9,6 +9,8 @@ set(SHALE_DB_SOURCES
 set(SHALE_DB_TESTS
   src/db/filename_test.cc
   src/db/log_test.cc
+  src/db/log_strict_test.cc
+  src/db/log_wal_framing_test.cc
   src/db/version_edit_test.cc
   src/db/write_batch_test.cc
 )
