@@ -231,13 +231,18 @@ class DBImpl final : public DB {
   Status ResolveTableValue(const VersionGetRequest& r, uint64_t now_ms,
                            std::string_view key, std::string* value);
   uint64_t MemBytes() const REQUIRES(mu_);
-  // Everything GetStatsMap reports but the live WAL size (db_impl_stats.cc).
+  // Everything GetStatsMap reports but the WAL file sizes (db_impl_stats.cc).
   void CollectStats(std::map<std::string, double>* m) REQUIRES(mu_);
   // Block cache and table read counters.
   void AddCacheStats(std::map<std::string, double>* m) REQUIRES(mu_);
-  uint64_t LiveWalBytes() REQUIRES(mu_);
-  // Bytes of the flushed WALs kept for reuse (recycled_wals_).
-  uint64_t RecycledWalBytes() REQUIRES(mu_);
+  // Bytes of the WAL files from the log number on (live) and of those kept
+  // for reuse (recycled_wals_). Lists the directory, so it takes mu_ only
+  // to read the two.
+  struct WalFileBytes {
+    uint64_t live = 0;
+    uint64_t kept = 0;
+  };
+  WalFileBytes WalBytes() EXCLUDES(mu_);
   uint64_t NowMillis() const { return env_->NowUnixMillis(); }
   std::shared_ptr<MemTable> NewMemTable() const {
     return std::make_shared<MemTable>(

@@ -1,4 +1,5 @@
 // Statistics: GetStatsMap and the properties built from it.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -22,31 +23,33 @@ uint64_t DBImpl::MemBytes() const {
   return sum;
 }
 
-uint64_t DBImpl::RecycledWalBytes() {
-  uint64_t sum = 0;
-  for (uint64_t number : recycled_wals_) {
-    uint64_t size = 0;
-    if (env_->GetFileSize(LogFileName(dbname_, number), &size).ok()) {
-      sum += size;
-    }
+DBImpl::WalFileBytes DBImpl::WalBytes() {
+  uint64_t log_number;
+  std::vector<uint64_t> kept;
+  {
+    MutexLock l(&mu_);
+    log_number = versions_->LogNumber();
+    kept.assign(recycled_wals_.begin(), recycled_wals_.end());
   }
-  return sum;
-}
-
-uint64_t DBImpl::LiveWalBytes() {
-  uint64_t sum = 0;
+  // The listing and the sizes without mu_: writers need it at every group.
+  WalFileBytes bytes;
   std::vector<std::string> children;
-  if (!env_->GetChildren(dbname_, &children).ok()) return sum;
+  if (!env_->GetChildren(dbname_, &children).ok()) return bytes;
   for (const auto& child : children) {
     uint64_t number, size;
     FileType type;
-    if (ParseFileName(child, &number, &type) && type == FileType::kLogFile &&
-        number >= versions_->LogNumber() &&
-        env_->GetFileSize(dbname_ + "/" + child, &size).ok()) {
-      sum += size;
+    if (!ParseFileName(child, &number, &type) || type != FileType::kLogFile) {
+      continue;
+    }
+    const bool live = number >= log_number;
+    if (!live && std::find(kept.begin(), kept.end(), number) == kept.end()) {
+      continue;
+    }
+    if (env_->GetFileSize(dbname_ + "/" + child, &size).ok()) {
+      (live ? bytes.live : bytes.kept) += size;
     }
   }
-  return sum;
+  return bytes;
 }
 
 void DBImpl::CollectStats(std::map<std::string, double>* m) {
@@ -148,10 +151,11 @@ void DBImpl::AddCacheStats(std::map<std::string, double>* m) {
 
 void DBImpl::GetStatsMap(std::map<std::string, double>* stats) {
   stats->clear();
+  const WalFileBytes wal = WalBytes();
   MutexLock l(&mu_);
   CollectStats(stats);
-  (*stats)["live_wal_bytes"] = static_cast<double>(LiveWalBytes());
-  (*stats)["recycled_wal_bytes"] = static_cast<double>(RecycledWalBytes());
+  (*stats)["live_wal_bytes"] = static_cast<double>(wal.live);
+  (*stats)["recycled_wal_bytes"] = static_cast<double>(wal.kept);
 }
 
 namespace {
@@ -182,6 +186,8 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   constexpr std::string_view kPrefix = "shale.";
   if (name.substr(0, kPrefix.size()) != kPrefix) return false;
   name.remove_prefix(kPrefix.size());
+  WalFileBytes wal;
+  if (name == "live-wal-bytes" || name == "stats") wal = WalBytes();
   MutexLock l(&mu_);
   auto version = versions_->current();
 
@@ -207,7 +213,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   if (name == "total-sst-bytes") {
     number(m["total_sst_bytes"]);
   } else if (name == "live-wal-bytes") {
-    number(static_cast<double>(LiveWalBytes()));
+    number(static_cast<double>(wal.live));
   } else if (name == "mem-bytes") {
     number(m["memtable_bytes"]);
   } else if (name == "num-immutable-mem-table") {
@@ -266,9 +272,8 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         m["vlog.files"], m["vlog.bytes"] / 1048576.0,
         m["vlog.garbage_bytes"] / 1048576.0, m["vlog.values_moved"],
         m["vlog.gc_bytes_written"] / 1048576.0, m["memtable_bytes"] / 1048576.0,
-        m["immutable_memtables"],
-        static_cast<double>(LiveWalBytes()) / 1048576.0, m["last_sequence"],
-        m["snapshots"]);
+        m["immutable_memtables"], static_cast<double>(wal.live) / 1048576.0,
+        m["last_sequence"], m["snapshots"]);
     r += buf;
     r += "Compaction writes by reason (MiB, of them vlog GC):";
     for (int i = 0; i < kNumCompactionReasons; i++) {

@@ -434,8 +434,20 @@ TEST_F(DBWalTest, RecycleLogFileNumBoundsTheKeptWals) {
     for (int i = 0; i < 6; i++) {
       WriteKeys('r', 50);
       ASSERT_TRUE(db_->Flush().ok());
-      // One live WAL after a flush; obsolete ones only as kept for reuse.
-      EXPECT_LE(Wals().size(), 1 + keep);
+      // One live WAL after a flush (the newest); obsolete ones only as kept
+      // for reuse, and the stats size each kind.
+      const std::vector<uint64_t> wals = Wals();
+      EXPECT_LE(wals.size(), 1 + keep);
+      uint64_t kept_bytes = 0, live_bytes = 0;
+      for (uint64_t number : wals) {
+        uint64_t size = 0;
+        ASSERT_TRUE(
+            env_->GetFileSize(LogFileName(dbname_, number), &size).ok());
+        (number == wals.back() ? live_bytes : kept_bytes) += size;
+      }
+      EXPECT_EQ(Stat("live_wal_bytes"), live_bytes);
+      EXPECT_EQ(Stat("recycled_wal_bytes"), kept_bytes);
+      if (keep > 0 && i > 0) EXPECT_GT(kept_bytes, 0u);
     }
     if (keep == 0) {
       EXPECT_EQ(Stat("wals_reused"), reused_before);
