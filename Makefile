@@ -6,7 +6,7 @@ DATA_DIR ?= ./data
 
 .PHONY: all deps configure build test test-server run clean install-check \
 	bench bench-server crashtest crashtest-short fuzz fuzz-short fuzz-build \
-	stress-kill test-asan test-tsan space-test
+	stress-kill test-asan test-tsan space-test deb
 
 all: build
 
@@ -24,6 +24,7 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	./scripts/install_check.sh $(BUILD_DIR)
+	./scripts/deb_check.sh $(BUILD_DIR)
 	$(MAKE) --no-print-directory test-server
 	$(MAKE) --no-print-directory crashtest-short fuzz-short
 
@@ -51,6 +52,13 @@ bench-server: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Debian packages shale-server (with a systemd unit), libshale-dev and
+# python3-shale, made from the built tree (packaging/debian) into
+# $(BUILD_DIR)/deb/. `make test` installs, runs and purges them
+# (scripts/deb_check.sh).
+deb: build
+	./scripts/make_deb.sh $(BUILD_DIR)
 
 # --- reliability: crash tests, fuzzing, sanitizers (docs/testing.md) --------
 KILL_BUILD ?= build-kill

@@ -2,13 +2,18 @@
 # python3: -DSHALE_PYTHON=ON (the default when pybind11 is found). The
 # package is assembled in <build>/python (tests run from there) and
 # installed into <prefix>/lib/python3/dist-packages, Debian's directory for
-# python3 modules.
+# python3 modules. Off by default in sanitizer builds: an instrumented
+# module cannot load into Debian's uninstrumented python3.
 if(NOT DEFINED Python_EXECUTABLE AND EXISTS /usr/bin/python3)
   set(Python_EXECUTABLE /usr/bin/python3)
 endif()
 set(PYBIND11_FINDPYTHON ON)
 find_package(pybind11 CONFIG QUIET)
-option(SHALE_PYTHON "Build the Python binding" ${pybind11_FOUND})
+set(shale_python_default ${pybind11_FOUND})
+if(SHALE_SANITIZE)
+  set(shale_python_default OFF)
+endif()
+option(SHALE_PYTHON "Build the Python binding" ${shale_python_default})
 if(SHALE_PYTHON)
   find_package(pybind11 CONFIG REQUIRED)
   pybind11_add_module(shale_python MODULE
