@@ -68,7 +68,8 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
                                  "timeout",
                                  "write_timeout",
                                  "block_cache_bytes",
-                                 "compaction_nice"};
+                                 "compaction_nice",
+                                 "databases"};
   for (auto& [k, v] : t) {
     bool known = false;
     for (const char* name : kKnown) known |= (k.str() == name);
@@ -108,6 +109,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
   num("write_timeout", &c->write_timeout);
   num("block_cache_bytes", &c->block_cache_bytes);
   num("compaction_nice", &c->compaction_nice);
+  num("databases", &c->databases);
   return ok;
 }
 
@@ -137,7 +139,7 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   std::optional<std::string> dir, bind, requirepass, fsync, log_level, log_file,
       port_file;
   std::optional<int> port, mc_port, http_port, threads, maxclients, timeout,
-      compaction_nice;
+      compaction_nice, databases;
   std::optional<uint64_t> max_value, block_cache;
   bool allow_remote = false;
   app.add_option("--config", config_file, "TOML configuration file");
@@ -163,6 +165,8 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
                  "engine block cache (default 268435456)");
   app.add_option("--compaction-nice", compaction_nice,
                  "nice value added to compaction threads, 0-19 (default 0)");
+  app.add_option("--databases", databases,
+                 "number of databases, SELECT 0..n-1 (default 16)");
   app.add_flag("--memcache-allow-remote", allow_remote,
                "let the memcached front end listen on a non-loopback address");
   app.set_version_flag("--version", "shale-server 0.1.0");
@@ -196,6 +200,7 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   if (max_value) config->max_value_bytes = *max_value;
   if (block_cache) config->block_cache_bytes = *block_cache;
   if (compaction_nice) config->compaction_nice = *compaction_nice;
+  if (databases) config->databases = *databases;
   if (allow_remote) config->memcache_allow_remote = true;
   for (int p : {config->port, config->memcache_port, config->http_port}) {
     if (p < 0 || p > 65535) {
@@ -205,6 +210,10 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
   }
   if (config->compaction_nice < 0 || config->compaction_nice > 19) {
     *error = "compaction_nice must be between 0 and 19";
+    return false;
+  }
+  if (config->databases < 1 || config->databases > kMaxDatabases) {
+    *error = "databases must be between 1 and " + std::to_string(kMaxDatabases);
     return false;
   }
   if (config->threads < 1 || config->threads > 256) {

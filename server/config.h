@@ -60,7 +60,13 @@ struct Config {
   // (Options::compaction_thread_nice): the I/O threads win the cores over
   // compaction when both want them.
   int compaction_nice = 0;
+
+  // Databases served (SELECT 0..databases-1), Redis's `databases`. Each is
+  // a namespace of the one engine DB (docs/format/server_keys.md).
+  int databases = 16;
 };
+
+inline constexpr int kMaxDatabases = 65536;
 
 // Fills *config from argv (and the file named by --config). On a bad flag,
 // file or value returns false with a message in *error; on --help / --version

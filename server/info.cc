@@ -69,10 +69,14 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
         {"rejected_calls", str(s->rejected_calls.load())}}});
   InfoSection keyspace{"keyspace", {}};
   if (with_keyspace) {
-    uint64_t keys = 0, expires = 0;
-    if (s->ks->CountKeys(&keys, &expires).ok() && keys > 0) {
-      keyspace.fields.push_back({"db0", "keys=" + str(keys) + ",expires=" +
-                                            str(expires) + ",avg_ttl=0"});
+    for (int db = 0; db < s->ks->databases(); db++) {
+      uint64_t keys = 0, expires = 0, ttl_sum = 0;
+      if (s->ks->CountKeys(db, &keys, &expires, &ttl_sum).ok() && keys > 0) {
+        keyspace.fields.push_back(
+            {"db" + str(db),
+             "keys=" + str(keys) + ",expires=" + str(expires) +
+                 ",avg_ttl=" + str(expires == 0 ? 0 : ttl_sum / expires)});
+      }
     }
   }
   out.push_back(keyspace);

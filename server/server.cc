@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "server/http/http_session.h"
+#include "server/keyspace/data_dir.h"
 #include "server/memcache/mc_session.h"
 #include "server/redis/resp_session.h"
 
@@ -33,17 +35,29 @@ bool Server::OpenListener(const std::string& name, int port,
 
 bool Server::Start(std::string* error) {
   std::error_code ec;
-  std::filesystem::create_directories(config_.dir, ec);
   Options options;
   options.create_if_missing = true;
   options.block_cache_capacity = config_.block_cache_bytes;
   options.compaction_thread_nice = config_.compaction_nice;
-  Status s = DB::Open(options, config_.dir, &db_);
+  uint64_t kill_after = 0;
+  if (const char* k = std::getenv("SHALE_TEST_MIGRATE_KILL_AFTER")) {
+    kill_after = std::strtoull(k, nullptr, 10);
+  }
+  MigrationStats migration;
+  Status s = OpenDataDir(config_.dir, options, &db_, &migration, kill_after);
   if (!s.ok()) {
     *error = "cannot open " + config_.dir + ": " + s.ToString();
     return false;
   }
-  ks_ = std::make_unique<Keyspace>(db_.get(), config_.fsync);
+  if (migration.migrated) {
+    spdlog::info("migrated {} keys{} into database 0", migration.keys,
+                 migration.resumed ? " (resumed)" : "");
+  }
+  s = Keyspace::Open(db_.get(), config_.fsync, config_.databases, &ks_);
+  if (!s.ok()) {
+    *error = "cannot open " + config_.dir + ": " + s.ToString();
+    return false;
+  }
   if (config_.fsync == FsyncPolicy::kEverySec) {
     syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
   }

@@ -31,6 +31,8 @@ struct ClientState {
   std::atomic<uint64_t> last_ms{0};
   std::atomic<const char*> last_cmd{"NULL"};  // a static command name
   std::atomic<int> resp{2};
+  // The selected database (SELECT); written by the client's own thread.
+  std::atomic<int> db{0};
   // Guarded by ClientTable::mu_ (SETNAME is rare; LIST reads it).
   std::string name;
 };

@@ -19,7 +19,11 @@ add_library(shale_server_lib STATIC
   server/server.cc
   server/server_state.cc
   server/keyspace/keyspace.cc
-  server/keyspace/value_header.cc
+  server/keyspace/data_dir.cc
+  server/keyspace/db_table.cc
+  server/keyspace/key_codec.cc
+  server/keyspace/legacy_value.cc
+  server/keyspace/meta_codec.cc
   server/keyspace/wal_syncer.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
@@ -56,7 +60,9 @@ if(SHALE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)
   add_executable(server_tests
-    server/keyspace/value_header_test.cc
+    server/keyspace/data_dir_test.cc
+    server/keyspace/key_codec_test.cc
+    server/keyspace/legacy_value_test.cc
     server/keyspace/wal_syncer_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc

@@ -124,9 +124,9 @@ std::string Header(const HttpRequest& req, const std::string& name) {
   return it == req.headers.end() ? std::string() : it->second;
 }
 
-HttpResponse GetKey(ServerState* s, const std::string& key, bool head) {
+HttpResponse GetKey(KeyspaceDb* ks, const std::string& key, bool head) {
   Entry e;
-  Status st = s->ks->Get(key, &e);
+  Status st = ks->Get(key, &e);
   if (st.IsNotFound())
     return HttpResponse::Error(404, "not_found", "no such key");
   if (!st.ok()) return EngineError(st);
@@ -145,7 +145,7 @@ HttpResponse GetKey(ServerState* s, const std::string& key, bool head) {
   return r;
 }
 
-HttpResponse PutKey(ServerState* s, const HttpRequest& req,
+HttpResponse PutKey(ServerState* s, KeyspaceDb* ks, const HttpRequest& req,
                     const std::string& key,
                     const std::map<std::string, std::string>& q) {
   uint64_t at = 0;
@@ -165,10 +165,10 @@ HttpResponse PutKey(ServerState* s, const HttpRequest& req,
   }
   std::string if_match = Header(req, "if-match");
   std::string if_none = Header(req, "if-none-match");
-  KeyLock lock(s->ks, key);
+  KeyLock lock(ks, key);
   if (!if_match.empty() || !if_none.empty()) {
     Entry e;
-    Status st = s->ks->Get(key, &e);
+    Status st = ks->Get(key, &e);
     if (!st.ok() && !st.IsNotFound()) return EngineError(st);
     bool exists = st.ok();
     if (!if_match.empty() &&
@@ -182,19 +182,19 @@ HttpResponse PutKey(ServerState* s, const HttpRequest& req,
     }
   }
   uint64_t cas = 0;
-  Status st = s->ks->Put(key, req.body, 0, at, &cas);
+  Status st = ks->Put(key, req.body, 0, at, &cas);
   if (!st.ok()) return EngineError(st);
   HttpResponse r = HttpResponse::Json(200, R"({"ok":true})");
   r.headers.push_back({"ETag", ETag(cas)});
   return r;
 }
 
-HttpResponse DeleteKey(ServerState* s, const HttpRequest& req,
+HttpResponse DeleteKey(KeyspaceDb* ks, const HttpRequest& req,
                        const std::string& key) {
   std::string if_match = Header(req, "if-match");
-  KeyLock lock(s->ks, key);
+  KeyLock lock(ks, key);
   Entry e;
-  Status st = s->ks->Get(key, &e);
+  Status st = ks->Get(key, &e);
   if (!st.ok() && !st.IsNotFound()) return EngineError(st);
   if (!if_match.empty() && (!st.ok() || !MatchesETag(if_match, e.meta().cas))) {
     return HttpResponse::Error(412, "precondition_failed",
@@ -202,7 +202,7 @@ HttpResponse DeleteKey(ServerState* s, const HttpRequest& req,
   }
   if (st.IsNotFound())
     return HttpResponse::Error(404, "not_found", "no such key");
-  st = s->ks->Delete(key);
+  st = ks->Delete(key);
   if (!st.ok()) return EngineError(st);
   return HttpResponse::Json(200, R"({"deleted":true})");
 }
@@ -221,7 +221,7 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
-HttpResponse Scan(ServerState* s, const std::map<std::string, std::string>& q) {
+HttpResponse Scan(KeyspaceDb* ks, const std::map<std::string, std::string>& q) {
   std::string start, end;
   bool has_end = false;
   if (auto it = q.find("prefix"); it != q.end()) {
@@ -254,7 +254,7 @@ HttpResponse Scan(ServerState* s, const std::map<std::string, std::string>& q) {
     }
   }
   std::string_view upper = end;
-  auto iter = s->ks->NewIterator(has_end ? &upper : nullptr);
+  auto iter = ks->NewIterator(has_end ? &upper : nullptr);
   json items = json::array();
   uint64_t n = 0;
   // A page also stops at about kMaxScanBytes of keys and values (at least
@@ -263,10 +263,9 @@ HttpResponse Scan(ServerState* s, const std::map<std::string, std::string>& q) {
   for (iter->Seek(start);
        iter->Valid() && n < limit && (n == 0 || bytes < kMaxScanBytes);
        iter->Next(), n++) {
-    bytes += iter->key().size() + iter->value().size();
-    ValueMeta meta;
-    std::string_view payload;
-    DecodeValue(iter->value(), &meta, &payload);
+    std::string_view payload = iter->payload();
+    const ValueMeta& meta = iter->meta();
+    bytes += iter->key().size() + payload.size();
     json item;
     PutBytes(&item, "key", iter->key(), b64);
     PutBytes(&item, "value", payload, b64);
@@ -285,7 +284,7 @@ HttpResponse Scan(ServerState* s, const std::map<std::string, std::string>& q) {
 }
 
 // {"ops":[{"op":"put","key":"k","value":"v","ttl":10},{"op":"delete",...}]}
-HttpResponse Batch(ServerState* s, const HttpRequest& req) {
+HttpResponse Batch(ServerState* s, KeyspaceDb* ks, const HttpRequest& req) {
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("ops") ||
       !body["ops"].is_array()) {
@@ -335,16 +334,16 @@ HttpResponse Batch(ServerState* s, const HttpRequest& req) {
   }
   std::vector<std::string_view> keys;
   for (const Op& op : ops) keys.push_back(op.key);
-  KeyLock lock(s->ks, keys);
+  KeyLock lock(ks, keys);
   WriteBatch batch;
   for (const Op& op : ops) {
     if (op.put) {
-      s->ks->AddPut(&batch, op.key, op.value, 0, op.at);
+      ks->AddPut(&batch, op.key, op.value, 0, op.at);
     } else {
-      batch.Delete(op.key);
+      ks->AddDelete(&batch, op.key);
     }
   }
-  Status st = s->ks->Write(&batch);
+  Status st = ks->Write(&batch);
   if (!st.ok()) return EngineError(st);
   json out;
   out["ok"] = true;
@@ -442,6 +441,19 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
   if (!query_ok) {
     return HttpResponse::Error(400, "bad_request", "bad percent-encoding");
   }
+  // ?db=N on every key, scan and batch endpoint (default 0).
+  int db = 0;
+  if (auto it = q.find("db"); it != q.end()) {
+    uint64_t v;
+    if (!ParseUint(it->second, &v) ||
+        v >= static_cast<uint64_t>(s->ks->databases())) {
+      return HttpResponse::Error(
+          400, "bad_request",
+          "db must be between 0 and " + std::to_string(s->ks->databases() - 1));
+    }
+    db = static_cast<int>(v);
+  }
+  KeyspaceDb ks(s->ks, db);
   static constexpr std::string_view kKeyPrefix = "/v1/kv/";
   if (p.compare(0, kKeyPrefix.size(), kKeyPrefix) == 0) {
     std::string key;
@@ -451,18 +463,18 @@ HttpResponse HandleHttp(ServerState* s, const HttpRequest& req) {
     }
     if (key.empty())
       return HttpResponse::Error(400, "bad_request", "empty key");
-    if (m == "GET" || m == "HEAD") return GetKey(s, key, m == "HEAD");
-    if (m == "PUT") return PutKey(s, req, key, q);
-    if (m == "DELETE") return DeleteKey(s, req, key);
+    if (m == "GET" || m == "HEAD") return GetKey(&ks, key, m == "HEAD");
+    if (m == "PUT") return PutKey(s, &ks, req, key, q);
+    if (m == "DELETE") return DeleteKey(&ks, req, key);
     return MethodNotAllowed("GET, HEAD, PUT, DELETE");
   }
   if (p == "/v1/kv") {
     if (m != "GET") return MethodNotAllowed("GET");
-    return Scan(s, q);
+    return Scan(&ks, q);
   }
   if (p == "/v1/batch") {
     if (m != "POST") return MethodNotAllowed("POST");
-    return Batch(s, req);
+    return Batch(s, &ks, req);
   }
   if (p == "/v1/admin/flush") {
     if (m != "POST") return MethodNotAllowed("POST");

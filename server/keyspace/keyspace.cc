@@ -4,10 +4,35 @@
 #include <chrono>
 #include <functional>
 
+#include "server/keyspace/key_codec.h"
+
 namespace shale::server {
+namespace {
+
+// Per-thread buffers, so that the hot paths allocate nothing once they have
+// grown (the engine copies keys and values before the calls return).
+std::string& Scratch(int which) {
+  thread_local std::string scratch[2];
+  std::string& s = scratch[which];
+  if (s.capacity() > (1u << 20)) std::string().swap(s);
+  s.clear();
+  return s;
+}
+std::string& KeyScratch() { return Scratch(0); }
+std::string& ValueScratch() { return Scratch(1); }
+
+}  // namespace
 
 Keyspace::Keyspace(DB* db, FsyncPolicy fsync) : db_(db), fsync_(fsync) {
   cas_.store(NowMs() * 1000 + 1);
+}
+
+Status Keyspace::Open(DB* db, FsyncPolicy fsync, int databases,
+                      std::unique_ptr<Keyspace>* ks) {
+  std::unique_ptr<Keyspace> k(new Keyspace(db, fsync));
+  Status s = k->table_.Load(db, databases, k->write_options());
+  if (s.ok()) *ks = std::move(k);
+  return s;
 }
 
 uint64_t Keyspace::NowMs() {
@@ -17,34 +42,44 @@ uint64_t Keyspace::NowMs() {
           .count());
 }
 
-std::string& Keyspace::EncodeScratch() {
-  // Per thread, so that encoding a value allocates nothing once it has grown
-  // (Put and AddPut copy it into the engine's batch before returning).
-  thread_local std::string scratch;
-  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);
-  scratch.clear();
-  return scratch;
+size_t Keyspace::StripeOf(int db, std::string_view key) {
+  size_t h = std::hash<std::string_view>()(key);
+  return (h ^ (static_cast<size_t>(db) * 0x9E3779B97F4A7C15ull)) % kLockStripes;
 }
 
-size_t Keyspace::StripeOf(std::string_view key) {
-  return std::hash<std::string_view>()(key) % kLockStripes;
-}
-
-Keyspace::KeyLock::KeyLock(Keyspace* ks, std::string_view key) : ks_(ks) {
-  stripes_.push_back(static_cast<uint16_t>(StripeOf(key)));
+Keyspace::KeyLock::KeyLock(Keyspace* ks, int db, std::string_view key)
+    : ks_(ks) {
+  stripes_.push_back(static_cast<uint16_t>(StripeOf(db, key)));
   ks_->stripes_[stripes_[0]].lock();
 }
 
-Keyspace::KeyLock::KeyLock(Keyspace* ks,
-                           const std::vector<std::string_view>& keys)
+Keyspace::KeyLock::KeyLock(Keyspace* ks, int db,
+                           std::span<const std::string_view> keys)
     : ks_(ks) {
   for (std::string_view k : keys) {
-    stripes_.push_back(static_cast<uint16_t>(StripeOf(k)));
+    stripes_.push_back(static_cast<uint16_t>(StripeOf(db, k)));
   }
   std::sort(stripes_.begin(), stripes_.end());
   stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
   for (uint16_t s : stripes_) ks_->stripes_[s].lock();
 }
+
+Keyspace::KeyLock::KeyLock(Keyspace* ks, std::span<const DbKey> keys)
+    : ks_(ks) {
+  for (const DbKey& k : keys) {
+    stripes_.push_back(static_cast<uint16_t>(StripeOf(k.db, k.key)));
+  }
+  std::sort(stripes_.begin(), stripes_.end());
+  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
+  for (uint16_t s : stripes_) ks_->stripes_[s].lock();
+}
+
+Keyspace::KeyLock::KeyLock(KeyspaceDb* db, std::string_view key)
+    : KeyLock(db->keyspace(), db->index(), key) {}
+
+Keyspace::KeyLock::KeyLock(KeyspaceDb* db,
+                           std::span<const std::string_view> keys)
+    : KeyLock(db->keyspace(), db->index(), keys) {}
 
 Keyspace::KeyLock::KeyLock(Keyspace* ks, All) : ks_(ks) {
   for (size_t s = 0; s < kLockStripes; s++) {
@@ -65,18 +100,35 @@ WriteOptions Keyspace::write_options() const {
   return wo;
 }
 
-Status Keyspace::Get(std::string_view key, Entry* entry) {
-  return FinishRead(db_->Get(ReadOptions(), key, &entry->stored_), entry);
+Status Keyspace::Get(int db, std::string_view key, Entry* entry) {
+  std::string& ekey = KeyScratch();
+  AppendMetaKey(&ekey, table_.Ns(db), key);
+  return FinishRead(db_->Get(ReadOptions(), ekey, &entry->stored_), entry);
 }
 
-void Keyspace::MultiGet(std::span<const std::string_view> keys,
+void Keyspace::MultiGet(int db, std::span<const std::string_view> keys,
                         std::span<Entry> entries, std::span<Status> statuses) {
   // The engine reads into strings side by side: lend it the entries'
   // buffers, so that a batch allocates nothing once they have grown.
   thread_local std::vector<std::string> values;
+  thread_local std::vector<std::string_view> ekeys;
+  thread_local std::vector<size_t> ends;
+  std::string& buf = KeyScratch();
+  const uint32_t ns = table_.Ns(db);
+  ends.clear();
+  for (std::string_view k : keys) {
+    AppendMetaKey(&buf, ns, k);
+    ends.push_back(buf.size());
+  }
+  ekeys.clear();
+  size_t begin = 0;
+  for (size_t end : ends) {
+    ekeys.push_back(std::string_view(buf).substr(begin, end - begin));
+    begin = end;
+  }
   values.resize(keys.size());
   for (size_t i = 0; i < keys.size(); i++) values[i].swap(entries[i].stored_);
-  db_->MultiGet(ReadOptions(), keys, std::span(values).first(keys.size()),
+  db_->MultiGet(ReadOptions(), ekeys, std::span(values).first(keys.size()),
                 statuses);
   for (size_t i = 0; i < keys.size(); i++) {
     values[i].swap(entries[i].stored_);
@@ -90,10 +142,10 @@ Status Keyspace::FinishRead(Status s, Entry* entry) {
     return s;
   }
   std::string_view payload;
-  DecodeValue(entry->stored_, &entry->meta_, &payload);
+  if (!DecodeMeta(entry->stored_, &entry->meta_, &payload)) {
+    return Status::Corruption("malformed key metadata");
+  }
   entry->offset_ = entry->stored_.size() - payload.size();
-  // The engine hides expired entries itself; this covers the millisecond in
-  // which its clock and ours may disagree.
   if (entry->meta_.expire_at_ms != 0 && entry->meta_.expire_at_ms <= NowMs()) {
     misses.fetch_add(1, std::memory_order_relaxed);
     return Status::NotFound("expired");
@@ -102,48 +154,74 @@ Status Keyspace::FinishRead(Status s, Entry* entry) {
   return s;
 }
 
-bool Keyspace::Exists(std::string_view key) {
-  Entry e;
-  return Get(key, &e).ok();
+bool Keyspace::Exists(int db, std::string_view key) {
+  thread_local Entry e;
+  bool found = Get(db, key, &e).ok();
+  e.Trim();
+  return found;
 }
 
-Status Keyspace::Put(std::string_view key, std::string_view payload,
+Status Keyspace::Put(int db, std::string_view key, std::string_view payload,
                      uint32_t flags, uint64_t expire_at_ms, uint64_t* cas) {
-  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) return Delete(key);
-  ValueMeta meta;
-  meta.cas = NextCas();
-  meta.flags = flags;
-  meta.expire_at_ms = expire_at_ms;
-  std::string& stored = EncodeScratch();
-  EncodeValue(meta, payload, &stored);
-  WriteOptions wo = write_options();
-  wo.expire_at_ms = expire_at_ms;
-  writes.fetch_add(1, std::memory_order_relaxed);
-  Status s = db_->Put(wo, key, stored);
-  if (s.ok() && cas != nullptr) *cas = meta.cas;
-  return s;
-}
-
-Status Keyspace::Delete(std::string_view key) {
-  writes.fetch_add(1, std::memory_order_relaxed);
-  return db_->Delete(write_options(), key);
-}
-
-void Keyspace::AddPut(WriteBatch* batch, std::string_view key,
-                      std::string_view payload, uint32_t flags,
-                      uint64_t expire_at_ms, uint64_t* cas) {
-  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) {
-    batch->Delete(key);
-    return;
+  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) return Delete(db, key);
+  if (expire_at_ms != 0) {
+    // Two entries (the metadata and its expiry index entry): one batch.
+    thread_local WriteBatch batch;
+    batch.Clear();
+    AddPut(&batch, db, key, payload, flags, expire_at_ms, cas);
+    Status s = Write(&batch);
+    if (batch.ApproximateSize() > (1u << 20)) batch = WriteBatch();
+    return s;
   }
   ValueMeta meta;
   meta.cas = NextCas();
   meta.flags = flags;
+  std::string& ekey = KeyScratch();
+  AppendMetaKey(&ekey, table_.Ns(db), key);
+  std::string& stored = ValueScratch();
+  EncodeStringMeta(meta, payload, &stored);
+  writes.fetch_add(1, std::memory_order_relaxed);
+  Status s = db_->Put(write_options(), ekey, stored);
+  if (s.ok() && cas != nullptr) *cas = meta.cas;
+  return s;
+}
+
+Status Keyspace::Delete(int db, std::string_view key) {
+  std::string& ekey = KeyScratch();
+  AppendMetaKey(&ekey, table_.Ns(db), key);
+  writes.fetch_add(1, std::memory_order_relaxed);
+  return db_->Delete(write_options(), ekey);
+}
+
+void Keyspace::AddPut(WriteBatch* batch, int db, std::string_view key,
+                      std::string_view payload, uint32_t flags,
+                      uint64_t expire_at_ms, uint64_t* cas) {
+  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) {
+    AddDelete(batch, db, key);
+    return;
+  }
+  const uint32_t ns = table_.Ns(db);
+  ValueMeta meta;
+  meta.cas = NextCas();
+  meta.flags = flags;
   meta.expire_at_ms = expire_at_ms;
-  std::string& stored = EncodeScratch();
-  EncodeValue(meta, payload, &stored);
-  batch->Put(key, stored, expire_at_ms);
+  std::string& ekey = KeyScratch();
+  AppendMetaKey(&ekey, ns, key);
+  std::string& stored = ValueScratch();
+  EncodeStringMeta(meta, payload, &stored);
+  batch->Put(ekey, stored, EngineExpiry(expire_at_ms));
+  if (expire_at_ms != 0) {
+    ekey.clear();
+    AppendExpiryKey(&ekey, expire_at_ms, ns, key);
+    batch->Put(ekey, {});
+  }
   if (cas != nullptr) *cas = meta.cas;
+}
+
+void Keyspace::AddDelete(WriteBatch* batch, int db, std::string_view key) {
+  std::string& ekey = KeyScratch();
+  AppendMetaKey(&ekey, table_.Ns(db), key);
+  batch->Delete(ekey);
 }
 
 Status Keyspace::Write(WriteBatch* batch) {
@@ -151,46 +229,93 @@ Status Keyspace::Write(WriteBatch* batch) {
   return db_->Write(write_options(), batch);
 }
 
-std::unique_ptr<Iterator> Keyspace::NewIterator(
-    const std::string_view* upper_bound) {
-  ReadOptions ro;
-  ro.iterate_upper_bound = upper_bound;
-  ro.fill_cache = false;
-  return db_->NewIterator(ro);
-}
-
-Status Keyspace::DeleteAll() {
-  KeyLock lock(this, KeyLock::All());
-  auto it = NewIterator();
-  WriteBatch batch;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    batch.Delete(it->key());
-    if (batch.Count() >= 1000) {
-      Status s = Write(&batch);
-      if (!s.ok()) return s;
-      batch.Clear();
-    }
+std::unique_ptr<KeyIterator> Keyspace::NewIterator(
+    int db, const std::string_view* upper_bound) {
+  const uint32_t ns = table_.Ns(db);
+  std::string upper;
+  if (upper_bound != nullptr) {
+    AppendMetaKey(&upper, ns, *upper_bound);
+  } else {
+    upper = MetaUpperBound(ns);
   }
-  if (!it->status().ok()) return it->status();
-  if (batch.Count() > 0) return Write(&batch);
-  return Status::OK();
+  return std::make_unique<KeyIterator>(db_, ns, std::move(upper));
 }
 
-Status Keyspace::CountKeys(uint64_t* keys, uint64_t* expires) {
-  auto it = NewIterator();
-  uint64_t n = 0, e = 0;
+Status Keyspace::CountKeys(int db, uint64_t* keys, uint64_t* expires,
+                           uint64_t* ttl_sum_ms) {
+  auto it = NewIterator(db);
+  uint64_t n = 0, e = 0, ttl = 0;
+  const uint64_t now = NowMs();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     n++;
-    if (expires != nullptr) {
-      ValueMeta meta;
-      std::string_view payload;
-      DecodeValue(it->value(), &meta, &payload);
-      if (meta.expire_at_ms != 0) e++;
+    uint64_t at = it->meta().expire_at_ms;
+    if (at != 0) {
+      e++;
+      ttl += at > now ? at - now : 0;
     }
   }
   *keys = n;
   if (expires != nullptr) *expires = e;
+  if (ttl_sum_ms != nullptr) *ttl_sum_ms = ttl;
   return it->status();
+}
+
+Status Keyspace::FlushDbs(std::span<const int> dbs) {
+  writes.fetch_add(1, std::memory_order_relaxed);
+  return table_.Renew(dbs);
+}
+
+Status Keyspace::SwapDb(int a, int b) {
+  writes.fetch_add(1, std::memory_order_relaxed);
+  return table_.Swap(a, b);
+}
+
+}  // namespace shale::server
+
+namespace shale::server {
+
+KeyIterator::KeyIterator(DB* db, uint32_t ns, std::string upper_bound)
+    : upper_(std::move(upper_bound)), upper_view_(upper_), ns_(ns) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.iterate_upper_bound = &upper_view_;
+  it_ = db->NewIterator(ro);
+}
+
+void KeyIterator::SeekToFirst() { Seek({}); }
+
+void KeyIterator::Seek(std::string_view key) {
+  seek_.clear();
+  AppendMetaKey(&seek_, ns_, key);
+  it_->Seek(seek_);
+  Settle();
+}
+
+void KeyIterator::Next() {
+  it_->Next();
+  Settle();
+}
+
+void KeyIterator::Settle() {
+  valid_ = false;
+  const uint64_t now = Keyspace::NowMs();
+  for (; it_->Valid(); it_->Next()) {
+    uint32_t ns;
+    if (!ParseMetaKey(it_->key(), &ns, &key_) || ns != ns_) return;
+    if (!DecodeMeta(it_->value(), &meta_, &payload_)) {
+      status_ = Status::Corruption("malformed key metadata");
+      return;
+    }
+    if (meta_.expire_at_ms == 0 || meta_.expire_at_ms > now) {
+      valid_ = true;
+      return;
+    }
+  }
+}
+
+Status KeyIterator::status() const {
+  if (!status_.ok()) return status_;
+  return it_->status();
 }
 
 }  // namespace shale::server

@@ -1,14 +1,22 @@
-// Keyspace: the one set of keys that every front end (RESP, memcached, HTTP)
-// reads and writes, over a shale::DB.
+// Keyspace: the databases that every front end (RESP, memcached, HTTP)
+// reads and writes, over one shale::DB, in the encoding of
+// docs/format/server_keys.md (key_codec.h, meta_codec.h).
 //
-// Values are stored as value_header.h describes; a reader gets the payload and
-// its metadata back. Expiry is kept twice on purpose: in the engine entry
-// (so expired keys vanish from reads and scans without help) and in the
-// header (so TTL can be answered); both are always written together.
+// A top-level key is one metadata entry (kind 0x02) of its database's
+// namespace (db_table.h); a string's payload is inline in it. Every reader
+// here honours the key's expiry itself (the metadata's `expire`), so an
+// expired key is absent to every client; the engine drops the entry an
+// hour later on its own (EngineExpiry).
 //
-// Atomicity: every write, and every read-modify-write, holds the key's stripe
-// lock (KeyLock) from its read to its write, so concurrent INCRs or cas loops
-// through any protocol serialize per key. Plain reads take no lock.
+// Handlers use KeyspaceDb, a view bound to one database with the calls of
+// the single-keyspace API before databases existed (Get/Put/Delete/...).
+//
+// Atomicity: every write, and every read-modify-write, holds the key's
+// stripe lock (KeyLock) from its read to its write, so concurrent INCRs or
+// cas loops through any protocol serialize per key. Plain reads take no
+// lock. A database's namespace id is read after the locks are taken (every
+// call below reads it when it runs), so a write never lands in a namespace
+// that FLUSHDB (which holds every stripe) has just retired.
 //
 // Thread safety: all members may be called from any thread.
 #ifndef SHALE_SERVER_KEYSPACE_KEYSPACE_H_
@@ -24,7 +32,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/keyspace/value_header.h"
+#include "server/keyspace/db_table.h"
+#include "server/keyspace/meta_codec.h"
 #include "server/stat_counter.h"
 #include "shale/db.h"
 
@@ -33,7 +42,7 @@ namespace shale::server {
 // When acknowledged writes reach the disk (Redis's appendfsync).
 enum class FsyncPolicy { kAlways, kEverySec, kNo };
 
-// A value read from the keyspace: its stored bytes, metadata and payload.
+// A key read from the keyspace: its stored bytes, metadata and payload.
 class Entry {
  public:
   Entry() = default;
@@ -41,6 +50,7 @@ class Entry {
   Entry& operator=(const Entry&) = delete;
 
   const ValueMeta& meta() const { return meta_; }
+  // A string's value (empty for collections).
   std::string_view payload() const {
     return std::string_view(stored_).substr(offset_);
   }
@@ -63,21 +73,36 @@ class Entry {
   ValueMeta meta_;
 };
 
+class KeyIterator;
+class KeyspaceDb;
+
 class Keyspace {
  public:
   static constexpr size_t kLockStripes = 1024;
 
-  Keyspace(DB* db, FsyncPolicy fsync);
+  // Loads (or creates) the database table of db with `databases` entries
+  // served; see DbTable::Load.
+  static Status Open(DB* db, FsyncPolicy fsync, int databases,
+                     std::unique_ptr<Keyspace>* ks);
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
 
-  // Holds the stripe locks of one or more keys (taken in stripe order, so
-  // two multi-key locks never deadlock).
+  // Holds the stripe locks of one or more keys of a database (taken in
+  // stripe order, so two multi-key locks never deadlock).
   class KeyLock {
    public:
-    KeyLock(Keyspace* ks, std::string_view key);
-    KeyLock(Keyspace* ks, const std::vector<std::string_view>& keys);
-    // Every stripe: the whole keyspace (FLUSHDB, RENAME of many keys...).
+    KeyLock(Keyspace* ks, int db, std::string_view key);
+    KeyLock(Keyspace* ks, int db, std::span<const std::string_view> keys);
+    // Keys of several databases (MOVE, an EXEC after SELECT ...).
+    struct DbKey {
+      int db;
+      std::string_view key;
+    };
+    KeyLock(Keyspace* ks, std::span<const DbKey> keys);
+    // The same, in the database a view is bound to.
+    KeyLock(KeyspaceDb* db, std::string_view key);
+    KeyLock(KeyspaceDb* db, std::span<const std::string_view> keys);
+    // Every stripe: every database (FLUSHDB, SWAPDB ...).
     struct All {};
     KeyLock(Keyspace* ks, All);
     ~KeyLock();
@@ -89,49 +114,63 @@ class Keyspace {
     std::vector<uint16_t> stripes_;
   };
 
-  // Reads key. NotFound if it is absent or expired.
-  Status Get(std::string_view key, Entry* entry);
+  int databases() const { return table_.databases(); }
+  const DbTable& table() const { return table_; }
+
+  // Reads key of database db. NotFound if it is absent or expired;
+  // Corruption if its metadata does not decode.
+  Status Get(int db, std::string_view key, Entry* entry);
   // Get for each of keys, through one engine MultiGet (one view of the
   // DB; the lookups' cache misses overlap): statuses[i] is Get's status
   // for keys[i] and, when OK, entries[i] its entry.
   // REQUIRES: entries.size() == statuses.size() == keys.size().
-  void MultiGet(std::span<const std::string_view> keys,
+  void MultiGet(int db, std::span<const std::string_view> keys,
                 std::span<Entry> entries, std::span<Status> statuses);
   // True if key exists (a Get that discards the value).
-  bool Exists(std::string_view key);
+  bool Exists(int db, std::string_view key);
 
-  // Stores payload under key with the given flags and expiry (0: none),
-  // assigning a fresh CAS token (returned in *cas if non-null). An expiry at
-  // or before now deletes the key instead.
+  // Stores a string under key with the given flags and expiry (0: none),
+  // assigning a fresh CAS token (returned in *cas if non-null). An expiry
+  // at or before now deletes the key instead.
   // REQUIRES: the caller holds key's KeyLock.
-  Status Put(std::string_view key, std::string_view payload, uint32_t flags,
-             uint64_t expire_at_ms, uint64_t* cas = nullptr);
+  Status Put(int db, std::string_view key, std::string_view payload,
+             uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr);
   // REQUIRES: the caller holds key's KeyLock.
-  Status Delete(std::string_view key);
+  Status Delete(int db, std::string_view key);
 
-  // A batch of encoded updates applied atomically (see AddPut).
-  void AddPut(WriteBatch* batch, std::string_view key, std::string_view payload,
-              uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr);
+  // The same updates added to a batch, applied atomically by Write.
+  void AddPut(WriteBatch* batch, int db, std::string_view key,
+              std::string_view payload, uint32_t flags, uint64_t expire_at_ms,
+              uint64_t* cas = nullptr);
+  void AddDelete(WriteBatch* batch, int db, std::string_view key);
   // REQUIRES: the caller holds the KeyLocks of every key in the batch.
   Status Write(WriteBatch* batch);
 
-  // An iterator over raw entries; decode values with DecodeValue.
-  std::unique_ptr<Iterator> NewIterator(
-      const std::string_view* upper_bound = nullptr);
+  // An iterator over the live keys of database db, in key order, stopping
+  // before *upper_bound if given (the string must outlive the iterator).
+  std::unique_ptr<KeyIterator> NewIterator(
+      int db, const std::string_view* upper_bound = nullptr);
 
-  // Deletes every key, in batches of 1000, holding every stripe lock: no
-  // write of any front end interleaves, so to clients it is atomic; a crash
-  // in the middle can leave part of the keys. O(keys).
-  Status DeleteAll();
-  // Counts live keys (and those with an expiry, if expires is non-null) by
-  // walking an iterator: O(keys).
-  Status CountKeys(uint64_t* keys, uint64_t* expires);
+  // Counts live keys of db (and those with an expiry, and the sum of their
+  // remaining milliseconds, if non-null) by walking an iterator: O(keys).
+  Status CountKeys(int db, uint64_t* keys, uint64_t* expires,
+                   uint64_t* ttl_sum_ms = nullptr);
+
+  // Empties databases in O(1) (a fresh namespace each, one engine write).
+  // REQUIRES: the caller holds KeyLock(All).
+  Status FlushDbs(std::span<const int> dbs);
+  // Swaps two databases' contents in O(1). REQUIRES: KeyLock(All).
+  Status SwapDb(int a, int b);
 
   // Makes every acknowledged write durable (fsync of the WAL).
   Status Sync() { return db_->SyncWAL(); }
 
   DB* db() { return db_; }
   FsyncPolicy fsync() const { return fsync_; }
+  WriteOptions write_options() const;
+
+  // A fresh CAS token / collection version (one counter for both).
+  uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }
 
   // Wall-clock milliseconds since the Unix epoch (the engine's clock).
   static uint64_t NowMs();
@@ -142,22 +181,89 @@ class Keyspace {
   StatCounter writes;
 
  private:
+  Keyspace(DB* db, FsyncPolicy fsync);
   // Get's answer from the engine's status s of a read into entry->stored_:
-  // the entry decoded, or NotFound for a value expired by our clock;
-  // counts the hit or miss.
+  // the entry decoded, or NotFound for a key expired by our clock; counts
+  // the hit or miss.
   Status FinishRead(Status s, Entry* entry);
-  uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }
-  WriteOptions write_options() const;
-  static size_t StripeOf(std::string_view key);
-  // An empty string of this thread's, to encode a value into.
-  static std::string& EncodeScratch();
+  static size_t StripeOf(int db, std::string_view key);
 
   DB* const db_;
   const FsyncPolicy fsync_;
+  DbTable table_;
   // CAS tokens start at the wall clock in microseconds, so that tokens stay
   // increasing across restarts (as long as the clock does not go back).
   std::atomic<uint64_t> cas_;
   std::array<std::mutex, kLockStripes> stripes_;
+};
+
+// The live keys of one database, in order (see Keyspace::NewIterator).
+// Expired keys are skipped; a metadata entry that does not decode stops the
+// iteration with a Corruption status.
+class KeyIterator {
+ public:
+  // Iterates ns of db below the engine key upper_bound.
+  KeyIterator(DB* db, uint32_t ns, std::string upper_bound);
+  void SeekToFirst();
+  // Positions at the first key >= key.
+  void Seek(std::string_view key);
+  bool Valid() const { return valid_; }
+  void Next();
+  // REQUIRES: Valid().
+  std::string_view key() const { return key_; }
+  const ValueMeta& meta() const { return meta_; }
+  std::string_view payload() const { return payload_; }
+  Status status() const;
+
+ private:
+  // Moves forward from the engine's position to the first live key.
+  void Settle();
+
+  const std::string upper_;  // the engine key bound of it_
+  const std::string_view upper_view_;
+  std::unique_ptr<Iterator> it_;
+  std::string seek_;
+  const uint32_t ns_;
+  bool valid_ = false;
+  Status status_;
+  std::string_view key_, payload_;
+  ValueMeta meta_;
+};
+
+// A Keyspace bound to one database: the calls handlers make.
+class KeyspaceDb {
+ public:
+  KeyspaceDb(Keyspace* ks, int db) : ks_(ks), db_(db) {}
+  Keyspace* keyspace() const { return ks_; }
+  int index() const { return db_; }
+
+  Status Get(std::string_view key, Entry* e) { return ks_->Get(db_, key, e); }
+  void MultiGet(std::span<const std::string_view> keys,
+                std::span<Entry> entries, std::span<Status> statuses) {
+    ks_->MultiGet(db_, keys, entries, statuses);
+  }
+  bool Exists(std::string_view key) { return ks_->Exists(db_, key); }
+  Status Put(std::string_view key, std::string_view payload, uint32_t flags,
+             uint64_t expire_at_ms, uint64_t* cas = nullptr) {
+    return ks_->Put(db_, key, payload, flags, expire_at_ms, cas);
+  }
+  Status Delete(std::string_view key) { return ks_->Delete(db_, key); }
+  void AddPut(WriteBatch* batch, std::string_view key, std::string_view payload,
+              uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr) {
+    ks_->AddPut(batch, db_, key, payload, flags, expire_at_ms, cas);
+  }
+  void AddDelete(WriteBatch* batch, std::string_view key) {
+    ks_->AddDelete(batch, db_, key);
+  }
+  Status Write(WriteBatch* batch) { return ks_->Write(batch); }
+  std::unique_ptr<KeyIterator> NewIterator(
+      const std::string_view* upper_bound = nullptr) {
+    return ks_->NewIterator(db_, upper_bound);
+  }
+
+ private:
+  Keyspace* ks_;
+  int db_;
 };
 
 }  // namespace shale::server

@@ -25,11 +25,12 @@ class WalSyncerTest : public testing::Test {
     ks_.reset();
     db_.reset();
     ASSERT_TRUE(DB::Open(options, "/db", &db_).ok());
-    ks_ = std::make_unique<Keyspace>(db_.get(), FsyncPolicy::kEverySec);
+    ASSERT_TRUE(
+        Keyspace::Open(db_.get(), FsyncPolicy::kEverySec, 16, &ks_).ok());
   }
   void Put(const std::string& key) {
-    Keyspace::KeyLock lock(ks_.get(), key);
-    ASSERT_TRUE(ks_->Put(key, "v", 0, 0).ok());
+    Keyspace::KeyLock lock(ks_.get(), 0, key);
+    ASSERT_TRUE(ks_->Put(0, key, "v", 0, 0).ok());
   }
   // Reopens on what a power loss left (a CloneAfterCrash of env_).
   void ReopenOn(std::unique_ptr<MemEnv> clone) {
@@ -40,7 +41,7 @@ class WalSyncerTest : public testing::Test {
   }
   bool Has(const std::string& key) {
     Entry e;
-    return ks_->Get(key, &e).ok();
+    return ks_->Get(0, key, &e).ok();
   }
 
   std::unique_ptr<MemEnv> env_ = std::make_unique<MemEnv>();

@@ -18,7 +18,7 @@ using KeyLock = Keyspace::KeyLock;
 
 McSession::McSession(ServerState* server, const ConnectionInfo&)
     : server_(server),
-      ks_(server->ks),
+      db0_(server->ks, 0),
       parser_(server->config.max_value_bytes, server->config.max_line_bytes) {}
 
 void McSession::Reply(std::string_view line) {
@@ -112,7 +112,12 @@ void McSession::Execute(McRequest& req) {
       return Reply("CLIENT_ERROR invalid exptime argument");
     }
     server_->mc_cmd_flush++;
-    Status s = ks_->DeleteAll();
+    Status s;
+    {
+      KeyLock lock(server_->ks, KeyLock::All());
+      const int db0 = 0;
+      s = server_->ks->FlushDbs(std::span(&db0, 1));
+    }
     if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
     return Reply("OK");
   }

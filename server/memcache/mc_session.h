@@ -1,7 +1,8 @@
 // McSession: one memcached text-protocol client, classic and meta commands,
-// over the shared Keyspace. Values keep their memcached client flags and CAS
-// token in the value header (keyspace/value_header.h), so `gets`/`cas` work
-// across protocols: any write through any front end changes the token.
+// over database 0 of the shared Keyspace. Values keep their memcached client
+// flags and CAS token in the key's metadata (keyspace/meta_codec.h), so
+// `gets`/`cas` work across protocols: any write through any front end
+// changes the token.
 //
 // Expiry times follow memcached: 0 never, negative already expired, up to 30
 // days relative seconds, beyond that an absolute Unix time.
@@ -43,7 +44,8 @@ class McSession : public Session {
   void Reply(std::string_view line);  // appends line + "\r\n" unless noreply
 
   ServerState* const server_;
-  Keyspace* const ks_;
+  KeyspaceDb db0_;  // memcached serves database 0
+  KeyspaceDb* const ks_ = &db0_;
   McParser parser_;
   std::string* out_ = nullptr;
   bool noreply_ = false;  // of the request being executed

@@ -1,10 +1,11 @@
 // Keyspace commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT
 // EXPIRETIME PEXPIRETIME TTL PTTL PERSIST SCAN KEYS RANDOMKEY RENAME RENAMENX
-// DBSIZE FLUSHDB FLUSHALL.
+// DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB.
 //
-// Over an LSM tree, KEYS, SCAN, RANDOMKEY, DBSIZE and FLUSHDB walk an
-// iterator: DBSIZE and FLUSHDB cost O(keys), SCAN O(COUNT) per call. See
-// docs/server.md.
+// Over an LSM tree, KEYS, SCAN, RANDOMKEY and DBSIZE walk an iterator over
+// the database's keys: DBSIZE costs O(keys), SCAN O(COUNT) per call.
+// FLUSHDB, FLUSHALL and SWAPDB are O(1): they rewrite the database table
+// (keyspace/db_table.h). See docs/server.md.
 #include <charconv>
 #include <random>
 
@@ -24,7 +25,7 @@ void Del(CommandContext& ctx, Args& a) {
     bool dup = false;
     for (size_t j = 1; j < i; j++) dup |= (a[j] == a[i]);
     if (dup || !ctx.ks()->Exists(a[i])) continue;
-    batch.Delete(a[i]);
+    ctx.ks()->AddDelete(&batch, a[i]);
     n++;
   }
   if (n > 0) {
@@ -41,7 +42,11 @@ void Exists(CommandContext& ctx, Args& a) {
 }
 
 void Type(CommandContext& ctx, Args& a) {
-  ctx.w->Simple(ctx.ks()->Exists(a[1]) ? "string" : "none");
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Simple("none");
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Simple(TypeName(e.meta().type));
 }
 
 // EXPIRE key seconds [NX|XX|GT|LT] and its ms / absolute variants.
@@ -174,12 +179,13 @@ void Scan(CommandContext& ctx, Args& a) {
   auto it = ctx.ks()->NewIterator();
   it->Seek(start);
   std::vector<std::string> keys;
-  bool type_ok = type.empty() || type == "string";
   // Like Redis, COUNT bounds the work (keys visited), not the matches.
   for (int64_t visited = 0; it->Valid() && visited < count; visited++) {
     std::string_view k = it->key();
-    if (type_ok && (!has_pattern || GlobMatch(pattern, k)))
+    if ((type.empty() || type == TypeName(it->meta().type)) &&
+        (!has_pattern || GlobMatch(pattern, k))) {
       keys.emplace_back(k);
+    }
     it->Next();
   }
   if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
@@ -228,7 +234,7 @@ void RenameGeneric(CommandContext& ctx, Args& a, bool nx) {
   WriteBatch batch;
   ctx.ks()->AddPut(&batch, a[2], e.payload(), e.meta().flags,
                    e.meta().expire_at_ms);
-  batch.Delete(a[1]);
+  ctx.ks()->AddDelete(&batch, a[1]);
   s = ctx.ks()->Write(&batch);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   nx ? ctx.w->Int(1) : ctx.w->Ok();
@@ -238,18 +244,88 @@ void RenameNx(CommandContext& c, Args& a) { RenameGeneric(c, a, true); }
 
 void DbSize(CommandContext& ctx, Args&) {
   uint64_t n = 0;
-  Status s = ctx.ks()->CountKeys(&n, nullptr);
+  Status s = ctx.keyspace()->CountKeys(ctx.db.index(), &n, nullptr);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Int(static_cast<int64_t>(n));
 }
 
-void FlushDb(CommandContext& ctx, Args& a) {
+// FLUSHDB / FLUSHALL [ASYNC|SYNC]: O(1) either way (a fresh namespace).
+void FlushGeneric(CommandContext& ctx, Args& a, bool all) {
   if (a.size() > 2) return ctx.w->Error(kErrSyntax);
   if (a.size() == 2) {
     std::string o = Lower(a[1]);
     if (o != "async" && o != "sync") return ctx.w->Error(kErrSyntax);
   }
-  Status s = ctx.ks()->DeleteAll();
+  std::vector<int> dbs;
+  if (all) {
+    for (int i = 0; i < ctx.keyspace()->databases(); i++) dbs.push_back(i);
+  } else {
+    dbs.push_back(ctx.db.index());
+  }
+  KeyLock lock(ctx.keyspace(), KeyLock::All());
+  Status s = ctx.keyspace()->FlushDbs(dbs);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Ok();
+}
+void FlushDb(CommandContext& c, Args& a) { FlushGeneric(c, a, false); }
+void FlushAll(CommandContext& c, Args& a) { FlushGeneric(c, a, true); }
+
+// A database index argument: false (with Redis's error written) if it is
+// not an integer or out of range.
+bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db,
+                  const char* not_int = kErrNotInt) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) {
+    ctx.w->Error(not_int);
+    return false;
+  }
+  if (v < 0 || v >= ctx.keyspace()->databases()) {
+    ctx.w->Error("ERR DB index is out of range");
+    return false;
+  }
+  *db = static_cast<int>(v);
+  return true;
+}
+
+void Select(CommandContext& ctx, Args& a) {
+  int db;
+  if (!ParseDbIndex(ctx, a[1], &db)) return;
+  ctx.client->db.store(db, std::memory_order_relaxed);
+  ctx.w->Ok();
+}
+
+// MOVE key db: 1 if moved; 0 if key is absent here or present there.
+void Move(CommandContext& ctx, Args& a) {
+  int dst;
+  if (!ParseDbIndex(ctx, a[2], &dst)) return;
+  const int src = ctx.db.index();
+  if (dst == src) {
+    return ctx.w->Error("ERR source and destination objects are the same");
+  }
+  const KeyLock::DbKey keys[] = {{src, a[1]}, {dst, a[1]}};
+  KeyLock lock(ctx.keyspace(), keys);
+  Entry e;
+  Status s = ctx.ks()->Get(a[1], &e);
+  if (s.IsNotFound()) return ctx.w->Int(0);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  KeyspaceDb to(ctx.keyspace(), dst);
+  if (to.Exists(a[1])) return ctx.w->Int(0);
+  WriteBatch batch;
+  to.AddPut(&batch, a[1], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  ctx.ks()->AddDelete(&batch, a[1]);
+  s = ctx.keyspace()->Write(&batch);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.w->Int(1);
+}
+
+void SwapDb(CommandContext& ctx, Args& a) {
+  int x, y;
+  if (!ParseDbIndex(ctx, a[1], &x, "ERR invalid first DB index") ||
+      !ParseDbIndex(ctx, a[2], &y, "ERR invalid second DB index")) {
+    return;
+  }
+  KeyLock lock(ctx.keyspace(), KeyLock::All());
+  Status s = ctx.keyspace()->SwapDb(x, y);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Ok();
 }
@@ -280,8 +356,15 @@ const CommandSpec kCommands[] = {
     {"rename", 3, W, Rename, 1, 2, 1, "keyspace", "Rename a key"},
     {"renamenx", 3, W | F, RenameNx, 1, 2, 1, "keyspace", "Rename if absent"},
     {"dbsize", 1, R, DbSize, 0, 0, 0, "server", "Number of keys"},
-    {"flushdb", -1, W, FlushDb, 0, 0, 0, "server", "Delete every key"},
-    {"flushall", -1, W, FlushDb, 0, 0, 0, "server", "Delete every key"},
+    {"flushdb", -1, W, FlushDb, 0, 0, 0, "server",
+     "Delete every key of the database"},
+    {"flushall", -1, W, FlushAll, 0, 0, 0, "server",
+     "Delete every key of every database"},
+    {"select", 2, kCmdLoading | F, Select, 0, 0, 0, "connection",
+     "Change the selected database"},
+    {"move", 3, W | F, Move, 1, 1, 1, "keyspace",
+     "Move a key to another database"},
+    {"swapdb", 3, W | F, SwapDb, 0, 0, 0, "server", "Swap two databases"},
 };
 
 }  // namespace

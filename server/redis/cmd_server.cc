@@ -107,13 +107,6 @@ void Hello(CommandContext& ctx, Args& a) {
   ctx.w->Array(0);
 }
 
-void Select(CommandContext& ctx, Args& a) {
-  int64_t db;
-  if (!ParseInt64(a[1], &db)) return ctx.w->Error(kErrNotInt);
-  if (db != 0) return ctx.w->Error("ERR DB index is out of range");
-  ctx.w->Ok();
-}
-
 void Quit(CommandContext& ctx, Args&) {
   ctx.w->Ok();
   ctx.session->CloseAfterReply();
@@ -122,6 +115,7 @@ void Quit(CommandContext& ctx, Args&) {
 void Reset(CommandContext& ctx, Args&) {
   ctx.server->clients.SetName(ctx.client, "");
   ctx.session->set_resp(2);
+  ctx.client->db.store(0, std::memory_order_relaxed);
   ctx.session->set_authenticated(false);
   ctx.w->Simple("RESET");
 }
@@ -186,9 +180,9 @@ std::vector<std::pair<std::string, std::string>> ConfigParams(
           {"dir", c.dir},
           {"requirepass", ctx.server->RequirePass()},
           {"appendonly", "yes"},
-          {"appendfsync", FsyncName(ctx.ks()->fsync())},
+          {"appendfsync", FsyncName(ctx.keyspace()->fsync())},
           {"save", ""},
-          {"databases", "1"},
+          {"databases", std::to_string(c.databases)},
           {"maxclients", std::to_string(c.maxclients)},
           {"timeout", std::to_string(c.timeout)},
           {"proto-max-bulk-len", std::to_string(c.max_value_bytes)},
@@ -245,9 +239,9 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
   if (sub == "resetstat" && a.size() == 2) {
     ctx.server->total_commands = 0;
     ctx.server->rejected_calls = 0;
-    ctx.ks()->hits = 0;
-    ctx.ks()->misses = 0;
-    ctx.ks()->writes = 0;
+    ctx.keyspace()->hits = 0;
+    ctx.keyspace()->misses = 0;
+    ctx.keyspace()->writes = 0;
     return ctx.w->Ok();
   }
   if (sub == "rewrite")
@@ -385,7 +379,6 @@ const CommandSpec kCommands[] = {
     {"hello", -1, F | L | N, Hello, 0, 0, 0, "connection",
      "Handshake, choose RESP"},
     {"auth", -2, F | L | N, Auth, 0, 0, 0, "connection", "Authenticate"},
-    {"select", 2, F | L, Select, 0, 0, 0, "connection", "Select db 0"},
     {"quit", -1, F | L | N, Quit, 0, 0, 0, "connection",
      "Close the connection"},
     {"reset", 1, F | L | N, Reset, 0, 0, 0, "connection",

@@ -29,7 +29,9 @@ struct CommandContext {
   ClientState* client;
   RespSession* session;
   RespWriter* w;
-  Keyspace* ks() { return server->ks; }
+  KeyspaceDb db;  // the keyspace bound to the client's selected database
+  KeyspaceDb* ks() { return &db; }
+  Keyspace* keyspace() { return server->ks; }
 };
 
 using Args = std::vector<std::string>;

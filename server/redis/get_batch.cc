@@ -14,7 +14,7 @@ bool GetBatch::Add(std::string_view key) {
   return key_ends_.size() >= kMaxCount;
 }
 
-void GetBatch::Flush(Keyspace* ks, RespWriter* w) {
+void GetBatch::Flush(KeyspaceDb* ks, RespWriter* w) {
   const size_t n = key_ends_.size();
   if (n == 0) return;
   views_.clear();

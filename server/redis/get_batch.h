@@ -40,7 +40,7 @@ class GetBatch {
 
   // Reads the pending keys and appends one reply each: the value, a null
   // for a missing key, or the engine's error.
-  void Flush(Keyspace* ks, RespWriter* w);
+  void Flush(KeyspaceDb* db, RespWriter* w);
 
  private:
   std::string keys_;              // the keys, back to back

@@ -53,10 +53,11 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     }
     Args& args = parser_.args();
     if (Batchable(args, "set", 3)) {
-      get_batch_.Flush(server_->ks, &writer_);
+      FlushGets();
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("set", std::memory_order_relaxed);
-      if (set_batch_.Add(server_->ks, args[1], args[2])) {
+      KeyspaceDb db(server_->ks, client_.db.load(std::memory_order_relaxed));
+      if (set_batch_.Add(&db, args[1], args[2])) {
         set_batch_.Flush(server_->ks, &writer_);
       }
       continue;
@@ -65,7 +66,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       set_batch_.Flush(server_->ks, &writer_);
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("get", std::memory_order_relaxed);
-      if (get_batch_.Add(args[1])) get_batch_.Flush(server_->ks, &writer_);
+      if (get_batch_.Add(args[1])) FlushGets();
       continue;
     }
     FlushBatches();
@@ -79,7 +80,12 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
 
 void RespSession::FlushBatches() {
   set_batch_.Flush(server_->ks, &writer_);
-  get_batch_.Flush(server_->ks, &writer_);
+  FlushGets();
+}
+
+void RespSession::FlushGets() {
+  KeyspaceDb db(server_->ks, client_.db.load(std::memory_order_relaxed));
+  get_batch_.Flush(&db, &writer_);
 }
 
 bool RespSession::Batchable(const Args& args, std::string_view name,
@@ -126,7 +132,8 @@ void RespSession::Execute(Args& args) {
     }
   }
   client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
-  CommandContext ctx{server_, &client_, this, &writer_};
+  CommandContext ctx{server_, &client_, this, &writer_,
+                     KeyspaceDb(server_->ks, client_.db.load())};
   cmd->handler(ctx, args);
 }
 

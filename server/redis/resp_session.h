@@ -40,6 +40,7 @@ class RespSession : public Session {
   bool Batchable(const Args& args, std::string_view name, size_t argc) const;
   // Runs and answers whatever a batch holds (at most one batch is non-empty).
   void FlushBatches();
+  void FlushGets();
 
   ServerState* const server_;
   RespParser parser_;

@@ -1,11 +1,45 @@
 #include "server/redis/set_batch.h"
 
+#include "server/keyspace/key_codec.h"
 #include "server/redis/command.h"
 
 namespace shale::server {
 
-bool SetBatch::Add(Keyspace* ks, std::string_view key, std::string_view value) {
-  ks->AddPut(&batch_, key, value, 0, 0);
+Status SetBatch::Reencode(uint32_t ns) {
+  // Each entry is a string's metadata Put (no expiry): same value, the key
+  // moved to namespace ns.
+  struct Handler : WriteBatch::Handler {
+    WriteBatch out;
+    std::string key;
+    uint32_t ns;
+    bool ok = true;
+    void Put(std::string_view k, std::string_view v, uint64_t at) override {
+      uint32_t old_ns;
+      std::string_view user_key;
+      if (!ParseMetaKey(k, &old_ns, &user_key)) {
+        ok = false;
+        return;
+      }
+      key.clear();
+      AppendMetaKey(&key, ns, user_key);
+      out.Put(key, v, at);
+    }
+    void Delete(std::string_view) override { ok = false; }
+  } h;
+  h.ns = ns;
+  Status s = batch_.Iterate(&h);
+  if (s.ok() && !h.ok) s = Status::Corruption("unexpected SET batch entry");
+  if (s.ok()) batch_ = std::move(h.out);
+  return s;
+}
+
+bool SetBatch::Add(KeyspaceDb* db, std::string_view key,
+                   std::string_view value) {
+  if (key_ends_.empty()) {
+    db_ = db->index();
+    ns_ = db->keyspace()->table().Ns(db_);
+  }
+  db->AddPut(&batch_, key, value, 0, 0);
   keys_.append(key);
   key_ends_.push_back(keys_.size());
   return key_ends_.size() >= kMaxCount || batch_.ApproximateSize() >= kMaxBytes;
@@ -21,8 +55,13 @@ void SetBatch::Flush(Keyspace* ks, RespWriter* w) {
       views_.push_back(std::string_view(keys_).substr(begin, end - begin));
       begin = end;
     }
-    Keyspace::KeyLock lock(ks, views_);
-    s = ks->Write(&batch_);
+    Keyspace::KeyLock lock(ks, db_, views_);
+    if (ks->table().Ns(db_) != ns_) {
+      // A FLUSHDB or SWAPDB ran since the batch was encoded: write the same
+      // SETs into the database's namespace of now.
+      s = Reencode(ks->table().Ns(db_));
+    }
+    if (s.ok()) s = ks->Write(&batch_);
   }
   for (size_t i = 0; i < key_ends_.size(); i++) {
     if (s.ok()) {

@@ -10,7 +10,9 @@
 //
 // A SET is encoded into the engine's batch as it is added, and its key
 // copied into one buffer (the key locks are taken at Flush), so a pipeline
-// of SETs allocates nothing once the buffers have grown.
+// of SETs allocates nothing once the buffers have grown. The batch is
+// encoded for the database's namespace at Add; should a FLUSHDB have given
+// the database a new one before Flush holds the locks, Flush re-encodes it.
 #ifndef SHALE_SERVER_REDIS_SET_BATCH_H_
 #define SHALE_SERVER_REDIS_SET_BATCH_H_
 
@@ -31,7 +33,8 @@ class SetBatch {
 
   // Adds `SET key value`. Returns true if the batch is full and should be
   // flushed now.
-  bool Add(Keyspace* ks, std::string_view key, std::string_view value);
+  // REQUIRES: every Add between two Flushes is for the same database.
+  bool Add(KeyspaceDb* db, std::string_view key, std::string_view value);
   bool empty() const { return key_ends_.empty(); }
 
   // Writes the pending SETs atomically under their keys' locks and appends
@@ -39,7 +42,12 @@ class SetBatch {
   void Flush(Keyspace* ks, RespWriter* w);
 
  private:
+  // Moves every entry of batch_ to namespace ns.
+  Status Reencode(uint32_t ns);
+
   WriteBatch batch_;
+  int db_ = 0;
+  uint32_t ns_ = 0;               // the namespace batch_ is encoded for
   std::string keys_;              // the keys, back to back
   std::vector<size_t> key_ends_;  // where each key ends in keys_
   std::vector<std::string_view> views_;

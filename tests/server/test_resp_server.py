@@ -38,7 +38,9 @@ def test_unknown_command(r):
 
 def test_select(r):
     assert r.execute_command("SELECT", "0") is True
-    assert err(r.execute_command, "SELECT", "1") == "DB index is out of range"
+    assert r.execute_command("SELECT", "15") is True
+    assert err(r.execute_command, "SELECT", "16") == "DB index is out of range"
+    assert r.execute_command("SELECT", "0") is True
     assert err(r.execute_command, "SELECT", "x") == \
         "value is not an integer or out of range"
 

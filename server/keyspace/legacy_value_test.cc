@@ -1,20 +1,20 @@
-#include "server/keyspace/value_header.h"
+#include "server/keyspace/legacy_value.h"
 
 #include <gtest/gtest.h>
 
 namespace shale::server {
 namespace {
 
-TEST(ValueHeaderTest, RoundTrip) {
-  for (ValueMeta m : {ValueMeta{1, 0, 0}, ValueMeta{~0ull, 0xFFFFFFFFu, 1},
-                      ValueMeta{1234567, 42, 1795286315897}}) {
+TEST(LegacyValueTest, RoundTrip) {
+  for (LegacyMeta m : {LegacyMeta{1, 0, 0}, LegacyMeta{~0ull, 0xFFFFFFFFu, 1},
+                       LegacyMeta{1234567, 42, 1795286315897}}) {
     for (std::string payload :
          {std::string(), std::string("v"), std::string("\xF8\xFB\0x", 4)}) {
       std::string stored;
-      EncodeValue(m, payload, &stored);
-      ValueMeta got;
+      EncodeLegacyValue(m, payload, &stored);
+      LegacyMeta got;
       std::string_view p;
-      DecodeValue(stored, &got, &p);
+      DecodeLegacyValue(stored, &got, &p);
       EXPECT_EQ(got.cas, m.cas);
       EXPECT_EQ(got.flags, m.flags);
       EXPECT_EQ(got.expire_at_ms, m.expire_at_ms);
@@ -23,18 +23,18 @@ TEST(ValueHeaderTest, RoundTrip) {
   }
 }
 
-TEST(ValueHeaderTest, SmallOverhead) {
+TEST(LegacyValueTest, SmallOverhead) {
   std::string stored;
-  EncodeValue(ValueMeta{1795286315897001ull, 0, 0}, "abc", &stored);
+  EncodeLegacyValue(LegacyMeta{1795286315897001ull, 0, 0}, "abc", &stored);
   EXPECT_EQ(stored.size(), 1 + 8 + 3u);
 }
 
-TEST(ValueHeaderTest, ForeignValuesAreBarePayloads) {
+TEST(LegacyValueTest, ForeignValuesAreBarePayloads) {
   for (std::string v : {std::string("plain text"), std::string(),
                         std::string("\xF8"), std::string("\xF9\x80")}) {
-    ValueMeta m;
+    LegacyMeta m;
     std::string_view p;
-    DecodeValue(v, &m, &p);
+    DecodeLegacyValue(v, &m, &p);
     EXPECT_EQ(p, v);
     EXPECT_EQ(m.cas, 0u);
   }

@@ -1,0 +1,69 @@
+// The value of a key metadata entry (docs/format/server_keys.md, §3):
+//
+//   meta        := tag body
+//   tag         := type | 0x10 if expire present | 0x20 if flags present
+//   string body := cas:varint64 [flags:varint32] [expire:varint64] payload
+//   coll body   := [expire:varint64] version:varint64 count:varint64
+//                  typefields (list: head:u64)
+//
+// One entry per top-level key: its type, expiry and, for a string, the CAS
+// token, memcached flags and the payload inline (so GET is one engine read
+// and SET one blind write); for a collection, its version and count.
+#ifndef SHALE_SERVER_KEYSPACE_META_CODEC_H_
+#define SHALE_SERVER_KEYSPACE_META_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace shale::server {
+
+enum class KeyType : uint8_t {
+  kString = 0,
+  kHash = 1,
+  kSet = 2,
+  kZSet = 3,
+  kList = 4,
+  kStream = 5,
+};
+
+// TYPE's answer: "string", "hash", ...
+const char* TypeName(KeyType t);
+
+// A key's metadata, decoded. Fields that do not apply to its type are 0.
+struct ValueMeta {
+  KeyType type = KeyType::kString;
+  uint64_t cas = 0;           // strings: the CAS token (non-zero)
+  uint32_t flags = 0;         // strings: memcached client flags
+  uint64_t expire_at_ms = 0;  // 0: never expires
+  uint64_t version = 0;       // collections
+  uint64_t count = 0;         // collections: number of elements
+  uint64_t list_head = 0;     // lists: index of the first element
+};
+
+// The engine expiry of a metadata entry that expires at expire_at_ms: an
+// hour later, saturating (the server's own check is authoritative; see the
+// format doc, "Expiry, twice").
+inline constexpr uint64_t kEngineExpiryGraceMs = 3600 * 1000;
+inline uint64_t EngineExpiry(uint64_t expire_at_ms) {
+  if (expire_at_ms == 0) return 0;
+  return expire_at_ms > UINT64_MAX - kEngineExpiryGraceMs
+             ? UINT64_MAX
+             : expire_at_ms + kEngineExpiryGraceMs;
+}
+
+// Appends a string's metadata (meta.type must be kString) and payload.
+void EncodeStringMeta(const ValueMeta& meta, std::string_view payload,
+                      std::string* out);
+// Appends a collection's metadata. REQUIRES: meta.type != kString.
+void EncodeCollectionMeta(const ValueMeta& meta, std::string* out);
+
+// Decodes a metadata value; *payload is the string's payload (a view into
+// stored), empty for collections. False if stored is not a valid metadata
+// value (corrupt).
+bool DecodeMeta(std::string_view stored, ValueMeta* meta,
+                std::string_view* payload);
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_KEYSPACE_META_CODEC_H_
