@@ -12,7 +12,7 @@ packages=(
   redis-tools redis-server libmemcached-tools curl
   librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
   pkgconf liblz4-dev libzstd-dev libsnappy-dev
-  pybind11-dev python3-dev python3-plyvel debhelper lintian
+  pybind11-dev python3-dev python3-plyvel debhelper lintian adduser
 )
 
 missing=()
