@@ -64,6 +64,8 @@ bool Server::Start(std::string* error) {
   pool_ = std::make_unique<IoPool>(config_.threads);
   registry_ = std::make_unique<Registry>(config_.maxclients);
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
+  // Commit hooks, in the order they run (keyspace/commit_hook.h).
+  ks_->AddHook(&state_->watches);
   ServerState* state = state_.get();
 
   if (config_.port != 0) {

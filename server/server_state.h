@@ -17,6 +17,7 @@
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
 #include "server/net/registry.h"
+#include "server/redis/watch.h"
 #include "server/stat_counter.h"
 
 namespace shale::server {
@@ -74,7 +75,7 @@ class CursorTable {
 
 struct ServerState {
   ServerState(const Config& c, Keyspace* k, Registry* r)
-      : config(c), ks(k), registry(r), requirepass(c.requirepass) {
+      : config(c), ks(k), registry(r), watches(k), requirepass(c.requirepass) {
     auth_required.store(!requirepass.empty());
   }
 
@@ -87,6 +88,8 @@ struct ServerState {
 
   ClientTable clients;
   CursorTable cursors;
+  // WATCH's registry; a commit hook of ks (registered by Server::Start).
+  WatchRegistry watches;
   StatCounter total_commands;
   StatCounter rejected_calls;
   // memcached front end counters (its `stats`).

@@ -24,6 +24,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/key_codec.cc
   server/keyspace/legacy_value.cc
   server/keyspace/meta_codec.cc
+  server/keyspace/tx.cc
   server/keyspace/wal_syncer.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
@@ -35,12 +36,14 @@ add_library(shale_server_lib STATIC
   server/protocol/resp/resp_parser.cc
   server/protocol/resp/resp_writer.cc
   server/redis/cmd_keys.cc
+  server/redis/cmd_multi.cc
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
   server/redis/command.cc
   server/redis/resp_session.cc
   server/redis/get_batch.cc
   server/redis/set_batch.cc
+  server/redis/watch.cc
 )
 target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
   ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})

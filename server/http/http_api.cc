@@ -343,7 +343,7 @@ HttpResponse Batch(ServerState* s, KeyspaceDb* ks, const HttpRequest& req) {
       ks->AddDelete(&batch, op.key);
     }
   }
-  Status st = ks->Write(&batch);
+  Status st = ks->Write(&batch, keys);
   if (!st.ok()) return EngineError(st);
   json out;
   out["ok"] = true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <span>
 
 #include "server/keyspace/key_codec.h"
 
@@ -47,31 +48,45 @@ size_t Keyspace::StripeOf(int db, std::string_view key) {
   return (h ^ (static_cast<size_t>(db) * 0x9E3779B97F4A7C15ull)) % kLockStripes;
 }
 
+void Keyspace::KeyLock::Add(size_t stripe) {
+  if (n_ == kInline) big_.assign(small_, small_ + kInline);
+  if (n_ >= kInline) {
+    big_.push_back(static_cast<uint16_t>(stripe));
+  } else {
+    small_[n_] = static_cast<uint16_t>(stripe);
+  }
+  n_++;
+}
+
+void Keyspace::KeyLock::Acquire() {
+  uint16_t* d = data();
+  std::sort(d, d + n_);
+  n_ = static_cast<size_t>(std::unique(d, d + n_) - d);
+  if (n_ <= kInline && !big_.empty()) {
+    std::copy(d, d + n_, small_);
+    big_.clear();
+  }
+  d = data();
+  for (size_t i = 0; i < n_; i++) ks_->stripes_[d[i]].lock();
+}
+
 Keyspace::KeyLock::KeyLock(Keyspace* ks, int db, std::string_view key)
     : ks_(ks) {
-  stripes_.push_back(static_cast<uint16_t>(StripeOf(db, key)));
-  ks_->stripes_[stripes_[0]].lock();
+  Add(StripeOf(db, key));
+  Acquire();
 }
 
 Keyspace::KeyLock::KeyLock(Keyspace* ks, int db,
                            std::span<const std::string_view> keys)
     : ks_(ks) {
-  for (std::string_view k : keys) {
-    stripes_.push_back(static_cast<uint16_t>(StripeOf(db, k)));
-  }
-  std::sort(stripes_.begin(), stripes_.end());
-  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
-  for (uint16_t s : stripes_) ks_->stripes_[s].lock();
+  for (std::string_view k : keys) Add(StripeOf(db, k));
+  Acquire();
 }
 
 Keyspace::KeyLock::KeyLock(Keyspace* ks, std::span<const DbKey> keys)
     : ks_(ks) {
-  for (const DbKey& k : keys) {
-    stripes_.push_back(static_cast<uint16_t>(StripeOf(k.db, k.key)));
-  }
-  std::sort(stripes_.begin(), stripes_.end());
-  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
-  for (uint16_t s : stripes_) ks_->stripes_[s].lock();
+  for (const DbKey& k : keys) Add(StripeOf(k.db, k.key));
+  Acquire();
 }
 
 Keyspace::KeyLock::KeyLock(KeyspaceDb* db, std::string_view key)
@@ -82,16 +97,14 @@ Keyspace::KeyLock::KeyLock(KeyspaceDb* db,
     : KeyLock(db->keyspace(), db->index(), keys) {}
 
 Keyspace::KeyLock::KeyLock(Keyspace* ks, All) : ks_(ks) {
-  for (size_t s = 0; s < kLockStripes; s++) {
-    stripes_.push_back(static_cast<uint16_t>(s));
-    ks_->stripes_[s].lock();
-  }
+  big_.reserve(kLockStripes);
+  for (size_t s = 0; s < kLockStripes; s++) Add(s);
+  Acquire();
 }
 
 Keyspace::KeyLock::~KeyLock() {
-  for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) {
-    ks_->stripes_[*it].unlock();
-  }
+  uint16_t* d = data();
+  for (size_t i = n_; i-- > 0;) ks_->stripes_[d[i]].unlock();
 }
 
 WriteOptions Keyspace::write_options() const {
@@ -169,7 +182,8 @@ Status Keyspace::Put(int db, std::string_view key, std::string_view payload,
     thread_local WriteBatch batch;
     batch.Clear();
     AddPut(&batch, db, key, payload, flags, expire_at_ms, cas);
-    Status s = Write(&batch);
+    const TouchedKey touched{db, key};
+    Status s = Write(&batch, std::span(&touched, 1));
     if (batch.ApproximateSize() > (1u << 20)) batch = WriteBatch();
     return s;
   }
@@ -182,7 +196,11 @@ Status Keyspace::Put(int db, std::string_view key, std::string_view payload,
   EncodeStringMeta(meta, payload, &stored);
   writes.fetch_add(1, std::memory_order_relaxed);
   Status s = db_->Put(write_options(), ekey, stored);
-  if (s.ok() && cas != nullptr) *cas = meta.cas;
+  if (s.ok()) {
+    if (cas != nullptr) *cas = meta.cas;
+    const TouchedKey touched{db, key};
+    RunHooks(std::span(&touched, 1));
+  }
   return s;
 }
 
@@ -190,7 +208,12 @@ Status Keyspace::Delete(int db, std::string_view key) {
   std::string& ekey = KeyScratch();
   AppendMetaKey(&ekey, table_.Ns(db), key);
   writes.fetch_add(1, std::memory_order_relaxed);
-  return db_->Delete(write_options(), ekey);
+  Status s = db_->Delete(write_options(), ekey);
+  if (s.ok()) {
+    const TouchedKey touched{db, key};
+    RunHooks(std::span(&touched, 1));
+  }
+  return s;
 }
 
 void Keyspace::AddPut(WriteBatch* batch, int db, std::string_view key,
@@ -224,9 +247,15 @@ void Keyspace::AddDelete(WriteBatch* batch, int db, std::string_view key) {
   batch->Delete(ekey);
 }
 
-Status Keyspace::Write(WriteBatch* batch) {
+Status Keyspace::Write(WriteBatch* batch, std::span<const TouchedKey> touched) {
   writes.fetch_add(batch->Count(), std::memory_order_relaxed);
-  return db_->Write(write_options(), batch);
+  Status s = db_->Write(write_options(), batch);
+  if (s.ok()) RunHooks(touched);
+  return s;
+}
+
+void Keyspace::RunHooks(std::span<const TouchedKey> touched) {
+  for (CommitHook* h : hooks_) h->OnKeysWritten(touched);
 }
 
 std::unique_ptr<KeyIterator> Keyspace::NewIterator(
@@ -262,12 +291,21 @@ Status Keyspace::CountKeys(int db, uint64_t* keys, uint64_t* expires,
 
 Status Keyspace::FlushDbs(std::span<const int> dbs) {
   writes.fetch_add(1, std::memory_order_relaxed);
-  return table_.Renew(dbs);
+  Status s = table_.Renew(dbs);
+  if (s.ok()) {
+    for (CommitHook* h : hooks_) h->OnDatabasesReplaced(dbs);
+  }
+  return s;
 }
 
 Status Keyspace::SwapDb(int a, int b) {
   writes.fetch_add(1, std::memory_order_relaxed);
-  return table_.Swap(a, b);
+  Status s = table_.Swap(a, b);
+  if (s.ok()) {
+    const int dbs[] = {a, b};
+    for (CommitHook* h : hooks_) h->OnDatabasesReplaced(dbs);
+  }
+  return s;
 }
 
 }  // namespace shale::server
@@ -288,28 +326,69 @@ void KeyIterator::Seek(std::string_view key) {
   seek_.clear();
   AppendMetaKey(&seek_, ns_, key);
   it_->Seek(seek_);
+  ov_ = std::lower_bound(
+            overlay_.begin(), overlay_.end(), key,
+            [](const Overlay& o, std::string_view k) { return o.key < k; }) -
+        overlay_.begin();
   Settle();
 }
 
 void KeyIterator::Next() {
-  it_->Next();
+  // Step past the current key in both sources (an overlay entry replaces
+  // the engine's entry of the same key).
+  std::string current(key_);
+  if (from_overlay_) {
+    ov_++;
+  }
+  if (it_->Valid()) {
+    uint32_t ns;
+    std::string_view k;
+    if (ParseMetaKey(it_->key(), &ns, &k) && ns == ns_ && k == current) {
+      it_->Next();
+    }
+  }
   Settle();
+}
+
+bool KeyIterator::EngineLive() {
+  const uint64_t now = Keyspace::NowMs();
+  for (; it_->Valid(); it_->Next()) {
+    uint32_t ns;
+    if (!ParseMetaKey(it_->key(), &ns, &key_) || ns != ns_) return false;
+    if (!DecodeMeta(it_->value(), &meta_, &payload_)) {
+      status_ = Status::Corruption("malformed key metadata");
+      return false;
+    }
+    if (meta_.expire_at_ms == 0 || meta_.expire_at_ms > now) return true;
+  }
+  return false;
 }
 
 void KeyIterator::Settle() {
   valid_ = false;
+  from_overlay_ = false;
   const uint64_t now = Keyspace::NowMs();
-  for (; it_->Valid(); it_->Next()) {
-    uint32_t ns;
-    if (!ParseMetaKey(it_->key(), &ns, &key_) || ns != ns_) return;
-    if (!DecodeMeta(it_->value(), &meta_, &payload_)) {
-      status_ = Status::Corruption("malformed key metadata");
+  while (true) {
+    bool engine = EngineLive();
+    if (!status_.ok()) return;
+    if (ov_ >= overlay_.size()) {
+      valid_ = engine;
       return;
     }
-    if (meta_.expire_at_ms == 0 || meta_.expire_at_ms > now) {
+    const Overlay& o = overlay_[ov_];
+    if (engine && key_ < o.key) {
       valid_ = true;
       return;
     }
+    if (engine && key_ == o.key) it_->Next();  // the overlay replaces it
+    if (!o.deleted && DecodeMeta(o.stored, &meta_, &payload_) &&
+        (meta_.expire_at_ms == 0 || meta_.expire_at_ms > now)) {
+      key_ = o.key;
+      valid_ = true;
+      from_overlay_ = true;
+      return;
+    }
+    ov_++;
   }
 }
 

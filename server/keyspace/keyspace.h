@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/keyspace/commit_hook.h"
 #include "server/keyspace/db_table.h"
 #include "server/keyspace/meta_codec.h"
 #include "server/stat_counter.h"
@@ -68,6 +69,7 @@ class Entry {
 
  private:
   friend class Keyspace;
+  friend class Tx;
   std::string stored_;
   size_t offset_ = 0;
   ValueMeta meta_;
@@ -110,8 +112,17 @@ class Keyspace {
     KeyLock& operator=(const KeyLock&) = delete;
 
    private:
+    // Sorts and dedups the n stripes collected, then locks them in order.
+    void Acquire();
+    uint16_t* data() { return n_ <= kInline ? small_ : big_.data(); }
+    void Add(size_t stripe);
+
+    // Most commands lock a few stripes: those stay inline (no allocation).
+    static constexpr size_t kInline = 8;
     Keyspace* ks_;
-    std::vector<uint16_t> stripes_;
+    size_t n_ = 0;
+    uint16_t small_[kInline];
+    std::vector<uint16_t> big_;
   };
 
   int databases() const { return table_.databases(); }
@@ -143,8 +154,13 @@ class Keyspace {
               std::string_view payload, uint32_t flags, uint64_t expire_at_ms,
               uint64_t* cas = nullptr);
   void AddDelete(WriteBatch* batch, int db, std::string_view key);
+  // Writes batch, then runs the commit hooks for touched (the keys the
+  // batch writes).
   // REQUIRES: the caller holds the KeyLocks of every key in the batch.
-  Status Write(WriteBatch* batch);
+  Status Write(WriteBatch* batch, std::span<const TouchedKey> touched);
+
+  // Registers a commit hook (commit_hook.h). REQUIRES: before any write.
+  void AddHook(CommitHook* hook) { hooks_.push_back(hook); }
 
   // An iterator over the live keys of database db, in key order, stopping
   // before *upper_bound if given (the string must outlive the iterator).
@@ -181,11 +197,13 @@ class Keyspace {
   StatCounter writes;
 
  private:
+  friend class Tx;
   Keyspace(DB* db, FsyncPolicy fsync);
   // Get's answer from the engine's status s of a read into entry->stored_:
   // the entry decoded, or NotFound for a key expired by our clock; counts
   // the hit or miss.
   Status FinishRead(Status s, Entry* entry);
+  void RunHooks(std::span<const TouchedKey> touched);
   static size_t StripeOf(int db, std::string_view key);
 
   DB* const db_;
@@ -195,6 +213,7 @@ class Keyspace {
   // increasing across restarts (as long as the clock does not go back).
   std::atomic<uint64_t> cas_;
   std::array<std::mutex, kLockStripes> stripes_;
+  std::vector<CommitHook*> hooks_;  // fixed once serving
 };
 
 // The live keys of one database, in order (see Keyspace::NewIterator).
@@ -215,9 +234,23 @@ class KeyIterator {
   std::string_view payload() const { return payload_; }
   Status status() const;
 
+  // Pending writes (of a Tx) laid over the engine's keys: sorted by key,
+  // one per key; a deleted one hides the engine's key. Set before seeking.
+  struct Overlay {
+    std::string key;
+    std::string stored;
+    bool deleted;
+  };
+  void SetOverlay(std::vector<Overlay> overlay) {
+    overlay_ = std::move(overlay);
+  }
+
  private:
-  // Moves forward from the engine's position to the first live key.
+  // Moves forward from the engine's and the overlay's positions to the
+  // first live key.
   void Settle();
+  // The engine iterator's next live key (skipping expired), or false.
+  bool EngineLive();
 
   const std::string upper_;  // the engine key bound of it_
   const std::string_view upper_view_;
@@ -228,6 +261,9 @@ class KeyIterator {
   Status status_;
   std::string_view key_, payload_;
   ValueMeta meta_;
+  std::vector<Overlay> overlay_;
+  size_t ov_ = 0;              // the overlay's position
+  bool from_overlay_ = false;  // the current key is overlay_[ov_]
 };
 
 // A Keyspace bound to one database: the calls handlers make.
@@ -255,7 +291,13 @@ class KeyspaceDb {
   void AddDelete(WriteBatch* batch, std::string_view key) {
     ks_->AddDelete(batch, db_, key);
   }
-  Status Write(WriteBatch* batch) { return ks_->Write(batch); }
+  // touched: the keys the batch writes (for the commit hooks).
+  Status Write(WriteBatch* batch, std::span<const std::string_view> touched) {
+    thread_local std::vector<TouchedKey> keys;
+    keys.clear();
+    for (std::string_view k : touched) keys.push_back({db_, k});
+    return ks_->Write(batch, keys);
+  }
   std::unique_ptr<KeyIterator> NewIterator(
       const std::string_view* upper_bound = nullptr) {
     return ks_->NewIterator(db_, upper_bound);

@@ -14,23 +14,14 @@
 namespace shale::server {
 namespace {
 
-using KeyLock = Keyspace::KeyLock;
-
 void Del(CommandContext& ctx, Args& a) {
-  std::vector<std::string_view> keys(a.begin() + 1, a.end());
-  KeyLock lock(ctx.ks(), keys);
-  WriteBatch batch;
   int64_t n = 0;
   for (size_t i = 1; i < a.size(); i++) {
-    bool dup = false;
-    for (size_t j = 1; j < i; j++) dup |= (a[j] == a[i]);
-    if (dup || !ctx.ks()->Exists(a[i])) continue;
-    ctx.ks()->AddDelete(&batch, a[i]);
-    n++;
-  }
-  if (n > 0) {
-    Status s = ctx.ks()->Write(&batch);
+    // Exists sees this command's own deletes: a repeated key counts once.
+    if (!ctx.ks()->Exists(a[i])) continue;
+    Status s = ctx.ks()->Delete(a[i]);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
+    n++;
   }
   ctx.w->Int(n);
 }
@@ -85,7 +76,6 @@ void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
     if (v > INT64_MAX - now) return ctx.w->Error(err);
     v += now;
   }
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (s.IsNotFound()) return ctx.w->Int(0);
@@ -129,7 +119,6 @@ void ExpireTime(CommandContext& c, Args& a) { TtlGeneric(c, a, false, true); }
 void PExpireTime(CommandContext& c, Args& a) { TtlGeneric(c, a, true, true); }
 
 void Persist(CommandContext& ctx, Args& a) {
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (s.IsNotFound() || (s.ok() && e.meta().expire_at_ms == 0)) {
@@ -224,18 +213,14 @@ void RandomKey(CommandContext& ctx, Args&) {
 }
 
 void RenameGeneric(CommandContext& ctx, Args& a, bool nx) {
-  KeyLock lock(ctx.ks(), std::vector<std::string_view>{a[1], a[2]});
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (s.IsNotFound()) return ctx.w->Error("ERR no such key");
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   if (a[1] == a[2]) return nx ? ctx.w->Int(0) : ctx.w->Ok();
   if (nx && ctx.ks()->Exists(a[2])) return ctx.w->Int(0);
-  WriteBatch batch;
-  ctx.ks()->AddPut(&batch, a[2], e.payload(), e.meta().flags,
-                   e.meta().expire_at_ms);
-  ctx.ks()->AddDelete(&batch, a[1]);
-  s = ctx.ks()->Write(&batch);
+  s = ctx.ks()->Put(a[2], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  if (s.ok()) s = ctx.ks()->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   nx ? ctx.w->Int(1) : ctx.w->Ok();
 }
@@ -244,7 +229,7 @@ void RenameNx(CommandContext& c, Args& a) { RenameGeneric(c, a, true); }
 
 void DbSize(CommandContext& ctx, Args&) {
   uint64_t n = 0;
-  Status s = ctx.keyspace()->CountKeys(ctx.db.index(), &n, nullptr);
+  Status s = ctx.keyspace()->CountKeys(ctx.ks()->db(), &n, nullptr);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Int(static_cast<int64_t>(n));
 }
@@ -260,9 +245,8 @@ void FlushGeneric(CommandContext& ctx, Args& a, bool all) {
   if (all) {
     for (int i = 0; i < ctx.keyspace()->databases(); i++) dbs.push_back(i);
   } else {
-    dbs.push_back(ctx.db.index());
+    dbs.push_back(ctx.ks()->db());
   }
-  KeyLock lock(ctx.keyspace(), KeyLock::All());
   Status s = ctx.keyspace()->FlushDbs(dbs);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Ok();
@@ -291,6 +275,7 @@ void Select(CommandContext& ctx, Args& a) {
   int db;
   if (!ParseDbIndex(ctx, a[1], &db)) return;
   ctx.client->db.store(db, std::memory_order_relaxed);
+  ctx.ks()->set_db(db);  // the rest of an EXEC runs there
   ctx.w->Ok();
 }
 
@@ -298,22 +283,23 @@ void Select(CommandContext& ctx, Args& a) {
 void Move(CommandContext& ctx, Args& a) {
   int dst;
   if (!ParseDbIndex(ctx, a[2], &dst)) return;
-  const int src = ctx.db.index();
+  Tx* tx = ctx.ks();
+  const int src = tx->db();
   if (dst == src) {
     return ctx.w->Error("ERR source and destination objects are the same");
   }
-  const KeyLock::DbKey keys[] = {{src, a[1]}, {dst, a[1]}};
-  KeyLock lock(ctx.keyspace(), keys);
   Entry e;
-  Status s = ctx.ks()->Get(a[1], &e);
+  Status s = tx->Get(a[1], &e);
   if (s.IsNotFound()) return ctx.w->Int(0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
-  KeyspaceDb to(ctx.keyspace(), dst);
-  if (to.Exists(a[1])) return ctx.w->Int(0);
-  WriteBatch batch;
-  to.AddPut(&batch, a[1], e.payload(), e.meta().flags, e.meta().expire_at_ms);
-  ctx.ks()->AddDelete(&batch, a[1]);
-  s = ctx.keyspace()->Write(&batch);
+  tx->set_db(dst);
+  bool there = tx->Exists(a[1]);
+  if (!there) {
+    s = tx->Put(a[1], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  }
+  tx->set_db(src);
+  if (there) return ctx.w->Int(0);
+  if (s.ok()) s = tx->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Int(1);
 }
@@ -324,13 +310,13 @@ void SwapDb(CommandContext& ctx, Args& a) {
       !ParseDbIndex(ctx, a[2], &y, "ERR invalid second DB index")) {
     return;
   }
-  KeyLock lock(ctx.keyspace(), KeyLock::All());
   Status s = ctx.keyspace()->SwapDb(x, y);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Ok();
 }
 
-constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast;
+constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast,
+                   A = kCmdAllKeys;
 
 const CommandSpec kCommands[] = {
     {"del", -2, W, Del, 1, -1, 1, "keyspace", "Delete keys"},
@@ -356,15 +342,15 @@ const CommandSpec kCommands[] = {
     {"rename", 3, W, Rename, 1, 2, 1, "keyspace", "Rename a key"},
     {"renamenx", 3, W | F, RenameNx, 1, 2, 1, "keyspace", "Rename if absent"},
     {"dbsize", 1, R, DbSize, 0, 0, 0, "server", "Number of keys"},
-    {"flushdb", -1, W, FlushDb, 0, 0, 0, "server",
+    {"flushdb", -1, W | A, FlushDb, 0, 0, 0, "server",
      "Delete every key of the database"},
-    {"flushall", -1, W, FlushAll, 0, 0, 0, "server",
+    {"flushall", -1, W | A, FlushAll, 0, 0, 0, "server",
      "Delete every key of every database"},
     {"select", 2, kCmdLoading | F, Select, 0, 0, 0, "connection",
      "Change the selected database"},
     {"move", 3, W | F, Move, 1, 1, 1, "keyspace",
      "Move a key to another database"},
-    {"swapdb", 3, W | F, SwapDb, 0, 0, 0, "server", "Swap two databases"},
+    {"swapdb", 3, W | F | A, SwapDb, 0, 0, 0, "server", "Swap two databases"},
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ void Reset(CommandContext& ctx, Args&) {
   ctx.session->set_resp(2);
   ctx.client->db.store(0, std::memory_order_relaxed);
   ctx.session->set_authenticated(false);
+  ctx.session->ResetTransaction();
   ctx.w->Simple("RESET");
 }
 
@@ -379,9 +380,9 @@ const CommandSpec kCommands[] = {
     {"hello", -1, F | L | N, Hello, 0, 0, 0, "connection",
      "Handshake, choose RESP"},
     {"auth", -2, F | L | N, Auth, 0, 0, 0, "connection", "Authenticate"},
-    {"quit", -1, F | L | N, Quit, 0, 0, 0, "connection",
+    {"quit", -1, F | L | N | kCmdTxControl, Quit, 0, 0, 0, "connection",
      "Close the connection"},
-    {"reset", 1, F | L | N, Reset, 0, 0, 0, "connection",
+    {"reset", 1, F | L | N | kCmdTxControl, Reset, 0, 0, 0, "connection",
      "Reset the connection"},
     {"client", -2, L, Client, 0, 0, 0, "connection",
      "Client connection commands"},

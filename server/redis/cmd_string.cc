@@ -1,8 +1,9 @@
 // String commands: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET
 // MSETNX INCR DECR INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SETRANGE.
 //
-// Every write holds the key's stripe lock from its read to its write, which
-// makes each read-modify-write atomic against every front end.
+// Each command runs in a Tx (keyspace/tx.h) whose keys the dispatcher has
+// locked, which makes each read-modify-write atomic against every front
+// end; its writes reach the engine as one batch.
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -13,8 +14,6 @@
 
 namespace shale::server {
 namespace {
-
-using KeyLock = Keyspace::KeyLock;
 
 // Converts an expiry argument (relative or absolute, seconds or ms) into an
 // absolute Unix ms; false (with Redis's error written) on a bad value.
@@ -88,7 +87,6 @@ void Set(CommandContext& ctx, Args& a) {
       return ctx.w->Error(kErrSyntax);
     }
   }
-  KeyLock lock(ctx.ks(), a[1]);
   Entry old;
   bool exists = false;
   if (nx || xx || get || keepttl) {
@@ -111,7 +109,6 @@ void Set(CommandContext& ctx, Args& a) {
 }
 
 void SetNx(CommandContext& ctx, Args& a) {
-  KeyLock lock(ctx.ks(), a[1]);
   if (ctx.ks()->Exists(a[1])) return ctx.w->Int(0);
   Status s = ctx.ks()->Put(a[1], a[3 - 1], 0, 0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
@@ -122,7 +119,6 @@ void SetNx(CommandContext& ctx, Args& a) {
 void SetExGeneric(CommandContext& ctx, Args& a, bool ms) {
   uint64_t at;
   if (!ExpireAt(ctx, a[2], ms, false, a[0], &at)) return;
-  KeyLock lock(ctx.ks(), a[1]);
   Status s = ctx.ks()->Put(a[1], a[3], 0, at);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Ok();
@@ -131,7 +127,6 @@ void SetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, false); }
 void PSetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, true); }
 
 void GetSet(CommandContext& ctx, Args& a) {
-  KeyLock lock(ctx.ks(), a[1]);
   Entry old;
   Status s = ctx.ks()->Get(a[1], &old);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
@@ -143,7 +138,6 @@ void GetSet(CommandContext& ctx, Args& a) {
 }
 
 void GetDel(CommandContext& ctx, Args& a) {
-  KeyLock lock(ctx.ks(), a[1]);
   Entry old;
   Status s = ctx.ks()->Get(a[1], &old);
   if (s.IsNotFound()) return ctx.w->Null();
@@ -173,7 +167,6 @@ void GetEx(CommandContext& ctx, Args& a) {
       return ctx.w->Error(kErrSyntax);
     }
   }
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (s.IsNotFound()) return ctx.w->Null();
@@ -206,18 +199,15 @@ void MSetGeneric(CommandContext& ctx, Args& a, bool nx) {
   if (a.size() % 2 != 1) return ReplyArity(ctx.w, a[0]);
   std::vector<std::string_view> keys;
   for (size_t i = 1; i < a.size(); i += 2) keys.push_back(a[i]);
-  KeyLock lock(ctx.ks(), keys);
   if (nx) {
     for (auto k : keys) {
       if (ctx.ks()->Exists(k)) return ctx.w->Int(0);
     }
   }
-  WriteBatch batch;
   for (size_t i = 1; i < a.size(); i += 2) {
-    ctx.ks()->AddPut(&batch, a[i], a[i + 1], 0, 0);
+    Status s = ctx.ks()->Put(a[i], a[i + 1], 0, 0);
+    if (!s.ok()) return ReplyStatus(ctx.w, s);
   }
-  Status s = ctx.ks()->Write(&batch);
-  if (!s.ok()) return ReplyStatus(ctx.w, s);
   if (nx) return ctx.w->Int(1);
   ctx.w->Ok();
 }
@@ -226,7 +216,6 @@ void MSetNx(CommandContext& ctx, Args& a) { MSetGeneric(ctx, a, true); }
 
 // The INCR family: value and expiry and flags of the key are kept.
 void IncrBy(CommandContext& ctx, std::string_view key, int64_t delta) {
-  KeyLock lock(ctx.ks(), key);
   Entry e;
   Status s = ctx.ks()->Get(key, &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
@@ -272,7 +261,6 @@ std::string HumanDouble(long double v) {
 void IncrByFloat(CommandContext& ctx, Args& a) {
   long double d;
   if (!ParseLongDouble(a[2], &d)) return ctx.w->Error(kErrNotFloat);
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
@@ -291,7 +279,6 @@ void IncrByFloat(CommandContext& ctx, Args& a) {
 }
 
 void Append(CommandContext& ctx, Args& a) {
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
@@ -341,7 +328,6 @@ void SetRange(CommandContext& ctx, Args& a) {
   if (!ParseInt64(a[2], &offset)) return ctx.w->Error(kErrNotInt);
   if (offset < 0) return ctx.w->Error("ERR offset is out of range");
   const std::string& piece = a[3];
-  KeyLock lock(ctx.ks(), a[1]);
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);

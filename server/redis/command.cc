@@ -13,7 +13,8 @@ struct Table {
   std::vector<const CommandSpec*> all;
   std::unordered_map<std::string, const CommandSpec*> by_name;
   Table() {
-    for (auto group : {StringCommands(), KeyCommands(), ServerCommands()}) {
+    for (auto group :
+         {StringCommands(), KeyCommands(), ServerCommands(), MultiCommands()}) {
       for (const CommandSpec& c : group) {
         all.push_back(&c);
         by_name[c.name] = &c;
@@ -42,6 +43,24 @@ const CommandSpec* LookupCommand(std::string_view name) {
 }
 
 const std::vector<const CommandSpec*>& AllCommands() { return GetTable().all; }
+
+void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
+                 std::vector<Tx::DbKey>* keys) {
+  const int n = static_cast<int>(args.size());
+  if (cmd.first_key > 0) {
+    int last = cmd.last_key < 0 ? n + cmd.last_key : cmd.last_key;
+    for (int i = cmd.first_key; i <= last && i < n; i += cmd.step) {
+      keys->push_back({db, args[static_cast<size_t>(i)]});
+    }
+  }
+  if (cmd.handler != nullptr && std::string_view(cmd.name) == "move" &&
+      n == 3) {
+    int64_t dst;
+    if (ParseInt64(args[2], &dst) && dst >= 0 && dst <= INT32_MAX) {
+      keys->push_back({static_cast<int>(dst), args[1]});
+    }
+  }
+}
 
 bool ParseInt64(std::string_view s, int64_t* v) {
   if (s.empty() || s.size() > 20) return false;

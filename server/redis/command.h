@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/keyspace/tx.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/server_state.h"
 
@@ -29,8 +30,10 @@ struct CommandContext {
   ClientState* client;
   RespSession* session;
   RespWriter* w;
-  KeyspaceDb db;  // the keyspace bound to the client's selected database
-  KeyspaceDb* ks() { return &db; }
+  // The command's transaction, bound to the client's selected database:
+  // reads see its writes; the dispatcher commits it after the handler.
+  Tx* tx;
+  Tx* ks() { return tx; }
   Keyspace* keyspace() { return server->ks; }
 };
 
@@ -44,6 +47,10 @@ enum CommandFlags : uint32_t {
   kCmdNoAuth = 1 << 3,    // allowed before AUTH
   kCmdAdmin = 1 << 4,
   kCmdLoading = 1 << 5,  // connection-level (PING, ECHO, HELLO ...)
+  kCmdAllKeys = 1 << 6,  // locks every stripe (FLUSHDB, SWAPDB ...)
+  // Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD
+  // WATCH QUIT RESET, as Redis).
+  kCmdTxControl = 1 << 7,
 };
 
 struct CommandSpec {
@@ -56,6 +63,13 @@ struct CommandSpec {
   const char* summary;            // for COMMAND DOCS
 };
 
+// The keys a write command locks, as (database, key): the command table's
+// first/last/step in database db, plus what commands with other key
+// positions need (MOVE: the key in the target database too). Appends to
+// *keys. Commands flagged kCmdAllKeys lock every stripe instead.
+void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
+                 std::vector<Tx::DbKey>* keys);
+
 // Looks a command up by name, case-insensitively; nullptr if unknown.
 const CommandSpec* LookupCommand(std::string_view name);
 // Every command, in table order.
@@ -65,6 +79,7 @@ const std::vector<const CommandSpec*>& AllCommands();
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
+std::span<const CommandSpec> MultiCommands();
 
 // --- argument helpers shared by the groups ---------------------------------
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <string>
+
 namespace shale::server {
 namespace {
 
@@ -16,7 +18,10 @@ RespLimits LimitsOf(const Config& c) {
 }  // namespace
 
 RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
-    : server_(server), parser_(LimitsOf(server->config)), writer_(nullptr) {
+    : server_(server),
+      parser_(LimitsOf(server->config)),
+      writer_(nullptr),
+      tx_(server->ks) {
   client_.id = info.id;
   client_.peer = info.peer;
   client_.local = info.local;
@@ -25,7 +30,10 @@ RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
   server_->clients.Add(&client_);
 }
 
-RespSession::~RespSession() { server_->clients.Remove(client_.id); }
+RespSession::~RespSession() {
+  ResetTransaction();
+  server_->clients.Remove(client_.id);
+}
 
 void RespSession::set_resp(int version) {
   writer_.set_version(version);
@@ -35,6 +43,7 @@ void RespSession::set_resp(int version) {
 size_t RespSession::OnData(std::string_view in, std::string* out,
                            size_t output_limit) {
   writer_.set_out(out);
+  out_ = out;
   // Once per batch of input: the commands of one read run within
   // microseconds of each other.
   client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
@@ -90,51 +99,92 @@ void RespSession::FlushGets() {
 
 bool RespSession::Batchable(const Args& args, std::string_view name,
                             size_t argc) const {
-  return args.size() == argc && args[0].size() == name.size() &&
+  return !in_multi_ && args.size() == argc && args[0].size() == name.size() &&
          EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load());
+}
+
+void RespSession::Reject(std::string_view error, const CommandSpec* cmd) {
+  server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  if (cmd != nullptr && std::string_view(cmd->name) == "exec") {
+    // As Redis's execCommandAbort: a refused EXEC discards the transaction.
+    ResetTransaction();
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    return writer_.Error("EXECABORT Transaction discarded because of: " +
+                         std::string(error));
+  }
+  if (in_multi_) multi_error_ = true;
+  writer_.Error(error);
 }
 
 void RespSession::Execute(Args& args) {
   server_->total_commands.fetch_add(1, std::memory_order_relaxed);
   const CommandSpec* cmd = LookupCommand(args[0]);
   if (cmd == nullptr) {
-    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
     std::string rest;
     for (size_t i = 1; i < args.size() && rest.size() < 128; i++) {
       rest += "'" + args[i].substr(0, 128 - rest.size()) + "' ";
     }
-    writer_.Error("ERR unknown command '" + args[0].substr(0, 128) +
+    return Reject("ERR unknown command '" + args[0].substr(0, 128) +
                   "', with args beginning with: " + rest);
-    return;
   }
   int n = static_cast<int>(args.size());
   if ((cmd->arity > 0 && n != cmd->arity) || n < -cmd->arity) {
-    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    return ReplyArity(&writer_, cmd->name);
+    return Reject(
+        "ERR wrong number of arguments for '" + Lower(cmd->name) + "' command",
+        cmd);
   }
   if (!authenticated_ && server_->auth_required.load() &&
       !(cmd->flags & kCmdNoAuth)) {
-    server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    return writer_.Error("NOAUTH Authentication required.");
+    return Reject("NOAUTH Authentication required.", cmd);
   }
   if (cmd->first_key > 0) {
     // Keys are bounded (max_key_bytes); values only by max_value_bytes.
     int last = cmd->last_key < 0 ? n + cmd->last_key : cmd->last_key;
     for (int i = cmd->first_key; i <= last && i < n; i += cmd->step) {
       if (args[i].size() > server_->config.max_key_bytes) {
-        server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-        return writer_.Error("ERR key is too large (max_key_bytes is " +
-                             std::to_string(server_->config.max_key_bytes) +
-                             ")");
+        return Reject("ERR key is too large (max_key_bytes is " +
+                      std::to_string(server_->config.max_key_bytes) + ")");
       }
     }
   }
+  if (in_multi_ && !(cmd->flags & kCmdTxControl)) {
+    size_t bytes = 64;
+    for (const auto& a : args) bytes += a.size() + 32;
+    if (queued_bytes_ + bytes > kMaxQueuedBytes) {
+      return Reject("ERR MULTI queue exceeds " +
+                    std::to_string(kMaxQueuedBytes >> 20) +
+                    " MiB; the transaction is discarded at EXEC");
+    }
+    queued_bytes_ += bytes;
+    queue_.push_back(args);
+    return writer_.Simple("QUEUED");
+  }
+  Run(cmd, args);
+}
+
+void RespSession::Run(const CommandSpec* cmd, Args& args) {
   client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
-  CommandContext ctx{server_, &client_, this, &writer_,
-                     KeyspaceDb(server_->ks, client_.db.load())};
+  const int db = client_.db.load(std::memory_order_relaxed);
+  tx_.Begin(db);
+  if (cmd->flags & kCmdAllKeys) {
+    tx_.LockAll();
+  } else if (cmd->flags & kCmdWrite) {
+    lock_keys_.clear();
+    CommandKeys(*cmd, args, db, &lock_keys_);
+    if (!lock_keys_.empty()) tx_.LockKeys(lock_keys_);
+  }
+  const size_t mark = out_->size();
+  CommandContext ctx{server_, &client_, this, &writer_, &tx_};
   cmd->handler(ctx, args);
+  Status s = tx_.Commit();
+  if (!s.ok()) {
+    // Nothing was written: the reply must not claim otherwise.
+    out_->resize(mark);
+    ReplyStatus(&writer_, s);
+  }
+  tx_.Release();
 }
 
 }  // namespace shale::server

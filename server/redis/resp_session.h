@@ -13,6 +13,7 @@
 #include "server/redis/command.h"
 #include "server/redis/get_batch.h"
 #include "server/redis/set_batch.h"
+#include "server/redis/watch.h"
 #include "server/server_state.h"
 
 namespace shale::server {
@@ -33,8 +34,30 @@ class RespSession : public Session {
   void CloseAfterReply() { closing_ = true; }
   ClientState* client() { return &client_; }
 
+  // --- transactions (cmd_multi.cc) ----------------------------------------
+  // MULTI, EXEC, DISCARD, WATCH, UNWATCH; each writes one reply.
+  void Multi(CommandContext& ctx);
+  void Exec(CommandContext& ctx);
+  void Discard(CommandContext& ctx);
+  void Watch(CommandContext& ctx, const Args& args);
+  void Unwatch(CommandContext& ctx);
+  // RESET and disconnect: leaves MULTI and forgets watched keys.
+  void ResetTransaction();
+
+  // Queued commands may hold at most this many bytes (arguments plus a
+  // fixed cost per argument and command); past it the transaction is
+  // flagged and EXEC answers EXECABORT (docs/protocols.md).
+  static constexpr size_t kMaxQueuedBytes = 64u << 20;
+
  private:
   void Execute(Args& args);
+  // Runs cmd in a fresh Tx: locks its keys, runs the handler, commits (an
+  // engine error replaces the handler's reply), unlocks.
+  void Run(const CommandSpec* cmd, Args& args);
+  // A command refused before it ran (unknown, arity, auth ...): inside
+  // MULTI it also dooms the transaction, as Redis's flagTransaction.
+  // A refused EXEC discards the transaction and answers EXECABORT.
+  void Reject(std::string_view error, const CommandSpec* cmd = nullptr);
   // True if args is the command name with argc - 1 arguments and may join a
   // batch: a plain `SET key value` (set_batch_) or `GET key` (get_batch_).
   bool Batchable(const Args& args, std::string_view name, size_t argc) const;
@@ -48,6 +71,14 @@ class RespSession : public Session {
   SetBatch set_batch_;
   GetBatch get_batch_;
   ClientState client_;
+  Tx tx_;
+  std::vector<Tx::DbKey> lock_keys_;  // reused by Run
+  std::string* out_ = nullptr;        // OnData's output
+  WatchState watch_;
+  bool in_multi_ = false;
+  bool multi_error_ = false;  // a queue-time error: EXEC answers EXECABORT
+  std::vector<Args> queue_;
+  size_t queued_bytes_ = 0;
   bool authenticated_ = false;
   bool closing_ = false;
 };

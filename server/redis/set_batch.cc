@@ -61,7 +61,11 @@ void SetBatch::Flush(Keyspace* ks, RespWriter* w) {
       // SETs into the database's namespace of now.
       s = Reencode(ks->table().Ns(db_));
     }
-    if (s.ok()) s = ks->Write(&batch_);
+    if (s.ok()) {
+      touched_.clear();
+      for (std::string_view k : views_) touched_.push_back({db_, k});
+      s = ks->Write(&batch_, touched_);
+    }
   }
   for (size_t i = 0; i < key_ends_.size(); i++) {
     if (s.ok()) {

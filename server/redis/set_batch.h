@@ -51,6 +51,7 @@ class SetBatch {
   std::string keys_;              // the keys, back to back
   std::vector<size_t> key_ends_;  // where each key ends in keys_
   std::vector<std::string_view> views_;
+  std::vector<TouchedKey> touched_;
 };
 
 }  // namespace shale::server

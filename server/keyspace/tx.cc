@@ -1,0 +1,174 @@
+#include "server/keyspace/tx.h"
+
+#include <algorithm>
+
+#include "server/keyspace/key_codec.h"
+
+namespace shale::server {
+namespace {
+
+// Past this many pending writes, Find uses a hash index instead of a scan.
+constexpr size_t kIndexFrom = 32;
+
+}  // namespace
+
+void Tx::Begin(int db) {
+  db_ = db;
+  n_pending_ = 0;
+  index_.clear();
+  touched_.clear();
+  if (batch_.ApproximateSize() > (4u << 20)) {
+    batch_ = WriteBatch();
+  } else {
+    batch_.Clear();
+  }
+  if (pending_.size() > 4096) pending_.resize(4096);
+}
+
+void Tx::LockKeys(std::span<const DbKey> keys) { lock_.emplace(ks_, keys); }
+
+void Tx::LockAll() { lock_.emplace(ks_, Keyspace::KeyLock::All()); }
+
+const Tx::Pending* Tx::Find(std::string_view ekey) {
+  if (n_pending_ == 0) return nullptr;
+  if (n_pending_ > kIndexFrom) {
+    auto it = index_.find(std::string(ekey));
+    return it == index_.end() ? nullptr : &pending_[it->second];
+  }
+  for (size_t i = n_pending_; i-- > 0;) {
+    if (pending_[i].ekey == ekey) return &pending_[i];
+  }
+  return nullptr;
+}
+
+Tx::Pending& Tx::Add(std::string_view key, bool deleted) {
+  if (n_pending_ == pending_.size()) pending_.emplace_back();
+  Pending& p = pending_[n_pending_++];
+  p.ekey.clear();
+  AppendMetaKey(&p.ekey, ks_->table().Ns(db_), key);
+  p.key_offset = p.ekey.size() - key.size();
+  p.stored.clear();
+  p.deleted = deleted;
+  p.db = db_;
+  if (n_pending_ > kIndexFrom) {
+    if (index_.empty()) {
+      for (size_t i = 0; i < n_pending_; i++) {
+        index_[pending_[i].ekey] = i;
+      }
+    } else {
+      index_[p.ekey] = n_pending_ - 1;
+    }
+  }
+  return p;
+}
+
+Status Tx::ReadPending(const Pending& p, Entry* entry) {
+  if (p.deleted) return Status::NotFound("deleted");
+  entry->stored_.assign(p.stored);
+  return ks_->FinishRead(Status::OK(), entry);
+}
+
+Status Tx::Get(std::string_view key, Entry* entry) {
+  if (n_pending_ > 0) {
+    scratch_.clear();
+    AppendMetaKey(&scratch_, ks_->table().Ns(db_), key);
+    if (const Pending* p = Find(scratch_)) return ReadPending(*p, entry);
+  }
+  return ks_->Get(db_, key, entry);
+}
+
+bool Tx::Exists(std::string_view key) {
+  thread_local Entry e;
+  bool found = Get(key, &e).ok();
+  e.Trim();
+  return found;
+}
+
+void Tx::MultiGet(std::span<const std::string_view> keys,
+                  std::span<Entry> entries, std::span<Status> statuses) {
+  ks_->MultiGet(db_, keys, entries, statuses);
+  if (n_pending_ == 0) return;
+  for (size_t i = 0; i < keys.size(); i++) {
+    scratch_.clear();
+    AppendMetaKey(&scratch_, ks_->table().Ns(db_), keys[i]);
+    if (const Pending* p = Find(scratch_)) {
+      statuses[i] = ReadPending(*p, &entries[i]);
+    }
+  }
+}
+
+std::unique_ptr<KeyIterator> Tx::NewIterator(
+    const std::string_view* upper_bound) {
+  auto it = ks_->NewIterator(db_, upper_bound);
+  if (n_pending_ == 0) return it;
+  // The newest pending write of each key of this database, in key order.
+  const uint32_t ns = ks_->table().Ns(db_);
+  std::vector<KeyIterator::Overlay> overlay;
+  for (size_t i = n_pending_; i-- > 0;) {
+    const Pending& p = pending_[i];
+    uint32_t p_ns;
+    std::string_view key;
+    if (!ParseMetaKey(p.ekey, &p_ns, &key) || p_ns != ns) continue;
+    if (upper_bound != nullptr && key >= *upper_bound) continue;
+    overlay.push_back({std::string(key), p.stored, p.deleted});
+  }
+  // Stable: of equal keys the first (the newest, by the loop above) stays.
+  std::stable_sort(overlay.begin(), overlay.end(),
+                   [](const auto& a, const auto& b) { return a.key < b.key; });
+  overlay.erase(
+      std::unique(overlay.begin(), overlay.end(),
+                  [](const auto& a, const auto& b) { return a.key == b.key; }),
+      overlay.end());
+  it->SetOverlay(std::move(overlay));
+  return it;
+}
+
+Status Tx::Put(std::string_view key, std::string_view payload, uint32_t flags,
+               uint64_t expire_at_ms, uint64_t* cas) {
+  if (expire_at_ms != 0 && expire_at_ms <= Keyspace::NowMs()) {
+    return Delete(key);
+  }
+  Pending& p = Add(key, false);
+  ValueMeta meta;
+  meta.cas = ks_->NextCas();
+  meta.flags = flags;
+  meta.expire_at_ms = expire_at_ms;
+  EncodeStringMeta(meta, payload, &p.stored);
+  batch_.Put(p.ekey, p.stored, EngineExpiry(expire_at_ms));
+  if (expire_at_ms != 0) {
+    scratch_.clear();
+    AppendExpiryKey(&scratch_, expire_at_ms, ks_->table().Ns(db_), key);
+    batch_.Put(scratch_, {});
+  }
+  if (cas != nullptr) *cas = meta.cas;
+  return Status::OK();
+}
+
+Status Tx::Delete(std::string_view key) {
+  Pending& p = Add(key, true);
+  batch_.Delete(p.ekey);
+  return Status::OK();
+}
+
+Status Tx::Commit() {
+  if (n_pending_ == 0) return Status::OK();
+  touched_.clear();
+  for (size_t i = 0; i < n_pending_; i++) {
+    const Pending& p = pending_[i];
+    touched_.push_back({p.db, std::string_view(p.ekey).substr(p.key_offset)});
+  }
+  Status s = ks_->Write(&batch_, touched_);
+  n_pending_ = 0;
+  index_.clear();
+  batch_.Clear();
+  return s;
+}
+
+void Tx::Release() {
+  n_pending_ = 0;
+  index_.clear();
+  batch_.Clear();
+  lock_.reset();
+}
+
+}  // namespace shale::server

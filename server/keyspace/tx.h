@@ -1,0 +1,112 @@
+// Tx: the transaction context every RESP command runs in (docs/impl.md,
+// "Server: the Tx, locks, commit path").
+//
+// A Tx carries:
+//   - the stripe locks of the keys the command (or EXEC) will touch, taken
+//     by the dispatcher before the handler runs (LockKeys / LockAll), all at
+//     once and in stripe order; handlers never lock;
+//   - the pending WriteBatch, with an index of the metadata it writes, so a
+//     command reads its own uncommitted writes (Get, Exists, MultiGet and
+//     iterators see them, expiry honoured);
+//   - the keys written, for the commit hooks (keyspace/commit_hook.h).
+// Commit writes the batch once (the fsync policy as any write) and runs the
+// hooks in commit order, while the locks are still held; Release unlocks.
+// Lock-free readers therefore see a command, or a whole EXEC, all or
+// nothing.
+//
+// The calls handlers make are KeyspaceDb's, bound to the Tx's database
+// (set_db: SELECT inside MULTI moves it). A Tx is reused by its session:
+// Begin keeps every buffer, so a command costs no allocation once they
+// have grown.
+//
+// Thread safety: a Tx belongs to one session (one thread at a time).
+#ifndef SHALE_SERVER_KEYSPACE_TX_H_
+#define SHALE_SERVER_KEYSPACE_TX_H_
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "server/keyspace/keyspace.h"
+
+namespace shale::server {
+
+class Tx {
+ public:
+  using DbKey = Keyspace::KeyLock::DbKey;
+
+  explicit Tx(Keyspace* ks) : ks_(ks) {}
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  ~Tx() { Release(); }
+
+  // Starts a new transaction on database db. REQUIRES: nothing pending.
+  void Begin(int db);
+  // Takes the stripe locks of keys / of every stripe. Once per Tx.
+  void LockKeys(std::span<const DbKey> keys);
+  void LockAll();
+  bool locked() const { return lock_.has_value(); }
+
+  Keyspace* keyspace() const { return ks_; }
+  int db() const { return db_; }
+  void set_db(int db) { db_ = db; }
+  // KeyspaceDb's index(), so code written against either reads the same.
+  int index() const { return db_; }
+
+  // --- reads (see the writes of this Tx) ----------------------------------
+  Status Get(std::string_view key, Entry* entry);
+  bool Exists(std::string_view key);
+  void MultiGet(std::span<const std::string_view> keys,
+                std::span<Entry> entries, std::span<Status> statuses);
+  std::unique_ptr<KeyIterator> NewIterator(
+      const std::string_view* upper_bound = nullptr);
+
+  // --- writes (pending until Commit) --------------------------------------
+  // As Keyspace::Put: a fresh CAS token (in *cas), an expiry at or before
+  // now deletes.
+  Status Put(std::string_view key, std::string_view payload, uint32_t flags,
+             uint64_t expire_at_ms, uint64_t* cas = nullptr);
+  Status Delete(std::string_view key);
+
+  bool empty() const { return n_pending_ == 0; }
+  // Writes the batch (if any) and runs the commit hooks. The locks stay
+  // held until Release. On error nothing was written.
+  Status Commit();
+  // Drops pending writes (an aborted command) and unlocks.
+  void Release();
+
+ private:
+  struct Pending {
+    std::string ekey;    // the metadata's engine key
+    std::string stored;  // its value; empty when deleted
+    bool deleted;
+    int db;
+    size_t key_offset;  // where the client's key starts in ekey
+  };
+  // The newest pending write of ekey, or nullptr.
+  const Pending* Find(std::string_view ekey);
+  // Records a write of key (its engine key encoded in the Pending).
+  Pending& Add(std::string_view key, bool deleted);
+  // Get's answer for a pending write.
+  Status ReadPending(const Pending& p, Entry* entry);
+
+  Keyspace* const ks_;
+  int db_ = 0;
+  std::optional<Keyspace::KeyLock> lock_;
+  WriteBatch batch_;
+  // pending_[0, n_pending_) in write order; the rest are spare buffers.
+  std::vector<Pending> pending_;
+  size_t n_pending_ = 0;
+  // ekey -> index in pending_, built once pending_ is long (EXEC).
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<TouchedKey> touched_;
+  std::string scratch_;
+};
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_KEYSPACE_TX_H_
