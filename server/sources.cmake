@@ -66,7 +66,9 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/data_dir_test.cc
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
+    server/keyspace/tx_test.cc
     server/keyspace/wal_syncer_test.cc
+    server/redis/set_batch_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
   )

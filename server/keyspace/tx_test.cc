@@ -1,0 +1,143 @@
+#include "server/keyspace/tx.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "util/mem_env.h"
+
+namespace shale::server {
+namespace {
+
+class TxTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    Options options;
+    options.create_if_missing = true;
+    options.env = &env_;
+    ASSERT_TRUE(DB::Open(options, "/db", &db_).ok());
+    ASSERT_TRUE(Keyspace::Open(db_.get(), FsyncPolicy::kNo, 4, &ks_).ok());
+  }
+  // The live keys of db through it, with their payloads.
+  static std::map<std::string, std::string> Scan(KeyIterator* it) {
+    std::map<std::string, std::string> got;
+    std::string last;
+    bool first = true;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string k(it->key());
+      EXPECT_TRUE(first || k > last) << "out of order: " << k;
+      first = false;
+      last = k;
+      got[k] = std::string(it->payload());
+    }
+    EXPECT_TRUE(it->status().ok());
+    return got;
+  }
+
+  MemEnv env_;
+  std::unique_ptr<DB> db_;
+  std::unique_ptr<Keyspace> ks_;
+};
+
+TEST_F(TxTest, ReadsItsOwnWritesAndCommitsOnce) {
+  ASSERT_TRUE(ks_->Put(0, "b", "old-b", 0, 0).ok());
+  ASSERT_TRUE(ks_->Put(0, "c", "old-c", 0, 0).ok());
+  Tx tx(ks_.get());
+  tx.Begin(0);
+  const Tx::DbKey keys[] = {{0, "a"}, {0, "b"}, {0, "c"}};
+  tx.LockKeys(keys);
+  ASSERT_TRUE(tx.Put("a", "new-a", 7, 0).ok());
+  ASSERT_TRUE(tx.Delete("b").ok());
+  ASSERT_TRUE(tx.Put("c", "new-c", 0, 0).ok());
+  ASSERT_TRUE(tx.Put("c", "newer-c", 0, 0).ok());
+  Entry e;
+  ASSERT_TRUE(tx.Get("a", &e).ok());
+  EXPECT_EQ(e.payload(), "new-a");
+  EXPECT_EQ(e.meta().flags, 7u);
+  EXPECT_FALSE(tx.Exists("b"));
+  ASSERT_TRUE(tx.Get("c", &e).ok());
+  EXPECT_EQ(e.payload(), "newer-c");
+  // Not yet visible to others.
+  EXPECT_FALSE(ks_->Exists(0, "a"));
+  EXPECT_TRUE(ks_->Exists(0, "b"));
+  std::string_view mk[] = {"a", "b", "c", "d"};
+  Entry es[4];
+  Status st[4];
+  tx.MultiGet(mk, es, st);
+  EXPECT_TRUE(st[0].ok() && es[0].payload() == "new-a");
+  EXPECT_TRUE(st[1].IsNotFound());
+  EXPECT_TRUE(st[2].ok() && es[2].payload() == "newer-c");
+  EXPECT_TRUE(st[3].IsNotFound());
+  auto it = tx.NewIterator();
+  EXPECT_EQ(Scan(it.get()), (std::map<std::string, std::string>{
+                                {"a", "new-a"}, {"c", "newer-c"}}));
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  auto after = ks_->NewIterator(0);
+  EXPECT_EQ(Scan(after.get()), (std::map<std::string, std::string>{
+                                   {"a", "new-a"}, {"c", "newer-c"}}));
+  // The Tx wrote to database 0 only.
+  uint64_t n;
+  ASSERT_TRUE(ks_->CountKeys(1, &n, nullptr).ok());
+  EXPECT_EQ(n, 0u);
+}
+
+TEST_F(TxTest, ExpiryIsHonouredInPendingWrites) {
+  Tx tx(ks_.get());
+  tx.Begin(1);
+  ASSERT_TRUE(tx.Put("gone", "v", 0, 1).ok());  // long past: a delete
+  ASSERT_TRUE(tx.Put("stays", "v", 0, Keyspace::NowMs() + 100000).ok());
+  EXPECT_FALSE(tx.Exists("gone"));
+  Entry e;
+  ASSERT_TRUE(tx.Get("stays", &e).ok());
+  EXPECT_GT(e.meta().expire_at_ms, Keyspace::NowMs());
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  EXPECT_TRUE(ks_->Exists(1, "stays"));
+}
+
+// The iterator's overlay against a model, over random engine contents and
+// random pending writes (many, so that the hash index is used too).
+TEST_F(TxTest, IteratorOverlayMatchesAModel) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 200; i++) {
+    std::string k = "k" + std::to_string(rng() % 300);
+    ASSERT_TRUE(ks_->Put(2, k, "e" + std::to_string(i), 0, 0).ok());
+    model[k] = "e" + std::to_string(i);
+  }
+  Tx tx(ks_.get());
+  tx.Begin(2);
+  for (int i = 0; i < 150; i++) {
+    std::string k = "k" + std::to_string(rng() % 300);
+    if (rng() % 3 == 0) {
+      ASSERT_TRUE(tx.Delete(k).ok());
+      model.erase(k);
+    } else {
+      ASSERT_TRUE(tx.Put(k, "p" + std::to_string(i), 0, 0).ok());
+      model[k] = "p" + std::to_string(i);
+    }
+    Entry e;
+    Status s = tx.Get(k, &e);
+    ASSERT_EQ(s.ok(), model.count(k) == 1);
+  }
+  auto it = tx.NewIterator();
+  EXPECT_EQ(Scan(it.get()), model);
+  // Seek into the middle.
+  it->Seek("k150");
+  auto m = model.lower_bound("k150");
+  for (int i = 0; i < 20 && m != model.end(); i++, ++m, it->Next()) {
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->key(), m->first);
+  }
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  auto after = ks_->NewIterator(2);
+  EXPECT_EQ(Scan(after.get()), model);
+}
+
+}  // namespace
+}  // namespace shale::server
