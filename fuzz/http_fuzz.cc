@@ -28,8 +28,12 @@ struct Server {
     o.env = &env;
     o.write_buffer_size = 256 << 10;
     if (!shale::DB::Open(o, "/fuzz", &db).ok()) std::abort();
-    ks = std::make_unique<shale::server::Keyspace>(
-        db.get(), shale::server::FsyncPolicy::kNo);
+    if (!shale::server::Keyspace::Open(db.get(),
+                                       shale::server::FsyncPolicy::kNo, 16,
+                                       &ks)
+             .ok()) {
+      std::abort();
+    }
     state = std::make_unique<shale::server::ServerState>(config, ks.get(),
                                                          &registry);
   }
