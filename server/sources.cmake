@@ -44,6 +44,7 @@ add_library(shale_server_lib STATIC
   server/redis/get_batch.cc
   server/redis/set_batch.cc
   server/redis/watch.cc
+  server/util/glob.cc
 )
 target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
   ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
@@ -71,6 +72,7 @@ if(SHALE_BUILD_TESTS)
     server/redis/set_batch_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
+    server/util/glob_test.cc
   )
   target_link_libraries(server_tests PRIVATE shale_server_lib GTest::gtest
     GTest::gtest_main)

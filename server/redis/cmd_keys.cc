@@ -167,12 +167,13 @@ void Scan(CommandContext& ctx, Args& a) {
   }
   auto it = ctx.ks()->NewIterator();
   it->Seek(start);
+  GlobPattern glob(pattern);
   std::vector<std::string> keys;
   // Like Redis, COUNT bounds the work (keys visited), not the matches.
   for (int64_t visited = 0; it->Valid() && visited < count; visited++) {
     std::string_view k = it->key();
     if ((type.empty() || type == TypeName(it->meta().type)) &&
-        (!has_pattern || GlobMatch(pattern, k))) {
+        (!has_pattern || glob.Match(k))) {
       keys.emplace_back(k);
     }
     it->Next();
@@ -188,10 +189,11 @@ void Scan(CommandContext& ctx, Args& a) {
 
 void Keys(CommandContext& ctx, Args& a) {
   bool all = a[1] == "*";
+  GlobPattern glob(a[1]);
   auto it = ctx.ks()->NewIterator();
   std::vector<std::string> keys;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (all || GlobMatch(a[1], it->key())) keys.emplace_back(it->key());
+    if (all || glob.Match(it->key())) keys.emplace_back(it->key());
   }
   if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
   ctx.w->Array(keys.size());

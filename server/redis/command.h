@@ -20,6 +20,7 @@
 #include "server/keyspace/tx.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/server_state.h"
+#include "server/util/glob.h"  // GlobMatch, GlobPattern
 
 namespace shale::server {
 
@@ -101,9 +102,6 @@ bool ParseLongDouble(std::string_view s, long double* v);
 // Lowercase copy, for option names.
 std::string Lower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-// Glob matching as Redis's KEYS/SCAN MATCH (* ? [a-z] [^x] \x).
-bool GlobMatch(std::string_view pattern, std::string_view s,
-               bool nocase = false);
 
 // Writes an engine error (anything but NotFound) as a RESP error.
 void ReplyStatus(RespWriter* w, const Status& s);
