@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "server/keyspace/expirer.h"
+
 namespace shale::server {
 
 uint64_t ResidentBytes() {
@@ -64,6 +66,10 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
         {"total_commands_processed", str(s->total_commands.load())},
         {"keyspace_hits", str(s->ks->hits.load())},
         {"keyspace_misses", str(s->ks->misses.load())},
+        {"expired_keys", str(s->ks->expired_keys.load())},
+        {"expire_cycle_cpu_milliseconds",
+         str(s->expirer == nullptr ? 0 : s->expirer->cpu_us.load() / 1000)},
+        {"evicted_keys", "0"},
         {"total_writes", str(s->ks->writes.load())},
         {"unexpected_error_replies", "0"},
         {"rejected_calls", str(s->rejected_calls.load())}}});

@@ -66,6 +66,8 @@ bool Server::Start(std::string* error) {
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
   // Commit hooks, in the order they run (keyspace/commit_hook.h).
   ks_->AddHook(&state_->watches);
+  expirer_ = std::make_unique<ActiveExpirer>(ks_.get());
+  state_->expirer = expirer_.get();
   ServerState* state = state_.get();
 
   if (config_.port != 0) {
@@ -130,6 +132,7 @@ bool Server::Start(std::string* error) {
     std::filesystem::rename(tmp, config_.port_file, ec);
   }
   pool_->Start();
+  expirer_->Start();
   spdlog::info("shale-server ready: data in {}, fsync {}, {} I/O threads",
                config_.dir, FsyncName(config_.fsync), config_.threads);
   return true;
@@ -154,6 +157,8 @@ void Server::Stop() {
     spdlog::warn("some connections did not close in time");
   }
   if (pool_) pool_->Stop();
+  // It writes through the commit hooks, which use state_.
+  expirer_.reset();
   listeners_.clear();
   // Destroying the io_contexts destroys the handlers still queued, and with
   // them the last connections and sessions, which use state_: before it.

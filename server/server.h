@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/config.h"
+#include "server/keyspace/expirer.h"
 #include "server/keyspace/keyspace.h"
 #include "server/keyspace/wal_syncer.h"
 #include "server/net/io_pool.h"
@@ -45,6 +46,7 @@ class Server {
   std::unique_ptr<DB> db_;
   std::unique_ptr<Keyspace> ks_;
   std::unique_ptr<WalSyncer> syncer_;
+  std::unique_ptr<ActiveExpirer> expirer_;
   std::unique_ptr<IoPool> pool_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ServerState> state_;

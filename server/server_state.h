@@ -22,6 +22,8 @@
 
 namespace shale::server {
 
+class ActiveExpirer;
+
 // One RESP client as CLIENT LIST shows it.
 struct ClientState {
   uint64_t id = 0;
@@ -84,6 +86,8 @@ struct ServerState {
   Keyspace* const ks;
   Registry* const registry;
   uint64_t start_ms = Keyspace::NowMs();
+  // The active expirer (set by Server::Start before serving).
+  ActiveExpirer* expirer = nullptr;
   int resp_port = 0, memcache_port = 0, http_port = 0;
 
   ClientTable clients;

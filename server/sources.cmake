@@ -21,6 +21,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/keyspace.cc
   server/keyspace/data_dir.cc
   server/keyspace/db_table.cc
+  server/keyspace/expirer.cc
   server/keyspace/key_codec.cc
   server/keyspace/legacy_value.cc
   server/keyspace/meta_codec.cc
@@ -65,6 +66,7 @@ if(SHALE_BUILD_TESTS)
   include(GoogleTest)
   add_executable(server_tests
     server/keyspace/data_dir_test.cc
+    server/keyspace/expirer_test.cc
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc

@@ -21,6 +21,8 @@
 #include <span>
 #include <string_view>
 
+#include "server/keyspace/key_event.h"
+
 namespace shale::server {
 
 // A key written (created, changed or deleted) by a commit.
@@ -34,6 +36,10 @@ class CommitHook {
   virtual ~CommitHook() = default;
   // keys were written by one commit (a key may appear more than once).
   virtual void OnKeysWritten(std::span<const TouchedKey> keys) = 0;
+  // The events of one commit (key_event.h), in the order they happened;
+  // called after OnKeysWritten of the same commit. Only events of classes
+  // some hook asked for are recorded (Keyspace::set_notify_classes).
+  virtual void OnEvents(std::span<const KeyEvent> events) { (void)events; }
   // Every key of each of dbs was replaced at once (FLUSHDB, FLUSHALL,
   // SWAPDB). Called with every stripe locked.
   virtual void OnDatabasesReplaced(std::span<const int> dbs) = 0;

@@ -82,11 +82,13 @@ Status DbTable::Load(DB* db, int databases, const WriteOptions& wo) {
   return Status::OK();
 }
 
-bool DbTable::IsLive(uint32_t ns) const {
+int DbTable::DbOf(uint32_t ns) const {
   for (size_t i = 0; i < size_; i++) {
-    if (ns_[i].load(std::memory_order_acquire) == ns) return true;
+    if (ns_[i].load(std::memory_order_acquire) == ns) {
+      return static_cast<int>(i);
+    }
   }
-  return false;
+  return -1;
 }
 
 Status DbTable::Store(const std::vector<uint32_t>& ns, uint32_t next_ns) {

@@ -42,7 +42,10 @@ class DbTable {
     return ns_[static_cast<size_t>(db)].load(std::memory_order_acquire);
   }
   // True if some entry of the table (served or not) maps to ns.
-  bool IsLive(uint32_t ns) const;
+  bool IsLive(uint32_t ns) const { return DbOf(ns) >= 0; }
+  // The entry (database index; >= databases() for an entry not served)
+  // that maps to ns, or -1 if none does (ns is dead).
+  int DbOf(uint32_t ns) const;
 
   // Gives each of dbs a fresh namespace (FLUSHDB, FLUSHALL).
   Status Renew(std::span<const int> dbs);

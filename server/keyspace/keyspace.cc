@@ -102,6 +102,12 @@ Keyspace::KeyLock::KeyLock(Keyspace* ks, All) : ks_(ks) {
   Acquire();
 }
 
+bool Keyspace::KeyLock::Holds(int db, std::string_view key) const {
+  const uint16_t* d = data();
+  return std::binary_search(d, d + n_,
+                            static_cast<uint16_t>(StripeOf(db, key)));
+}
+
 Keyspace::KeyLock::~KeyLock() {
   uint16_t* d = data();
   for (size_t i = n_; i-- > 0;) ks_->stripes_[d[i]].unlock();
@@ -150,6 +156,7 @@ void Keyspace::MultiGet(int db, std::span<const std::string_view> keys,
 }
 
 Status Keyspace::FinishRead(Status s, Entry* entry) {
+  entry->expired_ = false;
   if (!s.ok()) {
     if (s.IsNotFound()) misses.fetch_add(1, std::memory_order_relaxed);
     return s;
@@ -161,6 +168,7 @@ Status Keyspace::FinishRead(Status s, Entry* entry) {
   entry->offset_ = entry->stored_.size() - payload.size();
   if (entry->meta_.expire_at_ms != 0 && entry->meta_.expire_at_ms <= NowMs()) {
     misses.fetch_add(1, std::memory_order_relaxed);
+    entry->expired_ = true;
     return Status::NotFound("expired");
   }
   hits.fetch_add(1, std::memory_order_relaxed);
@@ -247,15 +255,19 @@ void Keyspace::AddDelete(WriteBatch* batch, int db, std::string_view key) {
   batch->Delete(ekey);
 }
 
-Status Keyspace::Write(WriteBatch* batch, std::span<const TouchedKey> touched) {
+Status Keyspace::Write(WriteBatch* batch, std::span<const TouchedKey> touched,
+                       std::span<const KeyEvent> events) {
   writes.fetch_add(batch->Count(), std::memory_order_relaxed);
   Status s = db_->Write(write_options(), batch);
-  if (s.ok()) RunHooks(touched);
+  if (s.ok()) RunHooks(touched, events);
   return s;
 }
 
-void Keyspace::RunHooks(std::span<const TouchedKey> touched) {
+void Keyspace::RunHooks(std::span<const TouchedKey> touched,
+                        std::span<const KeyEvent> events) {
   for (CommitHook* h : hooks_) h->OnKeysWritten(touched);
+  if (events.empty()) return;
+  for (CommitHook* h : hooks_) h->OnEvents(events);
 }
 
 std::unique_ptr<KeyIterator> Keyspace::NewIterator(

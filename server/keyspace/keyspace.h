@@ -60,6 +60,9 @@ class Entry {
   void Trim(size_t keep = 64u << 10) {
     if (stored_.capacity() > keep) std::string().swap(stored_);
   }
+  // True if the last read found the key's metadata but its expiry had
+  // passed (the read answered NotFound; meta() is the expired key's).
+  bool expired() const { return expired_; }
   // Moves the payload out (the entry is empty afterwards).
   std::string TakePayload() {
     stored_.erase(0, offset_);
@@ -72,6 +75,7 @@ class Entry {
   friend class Tx;
   std::string stored_;
   size_t offset_ = 0;
+  bool expired_ = false;
   ValueMeta meta_;
 };
 
@@ -109,12 +113,18 @@ class Keyspace {
     KeyLock(Keyspace* ks, All);
     ~KeyLock();
     KeyLock(const KeyLock&) = delete;
+    // True if this lock holds key's stripe (it may hold it for another key
+    // of the same stripe: what matters is that no other writer can run).
+    bool Holds(int db, std::string_view key) const;
     KeyLock& operator=(const KeyLock&) = delete;
 
    private:
     // Sorts and dedups the n stripes collected, then locks them in order.
     void Acquire();
     uint16_t* data() { return n_ <= kInline ? small_ : big_.data(); }
+    const uint16_t* data() const {
+      return n_ <= kInline ? small_ : big_.data();
+    }
     void Add(size_t stripe);
 
     // Most commands lock a few stripes: those stay inline (no allocation).
@@ -155,12 +165,28 @@ class Keyspace {
               uint64_t* cas = nullptr);
   void AddDelete(WriteBatch* batch, int db, std::string_view key);
   // Writes batch, then runs the commit hooks for touched (the keys the
-  // batch writes).
+  // batch writes) and events (what happened to them, in order).
   // REQUIRES: the caller holds the KeyLocks of every key in the batch.
-  Status Write(WriteBatch* batch, std::span<const TouchedKey> touched);
+  Status Write(WriteBatch* batch, std::span<const TouchedKey> touched,
+               std::span<const KeyEvent> events = {});
 
   // Registers a commit hook (commit_hook.h). REQUIRES: before any write.
   void AddHook(CommitHook* hook) { hooks_.push_back(hook); }
+
+  // The event classes (key_event.h) that writers record: the keyspace
+  // notifications' setting (notify-keyspace-events). Events of other
+  // classes are not recorded at all, so that a write costs nothing for
+  // them. Wants(cls): cls is enabled and so is K or E.
+  void set_notify_classes(uint32_t classes) {
+    notify_.store(classes, std::memory_order_relaxed);
+  }
+  uint32_t notify_classes() const {
+    return notify_.load(std::memory_order_relaxed);
+  }
+  bool Wants(uint32_t cls) const {
+    const uint32_t n = notify_.load(std::memory_order_relaxed);
+    return (n & cls) != 0 && (n & (kNotifyKeyspace | kNotifyKeyevent)) != 0;
+  }
 
   // An iterator over the live keys of database db, in key order, stopping
   // before *upper_bound if given (the string must outlive the iterator).
@@ -195,6 +221,9 @@ class Keyspace {
   StatCounter hits;
   StatCounter misses;
   StatCounter writes;
+  // Keys deleted because their expiry passed (lazily by a write command's
+  // Tx, or by the active expirer): INFO's expired_keys.
+  StatCounter expired_keys;
 
  private:
   friend class Tx;
@@ -203,7 +232,8 @@ class Keyspace {
   // the entry decoded, or NotFound for a key expired by our clock; counts
   // the hit or miss.
   Status FinishRead(Status s, Entry* entry);
-  void RunHooks(std::span<const TouchedKey> touched);
+  void RunHooks(std::span<const TouchedKey> touched,
+                std::span<const KeyEvent> events = {});
   static size_t StripeOf(int db, std::string_view key);
 
   DB* const db_;
@@ -214,6 +244,7 @@ class Keyspace {
   std::atomic<uint64_t> cas_;
   std::array<std::mutex, kLockStripes> stripes_;
   std::vector<CommitHook*> hooks_;  // fixed once serving
+  std::atomic<uint32_t> notify_{0};
 };
 
 // The live keys of one database, in order (see Keyspace::NewIterator).

@@ -17,6 +17,9 @@ void Tx::Begin(int db) {
   n_pending_ = 0;
   index_.clear();
   touched_.clear();
+  events_.clear();
+  if (event_keys_.capacity() > (1u << 20)) std::string().swap(event_keys_);
+  event_keys_.clear();
   if (batch_.ApproximateSize() > (4u << 20)) {
     batch_ = WriteBatch();
   } else {
@@ -74,7 +77,37 @@ Status Tx::Get(std::string_view key, Entry* entry) {
     AppendMetaKey(&scratch_, ks_->table().Ns(db_), key);
     if (const Pending* p = Find(scratch_)) return ReadPending(*p, entry);
   }
-  return ks_->Get(db_, key, entry);
+  Status s = ks_->Get(db_, key, entry);
+  if (entry->expired()) LazyExpire(key, *entry);
+  return s;
+}
+
+void Tx::LazyExpire(std::string_view key, const Entry& entry) {
+  if (!lock_.has_value() || !lock_->Holds(db_, key)) return;
+  const uint64_t when = entry.meta().expire_at_ms;
+  Pending& p = Add(key, true);
+  batch_.Delete(p.ekey);
+  scratch_.clear();
+  AppendExpiryKey(&scratch_, when, ks_->table().Ns(db_), key);
+  batch_.Delete(scratch_);
+  ks_->expired_keys.fetch_add(1, std::memory_order_relaxed);
+  Notify(kNotifyExpired, "expired", key);
+}
+
+void Tx::BuildEventViews() {
+  event_views_.clear();
+  for (const EventRec& e : events_) {
+    event_views_.push_back({e.db, e.cls, e.event,
+                            std::string_view(event_keys_)
+                                .substr(e.key_begin, e.key_end - e.key_begin)});
+  }
+}
+
+void Tx::Record(int db, uint32_t cls, std::string_view event,
+                std::string_view key) {
+  const size_t begin = event_keys_.size();
+  event_keys_.append(key);
+  events_.push_back({db, cls, event, begin, event_keys_.size()});
 }
 
 bool Tx::Exists(std::string_view key) {
@@ -151,16 +184,28 @@ Status Tx::Delete(std::string_view key) {
 }
 
 Status Tx::Commit() {
-  if (n_pending_ == 0) return Status::OK();
+  if (n_pending_ == 0) {
+    // Events without writes (keymiss): the hooks still hear them.
+    if (!events_.empty()) {
+      BuildEventViews();
+      ks_->RunHooks({}, event_views_);
+      events_.clear();
+      event_keys_.clear();
+    }
+    return Status::OK();
+  }
   touched_.clear();
   for (size_t i = 0; i < n_pending_; i++) {
     const Pending& p = pending_[i];
     touched_.push_back({p.db, std::string_view(p.ekey).substr(p.key_offset)});
   }
-  Status s = ks_->Write(&batch_, touched_);
+  BuildEventViews();
+  Status s = ks_->Write(&batch_, touched_, event_views_);
   n_pending_ = 0;
   index_.clear();
   batch_.Clear();
+  events_.clear();
+  event_keys_.clear();
   return s;
 }
 
@@ -168,6 +213,8 @@ void Tx::Release() {
   n_pending_ = 0;
   index_.clear();
   batch_.Clear();
+  events_.clear();
+  event_keys_.clear();
   lock_.reset();
 }
 

@@ -8,7 +8,15 @@
 //   - the pending WriteBatch, with an index of the metadata it writes, so a
 //     command reads its own uncommitted writes (Get, Exists, MultiGet and
 //     iterators see them, expiry honoured);
-//   - the keys written, for the commit hooks (keyspace/commit_hook.h).
+//   - the keys written and the events recorded (Notify: "set", "del",
+//     "expired" ... as Redis's keyspace notifications name them), for the
+//     commit hooks (keyspace/commit_hook.h, key_event.h).
+// Lazy expiry: a read of a key whose expiry has passed, by a Tx that holds
+// that key's stripe lock (a write command's keys), deletes the key's
+// metadata and its expiry index entry in this Tx and records "expired",
+// before whatever the command then writes (Redis's expireIfNeeded). Reads
+// without the lock (read-only commands) only see the key as absent; the
+// active expirer (expirer.h) deletes it.
 // Commit writes the batch once (the fsync policy as any write) and runs the
 // hooks in commit order, while the locks are still held; Release unlocks.
 // Lock-free readers therefore see a command, or a whole EXEC, all or
@@ -72,6 +80,18 @@ class Tx {
              uint64_t expire_at_ms, uint64_t* cas = nullptr);
   Status Delete(std::string_view key);
 
+  // Records an event of key in the Tx's database (db: in another), to be
+  // handed to the commit hooks after the write. Costs nothing when no hook
+  // wants cls (Keyspace::Wants). REQUIRES: event outlives the Tx (a
+  // literal).
+  void Notify(uint32_t cls, std::string_view event, std::string_view key) {
+    if (ks_->Wants(cls)) Record(db_, cls, event, key);
+  }
+  void NotifyDb(int db, uint32_t cls, std::string_view event,
+                std::string_view key) {
+    if (ks_->Wants(cls)) Record(db, cls, event, key);
+  }
+
   bool empty() const { return n_pending_ == 0; }
   // Writes the batch (if any) and runs the commit hooks. The locks stay
   // held until Release. On error nothing was written.
@@ -93,6 +113,11 @@ class Tx {
   Pending& Add(std::string_view key, bool deleted);
   // Get's answer for a pending write.
   Status ReadPending(const Pending& p, Entry* entry);
+  // Deletes an expired key found by a read, if this Tx holds its lock.
+  void LazyExpire(std::string_view key, const Entry& entry);
+  void BuildEventViews();
+  void Record(int db, uint32_t cls, std::string_view event,
+              std::string_view key);
 
   Keyspace* const ks_;
   int db_ = 0;
@@ -105,6 +130,16 @@ class Tx {
   std::unordered_map<std::string, size_t> index_;
   std::vector<TouchedKey> touched_;
   std::string scratch_;
+  // Recorded events; their keys are ranges of event_keys_.
+  struct EventRec {
+    int db;
+    uint32_t cls;
+    std::string_view event;
+    size_t key_begin, key_end;
+  };
+  std::vector<EventRec> events_;
+  std::string event_keys_;
+  std::vector<KeyEvent> event_views_;
 };
 
 }  // namespace shale::server
