@@ -66,6 +66,11 @@ bool Server::Start(std::string* error) {
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
   // Commit hooks, in the order they run (keyspace/commit_hook.h).
   ks_->AddHook(&state_->watches);
+  // Publishes nothing until it has a publisher (pub/sub) and classes
+  // (notify-keyspace-events): until then writers record no events.
+  notifier_ = std::make_unique<KeyspaceNotifier>(ks_.get());
+  ks_->AddHook(notifier_.get());
+  state_->notifier = notifier_.get();
   expirer_ = std::make_unique<ActiveExpirer>(ks_.get());
   state_->expirer = expirer_.get();
   ServerState* state = state_.get();
@@ -171,6 +176,7 @@ void Server::Stop() {
     if (!s.ok()) spdlog::error("final flush failed: {}", s.ToString());
   }
   state_.reset();
+  notifier_.reset();
   registry_.reset();
   pool_.reset();
   ks_.reset();

@@ -15,6 +15,7 @@
 #include "server/config.h"
 #include "server/keyspace/expirer.h"
 #include "server/keyspace/keyspace.h"
+#include "server/keyspace/notifier.h"
 #include "server/keyspace/wal_syncer.h"
 #include "server/net/io_pool.h"
 #include "server/net/listener.h"
@@ -47,6 +48,7 @@ class Server {
   std::unique_ptr<Keyspace> ks_;
   std::unique_ptr<WalSyncer> syncer_;
   std::unique_ptr<ActiveExpirer> expirer_;
+  std::unique_ptr<KeyspaceNotifier> notifier_;
   std::unique_ptr<IoPool> pool_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ServerState> state_;

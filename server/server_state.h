@@ -23,6 +23,7 @@
 namespace shale::server {
 
 class ActiveExpirer;
+class KeyspaceNotifier;
 
 // One RESP client as CLIENT LIST shows it.
 struct ClientState {
@@ -88,6 +89,8 @@ struct ServerState {
   uint64_t start_ms = Keyspace::NowMs();
   // The active expirer (set by Server::Start before serving).
   ActiveExpirer* expirer = nullptr;
+  // Keyspace notifications (set by Server::Start before serving).
+  KeyspaceNotifier* notifier = nullptr;
   int resp_port = 0, memcache_port = 0, http_port = 0;
 
   ClientTable clients;

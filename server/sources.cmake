@@ -22,6 +22,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/data_dir.cc
   server/keyspace/db_table.cc
   server/keyspace/expirer.cc
+  server/keyspace/notifier.cc
   server/keyspace/key_codec.cc
   server/keyspace/legacy_value.cc
   server/keyspace/meta_codec.cc
@@ -67,11 +68,13 @@ if(SHALE_BUILD_TESTS)
   add_executable(server_tests
     server/keyspace/data_dir_test.cc
     server/keyspace/expirer_test.cc
+    server/keyspace/notifier_test.cc
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/set_batch_test.cc
+    server/redis/notify_events_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
     server/util/glob_test.cc

@@ -8,6 +8,7 @@
 
 #include "server/base64.h"
 #include "server/http/http_stats.h"
+#include "server/keyspace/write_events.h"
 
 namespace shale::server {
 namespace {
@@ -181,8 +182,10 @@ HttpResponse PutKey(ServerState* s, KeyspaceDb* ks, const HttpRequest& req,
                                  "the key exists (If-None-Match)");
     }
   }
+  WriteEvents ev(ks);
+  ev.Store(key, ev.WantsNew() ? ks->Exists(key) : true, "set", at);
   uint64_t cas = 0;
-  Status st = ks->Put(key, req.body, 0, at, &cas);
+  Status st = ks->Put(key, req.body, 0, at, &cas, ev.span());
   if (!st.ok()) return EngineError(st);
   HttpResponse r = HttpResponse::Json(200, R"({"ok":true})");
   r.headers.push_back({"ETag", ETag(cas)});
@@ -202,7 +205,9 @@ HttpResponse DeleteKey(KeyspaceDb* ks, const HttpRequest& req,
   }
   if (st.IsNotFound())
     return HttpResponse::Error(404, "not_found", "no such key");
-  st = ks->Delete(key);
+  WriteEvents ev(ks);
+  ev.Add(kNotifyGeneric, "del", key);
+  st = ks->Delete(key, ev.span());
   if (!st.ok()) return EngineError(st);
   return HttpResponse::Json(200, R"({"deleted":true})");
 }
@@ -336,14 +341,30 @@ HttpResponse Batch(ServerState* s, KeyspaceDb* ks, const HttpRequest& req) {
   for (const Op& op : ops) keys.push_back(op.key);
   KeyLock lock(ks, keys);
   WriteBatch batch;
+  WriteEvents ev(ks);
+  // Whether each key exists as the ops go (for "new" and "del"), only
+  // when those events are wanted.
+  const bool track = ev.WantsNew() || ks->keyspace()->Wants(kNotifyGeneric);
+  std::map<std::string_view, bool> exists;
+  auto existed = [&](std::string_view k) {
+    if (!track) return true;
+    auto [it, fresh] = exists.try_emplace(k, false);
+    if (fresh) it->second = ks->Exists(k);
+    return it->second;
+  };
   for (const Op& op : ops) {
+    const bool was = existed(op.key);
     if (op.put) {
       ks->AddPut(&batch, op.key, op.value, 0, op.at);
+      ev.Store(op.key, was, "set", op.at);
+      if (track) exists[op.key] = op.at == 0 || op.at > now;
     } else {
       ks->AddDelete(&batch, op.key);
+      if (was) ev.Add(kNotifyGeneric, "del", op.key);
+      if (track) exists[op.key] = false;
     }
   }
-  Status st = ks->Write(&batch, keys);
+  Status st = ks->Write(&batch, keys, ev.span());
   if (!st.ok()) return EngineError(st);
   json out;
   out["ok"] = true;

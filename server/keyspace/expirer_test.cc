@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "server/keyspace/key_codec.h"
+#include "server/keyspace/mem_keyspace_test_util.h"
 #include "server/keyspace/tx.h"
-#include "util/mem_env.h"
 
 namespace shale::server {
 namespace {
@@ -37,11 +37,7 @@ class RecordingHook : public CommitHook {
 class ExpirerTest : public testing::Test {
  protected:
   void SetUp() override {
-    Options options;
-    options.create_if_missing = true;
-    options.env = &env_;
-    ASSERT_TRUE(DB::Open(options, "/db", &db_).ok());
-    ASSERT_TRUE(Keyspace::Open(db_.get(), FsyncPolicy::kNo, 4, &ks_).ok());
+    ASSERT_TRUE(OpenMemKeyspace(&env_, 4, &db_, &ks_).ok());
     ks_->AddHook(&hook_);
     ks_->set_notify_classes(kNotifyKeyevent | kNotifyAll);
     base_ = Keyspace::NowMs();

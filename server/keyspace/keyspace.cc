@@ -183,15 +183,18 @@ bool Keyspace::Exists(int db, std::string_view key) {
 }
 
 Status Keyspace::Put(int db, std::string_view key, std::string_view payload,
-                     uint32_t flags, uint64_t expire_at_ms, uint64_t* cas) {
-  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) return Delete(db, key);
+                     uint32_t flags, uint64_t expire_at_ms, uint64_t* cas,
+                     std::span<const KeyEvent> events) {
+  if (expire_at_ms != 0 && expire_at_ms <= NowMs()) {
+    return Delete(db, key, events);
+  }
   if (expire_at_ms != 0) {
     // Two entries (the metadata and its expiry index entry): one batch.
     thread_local WriteBatch batch;
     batch.Clear();
     AddPut(&batch, db, key, payload, flags, expire_at_ms, cas);
     const TouchedKey touched{db, key};
-    Status s = Write(&batch, std::span(&touched, 1));
+    Status s = Write(&batch, std::span(&touched, 1), events);
     if (batch.ApproximateSize() > (1u << 20)) batch = WriteBatch();
     return s;
   }
@@ -207,19 +210,20 @@ Status Keyspace::Put(int db, std::string_view key, std::string_view payload,
   if (s.ok()) {
     if (cas != nullptr) *cas = meta.cas;
     const TouchedKey touched{db, key};
-    RunHooks(std::span(&touched, 1));
+    RunHooks(std::span(&touched, 1), events);
   }
   return s;
 }
 
-Status Keyspace::Delete(int db, std::string_view key) {
+Status Keyspace::Delete(int db, std::string_view key,
+                        std::span<const KeyEvent> events) {
   std::string& ekey = KeyScratch();
   AppendMetaKey(&ekey, table_.Ns(db), key);
   writes.fetch_add(1, std::memory_order_relaxed);
   Status s = db_->Delete(write_options(), ekey);
   if (s.ok()) {
     const TouchedKey touched{db, key};
-    RunHooks(std::span(&touched, 1));
+    RunHooks(std::span(&touched, 1), events);
   }
   return s;
 }

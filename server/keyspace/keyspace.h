@@ -153,11 +153,14 @@ class Keyspace {
   // Stores a string under key with the given flags and expiry (0: none),
   // assigning a fresh CAS token (returned in *cas if non-null). An expiry
   // at or before now deletes the key instead.
+  // events: what the write did, for the commit hooks (write_events.h).
   // REQUIRES: the caller holds key's KeyLock.
   Status Put(int db, std::string_view key, std::string_view payload,
-             uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr);
+             uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr,
+             std::span<const KeyEvent> events = {});
   // REQUIRES: the caller holds key's KeyLock.
-  Status Delete(int db, std::string_view key);
+  Status Delete(int db, std::string_view key,
+                std::span<const KeyEvent> events = {});
 
   // The same updates added to a batch, applied atomically by Write.
   void AddPut(WriteBatch* batch, int db, std::string_view key,
@@ -311,10 +314,13 @@ class KeyspaceDb {
   }
   bool Exists(std::string_view key) { return ks_->Exists(db_, key); }
   Status Put(std::string_view key, std::string_view payload, uint32_t flags,
-             uint64_t expire_at_ms, uint64_t* cas = nullptr) {
-    return ks_->Put(db_, key, payload, flags, expire_at_ms, cas);
+             uint64_t expire_at_ms, uint64_t* cas = nullptr,
+             std::span<const KeyEvent> events = {}) {
+    return ks_->Put(db_, key, payload, flags, expire_at_ms, cas, events);
   }
-  Status Delete(std::string_view key) { return ks_->Delete(db_, key); }
+  Status Delete(std::string_view key, std::span<const KeyEvent> events = {}) {
+    return ks_->Delete(db_, key, events);
+  }
   void AddPut(WriteBatch* batch, std::string_view key, std::string_view payload,
               uint32_t flags, uint64_t expire_at_ms, uint64_t* cas = nullptr) {
     ks_->AddPut(batch, db_, key, payload, flags, expire_at_ms, cas);
@@ -323,11 +329,12 @@ class KeyspaceDb {
     ks_->AddDelete(batch, db_, key);
   }
   // touched: the keys the batch writes (for the commit hooks).
-  Status Write(WriteBatch* batch, std::span<const std::string_view> touched) {
+  Status Write(WriteBatch* batch, std::span<const std::string_view> touched,
+               std::span<const KeyEvent> events = {}) {
     thread_local std::vector<TouchedKey> keys;
     keys.clear();
     for (std::string_view k : touched) keys.push_back({db_, k});
-    return ks_->Write(batch, keys);
+    return ks_->Write(batch, keys, events);
   }
   std::unique_ptr<KeyIterator> NewIterator(
       const std::string_view* upper_bound = nullptr) {

@@ -158,6 +158,14 @@ std::unique_ptr<KeyIterator> Tx::NewIterator(
 
 Status Tx::Put(std::string_view key, std::string_view payload, uint32_t flags,
                uint64_t expire_at_ms, uint64_t* cas) {
+  if (ks_->Wants(kNotifyNew | kNotifyExpired)) {
+    // Redis announces a key's creation ("new"), and the expiry of the key
+    // a write replaces ("expired", by the read's lazy expiry): read first.
+    thread_local Entry old;
+    const bool existed = Get(key, &old).ok();
+    old.Trim();
+    if (!existed) Notify(kNotifyNew, "new", key);
+  }
   if (expire_at_ms != 0 && expire_at_ms <= Keyspace::NowMs()) {
     return Delete(key);
   }

@@ -75,7 +75,8 @@ class Tx {
 
   // --- writes (pending until Commit) --------------------------------------
   // As Keyspace::Put: a fresh CAS token (in *cas), an expiry at or before
-  // now deletes.
+  // now deletes. Records "new" if the key did not exist (when "new" or
+  // "expired" events are wanted, it reads the key first for that).
   Status Put(std::string_view key, std::string_view payload, uint32_t flags,
              uint64_t expire_at_ms, uint64_t* cas = nullptr);
   Status Delete(std::string_view key);

@@ -5,7 +5,7 @@
 #include <map>
 #include <random>
 
-#include "util/mem_env.h"
+#include "server/keyspace/mem_keyspace_test_util.h"
 
 namespace shale::server {
 namespace {
@@ -13,11 +13,7 @@ namespace {
 class TxTest : public testing::Test {
  protected:
   void SetUp() override {
-    Options options;
-    options.create_if_missing = true;
-    options.env = &env_;
-    ASSERT_TRUE(DB::Open(options, "/db", &db_).ok());
-    ASSERT_TRUE(Keyspace::Open(db_.get(), FsyncPolicy::kNo, 4, &ks_).ok());
+    ASSERT_TRUE(OpenMemKeyspace(&env_, 4, &db_, &ks_).ok());
   }
   // The live keys of db through it, with their payloads.
   static std::map<std::string, std::string> Scan(KeyIterator* it) {

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "server/base64.h"
+#include "server/keyspace/write_events.h"
 #include "server/memcache/mc_session.h"
 #include "server/memcache/mc_util.h"
 
@@ -164,7 +165,9 @@ void McSession::MetaGet(McRequest& req) {
   server_->mc_get_hits++;
   ValueMeta meta = e.meta();
   if (f.has_ttl) {
-    s = ks_->Put(key, e.payload(), meta.flags, f.ttl_at, &meta.cas);
+    WriteEvents ev(ks_);
+    ev.ExpiryChanged(key, f.ttl_at);
+    s = ks_->Put(key, e.payload(), meta.flags, f.ttl_at, &meta.cas, ev.span());
     if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
     meta.expire_at_ms = f.ttl_at;
   }
@@ -221,8 +224,15 @@ void McSession::MetaSet(McRequest& req) {
     if (!f.has_flags) flags = old.meta().flags;
     if (!f.has_ttl) at = old.meta().expire_at_ms;
   }
+  WriteEvents ev(ks_);
+  const bool joined = mode == 'A' || mode == 'P';
+  ev.Store(key, exists,
+           !joined       ? "set"
+           : mode == 'A' ? "append"
+                         : "prepend",
+           f.has_ttl ? at : 0);
   ValueMeta meta;
-  s = ks_->Put(key, value, flags, at, &meta.cas);
+  s = ks_->Put(key, value, flags, at, &meta.cas, ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   meta.flags = flags;
   meta.expire_at_ms = at;
@@ -253,7 +263,9 @@ void McSession::MetaDelete(McRequest& req) {
     out_->append("EX" + ret + "\r\n");
     return;
   }
-  s = ks_->Delete(key);
+  WriteEvents ev(ks_);
+  ev.Add(kNotifyGeneric, "del", key);
+  s = ks_->Delete(key, ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   if (!f.quiet) out_->append("HD" + ret + "\r\n");
 }
@@ -301,7 +313,11 @@ void McSession::MetaArith(McRequest& req) {
   }
   if (f.has_ttl) meta.expire_at_ms = f.ttl_at;
   std::string out = std::to_string(v);
-  s = ks_->Put(key, out, meta.flags, meta.expire_at_ms, &meta.cas);
+  WriteEvents ev(ks_);
+  if (s.IsNotFound()) ev.Add(kNotifyNew, "new", key);
+  ev.Add(kNotifyString, "incrby", key);
+  if (f.has_ttl) ev.ExpiryChanged(key, f.ttl_at);
+  s = ks_->Put(key, out, meta.flags, meta.expire_at_ms, &meta.cas, ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   std::string ret = MetaReturn(f, t[1], meta, out.size());
   if (f.ret_value) {

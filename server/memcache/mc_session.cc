@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/info.h"
+#include "server/keyspace/write_events.h"
 #include "server/memcache/mc_util.h"
 
 namespace shale::server {
@@ -169,7 +170,9 @@ void McSession::Get(McRequest& req, bool with_cas, bool touch) {
     server_->mc_get_hits++;
     uint64_t cas = e.meta().cas;
     if (touch) {
-      s = ks_->Put(key, e.payload(), e.meta().flags, at, &cas);
+      WriteEvents ev(ks_);
+      ev.ExpiryChanged(key, at);
+      s = ks_->Put(key, e.payload(), e.meta().flags, at, &cas, ev.span());
       if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
       if (at == 1) continue;  // touched into the past: gone
     }
@@ -233,7 +236,12 @@ void McSession::Store(McRequest& req) {
     flags = old.meta().flags;
     at = old.meta().expire_at_ms;
   }
-  s = ks_->Put(key, value, flags, at);
+  WriteEvents ev(ks_);
+  if (c == "set" && ev.WantsNew()) exists = ks_->Exists(key);
+  const bool joined = c == "append" || c == "prepend";
+  // append/prepend keep the expiry: no "expire" event for them.
+  ev.Store(key, exists, joined ? std::string_view(c) : "set", joined ? 0 : at);
+  s = ks_->Put(key, value, flags, at, nullptr, ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   Reply("STORED");
 }
@@ -258,7 +266,9 @@ void McSession::Delete(McRequest& req) {
   }
   KeyLock lock(ks_, t[1]);
   if (!ks_->Exists(t[1])) return Reply("NOT_FOUND");
-  Status s = ks_->Delete(t[1]);
+  WriteEvents ev(ks_);
+  ev.Add(kNotifyGeneric, "del", t[1]);
+  Status s = ks_->Delete(t[1], ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   Reply("DELETED");
 }
@@ -293,7 +303,10 @@ void McSession::Arith(McRequest& req, bool incr) {
     v = delta > v ? 0 : v - delta;
   }
   std::string out = std::to_string(v);
-  s = ks_->Put(t[1], out, e.meta().flags, e.meta().expire_at_ms);
+  WriteEvents ev(ks_);
+  ev.Add(kNotifyString, "incrby", t[1]);
+  s = ks_->Put(t[1], out, e.meta().flags, e.meta().expire_at_ms, nullptr,
+               ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   Reply(out);
 }
@@ -317,7 +330,9 @@ void McSession::Touch(McRequest& req) {
   Status s = ks_->Get(t[1], &e);
   if (s.IsNotFound()) return Reply("NOT_FOUND");
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
-  s = ks_->Put(t[1], e.payload(), e.meta().flags, at);
+  WriteEvents ev(ks_);
+  ev.ExpiryChanged(t[1], at);
+  s = ks_->Put(t[1], e.payload(), e.meta().flags, at, nullptr, ev.span());
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
   Reply("TOUCHED");
 }

@@ -21,6 +21,7 @@ void Del(CommandContext& ctx, Args& a) {
     if (!ctx.ks()->Exists(a[i])) continue;
     Status s = ctx.ks()->Delete(a[i]);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
+    ctx.ks()->Notify(kNotifyGeneric, "del", a[i]);
     n++;
   }
   ctx.w->Int(n);
@@ -28,14 +29,23 @@ void Del(CommandContext& ctx, Args& a) {
 
 void Exists(CommandContext& ctx, Args& a) {
   int64_t n = 0;
-  for (size_t i = 1; i < a.size(); i++) n += ctx.ks()->Exists(a[i]) ? 1 : 0;
+  for (size_t i = 1; i < a.size(); i++) {
+    if (ctx.ks()->Exists(a[i])) {
+      n++;
+    } else {
+      ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", a[i]);
+    }
+  }
   ctx.w->Int(n);
 }
 
 void Type(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Simple("none");
+  if (s.IsNotFound()) {
+    ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", a[1]);
+    return ctx.w->Simple("none");
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Simple(TypeName(e.meta().type));
 }
@@ -85,13 +95,15 @@ void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   if (xx && cur == 0) return ctx.w->Int(0);
   if (gt && (cur == 0 || v <= static_cast<int64_t>(cur))) return ctx.w->Int(0);
   if (lt && cur != 0 && v >= static_cast<int64_t>(cur)) return ctx.w->Int(0);
-  if (v <= static_cast<int64_t>(Keyspace::NowMs())) {
+  const bool past = v <= static_cast<int64_t>(Keyspace::NowMs());
+  if (past) {
     s = ctx.ks()->Delete(a[1]);
   } else {
     s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags,
                       static_cast<uint64_t>(v));
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyGeneric, past ? "del" : "expire", a[1]);
   ctx.w->Int(1);
 }
 void Expire(CommandContext& c, Args& a) { ExpireGeneric(c, a, false, false); }
@@ -103,7 +115,10 @@ void PExpireAt(CommandContext& c, Args& a) { ExpireGeneric(c, a, true, true); }
 void TtlGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Int(-2);
+  if (s.IsNotFound()) {
+    ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", a[1]);
+    return ctx.w->Int(-2);
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   uint64_t at = e.meta().expire_at_ms;
   if (at == 0) return ctx.w->Int(-1);
@@ -127,6 +142,7 @@ void Persist(CommandContext& ctx, Args& a) {
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, 0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyGeneric, "persist", a[1]);
   ctx.w->Int(1);
 }
 
@@ -221,9 +237,15 @@ void RenameGeneric(CommandContext& ctx, Args& a, bool nx) {
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   if (a[1] == a[2]) return nx ? ctx.w->Int(0) : ctx.w->Ok();
   if (nx && ctx.ks()->Exists(a[2])) return ctx.w->Int(0);
-  s = ctx.ks()->Put(a[2], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  // As Redis: the target is deleted, then added ("new"), then the events.
+  s = ctx.ks()->Delete(a[2]);
+  if (s.ok()) {
+    s = ctx.ks()->Put(a[2], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  }
   if (s.ok()) s = ctx.ks()->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyGeneric, "rename_from", a[1]);
+  ctx.ks()->Notify(kNotifyGeneric, "rename_to", a[2]);
   nx ? ctx.w->Int(1) : ctx.w->Ok();
 }
 void Rename(CommandContext& c, Args& a) { RenameGeneric(c, a, false); }
@@ -303,6 +325,8 @@ void Move(CommandContext& ctx, Args& a) {
   if (there) return ctx.w->Int(0);
   if (s.ok()) s = tx->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  tx->Notify(kNotifyGeneric, "move_from", a[1]);
+  tx->NotifyDb(dst, kNotifyGeneric, "move_to", a[1]);
   ctx.w->Int(1);
 }
 

@@ -48,12 +48,33 @@ bool ExpireAt(CommandContext& ctx, std::string_view arg, bool ms, bool absolute,
   return true;
 }
 
+// Redis's events of a write of a string (its "set" and, when the write
+// gave it an expiry, "expire"; an expiry already past also "expired").
+// "new" comes from Tx::Put.
+void NotifySet(CommandContext& ctx, std::string_view key, const char* event,
+               bool with_expire, uint64_t expire_at) {
+  ctx.ks()->Notify(kNotifyString, event, key);
+  if (!with_expire) return;
+  ctx.ks()->Notify(kNotifyGeneric, "expire", key);
+  if (expire_at <= Keyspace::NowMs()) {
+    ctx.ks()->Notify(kNotifyExpired, "expired", key);
+  }
+}
+
+// A read found no key (class m, Redis's "keymiss").
+void KeyMiss(CommandContext& ctx, std::string_view key) {
+  ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", key);
+}
+
 void Get(CommandContext& ctx, Args& a) {
   // The hottest read: one entry per I/O thread, whose buffer every GET
   // reuses instead of allocating one per value.
   thread_local Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Null();
+  if (s.IsNotFound()) {
+    KeyMiss(ctx, a[1]);
+    return ctx.w->Null();
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Bulk(e.payload());
   e.Trim();
@@ -93,6 +114,7 @@ void Set(CommandContext& ctx, Args& a) {
     Status s = ctx.ks()->Get(a[1], &old);
     if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
     exists = s.ok();
+    if (get && !exists) KeyMiss(ctx, a[1]);
   }
   if ((nx && exists) || (xx && !exists)) {
     if (get && exists) return ctx.w->Bulk(old.payload());
@@ -101,6 +123,7 @@ void Set(CommandContext& ctx, Args& a) {
   if (keepttl && exists) expire_at = old.meta().expire_at_ms;
   Status s = ctx.ks()->Put(a[1], a[2], 0, expire_at);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NotifySet(ctx, a[1], "set", has_expire, expire_at);
   if (get) {
     if (exists) return ctx.w->Bulk(old.payload());
     return ctx.w->Null();
@@ -110,8 +133,9 @@ void Set(CommandContext& ctx, Args& a) {
 
 void SetNx(CommandContext& ctx, Args& a) {
   if (ctx.ks()->Exists(a[1])) return ctx.w->Int(0);
-  Status s = ctx.ks()->Put(a[1], a[3 - 1], 0, 0);
+  Status s = ctx.ks()->Put(a[1], a[2], 0, 0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NotifySet(ctx, a[1], "set", false, 0);
   ctx.w->Int(1);
 }
 
@@ -121,6 +145,7 @@ void SetExGeneric(CommandContext& ctx, Args& a, bool ms) {
   if (!ExpireAt(ctx, a[2], ms, false, a[0], &at)) return;
   Status s = ctx.ks()->Put(a[1], a[3], 0, at);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NotifySet(ctx, a[1], "set", true, at);
   ctx.w->Ok();
 }
 void SetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, false); }
@@ -131,8 +156,10 @@ void GetSet(CommandContext& ctx, Args& a) {
   Status s = ctx.ks()->Get(a[1], &old);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
   bool exists = s.ok();
+  if (!exists) KeyMiss(ctx, a[1]);
   s = ctx.ks()->Put(a[1], a[2], 0, 0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NotifySet(ctx, a[1], "set", false, 0);
   if (exists) return ctx.w->Bulk(old.payload());
   ctx.w->Null();
 }
@@ -140,10 +167,14 @@ void GetSet(CommandContext& ctx, Args& a) {
 void GetDel(CommandContext& ctx, Args& a) {
   Entry old;
   Status s = ctx.ks()->Get(a[1], &old);
-  if (s.IsNotFound()) return ctx.w->Null();
+  if (s.IsNotFound()) {
+    KeyMiss(ctx, a[1]);
+    return ctx.w->Null();
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   s = ctx.ks()->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyGeneric, "del", a[1]);
   ctx.w->Bulk(old.payload());
 }
 
@@ -169,11 +200,20 @@ void GetEx(CommandContext& ctx, Args& a) {
   }
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Null();
+  if (s.IsNotFound()) {
+    KeyMiss(ctx, a[1]);
+    return ctx.w->Null();
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   if (has_expire || (persist && e.meta().expire_at_ms != 0)) {
     s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, expire_at);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
+    const bool gone = has_expire && expire_at <= Keyspace::NowMs();
+    ctx.ks()->Notify(kNotifyGeneric,
+                     gone         ? "del"
+                     : has_expire ? "expire"
+                                  : "persist",
+                     a[1]);
   }
   ctx.w->Bulk(e.payload());
 }
@@ -189,6 +229,7 @@ void MGet(CommandContext& ctx, Args& a) {
     if (statuses[i].ok()) {
       ctx.w->Bulk(entries[i].payload());
     } else {
+      if (statuses[i].IsNotFound()) KeyMiss(ctx, keys[i]);
       ctx.w->Null();
     }
   }
@@ -207,6 +248,7 @@ void MSetGeneric(CommandContext& ctx, Args& a, bool nx) {
   for (size_t i = 1; i < a.size(); i += 2) {
     Status s = ctx.ks()->Put(a[i], a[i + 1], 0, 0);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
+    NotifySet(ctx, a[i], "set", false, 0);
   }
   if (nx) return ctx.w->Int(1);
   ctx.w->Ok();
@@ -229,6 +271,7 @@ void IncrBy(CommandContext& ctx, std::string_view key, int64_t delta) {
   s = ctx.ks()->Put(key, std::to_string(v), e.meta().flags,
                     e.meta().expire_at_ms);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyString, "incrby", key);
   ctx.w->Int(v);
 }
 void Incr(CommandContext& ctx, Args& a) { IncrBy(ctx, a[1], 1); }
@@ -275,6 +318,7 @@ void IncrByFloat(CommandContext& ctx, Args& a) {
   std::string out = HumanDouble(v);
   s = ctx.ks()->Put(a[1], out, e.meta().flags, e.meta().expire_at_ms);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyString, "incrbyfloat", a[1]);
   ctx.w->Bulk(out);
 }
 
@@ -289,13 +333,17 @@ void Append(CommandContext& ctx, Args& a) {
   v += a[2];
   s = ctx.ks()->Put(a[1], v, e.meta().flags, e.meta().expire_at_ms);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyString, "append", a[1]);
   ctx.w->Int(static_cast<int64_t>(v.size()));
 }
 
 void StrLen(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Int(0);
+  if (s.IsNotFound()) {
+    KeyMiss(ctx, a[1]);
+    return ctx.w->Int(0);
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Int(static_cast<int64_t>(e.payload().size()));
 }
@@ -307,7 +355,10 @@ void GetRange(CommandContext& ctx, Args& a) {
   }
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
-  if (s.IsNotFound()) return ctx.w->Bulk("");
+  if (s.IsNotFound()) {
+    KeyMiss(ctx, a[1]);
+    return ctx.w->Bulk("");
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   std::string_view v = e.payload();
   int64_t len = static_cast<int64_t>(v.size());
@@ -343,6 +394,7 @@ void SetRange(CommandContext& ctx, Args& a) {
   v.replace(static_cast<size_t>(offset), piece.size(), piece);
   s = ctx.ks()->Put(a[1], v, e.meta().flags, e.meta().expire_at_ms);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  ctx.ks()->Notify(kNotifyString, "setrange", a[1]);
   ctx.w->Int(static_cast<int64_t>(v.size()));
 }
 

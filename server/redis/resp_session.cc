@@ -99,7 +99,10 @@ void RespSession::FlushGets() {
 
 bool RespSession::Batchable(const Args& args, std::string_view name,
                             size_t argc) const {
-  return !in_multi_ && args.size() == argc && args[0].size() == name.size() &&
+  // With keyspace notifications on, every command goes through its
+  // handler, which records the events (the batches record none).
+  return !in_multi_ && server_->ks->notify_classes() == 0 &&
+         args.size() == argc && args[0].size() == name.size() &&
          EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load());
