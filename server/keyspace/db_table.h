@@ -14,6 +14,7 @@
 #define SHALE_SERVER_KEYSPACE_DB_TABLE_H_
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,7 @@ class DbTable {
   // Databases served (the setting); the table may hold more.
   int databases() const { return databases_; }
   uint32_t Ns(int db) const {
+    assert(db >= 0 && static_cast<size_t>(db) < size_);
     return ns_[static_cast<size_t>(db)].load(std::memory_order_acquire);
   }
   // True if some entry of the table (served or not) maps to ns.

@@ -13,7 +13,7 @@ namespace {
 class NotifierTest : public testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(OpenMemKeyspace(&env_, 4, &db_, &ks_).ok());
+    ASSERT_TRUE(OpenMemKeyspace(&env_, 16, &db_, &ks_).ok());
     notifier_ = std::make_unique<KeyspaceNotifier>(ks_.get());
     ks_->AddHook(notifier_.get());
     notifier_->set_publisher(
