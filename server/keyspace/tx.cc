@@ -66,7 +66,10 @@ Tx::Pending& Tx::Add(std::string_view key, bool deleted) {
 }
 
 Status Tx::ReadPending(const Pending& p, Entry* entry) {
-  if (p.deleted) return Status::NotFound("deleted");
+  if (p.deleted) {
+    entry->Clear();
+    return Status::NotFound("deleted");
+  }
   entry->stored_.assign(p.stored);
   return ks_->FinishRead(Status::OK(), entry);
 }

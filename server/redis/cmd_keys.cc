@@ -279,19 +279,36 @@ void FlushAll(CommandContext& c, Args& a) { FlushGeneric(c, a, true); }
 
 // A database index argument: false (with Redis's error written) if it is
 // not an integer or out of range.
-bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db,
-                  const char* not_int = kErrNotInt) {
+// A database index as Redis's getIntFromObjectOrReply reads it: an int
+// (not_int, when given, replaces both of its errors).
+bool ParseDbInt(CommandContext& ctx, std::string_view arg, int* db,
+                const char* not_int = nullptr) {
   int64_t v;
   if (!ParseInt64(arg, &v)) {
-    ctx.w->Error(not_int);
+    ctx.w->Error(not_int != nullptr ? not_int : kErrNotInt);
     return false;
   }
-  if (v < 0 || v >= ctx.keyspace()->databases()) {
-    ctx.w->Error("ERR DB index is out of range");
+  if (v < INT32_MIN || v > INT32_MAX) {
+    ctx.w->Error(not_int != nullptr
+                     ? not_int
+                     : "ERR value is out of range, value must between "
+                       "-2147483648 and 2147483647");
     return false;
   }
   *db = static_cast<int>(v);
   return true;
+}
+
+bool DbInRange(CommandContext& ctx, int db) {
+  if (db < 0 || db >= ctx.keyspace()->databases()) {
+    ctx.w->Error("ERR DB index is out of range");
+    return false;
+  }
+  return true;
+}
+
+bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
+  return ParseDbInt(ctx, arg, db) && DbInRange(ctx, *db);
 }
 
 void Select(CommandContext& ctx, Args& a) {
@@ -331,8 +348,10 @@ void Move(CommandContext& ctx, Args& a) {
 
 void SwapDb(CommandContext& ctx, Args& a) {
   int x, y;
-  if (!ParseDbIndex(ctx, a[1], &x, "ERR invalid first DB index") ||
-      !ParseDbIndex(ctx, a[2], &y, "ERR invalid second DB index")) {
+  // Both indexes are parsed before either is checked, as Redis.
+  if (!ParseDbInt(ctx, a[1], &x, "ERR invalid first DB index") ||
+      !ParseDbInt(ctx, a[2], &y, "ERR invalid second DB index") ||
+      !DbInRange(ctx, x) || !DbInRange(ctx, y)) {
     return;
   }
   Status s = ctx.keyspace()->SwapDb(x, y);

@@ -381,3 +381,21 @@ def test_redis_error_formatting(r):
     assert cmd(r, "SCAN", "", "COUNT", "100")[0] == b"0"
     assert cmd(r, "SCAN", "+0", "COUNT", "100")[0] == b"0"
     assert "invalid cursor" in err(cmd, r, "SCAN", "+")
+
+
+def test_expired_value_does_not_show_through(r):
+    """An expired key reads as missing everywhere (the differential test
+    found SETRANGE with an empty piece answering the expired length)."""
+    cmd(r, "PSETEX", "gone", "1", "84")
+    deadline = time.monotonic() + 5
+    while r.exists("gone") and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cmd(r, "SETRANGE", "gone", "12", "") == 0
+    assert cmd(r, "STRLEN", "gone") == 0
+
+
+def test_db_index_errors(r):
+    # SWAPDB parses both indexes before it checks either's range.
+    assert str(err(cmd, r, "SWAPDB", "16", "01")) == "invalid second DB index"
+    assert "must between -2147483648 and 2147483647" in str(
+        err(cmd, r, "SELECT", "2147483648"))
