@@ -7,7 +7,7 @@ before it is what the operation produced on that connection: its reply,
 several frames for (P)SUBSCRIBE-like commands, push messages delivered
 since the last operation on that connection, a late reply of a blocking
 command. Inside MULTI the PING would be queued, so there the runner reads
-exactly one frame. Whether a connection is in MULTI is taken from Redis's
+exactly one frame (MULTI itself goes after its PING, then one frame). Whether a connection is in MULTI is taken from Redis's
 replies (Redis is the reference).
 """
 import time
@@ -113,6 +113,19 @@ class Runner:
                 c.send_command(cmd)
                 c.read()
 
+    def _reclaim_expired(self, databases=16):
+        """A full SCAN of every database on both servers, on the admin
+        connections: Redis reclaims the expired keys it visits (see
+        normalize.db_size), so a DBSIZE queued in MULTI counts what shale's
+        does."""
+        for c in self.admin:
+            for db in range(databases):
+                c.send_command([b"SELECT", str(db).encode()])
+                c.read()
+                normalize.scan_all(c, [b"SCAN", b"0", b"COUNT", b"1000"])
+            c.send_command([b"SELECT", b"0"])
+            c.read()
+
     # -- one operation --
     def _collect(self, conn, token):
         frames = []
@@ -134,12 +147,15 @@ class Runner:
             conn.close()
         return frames
 
-    def _exchange(self, conn_index, args, use_marker):
+    def _exchange(self, conn_index, args, use_marker, marker_first=False):
+        """Sends args (and the marker PING after it, or before it if
+        marker_first) and collects what each side's connection receives."""
         self.token_n += 1
         token = b"compat-sync-%d" % self.token_n if use_marker else None
         payload = encode(args)
         if token is not None:
-            payload += encode([b"PING", token])
+            ping = encode([b"PING", token])
+            payload = ping + payload if marker_first else payload + ping
         conns = []
         for side in self.sides:
             c = side.conn(conn_index)
@@ -148,7 +164,15 @@ class Runner:
             except Closed:
                 pass
             conns.append(c)
-        return [self._collect(c, token) for c in conns]
+        if not marker_first:
+            return [self._collect(c, token) for c in conns]
+        out = []
+        for c in conns:
+            frames = self._collect(c, token)
+            if not any(f.kind == "?" for f in frames):
+                frames += self._collect(c, None)
+            out.append(frames)
+        return out
 
     def _drive(self, driver, conn_index, args):
         out = []
@@ -170,10 +194,18 @@ class Runner:
         name = args[0].upper().decode("latin-1")
         st = self.state[op.conn]
         driver = None if st.in_multi else normalize.DRIVERS.get(name)
+        if name == "EXEC" and st.in_multi and any(
+                q[0].upper() == b"DBSIZE" for q in st.queued):
+            self._reclaim_expired()
         if driver is not None:
             rf, sf = self._drive(driver, op.conn, args)
         else:
-            rf, sf = self._exchange(op.conn, args, not st.in_multi)
+            # MULTI's reply is its last frame: a marker after it would be
+            # queued, so the marker goes first (it collects pushes that
+            # arrived before).
+            rf, sf = self._exchange(op.conn, args, not st.in_multi,
+                                    marker_first=name == "MULTI" and
+                                    not st.in_multi)
         done = time.monotonic()
         queued = list(st.queued)
         was_multi = st.in_multi
@@ -193,6 +225,12 @@ class Runner:
         if last is None or last.kind == "?":
             if any(f.value == b"<connection closed>" for f in rf):
                 st.in_multi, st.queued = False, []
+            return
+        arity_error = last.is_error() and last.value.startswith(
+            b"ERR wrong number of arguments")
+        if arity_error:
+            # A command refused for its arity changes no state (inside
+            # MULTI it flags the transaction, which stays open).
             return
         if name in ("EXEC", "DISCARD", "RESET"):
             st.in_multi, st.queued = False, []

@@ -1,4 +1,4 @@
-"""Connection and server basics: PING ECHO HELLO (RESP2 <-> RESP3) SELECT
+"""Connection and server basics: PING ECHO HELLO (RESP2 <-> RESP3)
 TIME CLIENT ID/SETNAME/GETNAME INFO QUIT, and unknown commands."""
 from gen import Cmd, Family
 
@@ -40,9 +40,6 @@ FAMILY = Family("connection", [
     Cmd("PING", lambda g: g.choice([[], [g.value()]])),
     Cmd("ECHO", lambda g: [g.value()]),
     Cmd("HELLO", hello_args),
-    Cmd("SELECT", lambda g: [g.choice([b"0", b"16", b"-1", b"abc", b"",
-                                       b"99999999999999999999"])],
-        weight=0.5),
     Cmd("TIME", lambda g: [], weight=0.2),
     Cmd("CLIENT", client_args, weight=0.5),
     Cmd("INFO", lambda g: g.choice([[], [b"server"], [b"keyspace"]]),
