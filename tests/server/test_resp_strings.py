@@ -399,3 +399,15 @@ def test_db_index_errors(r):
     assert str(err(cmd, r, "SWAPDB", "16", "01")) == "invalid second DB index"
     assert "must between -2147483648 and 2147483647" in str(
         err(cmd, r, "SELECT", "2147483648"))
+
+
+def test_write_after_expiry_starts_a_fresh_key(r):
+    """The differential test (seed 3017): INCRBY on a key whose expiry had
+    passed wrote the new value with the old, past expiry."""
+    cmd(r, "PSETEX", "fresh", "1", "42")
+    deadline = time.monotonic() + 5
+    while r.exists("fresh") and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cmd(r, "INCRBY", "fresh", "216") == 216
+    assert cmd(r, "TTL", "fresh") == -1
+    assert cmd(r, "GET", "fresh") == b"216"
