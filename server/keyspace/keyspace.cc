@@ -159,6 +159,7 @@ Status Keyspace::FinishRead(Status s, Entry* entry) {
   entry->expired_ = false;
   if (!s.ok()) {
     if (s.IsNotFound()) misses.fetch_add(1, std::memory_order_relaxed);
+    entry->Clear();
     return s;
   }
   std::string_view payload;
@@ -169,6 +170,7 @@ Status Keyspace::FinishRead(Status s, Entry* entry) {
   if (entry->meta_.expire_at_ms != 0 && entry->meta_.expire_at_ms <= NowMs()) {
     misses.fetch_add(1, std::memory_order_relaxed);
     entry->expired_ = true;
+    entry->ClearPayload();
     return Status::NotFound("expired");
   }
   hits.fetch_add(1, std::memory_order_relaxed);

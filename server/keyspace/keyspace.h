@@ -63,6 +63,17 @@ class Entry {
   // True if the last read found the key's metadata but its expiry had
   // passed (the read answered NotFound; meta() is the expired key's).
   bool expired() const { return expired_; }
+  // A read that finds nothing leaves the entry empty (an expired value's
+  // bytes must not show through payload(); an expired key keeps its meta()).
+  // Both keep the capacity.
+  void ClearPayload() {
+    stored_.clear();
+    offset_ = 0;
+  }
+  void Clear() {
+    ClearPayload();
+    meta_ = ValueMeta();
+  }
   // Moves the payload out (the entry is empty afterwards).
   std::string TakePayload() {
     stored_.erase(0, offset_);
@@ -138,8 +149,8 @@ class Keyspace {
   int databases() const { return table_.databases(); }
   const DbTable& table() const { return table_; }
 
-  // Reads key of database db. NotFound if it is absent or expired;
-  // Corruption if its metadata does not decode.
+  // Reads key of database db. NotFound if it is absent or expired (the
+  // entry is then empty); Corruption if its metadata does not decode.
   Status Get(int db, std::string_view key, Entry* entry);
   // Get for each of keys, through one engine MultiGet (one view of the
   // DB; the lookups' cache misses overlap): statuses[i] is Get's status

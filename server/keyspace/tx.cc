@@ -66,7 +66,10 @@ Tx::Pending& Tx::Add(std::string_view key, bool deleted) {
 }
 
 Status Tx::ReadPending(const Pending& p, Entry* entry) {
-  if (p.deleted) return Status::NotFound("deleted");
+  if (p.deleted) {
+    entry->Clear();
+    return Status::NotFound("deleted");
+  }
   entry->stored_.assign(p.stored);
   return ks_->FinishRead(Status::OK(), entry);
 }
@@ -78,7 +81,13 @@ Status Tx::Get(std::string_view key, Entry* entry) {
     if (const Pending* p = Find(scratch_)) return ReadPending(*p, entry);
   }
   Status s = ks_->Get(db_, key, entry);
-  if (entry->expired()) LazyExpire(key, *entry);
+  if (entry->expired()) {
+    LazyExpire(key, *entry);
+    // The handler sees a missing key: no expired expiry or flags may be
+    // carried into what it writes next (INCRBY after expiry kept the old,
+    // past expiry, and the new key vanished at once).
+    entry->Clear();
+  }
   return s;
 }
 

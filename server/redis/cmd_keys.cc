@@ -6,7 +6,6 @@
 // the database's keys: DBSIZE costs O(keys), SCAN O(COUNT) per call.
 // FLUSHDB, FLUSHALL and SWAPDB are O(1): they rewrite the database table
 // (keyspace/db_table.h). See docs/server.md.
-#include <charconv>
 #include <random>
 
 #include "server/redis/command.h"
@@ -50,23 +49,24 @@ void Type(CommandContext& ctx, Args& a) {
   ctx.w->Simple(TypeName(e.meta().type));
 }
 
-// EXPIRE key seconds [NX|XX|GT|LT] and its ms / absolute variants.
+// EXPIRE key seconds [NX|XX|GT|LT] and its ms / absolute variants, as
+// Redis's expireGenericCommand: options first, then the time.
 void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
-  int64_t v;
-  if (!ParseInt64(a[2], &v)) return ctx.w->Error(kErrNotInt);
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < a.size(); i++) {
-    std::string o = Lower(a[i]);
-    if (o == "nx")
+    const std::string& o = a[i];
+    if (OptionIs(o, "nx")) {
       nx = true;
-    else if (o == "xx")
+    } else if (OptionIs(o, "xx")) {
       xx = true;
-    else if (o == "gt")
+    } else if (OptionIs(o, "gt")) {
       gt = true;
-    else if (o == "lt")
+    } else if (OptionIs(o, "lt")) {
       lt = true;
-    else
-      return ctx.w->Error("ERR Unsupported option " + a[i]);
+    } else {
+      return ReplyErrorFormat(
+          ctx.w, "ERR Unsupported option " + std::string(CString(o)));
+    }
   }
   if (nx && (xx || gt || lt)) {
     return ctx.w->Error(
@@ -76,14 +76,18 @@ void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
     return ctx.w->Error(
         "ERR GT and LT options at the same time are not compatible");
   }
-  std::string err = "ERR invalid expire time in '" + Lower(a[0]) + "' command";
+  int64_t v;
+  if (!ParseInt64(a[2], &v)) return ctx.w->Error(kErrNotInt);
+  // A negative time is allowed (it deletes); overflow is not.
   if (!ms) {
-    if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000) return ctx.w->Error(err);
+    if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000) {
+      return ReplyInvalidExpire(ctx.w, a[0]);
+    }
     v *= 1000;
   }
   if (!absolute) {
     int64_t now = static_cast<int64_t>(Keyspace::NowMs());
-    if (v > INT64_MAX - now) return ctx.w->Error(err);
+    if (v > INT64_MAX - now) return ReplyInvalidExpire(ctx.w, a[0]);
     v += now;
   }
   Entry e;
@@ -149,30 +153,25 @@ void Persist(CommandContext& ctx, Args& a) {
 // SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]. Cursor 0 starts; a
 // returned cursor maps to the key to resume at (see CursorTable).
 void Scan(CommandContext& ctx, Args& a) {
-  // Redis parses cursors as unsigned 64-bit decimals.
   uint64_t cursor = 0;
-  {
-    auto [p, ec] =
-        std::from_chars(a[1].data(), a[1].data() + a[1].size(), cursor);
-    if (a[1].empty() || ec != std::errc() || p != a[1].data() + a[1].size()) {
-      return ctx.w->Error("ERR invalid cursor");
-    }
+  if (!ParseScanCursor(a[1], &cursor)) {
+    return ctx.w->Error("ERR invalid cursor");
   }
   std::string pattern;
   bool has_pattern = false;
   int64_t count = 10;
   std::string type;
   for (size_t i = 2; i < a.size(); i++) {
-    std::string o = Lower(a[i]);
+    const std::string& o = a[i];
     if (i + 1 >= a.size()) return ctx.w->Error(kErrSyntax);
-    if (o == "match") {
+    if (OptionIs(o, "match")) {
       pattern = a[++i];
       has_pattern = pattern != "*";
-    } else if (o == "count") {
+    } else if (OptionIs(o, "count")) {
       if (!ParseInt64(a[++i], &count)) return ctx.w->Error(kErrNotInt);
       if (count < 1) return ctx.w->Error(kErrSyntax);
-    } else if (o == "type") {
-      type = Lower(a[++i]);
+    } else if (OptionIs(o, "type")) {
+      type = Lower(CString(a[++i]));
     } else {
       return ctx.w->Error(kErrSyntax);
     }
@@ -280,19 +279,36 @@ void FlushAll(CommandContext& c, Args& a) { FlushGeneric(c, a, true); }
 
 // A database index argument: false (with Redis's error written) if it is
 // not an integer or out of range.
-bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db,
-                  const char* not_int = kErrNotInt) {
+// A database index as Redis's getIntFromObjectOrReply reads it: an int
+// (not_int, when given, replaces both of its errors).
+bool ParseDbInt(CommandContext& ctx, std::string_view arg, int* db,
+                const char* not_int = nullptr) {
   int64_t v;
   if (!ParseInt64(arg, &v)) {
-    ctx.w->Error(not_int);
+    ctx.w->Error(not_int != nullptr ? not_int : kErrNotInt);
     return false;
   }
-  if (v < 0 || v >= ctx.keyspace()->databases()) {
-    ctx.w->Error("ERR DB index is out of range");
+  if (v < INT32_MIN || v > INT32_MAX) {
+    ctx.w->Error(not_int != nullptr
+                     ? not_int
+                     : "ERR value is out of range, value must between "
+                       "-2147483648 and 2147483647");
     return false;
   }
   *db = static_cast<int>(v);
   return true;
+}
+
+bool DbInRange(CommandContext& ctx, int db) {
+  if (db < 0 || db >= ctx.keyspace()->databases()) {
+    ctx.w->Error("ERR DB index is out of range");
+    return false;
+  }
+  return true;
+}
+
+bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
+  return ParseDbInt(ctx, arg, db) && DbInRange(ctx, *db);
 }
 
 void Select(CommandContext& ctx, Args& a) {
@@ -332,8 +348,10 @@ void Move(CommandContext& ctx, Args& a) {
 
 void SwapDb(CommandContext& ctx, Args& a) {
   int x, y;
-  if (!ParseDbIndex(ctx, a[1], &x, "ERR invalid first DB index") ||
-      !ParseDbIndex(ctx, a[2], &y, "ERR invalid second DB index")) {
+  // Both indexes are parsed before either is checked, as Redis.
+  if (!ParseDbInt(ctx, a[1], &x, "ERR invalid first DB index") ||
+      !ParseDbInt(ctx, a[2], &y, "ERR invalid second DB index") ||
+      !DbInRange(ctx, x) || !DbInRange(ctx, y)) {
     return;
   }
   Status s = ctx.keyspace()->SwapDb(x, y);

@@ -54,6 +54,16 @@ void Auth(CommandContext& ctx, Args& a) {
   ctx.w->Ok();
 }
 
+bool ValidClientName(std::string_view n) {
+  for (char c : n) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+constexpr const char* kErrClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
 // HELLO [protover [AUTH user pass] [SETNAME name]]
 void Hello(CommandContext& ctx, Args& a) {
   int64_t ver = ctx.w->version();
@@ -76,9 +86,11 @@ void Hello(CommandContext& ctx, Args& a) {
       i += 2;
     } else if (o == "setname" && i + 1 < a.size()) {
       name = a[++i];
+      if (!ValidClientName(name)) return ctx.w->Error(kErrClientName);
       setname = true;
     } else {
-      return ctx.w->Error("ERR Syntax error in HELLO option '" + a[i] + "'");
+      return ReplyErrorFormat(ctx.w, "ERR Syntax error in HELLO option '" +
+                                         std::string(CString(a[i])) + "'");
     }
   }
   if (!ctx.session->authenticated() && ctx.server->auth_required.load()) {
@@ -121,21 +133,10 @@ void Reset(CommandContext& ctx, Args&) {
   ctx.w->Simple("RESET");
 }
 
-bool ValidClientName(std::string_view n) {
-  for (char c : n) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
-}
-
 void Client(CommandContext& ctx, Args& a) {
   std::string sub = Lower(a[1]);
   if (sub == "setname" && a.size() == 3) {
-    if (!ValidClientName(a[2])) {
-      return ctx.w->Error(
-          "ERR Client names cannot contain spaces, newlines or special "
-          "characters.");
-    }
+    if (!ValidClientName(a[2])) return ctx.w->Error(kErrClientName);
     ctx.server->clients.SetName(ctx.client, a[2]);
     return ctx.w->Ok();
   }

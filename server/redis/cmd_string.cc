@@ -15,36 +15,97 @@
 namespace shale::server {
 namespace {
 
-// Converts an expiry argument (relative or absolute, seconds or ms) into an
-// absolute Unix ms; false (with Redis's error written) on a bad value.
-bool ExpireAt(CommandContext& ctx, std::string_view arg, bool ms, bool absolute,
-              std::string_view cmd, uint64_t* at) {
+// The options of SET and GETEX, parsed as Redis's
+// parseExtendedStringArgumentsOrReply: an option may repeat, and one that
+// conflicts with an earlier one is a syntax error.
+enum StringOption : uint32_t {
+  kOptNx = 1 << 0,
+  kOptXx = 1 << 1,
+  kOptGet = 1 << 2,
+  kOptKeepTtl = 1 << 3,
+  kOptPersist = 1 << 4,
+  kOptEx = 1 << 5,
+  kOptPx = 1 << 6,
+  kOptExAt = 1 << 7,
+  kOptPxAt = 1 << 8,
+};
+constexpr uint32_t kOptAnyExpire = kOptEx | kOptPx | kOptExAt | kOptPxAt;
+
+// Parses a[first..]; false (with the error written) on a syntax error.
+// *expire points at the expiry argument of EX/PX/EXAT/PXAT, if any.
+bool ParseStringOptions(CommandContext& ctx, const Args& a, size_t first,
+                        bool is_set, uint32_t* flags,
+                        const std::string** expire) {
+  for (size_t i = first; i < a.size(); i++) {
+    const std::string& o = a[i];
+    const bool next = i + 1 < a.size();
+    const uint32_t f = *flags;
+    uint32_t expire_opt = 0;
+    if (OptionIs(o, "nx") && !(f & kOptXx) && is_set) {
+      *flags |= kOptNx;
+    } else if (OptionIs(o, "xx") && !(f & kOptNx) && is_set) {
+      *flags |= kOptXx;
+    } else if (OptionIs(o, "get") && is_set) {
+      *flags |= kOptGet;
+    } else if (OptionIs(o, "keepttl") && !(f & (kOptPersist | kOptAnyExpire)) &&
+               is_set) {
+      *flags |= kOptKeepTtl;
+    } else if (OptionIs(o, "persist") && !is_set &&
+               !(f & (kOptKeepTtl | kOptAnyExpire))) {
+      *flags |= kOptPersist;
+    } else if (OptionIs(o, "ex")) {
+      expire_opt = kOptEx;
+    } else if (OptionIs(o, "px")) {
+      expire_opt = kOptPx;
+    } else if (OptionIs(o, "exat")) {
+      expire_opt = kOptExAt;
+    } else if (OptionIs(o, "pxat")) {
+      expire_opt = kOptPxAt;
+    } else {
+      ctx.w->Error(kErrSyntax);
+      return false;
+    }
+    if (expire_opt != 0) {
+      // The same expiry option may repeat (the last one counts); any other
+      // expiry option, KEEPTTL or PERSIST before it is a conflict.
+      const uint32_t conflicts =
+          (kOptKeepTtl | kOptPersist | kOptAnyExpire) & ~expire_opt;
+      if ((f & conflicts) || !next) {
+        ctx.w->Error(kErrSyntax);
+        return false;
+      }
+      *flags |= expire_opt;
+      *expire = &a[++i];
+    }
+  }
+  return true;
+}
+
+// Converts the expiry argument of an option in flags into absolute Unix ms,
+// as Redis's getExpireMillisecondsOrReply; false (with Redis's error
+// written) on a bad value. cmd names the command in the error.
+bool ExpireMs(CommandContext& ctx, std::string_view arg, uint32_t flags,
+              std::string_view cmd, int64_t* at) {
   int64_t v;
   if (!ParseInt64(arg, &v)) {
     ctx.w->Error(kErrNotInt);
     return false;
   }
-  std::string err = "ERR invalid expire time in '" + Lower(cmd) + "' command";
-  if (v <= 0) {
-    ctx.w->Error(err);
+  const bool seconds = flags & (kOptEx | kOptExAt);
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    ReplyInvalidExpire(ctx.w, cmd);
     return false;
   }
-  if (!ms) {
-    if (v > INT64_MAX / 1000) {
-      ctx.w->Error(err);
-      return false;
-    }
-    v *= 1000;
-  }
-  if (!absolute) {
+  if (seconds) v *= 1000;
+  if (flags & (kOptEx | kOptPx)) {
     int64_t now = static_cast<int64_t>(Keyspace::NowMs());
     if (v > INT64_MAX - now) {
-      ctx.w->Error(err);
+      ReplyInvalidExpire(ctx.w, cmd);
       return false;
     }
     v += now;
   }
-  *at = static_cast<uint64_t>(v);
+  *at = v;
   return true;
 }
 
@@ -81,75 +142,60 @@ void Get(CommandContext& ctx, Args& a) {
 }
 
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]
-void Set(CommandContext& ctx, Args& a) {
-  bool nx = false, xx = false, get = false, keepttl = false;
-  bool has_expire = false;
-  uint64_t expire_at = 0;
-  for (size_t i = 3; i < a.size(); i++) {
-    std::string opt = Lower(a[i]);
-    bool next = i + 1 < a.size();
-    if (opt == "nx" && !xx) {
-      nx = true;
-    } else if (opt == "xx" && !nx) {
-      xx = true;
-    } else if (opt == "get") {
-      get = true;
-    } else if (opt == "keepttl" && !has_expire) {
-      keepttl = true;
-    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") &&
-               !keepttl && !has_expire && next) {
-      has_expire = true;
-      if (!ExpireAt(ctx, a[i + 1], opt[0] == 'p', opt.size() == 4, "set",
-                    &expire_at)) {
-        return;
-      }
-      i++;
-    } else {
-      return ctx.w->Error(kErrSyntax);
-    }
+// As Redis's setGenericCommand: options, then the expiry's value, then GET's
+// read, then the NX/XX condition.
+void SetGeneric(CommandContext& ctx, std::string_view key,
+                std::string_view value, uint32_t flags,
+                const std::string* expire, std::string_view cmd,
+                bool reply_int) {
+  int64_t expire_at = 0;
+  if (expire != nullptr && !ExpireMs(ctx, *expire, flags, cmd, &expire_at)) {
+    return;
   }
   Entry old;
   bool exists = false;
-  if (nx || xx || get || keepttl) {
-    Status s = ctx.ks()->Get(a[1], &old);
+  if (flags & (kOptNx | kOptXx | kOptGet | kOptKeepTtl)) {
+    Status s = ctx.ks()->Get(key, &old);
     if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
     exists = s.ok();
-    if (get && !exists) KeyMiss(ctx, a[1]);
+    if ((flags & kOptGet) && !exists) KeyMiss(ctx, key);
   }
-  if ((nx && exists) || (xx && !exists)) {
-    if (get && exists) return ctx.w->Bulk(old.payload());
-    return ctx.w->Null();
-  }
-  if (keepttl && exists) expire_at = old.meta().expire_at_ms;
-  Status s = ctx.ks()->Put(a[1], a[2], 0, expire_at);
-  if (!s.ok()) return ReplyStatus(ctx.w, s);
-  NotifySet(ctx, a[1], "set", has_expire, expire_at);
-  if (get) {
+  const bool get = flags & kOptGet;
+  auto reply_old = [&] {
     if (exists) return ctx.w->Bulk(old.payload());
-    return ctx.w->Null();
+    ctx.w->Null();
+  };
+  if (((flags & kOptNx) && exists) || ((flags & kOptXx) && !exists)) {
+    if (get) return reply_old();
+    return reply_int ? ctx.w->Int(0) : ctx.w->Null();
   }
-  ctx.w->Ok();
+  uint64_t at = static_cast<uint64_t>(expire_at);
+  if ((flags & kOptKeepTtl) && exists) at = old.meta().expire_at_ms;
+  Status s = ctx.ks()->Put(key, value, 0, at);
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NotifySet(ctx, key, "set", expire != nullptr, at);
+  if (get) return reply_old();
+  reply_int ? ctx.w->Int(1) : ctx.w->Ok();
+}
+
+void Set(CommandContext& ctx, Args& a) {
+  uint32_t flags = 0;
+  const std::string* expire = nullptr;
+  if (!ParseStringOptions(ctx, a, 3, true, &flags, &expire)) return;
+  SetGeneric(ctx, a[1], a[2], flags, expire, "set", false);
 }
 
 void SetNx(CommandContext& ctx, Args& a) {
-  if (ctx.ks()->Exists(a[1])) return ctx.w->Int(0);
-  Status s = ctx.ks()->Put(a[1], a[2], 0, 0);
-  if (!s.ok()) return ReplyStatus(ctx.w, s);
-  NotifySet(ctx, a[1], "set", false, 0);
-  ctx.w->Int(1);
+  SetGeneric(ctx, a[1], a[2], kOptNx, nullptr, "setnx", true);
 }
 
 // SETEX key seconds value / PSETEX key ms value
-void SetExGeneric(CommandContext& ctx, Args& a, bool ms) {
-  uint64_t at;
-  if (!ExpireAt(ctx, a[2], ms, false, a[0], &at)) return;
-  Status s = ctx.ks()->Put(a[1], a[3], 0, at);
-  if (!s.ok()) return ReplyStatus(ctx.w, s);
-  NotifySet(ctx, a[1], "set", true, at);
-  ctx.w->Ok();
+void SetEx(CommandContext& ctx, Args& a) {
+  SetGeneric(ctx, a[1], a[3], kOptEx, &a[2], "setex", false);
 }
-void SetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, false); }
-void PSetEx(CommandContext& ctx, Args& a) { SetExGeneric(ctx, a, true); }
+void PSetEx(CommandContext& ctx, Args& a) {
+  SetGeneric(ctx, a[1], a[3], kOptPx, &a[2], "psetex", false);
+}
 
 void GetSet(CommandContext& ctx, Args& a) {
   Entry old;
@@ -178,26 +224,12 @@ void GetDel(CommandContext& ctx, Args& a) {
   ctx.w->Bulk(old.payload());
 }
 
-// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
+// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]: options, then the key's
+// read (a missing key is nil whatever the expiry), then the expiry's value.
 void GetEx(CommandContext& ctx, Args& a) {
-  bool persist = false, has_expire = false;
-  uint64_t expire_at = 0;
-  for (size_t i = 2; i < a.size(); i++) {
-    std::string opt = Lower(a[i]);
-    if (opt == "persist" && !has_expire) {
-      persist = true;
-    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") &&
-               !persist && !has_expire && i + 1 < a.size()) {
-      has_expire = true;
-      if (!ExpireAt(ctx, a[i + 1], opt[0] == 'p', opt.size() == 4, "getex",
-                    &expire_at)) {
-        return;
-      }
-      i++;
-    } else {
-      return ctx.w->Error(kErrSyntax);
-    }
-  }
+  uint32_t flags = 0;
+  const std::string* expire = nullptr;
+  if (!ParseStringOptions(ctx, a, 2, false, &flags, &expire)) return;
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (s.IsNotFound()) {
@@ -205,10 +237,19 @@ void GetEx(CommandContext& ctx, Args& a) {
     return ctx.w->Null();
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
-  if (has_expire || (persist && e.meta().expire_at_ms != 0)) {
-    s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, expire_at);
+  int64_t at = 0;
+  if (expire != nullptr && !ExpireMs(ctx, *expire, flags, "getex", &at)) {
+    return;
+  }
+  if (expire != nullptr ||
+      ((flags & kOptPersist) && e.meta().expire_at_ms != 0)) {
+    // An absolute time already past deletes the key (Put does).
+    s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags,
+                      static_cast<uint64_t>(at));
     if (!s.ok()) return ReplyStatus(ctx.w, s);
-    const bool gone = has_expire && expire_at <= Keyspace::NowMs();
+    const bool has_expire = expire != nullptr;
+    const bool gone =
+        has_expire && static_cast<uint64_t>(at) <= Keyspace::NowMs();
     ctx.ks()->Notify(kNotifyGeneric,
                      gone         ? "del"
                      : has_expire ? "expire"

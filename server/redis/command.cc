@@ -62,6 +62,23 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
   }
 }
 
+namespace {
+
+// Decimal digits only, within uint64; false on anything else.
+bool ParseDigits(std::string_view s, uint64_t* v) {
+  uint64_t u = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (u > (UINT64_MAX - d) / 10) return false;
+    u = u * 10 + d;
+  }
+  *v = u;
+  return true;
+}
+
+}  // namespace
+
 bool ParseInt64(std::string_view s, int64_t* v) {
   if (s.empty() || s.size() > 20) return false;
   size_t i = 0;
@@ -76,13 +93,8 @@ bool ParseInt64(std::string_view s, int64_t* v) {
     return true;
   }
   if (s[i] < '1' || s[i] > '9') return false;
-  uint64_t u = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (u > (UINT64_MAX - d) / 10) return false;
-    u = u * 10 + d;
-  }
+  uint64_t u;
+  if (!ParseDigits(s.substr(i), &u)) return false;
   if (neg) {
     if (u > static_cast<uint64_t>(INT64_MAX) + 1) return false;
     *v = static_cast<int64_t>(0 - u);
@@ -94,15 +106,38 @@ bool ParseInt64(std::string_view s, int64_t* v) {
 }
 
 bool ParseLongDouble(std::string_view s, long double* v) {
-  if (s.empty() || s.size() > 5119) return false;
-  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  if (s.empty() || s.size() >= 5120) return false;
   std::string buf(s);
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
   char* end;
   errno = 0;
   long double d = std::strtold(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || std::isnan(d)) return false;
-  if (errno == ERANGE && !std::isinf(d) && d != 0) return false;
+  if (end != buf.c_str() + buf.size() || std::isnan(d) || errno == EINVAL) {
+    return false;
+  }
+  // Overflow (to infinity) and underflow to zero are errors; a subnormal
+  // result is not.
+  if (errno == ERANGE && (std::isinf(d) || d == 0)) return false;
   *v = d;
+  return true;
+}
+
+bool ParseScanCursor(std::string_view arg, uint64_t* v) {
+  std::string_view s = CString(arg);
+  if (s.empty()) {
+    *v = 0;
+    return true;
+  }
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '+' || s[0] == '-') {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i == s.size()) return false;  // a sign alone: strtoul reads nothing
+  uint64_t u;
+  if (!ParseDigits(s.substr(i), &u)) return false;
+  *v = neg ? 0 - u : u;
   return true;
 }
 
@@ -122,6 +157,21 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+std::string_view CString(std::string_view s) {
+  return s.substr(0, s.find('\0'));
+}
+
+void ReplyErrorFormat(RespWriter* w, std::string_view msg) {
+  size_t b = msg.find_first_not_of("\r\n");
+  if (b == std::string_view::npos) return w->Error("");
+  size_t e = msg.find_last_not_of("\r\n");
+  w->Error(msg.substr(b, e - b + 1));
+}
+
+void ReplyInvalidExpire(RespWriter* w, std::string_view cmd) {
+  w->Error("ERR invalid expire time in '" + Lower(cmd) + "' command");
 }
 
 void ReplyStatus(RespWriter* w, const Status& s) {

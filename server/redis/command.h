@@ -97,11 +97,31 @@ inline constexpr const char* kErrTooBig =
 // Strict integer parsing as Redis's string2ll: optional '-', no '+', no
 // blanks, no leading zeros, within int64.
 bool ParseInt64(std::string_view s, int64_t* v);
-// Redis's string2ld: a finite number (or inf), nothing around it.
+// Redis's string2ld: strtold of the whole argument, nothing around it; no
+// NaN, no overflow, no underflow to zero ("inf" itself parses).
 bool ParseLongDouble(std::string_view s, long double* v);
+// A SCAN-family cursor as Redis reads it (strtoul of the argument as a C
+// string): optional sign, decimal digits, nothing else; "" is 0, a
+// negative number wraps. False on anything else or on overflow.
+bool ParseScanCursor(std::string_view s, uint64_t* v);
 // Lowercase copy, for option names.
 std::string Lower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Whether argument arg names the option name, as Redis compares options
+// (strcasecmp: the argument read as a C string, so "NX\0junk" is NX).
+inline bool OptionIs(std::string_view arg, std::string_view name) {
+  return EqualsIgnoreCase(arg.substr(0, arg.find('\0')), name);
+}
+
+// The part of s before its first NUL: what Redis prints where it formats
+// an argument with %s.
+std::string_view CString(std::string_view s);
+// "ERR invalid expire time in 'cmd' command".
+void ReplyInvalidExpire(RespWriter* w, std::string_view cmd);
+
+// As Redis's addReplyErrorFormat: CR and LF at the ends of msg are cut
+// (those inside become spaces, as in every error).
+void ReplyErrorFormat(RespWriter* w, std::string_view msg);
 
 // Writes an engine error (anything but NotFound) as a RESP error.
 void ReplyStatus(RespWriter* w, const Status& s);

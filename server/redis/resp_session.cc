@@ -125,11 +125,15 @@ void RespSession::Execute(Args& args) {
   server_->total_commands.fetch_add(1, std::memory_order_relaxed);
   const CommandSpec* cmd = LookupCommand(args[0]);
   if (cmd == nullptr) {
+    // Redis formats the arguments with %.*s: each is cut at a NUL.
     std::string rest;
     for (size_t i = 1; i < args.size() && rest.size() < 128; i++) {
-      rest += "'" + args[i].substr(0, 128 - rest.size()) + "' ";
+      rest += "'";
+      rest += CString(args[i]).substr(0, 128 - rest.size() + 1);
+      rest += "' ";
     }
-    return Reject("ERR unknown command '" + args[0].substr(0, 128) +
+    return Reject("ERR unknown command '" +
+                  std::string(CString(args[0]).substr(0, 128)) +
                   "', with args beginning with: " + rest);
   }
   int n = static_cast<int>(args.size());

@@ -345,3 +345,69 @@ def test_key_size_limit(r):
     ok = b"k" * (64 * 1024)
     assert r.set(ok, "v") is True
     assert r.get(ok) == b"v"
+
+
+def test_redis_option_rules(r):
+    """Edge cases the differential test (tests/compat) found."""
+    # An expiry option may repeat; conflicting ones are a syntax error,
+    # found before the expiry's value is checked.
+    assert cmd(r, "SET", "k", "v", "EX", "10", "EX", "20") == b"OK"
+    assert 15 <= r.ttl("k") <= 20
+    assert "syntax error" in err(cmd, r, "SET", "k", "v", "EX", "-1", "PX",
+                                 "5")
+    # GETEX reads the key before it validates the expiry.
+    assert cmd(r, "GETEX", "missing", "EX", "0") is None
+    assert "invalid expire time in 'getex'" in err(cmd, r, "GETEX", "k",
+                                                   "EX", "0")
+    # A subnormal float is a float; underflow to 0 and overflow are not.
+    r.delete("f")
+    assert cmd(r, "INCRBYFLOAT", "f", "1e-4940") == b"0"
+    assert "not a valid float" in err(cmd, r, "INCRBYFLOAT", "f", "1e-5000")
+    assert "not a valid float" in err(cmd, r, "INCRBYFLOAT", "f", "1e5000")
+    r.set("z", b"\x00" * 3 + b"5")
+    assert "not a valid float" in err(cmd, r, "INCRBYFLOAT", "z", "1")
+
+
+def test_redis_error_formatting(r):
+    r.set("k", "v")
+    # Options print as C strings (cut at a NUL), CR/LF at the ends trimmed.
+    assert str(err(cmd, r, "EXPIRE", "k", "10", b"FOO\x00bar")) == \
+        "Unsupported option FOO"
+    assert str(err(cmd, r, "EXPIRE", "k", "10", b"\r\nX\r\n")) == \
+        "Unsupported option   X"
+    # Options first, then the time.
+    assert "not compatible" in err(cmd, r, "EXPIRE", "k", "x", "NX", "XX")
+    # SCAN cursors as strtoul: "" and "+0" are 0.
+    assert cmd(r, "SCAN", "", "COUNT", "100")[0] == b"0"
+    assert cmd(r, "SCAN", "+0", "COUNT", "100")[0] == b"0"
+    assert "invalid cursor" in err(cmd, r, "SCAN", "+")
+
+
+def test_expired_value_does_not_show_through(r):
+    """An expired key reads as missing everywhere (the differential test
+    found SETRANGE with an empty piece answering the expired length)."""
+    cmd(r, "PSETEX", "gone", "1", "84")
+    deadline = time.monotonic() + 5
+    while r.exists("gone") and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cmd(r, "SETRANGE", "gone", "12", "") == 0
+    assert cmd(r, "STRLEN", "gone") == 0
+
+
+def test_db_index_errors(r):
+    # SWAPDB parses both indexes before it checks either's range.
+    assert str(err(cmd, r, "SWAPDB", "16", "01")) == "invalid second DB index"
+    assert "must between -2147483648 and 2147483647" in str(
+        err(cmd, r, "SELECT", "2147483648"))
+
+
+def test_write_after_expiry_starts_a_fresh_key(r):
+    """The differential test (seed 3017): INCRBY on a key whose expiry had
+    passed wrote the new value with the old, past expiry."""
+    cmd(r, "PSETEX", "fresh", "1", "42")
+    deadline = time.monotonic() + 5
+    while r.exists("fresh") and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cmd(r, "INCRBY", "fresh", "216") == 216
+    assert cmd(r, "TTL", "fresh") == -1
+    assert cmd(r, "GET", "fresh") == b"216"
