@@ -29,6 +29,9 @@ struct EngineConfig {
   bool sync = false;                 // fsync the WAL on every write
   bool value_separation = false;     // shale: key-value separation
   size_t min_blob_size = 512;        // threshold for separated values
+  // none | keep: shale runs every flush and compaction through a
+  // CompactionFilter that keeps every entry (its cost per entry).
+  std::string compaction_filter = "none";
 };
 
 enum class OpResult { kOk, kNotFound, kError };

@@ -146,6 +146,9 @@ std::unique_ptr<Engine> OpenLevelDB(const std::string& dir,
   if (config.value_separation) {
     ignored->push_back("value_separation: LevelDB keeps values inline");
   }
+  if (config.compaction_filter != "none") {
+    ignored->push_back("compaction_filter: shale only");
+  }
   leveldb::Cache* cache = leveldb::NewLRUCache(config.cache_size);
   const leveldb::FilterPolicy* filter =
       config.bloom_bits > 0 ? leveldb::NewBloomFilterPolicy(config.bloom_bits)

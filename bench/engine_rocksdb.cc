@@ -185,6 +185,9 @@ std::unique_ptr<Engine> OpenRocksDB(const std::string& dir,
         "value_separation: plain rocksdb keeps values inline (use "
         "rocksdb-blob for BlobDB)");
   }
+  if (config.compaction_filter != "none") {
+    ignored->push_back("compaction_filter: shale only");
+  }
 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);

@@ -120,6 +120,11 @@ bool ParseFlags(int argc, char** argv, Flags* f, bool* help,
       {"write_buffer_size", size(&f->engine.write_buffer_size)},
       {"value_separation", boolean(&f->engine.value_separation)},
       {"min_blob_size", size(&f->engine.min_blob_size)},
+      {"compaction_filter",
+       [f](const std::string& v) {
+         f->engine.compaction_filter = v;
+         return v == "none" || v == "keep";
+       }},
   };
   *help = false;
   for (int i = 1; i < argc; i++) {
@@ -197,6 +202,8 @@ std::string FlagsHelp() {
   --write_buffer_size=N  memtable bytes                                 [64M]
   --value_separation     shale: separate large values (rocksdb-blob always does)
   --min_blob_size=N      values at least this big are separated         [512]
+  --compaction_filter=F  none|keep: shale: a filter that keeps every
+                         entry, given each value                       [none]
   --db=DIR               parent of the per-engine DB dirs  [/tmp/shale-bench]
   --json=FILE            write results as a JSON array
   --label=TEXT           copied into every JSON object

@@ -27,6 +27,7 @@
 #include "db/dbformat.h"
 #include "db/filename.h"
 #include "db/log_reader.h"
+#include "db/stored_value.h"
 #include "db/version_edit.h"
 #include "shale/db.h"
 #include "shale/env.h"
@@ -235,16 +236,13 @@ void CheckTable(Env* env, const std::string& dir, int level,
       continue;
     }
     if (!IsBlobIndex(k.type)) continue;
-    std::string_view stored = iter->value();
-    if (HasExpiry(k.type)) {
-      if (stored.size() < 8) {
-        f->Damage(name + ": " + KeyText(k) + ": expiring value too short");
-        continue;
-      }
-      stored.remove_prefix(8);
+    StoredValue stored;
+    if (!stored.Parse(k.type, iter->value())) {
+      f->Damage(name + ": " + KeyText(k) + ": expiring value too short");
+      continue;
     }
     ValuePointer ptr;
-    if (!ptr.DecodeFrom(stored)) {
+    if (!stored.DecodePointer(&ptr)) {
       f->Damage(name + ": " + KeyText(k) + ": bad value pointer");
       continue;
     }

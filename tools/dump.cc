@@ -9,6 +9,7 @@
 #include "db/filename.h"
 #include "db/log_format.h"
 #include "db/log_reader.h"
+#include "db/stored_value.h"
 #include "db/version_edit.h"
 #include "db/write_batch_internal.h"
 #include "shale/db.h"
@@ -195,13 +196,12 @@ int DumpTable(const std::string& path) {
     }
     std::string_view value = iter->value();
     std::string expiry;
-    if (HasExpiry(k.type)) {
-      uint64_t exp;
-      std::string_view user_value;
-      if (SplitExpiringValue(value, &exp, &user_value)) {
-        expiry = " (expires at " + std::to_string(exp) + " ms)";
-        value = user_value;
+    StoredValue stored;
+    if (k.type != kTypeDeletion && stored.Parse(k.type, value)) {
+      if (stored.has_expiry) {
+        expiry = " (expires at " + std::to_string(stored.expire_at_ms) + " ms)";
       }
+      value = stored.payload;
     }
     std::string pointer_text;
     if (IsBlobIndex(k.type)) {

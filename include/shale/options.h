@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "shale/compaction_filter.h"
+
 namespace shale {
 
 class Cache;
@@ -159,6 +161,12 @@ struct Options {
   double blob_gc_threshold = 0.5;
 
   // --- Compaction -----------------------------------------------------------
+
+  // Drops or rewrites entries as flushes and compactions write them out
+  // (shale/compaction_filter.h says when it is called and what its answers
+  // do). Shared: the application may keep a pointer to reach its state.
+  // nullptr: every entry is kept, at no cost per entry. Default: nullptr.
+  std::shared_ptr<CompactionFilter> compaction_filter;
 
   // Threads for flushes and compactions. One is reserved for flushes
   // whenever there is more than one, so a long compaction never delays a

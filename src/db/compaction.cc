@@ -1,5 +1,8 @@
 #include "db/compaction.h"
 
+#include "db/table_cache.h"
+#include "table/merging_iterator.h"
+
 namespace shale {
 
 const char* CompactionReasonName(CompactionReason reason) {
@@ -82,6 +85,18 @@ bool Compaction::IsBaseLevelForKey(std::string_view user_key) {
   return true;
 }
 
+bool Compaction::IsBottommost() const {
+  std::string smallest, largest;
+  GetRange(&smallest, &largest);
+  for (int lvl = output_level_ + 1; lvl < kNumLevels; lvl++) {
+    if (input_version_->OverlapInLevel(lvl, ExtractUserKey(smallest),
+                                       ExtractUserKey(largest))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Compaction::ShouldStopBefore(std::string_view internal_key,
                                   uint64_t max_grandparent_overlap) {
   while (grandparent_index_ < grandparents_.size() &&
@@ -111,6 +126,27 @@ std::vector<uint64_t> Compaction::InputFileNumbers() const {
     for (const auto& f : inputs_[which]) numbers.push_back(f->number);
   }
   return numbers;
+}
+
+std::unique_ptr<InternalIterator> NewCompactionInputIterator(
+    const Compaction& c, const InternalKeyComparator* icmp, TableCache* cache) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.verify_checksums = true;
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  for (int which = 0; which < 2; which++) {
+    const int level = which == 0 ? c.level() : c.output_level();
+    const FileList& files = c.inputs(which);
+    if (files.empty()) continue;
+    if (level == 0) {
+      for (const auto& f : files) {
+        children.push_back(cache->NewIterator(ro, f->number, f->file_size));
+      }
+    } else {
+      children.push_back(NewFileListIterator(icmp, cache, ro, &files));
+    }
+  }
+  return NewMergingIterator(icmp, std::move(children));
 }
 
 }  // namespace shale

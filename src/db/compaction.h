@@ -77,6 +77,10 @@ class Compaction {
   // in increasing user-key order.
   bool IsBaseLevelForKey(std::string_view user_key);
 
+  // True when no level below output_level() holds a key in the inputs'
+  // range: no older version of any of their keys can exist below.
+  bool IsBottommost() const;
+
   // True when the output being written should end before internal_key
   // because it already overlaps too many grandparent bytes. Calls must come
   // in increasing order.
@@ -109,6 +113,12 @@ class Compaction {
   // IsBaseLevelForKey state: per level, the file index reached so far.
   size_t level_ptrs_[kNumLevels] = {};
 };
+
+// The inputs of c merged in internal-key order, read with checksums
+// verified and without filling the block cache. c and cache must outlive
+// it.
+std::unique_ptr<InternalIterator> NewCompactionInputIterator(
+    const Compaction& c, const InternalKeyComparator* icmp, TableCache* cache);
 
 }  // namespace shale
 

@@ -179,31 +179,6 @@ void CompactionPicker::GetOverlappingInputs(const Version& v, int level,
   }
 }
 
-bool CompactionPicker::OverlapInLevel(const Version& v, int level,
-                                      std::string_view smallest_user_key,
-                                      std::string_view largest_user_key) const {
-  const Comparator* ucmp = icmp_->user_comparator();
-  const FileList& files = v.files(level);
-  if (level == 0) {
-    for (const auto& f : files) {
-      if (ucmp->Compare(largest_user_key, ExtractUserKey(f->smallest)) < 0 ||
-          ucmp->Compare(smallest_user_key, ExtractUserKey(f->largest)) > 0) {
-        continue;
-      }
-      return true;
-    }
-    return false;
-  }
-  // Sorted level: the first file whose largest >= smallest_user_key.
-  std::string probe(smallest_user_key);
-  PutFixed64(&probe,
-             PackSequenceAndType(kMaxSequenceNumber, kValueTypeForSeek));
-  size_t index = v.FindFile(level, probe);
-  if (index >= files.size()) return false;
-  return ucmp->Compare(largest_user_key,
-                       ExtractUserKey(files[index]->smallest)) >= 0;
-}
-
 bool CompactionPicker::SetupOtherInputs(
     Compaction* c, const RunningCompactions& running) const {
   std::string smallest, largest;
@@ -371,12 +346,12 @@ int CompactionPicker::PickLevelForFlush(
     std::string_view largest_user_key,
     const RunningCompactions& running) const {
   int level = 0;
-  if (OverlapInLevel(v, 0, smallest_user_key, largest_user_key)) return 0;
+  if (v.OverlapInLevel(0, smallest_user_key, largest_user_key)) return 0;
   const Comparator* ucmp = icmp_->user_comparator();
   int max_level = std::min(options_.max_mem_compact_level, kNumLevels - 1);
   while (level < max_level) {
     int next = level + 1;
-    if (OverlapInLevel(v, next, smallest_user_key, largest_user_key)) break;
+    if (v.OverlapInLevel(next, smallest_user_key, largest_user_key)) break;
     // A running compaction writing into `next` over this range would put
     // older data above (or beside) the new table.
     if (running.OutputOverlaps(ucmp, next, smallest_user_key,

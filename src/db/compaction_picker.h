@@ -146,9 +146,6 @@ class CompactionPicker {
   void GetOverlappingInputs(const Version& v, int level,
                             const std::string_view* begin,
                             const std::string_view* end, FileList* out) const;
-  bool OverlapInLevel(const Version& v, int level,
-                      std::string_view smallest_user_key,
-                      std::string_view largest_user_key) const;
 
  private:
   std::unique_ptr<Compaction> PickLevel0(

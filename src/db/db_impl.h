@@ -2,8 +2,11 @@
 //
 // The code is split by path: db_impl_open.cc (open, recovery, close, file
 // cleanup), db_impl_write.cc (group commit, WAL, memtable switch),
-// db_impl_read.cc (Get, iterators, snapshots, properties), db_impl_flush.cc
-// (background flush). docs/impl.md walks through each.
+// db_impl_read.cc (Get, iterators, snapshots), db_impl_flush.cc (the
+// background threads, flushes), db_impl_compaction.cc (compactions,
+// CompactRange, the options every flush and compaction job shares),
+// db_impl_stats.cc (GetStatsMap, properties). A flush and a compaction both
+// run a CompactionJob (compaction_job.h). docs/impl.md walks through each.
 #ifndef SHALE_DB_DB_IMPL_H_
 #define SHALE_DB_DB_IMPL_H_
 
@@ -17,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/compaction_job.h"
 #include "db/compaction_picker.h"
 #include "db/dbformat.h"
 #include "db/log_writer.h"
@@ -183,39 +187,26 @@ class DBImpl final : public DB {
   enum class JobRole { kFlushOnly, kCompactionOnly, kAny };
   void BackgroundThread(JobRole role);
   Status FlushOldestImmutable() REQUIRES(mu_);
-  // Writes mem to a new table (or to nothing, when it is empty) and records
-  // it in *edit: at level 0, or deeper when nothing above overlaps it and
-  // push_down. Releases mu_ while writing.
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit, bool push_down)
+  // Writes mem to a new table (or to nothing, when every entry is dropped)
+  // through a CompactionJob and records it in *edit: at level 0, or deeper
+  // when nothing above overlaps it (not while recovering). Releases mu_
+  // while writing.
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit, bool recovering)
       REQUIRES(mu_);
+  // True when no table of v overlaps the keys of the memtable mem_iter
+  // reads: a flush of it is bottommost.
+  static bool IsBottommostFlush(const Version& v, InternalIterator* mem_iter);
   void RecordBackgroundError(const Status& s) REQUIRES(mu_);
   // Runs c (a trivial move or a merge) and installs its result. Output file
   // numbers are added to *outputs when non-null. Releases mu_ while working.
   Status RunCompaction(std::unique_ptr<Compaction> c,
                        std::set<uint64_t>* outputs, bool force_vlog_gc = false)
       REQUIRES(mu_);
-  struct CompactionOutput;
-  // The merge itself, without mu_: reads the inputs, writes the outputs.
-  struct VlogGcState;
-  Status DoCompactionWork(Compaction* c, SequenceNumber smallest_snapshot,
-                          std::vector<CompactionOutput>* outputs,
-                          uint64_t* bytes_written, VlogGcState* gc)
-      EXCLUDES(mu_);
-  // A dropped blob index: its record's bytes become garbage in gc.
-  Status CountVlogGarbage(const ParsedInternalKey& ikey,
-                          std::string_view stored, VlogGcState* gc);
-  // A kept blob index into a file being collected: copies the value into the
-  // compaction's vlog and sets *moved to the new stored value (else empty).
-  // For an entry compaction keeps whose value lives in a vlog: if that vlog
-  // is being collected, copies the value to the compaction's own vlog and
-  // sets *moved to the new stored value (empty otherwise). *kept is the
-  // pointer the output holds either way.
-  Status MaybeMoveBlob(const ParsedInternalKey& ikey, std::string_view stored,
-                       VlogGcState* gc, std::string* moved, ValuePointer* kept)
-      EXCLUDES(mu_);
-  Status OpenCompactionOutput(Compaction* c,
-                              std::vector<CompactionOutput>* outputs)
-      EXCLUDES(mu_);
+  // What every flush and compaction job shares: the snapshots, the filter,
+  // the vlog options, file numbers kept in pending_outputs_ while in use.
+  CompactionJob::Options NewJobOptions(int output_level, bool is_flush)
+      REQUIRES(mu_);
+  void RecordJobStats(const CompactionJob::Stats& stats);
   // True while flush or compaction work is due or running.
   bool BackgroundWorkPending() REQUIRES(mu_);
 
@@ -364,6 +355,9 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_trivial_moves_{0};
   std::atomic<uint64_t> stat_flush_pushdowns_{0};
   std::atomic<uint64_t> stat_entries_dropped_{0};
+  std::atomic<uint64_t> stat_filter_removed_{0};
+  std::atomic<uint64_t> stat_filter_changed_{0};
+  std::atomic<uint64_t> stat_filter_values_read_{0};
   std::atomic<uint64_t> stat_background_errors_{0};
   // WALs recovery did not replay because an older WAL had lost writes.
   std::atomic<uint64_t> stat_wals_dropped_at_recovery_{0};

@@ -1,9 +1,7 @@
 // Background flush: immutable memtables become level-0 tables.
+#include "db/compaction_job.h"
 #include "db/db_impl.h"
-#include "db/filename.h"
-#include "table/table_builder.h"
 #include "util/kill_point.h"
-#include "vlog/vlog_writer.h"
 
 namespace shale {
 
@@ -32,7 +30,7 @@ Status DBImpl::FlushOldestImmutable() {
   flush_running_ = true;
   std::shared_ptr<MemTable> mem = imm_.front();
   VersionEdit edit;
-  Status s = WriteLevel0Table(mem.get(), &edit, true);
+  Status s = WriteLevel0Table(mem.get(), &edit, /*recovering=*/false);
   if (s.ok()) {
     // WALs older than the next memtable's are now obsolete.
     uint64_t next_log =
@@ -57,137 +55,72 @@ Status DBImpl::FlushOldestImmutable() {
 }
 
 Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
-                                bool push_down) {
-  FileMetaData meta;
-  meta.number = versions_->NewFileNumber();
-  pending_outputs_.insert(meta.number);
-  // The vlog for this table's large values, created on the first one.
-  const bool separate = options_.enable_value_separation;
-  const uint64_t vlog_number = separate ? versions_->NewFileNumber() : 0;
-  if (separate) pending_outputs_.insert(vlog_number);
-  std::string fname = TableFileName(dbname_, meta.number);
-
+                                bool recovering) {
+  auto iter = mem->NewIterator();
+  CompactionJob::Options o = NewJobOptions(0, /*is_flush=*/true);
+  o.rules.separate_values = true;
+  if (recovering) {
+    // The tables of the memtables replayed before this one are not in the
+    // current Version yet (recovery installs them all in one edit group), so
+    // the Version cannot tell where a deletion still hides something. And
+    // the filter is not asked: the application has no DB to consult yet.
+    o.rules.filter = nullptr;
+  } else {
+    // No memtable older than this one is left, so only tables can hold older
+    // versions of its keys.
+    auto version = versions_->current();
+    o.rules.is_base_level_for_key = [version](std::string_view user_key) {
+      return version->IsBaseLevelForKey(0, user_key);
+    };
+    if (o.rules.filter != nullptr) {
+      o.rules.filter_context = {0, true,
+                                IsBottommostFlush(*version, iter.get())};
+    }
+  }
+  CompactionJob job(std::move(o));
   mu_.Unlock();
-  std::unique_ptr<WritableFile> file;
-  std::unique_ptr<VlogWriter> vlog;
-  Status s = env_->NewWritableFile(fname, &file);
-  uint64_t entries = 0;
-  if (s.ok()) {
-    // Compressed as level 0 wants, wherever the table ends up.
-    TableBuilder builder(TableOptionsFor(0), file.get());
-    auto iter = mem->NewIterator();
-    std::string blob_key, blob_value;
-    for (iter->SeekToFirst(); iter->Valid() && s.ok(); iter->Next()) {
-      std::string_view key = iter->key();
-      std::string_view value = iter->value();
-      ParsedInternalKey ikey;
-      if (!ParseInternalKey(key, &ikey)) {
-        s = Status::Corruption("corrupted internal key in memtable");
-        break;
-      }
-      // Large values go to the vlog, in key order (the seed's sorted
-      // values); the table keeps a pointer with the entry's expiry.
-      if (separate &&
-          (ikey.type == kTypeValue || ikey.type == kTypeValueWithExpiry)) {
-        std::string_view user_value = value;
-        if (ikey.type == kTypeValueWithExpiry) user_value.remove_prefix(8);
-        if (user_value.size() >= options_.min_blob_size) {
-          if (vlog == nullptr) {
-            std::unique_ptr<WritableFile> vfile;
-            s = env_->NewWritableFile(VlogFileName(dbname_, vlog_number),
-                                      &vfile);
-            if (!s.ok()) break;
-            vlog = std::make_unique<VlogWriter>(vlog_number, std::move(vfile));
-          }
-          ValuePointer ptr;
-          s = vlog->Add(ikey.user_key, user_value, &ptr);
-          SHALE_KILL_POINT("vlog.flush.added");
-          if (!s.ok()) break;
-          bool expiring = ikey.type == kTypeValueWithExpiry;
-          blob_key.clear();
-          AppendInternalKey(
-              &blob_key, ikey.user_key, ikey.sequence,
-              expiring ? kTypeBlobIndexWithExpiry : kTypeBlobIndex);
-          blob_value.clear();
-          if (expiring) blob_value.append(value.substr(0, 8));
-          ptr.EncodeTo(&blob_value);
-          key = blob_key;
-          value = blob_value;
-        }
-      }
-      if (entries == 0) {
-        meta.smallest.assign(key);
-        meta.smallest_seq = meta.largest_seq = ikey.sequence;
-      }
-      meta.smallest_seq = std::min(meta.smallest_seq, ikey.sequence);
-      meta.largest_seq = std::max(meta.largest_seq, ikey.sequence);
-      meta.largest.assign(key);
-      builder.Add(key, value);
-      entries++;
-    }
-    if (!s.ok() || entries == 0) {
-      builder.Abandon();
-    } else {
-      s = builder.Finish();
-      SHALE_KILL_POINT("flush.table.written");
-      meta.file_size = builder.FileSize();
-    }
-    // The vlog and the table, then their directory entries, must be durable
-    // before the MANIFEST names them (in one edit).
-    if (s.ok() && vlog != nullptr) s = vlog->Finish();
-    SHALE_KILL_POINT("vlog.flush.finished");
-    if (s.ok()) s = file->Sync();
-    if (s.ok()) s = file->Close();
-    if (s.ok()) s = env_->SyncDir(dbname_);
-    SHALE_KILL_POINT("flush.table.synced");
-  }
-  if (s.ok() && entries > 0) {
-    // Open it once: proves it readable and warms the table cache.
-    std::shared_ptr<Table> table;
-    s = table_cache_->FindTable(meta.number, meta.file_size, &table);
-  }
-  if (!s.ok() || entries == 0) {
-    if (vlog != nullptr) {
-      vlog->Abandon();
-      env_->RemoveFile(VlogFileName(dbname_, vlog_number))
-          .PermitUncheckedError();
-    }
-    env_->RemoveFile(fname).PermitUncheckedError();
-  }
+  Status s = job.Run(iter.get());
   mu_.Lock();
-
+  RecordJobStats(job.stats());
+  if (!s.ok()) {
+    for (uint64_t number : job.file_numbers()) pending_outputs_.erase(number);
+    return s;
+  }
   // The numbers stay in pending_outputs_ until the caller has installed the
   // edit (or given up): until then no Version lists the files, and another
   // thread's DeleteObsoleteFiles must not take them for garbage.
-  if (separate && (vlog == nullptr || !s.ok())) {
-    pending_outputs_.erase(vlog_number);
-  }
-  if (!s.ok() || entries == 0) pending_outputs_.erase(meta.number);
-  if (s.ok() && entries > 0) {
-    int level = 0;
-    if (push_down) {
-      level = picker_.PickLevelForFlush(*versions_->current(),
-                                        ExtractUserKey(meta.smallest),
-                                        ExtractUserKey(meta.largest), running_);
-      if (level > 0) {
-        // Until the edit is installed, keep compactions off this range of
-        // the level (the caller releases the reservation).
-        running_.Reserve(mem, level, ExtractUserKey(meta.smallest),
-                         ExtractUserKey(meta.largest));
-        stat_flush_pushdowns_.fetch_add(1, std::memory_order_relaxed);
-      }
+  if (job.outputs().empty()) return s;  // every entry was dropped
+  int level = 0;
+  if (!recovering) {
+    // A flush writes one table (its outputs are never cut).
+    const FileMetaData& meta = job.outputs().front();
+    level = picker_.PickLevelForFlush(*versions_->current(),
+                                      ExtractUserKey(meta.smallest),
+                                      ExtractUserKey(meta.largest), running_);
+    if (level > 0) {
+      // Until the edit is installed, keep compactions off this range of
+      // the level (the caller releases the reservation).
+      running_.Reserve(mem, level, ExtractUserKey(meta.smallest),
+                       ExtractUserKey(meta.largest));
+      stat_flush_pushdowns_.fetch_add(1, std::memory_order_relaxed);
     }
-    // Every record of the vlog is this table's.
-    if (vlog != nullptr) meta.vlog_refs[vlog_number] = vlog->data_bytes();
-    edit->AddFile(level, meta);
-    uint64_t written = meta.file_size;
-    if (vlog != nullptr) {
-      edit->AddVlogFile({vlog_number, vlog->records(), vlog->data_bytes(), 0});
-      written += vlog->file_size();
-    }
-    stat_flush_bytes_written_.fetch_add(written, std::memory_order_relaxed);
   }
+  job.AddOutputsTo(level, edit);
+  stat_flush_bytes_written_.fetch_add(job.stats().bytes_written,
+                                      std::memory_order_relaxed);
   return s;
+}
+
+bool DBImpl::IsBottommostFlush(const Version& v, InternalIterator* mem_iter) {
+  mem_iter->SeekToFirst();
+  if (!mem_iter->Valid()) return true;
+  const std::string smallest(ExtractUserKey(mem_iter->key()));
+  mem_iter->SeekToLast();
+  const std::string largest(ExtractUserKey(mem_iter->key()));
+  for (int level = 0; level < kNumLevels; level++) {
+    if (v.OverlapInLevel(level, smallest, largest)) return false;
+  }
+  return true;
 }
 
 Status DBImpl::Flush() {

@@ -321,7 +321,7 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
     edits.emplace_back();
     // Level 0 only: the tables recovered here go into one edit group, so the
     // current Version cannot tell whether they overlap each other.
-    Status s = WriteLevel0Table(mem.get(), &edits.back(), false);
+    Status s = WriteLevel0Table(mem.get(), &edits.back(), /*recovering=*/true);
     if (!s.ok()) return s;
   }
   versions_->SetLastSequence(*max_seq);
@@ -342,6 +342,13 @@ Status DBImpl::RecoverLogFiles(std::vector<uint64_t> logs,
 
   edits.emplace_back();
   edits.back().SetLogNumber(new_log);
+  const std::string filter_name = options_.compaction_filter != nullptr
+                                      ? options_.compaction_filter->Name()
+                                      : "";
+  if (filter_name != versions_->compaction_filter_name()) {
+    // Which filters have been at work shows in the MANIFEST's history.
+    edits.back().SetCompactionFilterName(filter_name);
+  }
   std::vector<VersionEdit*> group;
   for (auto& e : edits) group.push_back(&e);
   s = versions_->LogAndApply(group, &mu_);
@@ -420,7 +427,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
     replay->Cover(last);
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
       edits->emplace_back();
-      s = WriteLevel0Table(mem->get(), &edits->back(), false);
+      s = WriteLevel0Table(mem->get(), &edits->back(), /*recovering=*/true);
       if (!s.ok()) return s;
       mem->reset();
     }

@@ -8,6 +8,7 @@
 #include "db/db_impl.h"
 #include "db/db_iter.h"
 #include "db/filename.h"
+#include "db/stored_value.h"
 #include "table/merging_iterator.h"
 
 namespace shale {
@@ -42,13 +43,12 @@ Status ResolveValue(ValueType type, std::string_view stored, uint64_t now_ms,
       value->assign(stored.data(), stored.size());
       return Status::OK();
     case kTypeValueWithExpiry: {
-      uint64_t expire_ms;
-      std::string_view user_value;
-      if (!SplitExpiringValue(stored, &expire_ms, &user_value)) {
+      StoredValue parsed;
+      if (!parsed.Parse(type, stored)) {
         return Status::Corruption("expiring value too short");
       }
-      if (IsExpired(expire_ms, now_ms)) return Status::NotFound("expired");
-      value->assign(user_value.data(), user_value.size());
+      if (parsed.Expired(now_ms)) return Status::NotFound("expired");
+      value->assign(parsed.payload.data(), parsed.payload.size());
       return Status::OK();
     }
     case kTypeBlobIndex:

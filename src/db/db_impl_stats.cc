@@ -95,6 +95,12 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
   out["compactions"] = static_cast<double>(stat_num_compactions_.load());
   out["trivial_moves"] = static_cast<double>(stat_trivial_moves_.load());
   out["entries_dropped"] = static_cast<double>(stat_entries_dropped_.load());
+  out["compaction_filter.removed"] =
+      static_cast<double>(stat_filter_removed_.load());
+  out["compaction_filter.changed"] =
+      static_cast<double>(stat_filter_changed_.load());
+  out["compaction_filter.values_read"] =
+      static_cast<double>(stat_filter_values_read_.load());
   out["background_errors"] =
       static_cast<double>(stat_background_errors_.load());
   out["background_error"] = bg_error_.ok() ? 0 : 1;
@@ -248,6 +254,8 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         "Flushes: %.0f (%.0f placed below level 0), %.2f MiB written\n"
         "Compactions: %.0f (+%.0f trivial moves), read %.2f MiB, written "
         "%.2f MiB, %.0f entries dropped\n"
+        "Compaction filter %s: %.0f removed, %.0f changed, %.0f values read "
+        "from vlogs for it\n"
         "Write amplification: %.2f (%.2f with the WAL)\n"
         "Stalls: %.0f slowdowns, %.0f stops, %.3f s in total\n",
         m["writes"], m["write_groups"], m["user_bytes_written"] / 1048576.0,
@@ -255,7 +263,12 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         m["flush_bytes_written"] / 1048576.0, m["compactions"],
         m["trivial_moves"], m["compaction_bytes_read"] / 1048576.0,
         m["compaction_bytes_written"] / 1048576.0, m["entries_dropped"],
-        m["write_amp"], m["write_amp_with_wal"], m["slowdowns"], m["stops"],
+        options_.compaction_filter != nullptr
+            ? options_.compaction_filter->Name()
+            : "(none)",
+        m["compaction_filter.removed"], m["compaction_filter.changed"],
+        m["compaction_filter.values_read"], m["write_amp"],
+        m["write_amp_with_wal"], m["slowdowns"], m["stops"],
         m["stall_micros"] / 1e6);
     r += buf;
     std::snprintf(

@@ -1,5 +1,7 @@
 #include "db/db_iter.h"
 
+#include "db/stored_value.h"
+
 namespace shale {
 namespace {
 
@@ -108,12 +110,13 @@ DBIter::Kind DBIter::Classify(const ParsedInternalKey& ikey,
       return Kind::kLive;
     case kTypeValueWithExpiry:
     case kTypeBlobIndexWithExpiry: {
-      uint64_t expire_ms;
-      if (!SplitExpiringValue(stored, &expire_ms, user_value)) {
+      StoredValue parsed;
+      if (!parsed.Parse(ikey.type, stored)) {
         status_ = Status::Corruption("expiring value too short");
         return Kind::kHidden;
       }
-      return IsExpired(expire_ms, now_ms_) ? Kind::kHidden : Kind::kLive;
+      *user_value = parsed.payload;
+      return parsed.Expired(now_ms_) ? Kind::kHidden : Kind::kLive;
     }
   }
   return Kind::kHidden;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "db/db_impl.h"
+#include "db/stored_value.h"
 #include "table/table.h"
 #include "testing/db_test_util.h"
 #include "testing/test_util.h"
@@ -53,61 +54,6 @@ class DBVlogTest : public test::DBTestBase {
       sum += size;
     }
     return sum;
-  }
-  // Recounts, from every live table, the record bytes each vlog file still
-  // has referenced, and checks the MANIFEST's counts against it: for every
-  // file, data_bytes - garbage_bytes == referenced bytes; and for every
-  // table, the per-vlog bytes the MANIFEST records for it (the GC picker's
-  // index) equal what its pointers reference.
-  void CheckGarbageIsExact() {
-    // Background work (a GC or space compaction scheduled by a reopen)
-    // would delete tables under the recount: settle it and hold it off.
-    ASSERT_TRUE(db_->WaitForCompactions().ok());
-    impl()->TEST_PauseCompactions(true);
-    CountGarbage();
-    impl()->TEST_PauseCompactions(false);
-  }
-  void CountGarbage() {
-    std::map<uint64_t, uint64_t> referenced;
-    InternalKeyComparator icmp(BytewiseComparator());
-    const auto manifest_refs = impl()->TEST_TableVlogRefs();
-    for (uint64_t number : impl()->TEST_CurrentTables()) {
-      std::map<uint64_t, uint64_t> table_refs;
-      char name[32];
-      std::snprintf(name, sizeof(name), "/%06llu.sst",
-                    static_cast<unsigned long long>(number));
-      std::string path = dbname_ + name;
-      uint64_t size;
-      ASSERT_TRUE(env_->GetFileSize(path, &size).ok());
-      std::unique_ptr<RandomAccessFile> file;
-      ASSERT_TRUE(env_->NewRandomAccessFile(path, &file).ok());
-      TableOptions topts;
-      topts.comparator = &icmp;
-      std::unique_ptr<Table> table;
-      ASSERT_TRUE(Table::Open(topts, path, std::move(file), size, &table).ok());
-      auto iter = table->NewIterator(ReadOptions());
-      for (iter->SeekToFirst(); iter->Valid(); iter->Next()) {
-        ParsedInternalKey k;
-        ASSERT_TRUE(ParseInternalKey(iter->key(), &k));
-        if (!IsBlobIndex(k.type)) continue;
-        std::string_view v = iter->value();
-        if (HasExpiry(k.type)) v.remove_prefix(8);
-        ValuePointer ptr;
-        ASSERT_TRUE(ptr.DecodeFrom(v));
-        referenced[ptr.file_number] += ptr.RecordSize(k.user_key.size());
-        table_refs[ptr.file_number] += ptr.RecordSize(k.user_key.size());
-      }
-      EXPECT_EQ(manifest_refs.at(number), table_refs) << "table " << number;
-    }
-    auto files = impl()->TEST_VlogFiles();
-    for (const auto& [number, meta] : files) {
-      EXPECT_EQ(meta.data_bytes - meta.garbage_bytes, referenced[number])
-          << "vlog " << number;
-    }
-    for (const auto& [number, bytes] : referenced) {
-      EXPECT_TRUE(files.count(number))
-          << "pointer into unlisted vlog " << number;
-    }
   }
 };
 

@@ -6,7 +6,7 @@
 // Internal keys sort by user key ascending, then by tag descending, so the
 // newest version of a key comes first. See docs/format/internal_key.md.
 //
-// The value stored with each type:
+// The value stored with each type (db/stored_value.h parses and encodes it):
 //   kTypeDeletion          empty
 //   kTypeValue             the user value
 //   kTypeValueWithExpiry   fixed64(expire_at_ms) | user value
@@ -103,16 +103,6 @@ class InternalKeyComparator final : public Comparator {
 // An expiry time in milliseconds past the Unix epoch; 0 means never.
 inline bool IsExpired(uint64_t expire_at_ms, uint64_t now_ms) {
   return expire_at_ms != 0 && expire_at_ms <= now_ms;
-}
-
-// Splits the stored value of a kTypeValueWithExpiry entry. False if it is
-// too short to hold the expiry (corruption).
-inline bool SplitExpiringValue(std::string_view stored, uint64_t* expire_ms,
-                               std::string_view* user_value) {
-  if (stored.size() < 8) return false;
-  *expire_ms = DecodeFixed64(stored.data());
-  *user_value = stored.substr(8);
-  return true;
 }
 
 // The key a point lookup searches with, laid out for both the memtable

@@ -8,6 +8,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "db/stored_value.h"
 #include "util/comparator.h"
 
 namespace shale {
@@ -158,8 +159,8 @@ char* MemTable::Encode(SequenceNumber seq, ValueType type, std::string_view key,
                        std::string_view value, uint64_t expire_at_ms,
                        Table::Reservation* node) {
   size_t ikey_size = key.size() + 8;
-  size_t prefix = type == kTypeValueWithExpiry ? 8 : 0;
-  size_t stored_size = prefix + value.size();
+  const StoredValue stored_value{HasExpiry(type), expire_at_ms, value};
+  size_t stored_size = stored_value.EncodedSize();
   const bool out_of_line = stored_size >= kOutOfLineValueBytes;
   size_t encoded_len = VarintLength(ikey_size) + ikey_size +
                        VarintLength(stored_size) +
@@ -176,12 +177,7 @@ char* MemTable::Encode(SequenceNumber seq, ValueType type, std::string_view key,
     EncodeFixed64(p, reinterpret_cast<uintptr_t>(stored));
     p = stored;
   }
-  if (prefix != 0) {
-    EncodeFixed64(p, expire_at_ms);
-    p += 8;
-  }
-  // An empty value's data() may be null, which memcpy must not be given.
-  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  stored_value.EncodeTo(p);
   return buf;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/stored_value.h"
 #include "testing/test_util.h"
 #include "util/random.h"
 
@@ -55,11 +56,10 @@ TEST_F(MemTableTest, ExpiringValueStoresExpiryPrefix) {
   std::string_view stored;
   ASSERT_TRUE(mem_.Get(lkey, &type, &stored));
   EXPECT_EQ(type, kTypeValueWithExpiry);
-  uint64_t expire;
-  std::string_view user_value;
-  ASSERT_TRUE(SplitExpiringValue(stored, &expire, &user_value));
-  EXPECT_EQ(expire, 123456789u);
-  EXPECT_EQ(user_value, "v");
+  StoredValue parsed;
+  ASSERT_TRUE(parsed.Parse(type, stored));
+  EXPECT_EQ(parsed.expire_at_ms, 123456789u);
+  EXPECT_EQ(parsed.payload, "v");
 }
 
 TEST_F(MemTableTest, IteratorOrdersByUserKeyThenNewestFirst) {
@@ -117,11 +117,10 @@ TEST_F(MemTableTest, LargeValuesLiveOutOfLine) {
                    << "size " << sizes[i] << " pass " << pass);
       EXPECT_EQ(Get(key, seq), values[i]);
       std::string stored = Get("x" + key, seq);
-      uint64_t expire;
-      std::string_view user_value;
-      ASSERT_TRUE(SplitExpiringValue(stored, &expire, &user_value));
-      EXPECT_EQ(expire, 1000 + i);
-      EXPECT_EQ(user_value, values[i]);
+      StoredValue parsed;
+      ASSERT_TRUE(parsed.Parse(kTypeValueWithExpiry, stored));
+      EXPECT_EQ(parsed.expire_at_ms, 1000 + i);
+      EXPECT_EQ(parsed.payload, values[i]);
     }
   }
   auto iter = mem_.NewIterator();

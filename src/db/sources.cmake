@@ -16,6 +16,8 @@ set(SHALE_DB_TESTS
 )
 list(APPEND SHALE_DB_SOURCES
   src/db/compaction.cc
+  src/db/compaction_iterator.cc
+  src/db/compaction_job.cc
   src/db/compaction_picker.cc
   src/db/db_impl_compaction.cc
   src/db/db_impl_flush.cc
@@ -30,8 +32,11 @@ list(APPEND SHALE_DB_SOURCES
   src/db/version_set.cc
 )
 list(APPEND SHALE_DB_TESTS
+  src/db/compaction_iterator_test.cc
+  src/db/compaction_job_test.cc
   src/db/compaction_picker_test.cc
   src/db/db_compaction_test.cc
+  src/db/db_compaction_filter_test.cc
   src/db/db_corruption_test.cc
   src/db/db_crash_test.cc
   src/db/db_soak_test.cc

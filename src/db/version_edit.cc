@@ -22,6 +22,7 @@ enum Tag : uint32_t {
   kVlogGarbage = 8,
   kDeletedVlogFile = 9,
   kTableVlogRefs = 10 | VersionEdit::kTagSafeToIgnore,
+  kCompactionFilter = 11 | VersionEdit::kTagSafeToIgnore,
 };
 
 Status EditCorruption(std::string_view what) {
@@ -73,6 +74,11 @@ void VersionEdit::Clear() { *this = VersionEdit(); }
 void VersionEdit::SetComparatorName(std::string_view name) {
   has_comparator_name_ = true;
   comparator_name_.assign(name.data(), name.size());
+}
+
+void VersionEdit::SetCompactionFilterName(std::string_view name) {
+  has_compaction_filter_name_ = true;
+  compaction_filter_name_.assign(name.data(), name.size());
 }
 
 void VersionEdit::SetLogNumber(uint64_t num) {
@@ -158,6 +164,10 @@ void VersionEdit::EncodeTo(std::string* dst) const {
   for (uint64_t number : deleted_vlog_files_) {
     PutVarint32(dst, kDeletedVlogFile);
     PutVarint64(dst, number);
+  }
+  if (has_compaction_filter_name_) {
+    PutVarint32(dst, kCompactionFilter);
+    PutLengthPrefixed(dst, compaction_filter_name_);
   }
 }
 
@@ -275,6 +285,14 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         if (!refs.empty()) return EditCorruption("bytes after table vlog refs");
         break;
       }
+      case kCompactionFilter: {
+        std::string_view name;
+        if (!GetLengthPrefixed(&input, &name)) {
+          return EditCorruption("truncated compaction filter name");
+        }
+        SetCompactionFilterName(name);
+        break;
+      }
       default: {
         if ((tag & kTagSafeToIgnore) == 0) {
           return EditCorruption("unknown required tag " + std::to_string(tag) +
@@ -296,6 +314,12 @@ std::string VersionEdit::DebugString() const {
   std::string r = "VersionEdit {\n";
   if (has_comparator_name_) {
     r += "  comparator: " + comparator_name_ + "\n";
+  }
+  if (has_compaction_filter_name_) {
+    r += "  compaction_filter: " +
+         (compaction_filter_name_.empty() ? std::string("(none)")
+                                          : compaction_filter_name_) +
+         "\n";
   }
   if (has_log_number_) {
     r += "  log_number: " + std::to_string(log_number_) + "\n";

@@ -29,6 +29,10 @@
 //                          record bytes that table's value pointers cover
 //                          in each vlog. Readers that skip it lose only
 //                          the GC picker's index, never data.)
+//  75  compaction filter   payload:lpstr := the filter's Name(), empty for
+//                          none (11 | kTagSafeToIgnore: written when a DB
+//                          is opened with another filter than the last
+//                          one recorded; information only)
 //   tag & kTagSafeToIgnore payload:lpstr   (a field from a newer version
 //                                           that older readers may skip)
 //   any other tag          Corruption     (a newer version's field that
@@ -99,6 +103,8 @@ class VersionEdit {
   void Clear();
 
   void SetComparatorName(std::string_view name);
+  // The compaction filter the DB runs with ("" for none).
+  void SetCompactionFilterName(std::string_view name);
   // WAL files numbered below num are no longer needed for recovery.
   void SetLogNumber(uint64_t num);
   void SetNextFileNumber(uint64_t num);
@@ -128,6 +134,12 @@ class VersionEdit {
   }
 
   bool has_comparator_name() const { return has_comparator_name_; }
+  bool has_compaction_filter_name() const {
+    return has_compaction_filter_name_;
+  }
+  const std::string& compaction_filter_name() const {
+    return compaction_filter_name_;
+  }
   bool has_log_number() const { return has_log_number_; }
   bool has_next_file_number() const { return has_next_file_number_; }
   bool has_last_sequence() const { return has_last_sequence_; }
@@ -150,10 +162,12 @@ class VersionEdit {
 
  private:
   bool has_comparator_name_ = false;
+  bool has_compaction_filter_name_ = false;
   bool has_log_number_ = false;
   bool has_next_file_number_ = false;
   bool has_last_sequence_ = false;
   std::string comparator_name_;
+  std::string compaction_filter_name_;
   uint64_t log_number_ = 0;
   uint64_t next_file_number_ = 0;
   SequenceNumber last_sequence_ = 0;

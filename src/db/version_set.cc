@@ -7,6 +7,7 @@
 #include "db/filename.h"
 #include "db/log_reader.h"
 #include "db/log_writer.h"
+#include "db/stored_value.h"
 #include "db/table_cache.h"
 #include "table/two_level_iterator.h"
 #include "util/kill_point.h"
@@ -61,15 +62,15 @@ Status TakeTableEntry(const Comparator* ucmp, uint64_t number,
   if (ucmp->Compare(parsed.user_key, user_key) != 0) return Status::OK();
   *found = true;
   *type = parsed.type;
-  if (HasExpiry(parsed.type)) {
-    std::string_view user_value;
-    if (!SplitExpiringValue(entry_value, expire_ms, &user_value)) {
+  StoredValue stored;
+  if (parsed.type != kTypeDeletion) {
+    if (!stored.Parse(parsed.type, entry_value)) {
       return Status::Corruption("expiring value too short in",
                                 TableFileName("", number));
     }
-    entry_value = user_value;
+    *expire_ms = stored.expire_at_ms;
   }
-  value->assign(entry_value.data(), entry_value.size());
+  value->assign(stored.payload.data(), stored.payload.size());
   return Status::OK();
 }
 
@@ -275,6 +276,30 @@ void Version::TEST_AddFile(int level, std::shared_ptr<const FileMetaData> f) {
             });
 }
 
+bool Version::OverlapInLevel(int level, std::string_view smallest_user_key,
+                             std::string_view largest_user_key) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  const FileList& files = files_[level];
+  if (level == 0) {
+    for (const auto& f : files) {
+      if (ucmp->Compare(largest_user_key, ExtractUserKey(f->smallest)) < 0 ||
+          ucmp->Compare(smallest_user_key, ExtractUserKey(f->largest)) > 0) {
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+  // Sorted level: the first file whose largest >= smallest_user_key.
+  std::string probe(smallest_user_key);
+  PutFixed64(&probe,
+             PackSequenceAndType(kMaxSequenceNumber, kValueTypeForSeek));
+  size_t index = FindFile(level, probe);
+  if (index >= files.size()) return false;
+  return ucmp->Compare(largest_user_key,
+                       ExtractUserKey(files[index]->smallest)) >= 0;
+}
+
 std::string Version::DebugString() const {
   std::string r;
   for (int level = 0; level < kNumLevels; level++) {
@@ -426,6 +451,9 @@ void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
 Status VersionSet::WriteSnapshot(log::Writer* log) {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
+  if (!compaction_filter_name_.empty()) {
+    edit.SetCompactionFilterName(compaction_filter_name_);
+  }
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : current_->files_[level]) edit.AddFile(level, *f);
   }
@@ -527,6 +555,11 @@ Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {
   if (s.ok()) {
     if (!new_manifest.empty()) manifest_file_number_ = new_manifest_number;
     log_number_ = new_log_number;
+    for (VersionEdit* edit : edits) {
+      if (edit->has_compaction_filter_name()) {
+        compaction_filter_name_ = edit->compaction_filter_name();
+      }
+    }
     AppendVersion(std::move(v));
   } else if (!new_manifest.empty()) {
     descriptor_log_.reset();
@@ -626,6 +659,9 @@ Status VersionSet::Recover() {
         if (edit.has_last_sequence()) {
           last_seq = edit.last_sequence();
           have_seq = true;
+        }
+        if (edit.has_compaction_filter_name()) {
+          compaction_filter_name_ = edit.compaction_filter_name();
         }
       }
     }

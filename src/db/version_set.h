@@ -94,6 +94,16 @@ class Version {
 
   // Index of the first file in a sorted level whose largest key >= ikey.
   size_t FindFile(int level, std::string_view internal_key) const;
+  // True if a file of level may hold a user key in [smallest, largest].
+  bool OverlapInLevel(int level, std::string_view smallest_user_key,
+                      std::string_view largest_user_key) const;
+  // True if no file of level `from` or any deeper level may hold user_key.
+  bool IsBaseLevelForKey(int from, std::string_view user_key) const {
+    for (int level = from; level < kNumLevels; level++) {
+      if (OverlapInLevel(level, user_key, user_key)) return false;
+    }
+    return true;
+  }
 
   std::string DebugString() const;
 
@@ -163,6 +173,11 @@ class VersionSet {
     last_sequence_.store(s, std::memory_order_release);
   }
 
+  // The compaction filter name the MANIFEST records ("" when none).
+  const std::string& compaction_filter_name() const {
+    return compaction_filter_name_;
+  }
+
   // WALs numbered below this are fully flushed and no longer needed.
   uint64_t LogNumber() const { return log_number_; }
   uint64_t ManifestFileNumber() const { return manifest_file_number_; }
@@ -189,6 +204,7 @@ class VersionSet {
   uint64_t manifest_file_number_ = 0;
   uint64_t log_number_ = 0;
   std::atomic<SequenceNumber> last_sequence_{0};
+  std::string compaction_filter_name_;
   std::shared_ptr<const Version> current_;
   // Every Version handed out, to find the files still in use.
   std::list<std::weak_ptr<const Version>> live_versions_;

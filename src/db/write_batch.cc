@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "db/dbformat.h"
+#include "db/stored_value.h"
 #include "db/write_batch_internal.h"
 #include "util/coding.h"
 
@@ -37,7 +38,8 @@ bool ParseRecord(std::string_view* input, ValueType* type,
     *error = "truncated value";
     return false;
   }
-  if (t == kTypeValueWithExpiry && stored_value->size() < 8) {
+  StoredValue parsed;
+  if (!parsed.Parse(*type, *stored_value)) {
     *error = "expiring value shorter than its expiry time";
     return false;
   }
@@ -58,13 +60,11 @@ class PublicHandler final : public WriteBatchInternal::RecordHandler {
         handler_->Put(key, stored_value, 0);
         break;
       case kTypeValueWithExpiry: {
-        uint64_t expire_at_ms = 0;
-        std::string_view value;
+        StoredValue parsed;
         // Checked by IterateRecords.
-        [[maybe_unused]] bool ok =
-            SplitExpiringValue(stored_value, &expire_at_ms, &value);
+        [[maybe_unused]] bool ok = parsed.Parse(type, stored_value);
         assert(ok);
-        handler_->Put(key, value, expire_at_ms);
+        handler_->Put(key, parsed.payload, parsed.expire_at_ms);
         break;
       }
       default:  // rejected by ParseRecord
@@ -95,9 +95,9 @@ void WriteBatch::Put(std::string_view key, std::string_view value,
   }
   rep_.push_back(static_cast<char>(kTypeValueWithExpiry));
   PutLengthPrefixed(&rep_, key);
-  PutVarint32(&rep_, static_cast<uint32_t>(8 + value.size()));
-  PutFixed64(&rep_, expire_at_ms);
-  rep_.append(value.data(), value.size());
+  const StoredValue stored{true, expire_at_ms, value};
+  PutVarint32(&rep_, static_cast<uint32_t>(stored.EncodedSize()));
+  stored.AppendTo(&rep_);
 }
 
 void WriteBatch::Delete(std::string_view key) {

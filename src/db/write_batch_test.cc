@@ -5,6 +5,7 @@
 #include <string>
 
 #include "db/dbformat.h"
+#include "db/stored_value.h"
 #include "db/write_batch_internal.h"
 #include "testing/test_util.h"
 #include "util/coding.h"
@@ -93,11 +94,10 @@ TEST(WriteBatchTest, StoredValuesMatchTheMemtableLayout) {
       out += std::to_string(type) + ":" + std::string(key) + "=" +
              std::to_string(stored.size()) + ";";
       if (type == kTypeValueWithExpiry) {
-        uint64_t expire = 0;
-        std::string_view value;
-        EXPECT_TRUE(SplitExpiringValue(stored, &expire, &value));
-        EXPECT_EQ(99u, expire);
-        EXPECT_EQ("expiring", value);
+        StoredValue parsed;
+        EXPECT_TRUE(parsed.Parse(type, stored));
+        EXPECT_EQ(99u, parsed.expire_at_ms);
+        EXPECT_EQ("expiring", parsed.payload);
       }
     }
     std::string out;

@@ -43,6 +43,15 @@ class DBTestBase : public testing::Test {
   int NumFilesAtLevel(int level);
   // The DB behind db_, for its TEST_ hooks.
   DBImpl* impl();
+  // Recounts, from every live table, the record bytes each vlog file still
+  // has referenced, and checks the MANIFEST's counts against it: for every
+  // file, data_bytes - garbage_bytes == referenced bytes; and for every
+  // table, the per-vlog bytes the MANIFEST records for it (the GC picker's
+  // index) equal what its pointers reference. Waits for background work
+  // first and holds compactions off while it counts.
+  void CheckGarbageIsExact();
+  // The same without waiting (compactions must be paused).
+  void CountGarbage();
   // Replaces the DB by one opened, with options_, on clone (a crash clone
   // of env_, which it replaces); the old DB finishes against the old file
   // system.

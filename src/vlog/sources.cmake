@@ -1,5 +1,6 @@
 set(SHALE_VLOG_SOURCES
   src/vlog/vlog_format.cc
+  src/vlog/vlog_job.cc
   src/vlog/vlog_reader.cc
   src/vlog/vlog_writer.cc
 )
