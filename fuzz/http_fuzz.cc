@@ -23,6 +23,7 @@ struct Server {
   Server() {
     config.http_max_body_bytes = 1 << 20;
     config.http_max_header_bytes = 8 << 10;
+    config.http_max_uri_bytes = 2 << 10;  // 414 within the inputs' size
     shale::Options o;
     o.create_if_missing = true;
     o.env = &env;

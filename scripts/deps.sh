@@ -8,7 +8,7 @@ packages=(
   libxxhash-dev libcli11-dev libgtest-dev libgmock-dev
   python3
   libboost-dev libspdlog-dev libtomlplusplus-dev nlohmann-json3-dev
-  python3-pytest python3-redis python3-pymemcache
+  python3-pytest python3-redis python3-pymemcache python3-h11
   redis-tools redis-server libmemcached-tools curl
   librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
   pkgconf liblz4-dev libzstd-dev libsnappy-dev

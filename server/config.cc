@@ -64,6 +64,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
                                  "max_line_bytes",
                                  "http_max_header_bytes",
                                  "http_max_body_bytes",
+                                 "http_max_uri_bytes",
                                  "client_output_limit",
                                  "timeout",
                                  "write_timeout",
@@ -104,6 +105,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
   num("max_line_bytes", &c->max_line_bytes);
   num("http_max_header_bytes", &c->http_max_header_bytes);
   num("http_max_body_bytes", &c->http_max_body_bytes);
+  num("http_max_uri_bytes", &c->http_max_uri_bytes);
   num("client_output_limit", &c->client_output_limit);
   num("timeout", &c->timeout);
   num("write_timeout", &c->write_timeout);

@@ -39,6 +39,8 @@ struct Config {
   uint64_t max_line_bytes = 64u << 10;      // inline / memcached line
   uint64_t http_max_header_bytes = 16u << 10;
   uint64_t http_max_body_bytes = 64ull << 20;
+  // An HTTP request target (path and query); longer is 414.
+  uint64_t http_max_uri_bytes = 8u << 10;
   // Output a connection may queue before it stops reading requests (the
   // client is throttled until it reads).
   uint64_t client_output_limit = 1u << 20;

@@ -12,6 +12,7 @@ add_library(shale_server_lib STATIC
   server/base64.cc
   server/config.cc
   server/http/http_api.cc
+  server/http/http_framing.cc
   server/http/http_response.cc
   server/http/http_session.cc
   server/http/http_stats.cc
@@ -66,6 +67,7 @@ if(SHALE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)
   add_executable(server_tests
+    server/http/http_framing_test.cc
     server/keyspace/data_dir_test.cc
     server/keyspace/expirer_test.cc
     server/keyspace/notifier_test.cc

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "server/http/http_api.h"
+#include "server/http/http_framing.h"
 
 namespace shale::server {
 namespace http = boost::beast::http;
@@ -29,17 +30,44 @@ void HttpSession::ResetParser() {
   parser_->p->body_limit(server_->config.http_max_body_bytes);
   parser_->p->eager(true);
   continue_sent_ = false;
+  framing_checked_ = false;
 }
 
 size_t HttpSession::OnData(std::string_view in, std::string* out,
                            size_t output_limit) {
   size_t total = 0;
+  const size_t max_target = server_->config.http_max_uri_bytes;
+  auto reject = [&](const FramingError& f) {
+    server_->http_errors++;
+    SerializeResponse(HttpResponse::Error(f.status, f.code, f.message), false,
+                      true, out);
+    closing_ = true;
+  };
   while (!closing_ && out->size() < output_limit && total < in.size()) {
     auto& p = *parser_->p;
+    // Beast keeps a request line it has not finished in the input: a too
+    // long target is 414 before the header limit's 431.
+    if (p.get().target().empty()) {
+      FramingError f = CheckRequestLine(in.substr(total), max_target);
+      if (!f.ok()) {
+        reject(f);
+        break;
+      }
+    }
     boost::beast::error_code ec;
     size_t used =
         p.put(boost::asio::buffer(in.data() + total, in.size() - total), ec);
     total += used;
+    // Framing faults close the connection before the request runs and
+    // before the bytes after it are read as another request.
+    if (p.is_header_done() && !framing_checked_) {
+      framing_checked_ = true;
+      FramingError f = CheckFraming(p.get().base(), max_target);
+      if (!f.ok()) {
+        reject(f);
+        break;
+      }
+    }
     if (ec == http::error::need_more) {
       // An "Expect: 100-continue" client waits for this before the body.
       if (p.is_header_done() && !continue_sent_ &&

@@ -39,6 +39,7 @@ class HttpSession : public Session {
   ServerState* const server_;
   std::unique_ptr<Parser> parser_;
   bool continue_sent_ = false;
+  bool framing_checked_ = false;  // CheckFraming ran on this request
   bool closing_ = false;
 };
 

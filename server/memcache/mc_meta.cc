@@ -27,7 +27,13 @@ struct MetaFlags {
   char mode = 0;                    // M
   std::string opaque;               // O
   std::string order;                // return flags, in the order asked
+  // Why ParseMetaFlags failed: memcached's text for a bad number of an
+  // exptime flag, else for an unknown flag.
+  const char* error = "CLIENT_ERROR invalid flag";
 };
+
+constexpr const char* kBadToken =
+    "CLIENT_ERROR bad token in command line format";
 
 bool ParseMetaFlags(const std::vector<std::string>& t, size_t from,
                     MetaFlags* f) {
@@ -82,11 +88,17 @@ bool ParseMetaFlags(const std::vector<std::string>& t, size_t from,
         f->has_compare = true;
         break;
       case 'T':
-        if (!ParseExptime(arg, &f->ttl_at)) return false;
+        if (!ParseExptime(arg, &f->ttl_at)) {
+          f->error = kBadToken;
+          return false;
+        }
         f->has_ttl = true;
         break;
       case 'N':
-        if (!ParseExptime(arg, &f->vivify_at)) return false;
+        if (!ParseExptime(arg, &f->vivify_at)) {
+          f->error = kBadToken;
+          return false;
+        }
         f->has_vivify = true;
         break;
       case 'F':
@@ -148,7 +160,7 @@ void McSession::MetaGet(McRequest& req) {
   auto& t = req.tokens;
   MetaFlags f;
   if (t.size() < 2 || !ValidKey(t[1])) return Reply(kBadFormat);
-  if (!ParseMetaFlags(t, 2, &f)) return Reply("CLIENT_ERROR invalid flag");
+  if (!ParseMetaFlags(t, 2, &f)) return Reply(f.error);
   std::string key = t[1];
   if (f.base64 && !Base64Decode(t[1], &key)) return Reply(kBadFormat);
   server_->mc_cmd_get++;
@@ -186,7 +198,7 @@ void McSession::MetaSet(McRequest& req) {
   auto& t = req.tokens;
   MetaFlags f;
   if (t.size() < 3 || !ValidKey(t[1])) return Reply(kBadFormat);
-  if (!ParseMetaFlags(t, 3, &f)) return Reply("CLIENT_ERROR invalid flag");
+  if (!ParseMetaFlags(t, 3, &f)) return Reply(f.error);
   std::string key = t[1];
   if (f.base64 && !Base64Decode(t[1], &key)) return Reply(kBadFormat);
   char mode = f.mode == 0 ? 'S' : static_cast<char>(std::toupper(f.mode));
@@ -246,7 +258,7 @@ void McSession::MetaDelete(McRequest& req) {
   auto& t = req.tokens;
   MetaFlags f;
   if (t.size() < 2 || !ValidKey(t[1])) return Reply(kBadFormat);
-  if (!ParseMetaFlags(t, 2, &f)) return Reply("CLIENT_ERROR invalid flag");
+  if (!ParseMetaFlags(t, 2, &f)) return Reply(f.error);
   std::string key = t[1];
   if (f.base64 && !Base64Decode(t[1], &key)) return Reply(kBadFormat);
   KeyLock lock(ks_, key);
@@ -275,7 +287,7 @@ void McSession::MetaArith(McRequest& req) {
   auto& t = req.tokens;
   MetaFlags f;
   if (t.size() < 2 || !ValidKey(t[1])) return Reply(kBadFormat);
-  if (!ParseMetaFlags(t, 2, &f)) return Reply("CLIENT_ERROR invalid flag");
+  if (!ParseMetaFlags(t, 2, &f)) return Reply(f.error);
   std::string key = t[1];
   if (f.base64 && !Base64Decode(t[1], &key)) return Reply(kBadFormat);
   char mode = f.mode == 0 ? 'I' : static_cast<char>(std::toupper(f.mode));

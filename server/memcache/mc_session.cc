@@ -173,8 +173,9 @@ void McSession::Get(McRequest& req, bool with_cas, bool touch) {
       WriteEvents ev(ks_);
       ev.ExpiryChanged(key, at);
       s = ks_->Put(key, e.payload(), e.meta().flags, at, &cas, ev.span());
+      // Touched into the past, the item is still returned this once, as
+      // memcached returns what it fetched before setting the time.
       if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
-      if (at == 1) continue;  // touched into the past: gone
     }
     std::string line = "VALUE " + key + " " + std::to_string(e.meta().flags) +
                        " " + std::to_string(e.payload().size());
@@ -197,7 +198,7 @@ void McSession::Store(McRequest& req) {
   uint64_t at = 0, cas_in = 0;
   if (t.size() < want || t.size() > want + 1 ||
       (t.size() == want + 1 && t.back() != "noreply") || !ValidKey(t[1]) ||
-      !ParseNum(t[2], &flags) || !ParseExptime(t[3], &at) ||
+      !ParseFlags(t[2], &flags) || !ParseExptime(t[3], &at) ||
       (is_cas && !ParseNum(t[5], &cas_in))) {
     noreply_ = false;
     return Reply(kBadFormat);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "server/keyspace/keyspace.h"
+#include "server/protocol/memcache/mc_numbers.h"
 
 namespace shale::server::mc {
 
@@ -24,11 +25,14 @@ inline bool ParseNum(std::string_view s, T* v) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-// memcached exptime -> absolute Unix ms; 0: never. An expired time gives 1
-// (a moment in the past), so that Keyspace::Put deletes instead of storing.
+// memcached exptime -> absolute Unix ms; 0: never. The number is read as
+// memcached 1.6 reads it (McParseI32: 64-bit, then its low 32 bits as a
+// signed number), then: 0 never, negative already expired, up to 30 days
+// relative seconds, beyond that a Unix time. An expired time gives 1 (a
+// moment in the past), so that Keyspace::Put deletes instead of storing.
 inline bool ParseExptime(std::string_view s, uint64_t* at) {
-  int64_t t;
-  if (!ParseNum(s, &t)) return false;
+  int32_t t;
+  if (!McParseI32(s, &t)) return false;
   if (t == 0) {
     *at = 0;
   } else if (t < 0) {
@@ -40,6 +44,11 @@ inline bool ParseExptime(std::string_view s, uint64_t* at) {
     if (*at <= Keyspace::NowMs()) *at = 1;
   }
   return true;
+}
+
+// Client flags as memcached 1.6 reads them (McParseU32).
+inline bool ParseFlags(std::string_view s, uint32_t* flags) {
+  return McParseU32(s, flags);
 }
 
 // A value as memcached's incr sees it: decimal digits, maybe followed by

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/protocol/memcache/mc_numbers.h"
+
 namespace shale::server {
 
 size_t McDataLengthToken(std::string_view cmd) {
@@ -34,7 +36,9 @@ bool ClassicFieldsValid(const std::vector<std::string>& t) {
   size_t want = t[0] == "cas" ? 6 : 5;
   if (t.size() < want || t.size() > want + 1) return false;
   if (t.size() == want + 1 && t.back() != "noreply") return false;
-  if (!IsNumber(t[2], false) || !IsNumber(t[3], true)) return false;
+  uint32_t flags;
+  int32_t exptime;
+  if (!McParseU32(t[2], &flags) || !McParseI32(t[3], &exptime)) return false;
   return want == 5 || IsNumber(t[5], false);
 }
 
