@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 
+#include "server/net/output_limits.h"
+
 namespace shale::server {
 namespace {
 
@@ -66,6 +68,7 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
                                  "http_max_body_bytes",
                                  "http_max_uri_bytes",
                                  "client_output_limit",
+                                 "client_output_buffer_limit",
                                  "timeout",
                                  "write_timeout",
                                  "block_cache_bytes",
@@ -107,6 +110,15 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
   num("http_max_body_bytes", &c->http_max_body_bytes);
   num("http_max_uri_bytes", &c->http_max_uri_bytes);
   num("client_output_limit", &c->client_output_limit);
+  str("client_output_buffer_limit", &c->client_output_buffer_limit);
+  {
+    OutputLimits check;
+    std::string why;
+    if (!check.Parse(c->client_output_buffer_limit, &why)) {
+      *error = path + ": client_output_buffer_limit: " + why;
+      return false;
+    }
+  }
   num("timeout", &c->timeout);
   num("write_timeout", &c->write_timeout);
   num("block_cache_bytes", &c->block_cache_bytes);

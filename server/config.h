@@ -44,6 +44,10 @@ struct Config {
   // Output a connection may queue before it stops reading requests (the
   // client is throttled until it reads).
   uint64_t client_output_limit = 1u << 20;
+  // Redis's client-output-buffer-limit (net/output_limits.h): per client
+  // class, output not yet written past which the client is disconnected.
+  std::string client_output_buffer_limit =
+      "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
   // Seconds a connection may stay idle (no request) before it is closed;
   // 0: never. Redis's `timeout`.
   int timeout = 300;

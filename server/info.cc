@@ -72,7 +72,12 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
         {"evicted_keys", "0"},
         {"total_writes", str(s->ks->writes.load())},
         {"unexpected_error_replies", "0"},
-        {"rejected_calls", str(s->rejected_calls.load())}}});
+        {"rejected_calls", str(s->rejected_calls.load())},
+        {"pubsub_channels", str(s->pubsub.Count(PubSubKind::kChannel))},
+        {"pubsub_patterns", str(s->pubsub.Count(PubSubKind::kPattern))},
+        {"pubsubshard_channels", str(s->pubsub.Count(PubSubKind::kShard))},
+        {"client_output_buffer_limit_disconnections",
+         str(s->output_limits.disconnections.load())}}});
   InfoSection keyspace{"keyspace", {}};
   if (with_keyspace) {
     for (int db = 0; db < s->ks->databases(); db++) {

@@ -25,6 +25,7 @@ bool Server::OpenListener(const std::string& name, int port,
   limits.output_limit = config_.client_output_limit;
   limits.idle_timeout = std::chrono::seconds(config_.timeout);
   limits.write_timeout = std::chrono::seconds(config_.write_timeout);
+  limits.output_limits = &state_->output_limits;
   auto l =
       std::make_unique<Listener>(name, pool_.get(), registry_.get(), limits,
                                  std::move(factory), std::move(reject));
@@ -66,14 +67,24 @@ bool Server::Start(std::string* error) {
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
   // Commit hooks, in the order they run (keyspace/commit_hook.h).
   ks_->AddHook(&state_->watches);
-  // Publishes nothing until it has a publisher (pub/sub) and classes
-  // (notify-keyspace-events): until then writers record no events.
+  // Publishes through pub/sub once notify-keyspace-events names classes;
+  // until then writers record no events.
   notifier_ = std::make_unique<KeyspaceNotifier>(ks_.get());
   ks_->AddHook(notifier_.get());
   state_->notifier = notifier_.get();
+  notifier_->set_publisher([ps = &state_->pubsub](std::string_view channel,
+                                                  std::string_view message) {
+    ps->Publish(channel, message);
+  });
   expirer_ = std::make_unique<ActiveExpirer>(ks_.get());
   state_->expirer = expirer_.get();
   ServerState* state = state_.get();
+  std::string why;
+  if (!state_->output_limits.Parse(config_.client_output_buffer_limit, &why)) {
+    *error = "client_output_buffer_limit: " + why;
+    Stop();
+    return false;
+  }
 
   if (config_.port != 0) {
     if (!OpenListener(

@@ -16,7 +16,9 @@
 
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
+#include "server/net/output_limits.h"
 #include "server/net/registry.h"
+#include "server/pubsub/pubsub.h"
 #include "server/redis/watch.h"
 #include "server/stat_counter.h"
 
@@ -97,6 +99,9 @@ struct ServerState {
   CursorTable cursors;
   // WATCH's registry; a commit hook of ks (registered by Server::Start).
   WatchRegistry watches;
+  // Every connection's client-output-buffer-limit (CONFIG SET changes it).
+  OutputLimits output_limits;
+  PubSub pubsub;
   StatCounter total_commands;
   StatCounter rejected_calls;
   // memcached front end counters (its `stats`).

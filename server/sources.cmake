@@ -34,12 +34,16 @@ add_library(shale_server_lib STATIC
   server/net/connection.cc
   server/net/io_pool.cc
   server/net/listener.cc
+  server/net/output_limits.cc
   server/net/registry.cc
   server/protocol/memcache/mc_parser.cc
   server/protocol/resp/resp_parser.cc
   server/protocol/resp/resp_writer.cc
+  server/pubsub/pubsub.cc
+  server/pubsub/subscriptions.cc
   server/redis/cmd_keys.cc
   server/redis/cmd_multi.cc
+  server/redis/cmd_pubsub.cc
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
   server/redis/command.cc
@@ -49,8 +53,9 @@ add_library(shale_server_lib STATIC
   server/redis/watch.cc
   server/util/glob.cc
 )
+# src/ for the engine's header-only util/mutex.h (annotated locks).
 target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
-  ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
+  ${CMAKE_SOURCE_DIR}/src ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
 target_compile_definitions(shale_server_lib PUBLIC
   BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 target_link_libraries(shale_server_lib PUBLIC shale Boost::headers
@@ -77,6 +82,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/wal_syncer_test.cc
     server/redis/set_batch_test.cc
     server/redis/notify_events_test.cc
+    server/net/connection_test.cc
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
     server/util/glob_test.cc

@@ -23,6 +23,12 @@ void Registry::Remove(uint64_t id) {
   if (conns_.empty()) cv_.notify_all();
 }
 
+std::shared_ptr<Connection> Registry::Find(uint64_t id) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : it->second.lock();
+}
+
 size_t Registry::size() {
   std::lock_guard<std::mutex> l(mu_);
   return conns_.size();

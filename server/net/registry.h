@@ -26,6 +26,8 @@ class Registry {
   // maxclients or shutting down.
   bool Add(const std::shared_ptr<Connection>& c);
   void Remove(uint64_t id);
+  // The connection with this id, or nullptr if it is gone.
+  std::shared_ptr<Connection> Find(uint64_t id);
   size_t size();
   uint64_t total_accepted() const { return total_.load(); }
   uint64_t total_rejected() const { return rejected_.load(); }

@@ -16,9 +16,17 @@
 
 namespace shale::server {
 
+class Connection;
+
 class Session {
  public:
   virtual ~Session() = default;
+
+  // Called once, on the connection's thread, before the first OnData: the
+  // connection that owns this session, for handing out to other threads
+  // (Connection::Push / Post / Kill). Sessions tested without a connection
+  // never get it.
+  virtual void Attach(Connection* /*conn*/) {}
 
   // Consumes requests from the front of in, appends their replies to *out,
   // and returns the bytes consumed. A partial request may be consumed into
@@ -31,6 +39,21 @@ class Session {
   // True once the connection should close after the pending output is
   // written (QUIT, a protocol error).
   virtual bool closing() const = 0;
+
+  // False while the session holds a request it cannot run yet (a blocked
+  // client, CLIENT PAUSE): the connection then calls OnData again only
+  // after a Connection::Post task made it ready.
+  virtual bool ready() const { return true; }
+
+  // True while the idle timeout does not apply (Redis exempts subscribers
+  // and blocked clients).
+  virtual bool idle_exempt() const { return false; }
+
+  // The connection closed (any reason): drop every registration other
+  // threads could use to reach it. Called once, on the connection's thread;
+  // a connection destroyed without closing (server shutdown) only runs the
+  // destructor, which must do the same.
+  virtual void OnClose() {}
 };
 
 // Peer and local addresses of a connection, for CLIENT LIST and logs.

@@ -20,6 +20,12 @@ void UnknownSubcommand(CommandContext& ctx, std::string_view cmd,
 
 void Ping(CommandContext& ctx, Args& a) {
   if (a.size() > 2) return ReplyArity(ctx.w, a[0]);
+  if (ctx.session->subscriptions()->any() && ctx.w->version() == 2) {
+    // A subscribed RESP2 connection carries message arrays: so does PONG.
+    ctx.w->Array(2);
+    ctx.w->Bulk("pong");
+    return ctx.w->Bulk(a.size() == 2 ? a[1] : "");
+  }
   if (a.size() == 2) return ctx.w->Bulk(a[1]);
   ctx.w->Simple("PONG");
 }
@@ -125,6 +131,7 @@ void Quit(CommandContext& ctx, Args&) {
 }
 
 void Reset(CommandContext& ctx, Args&) {
+  ctx.session->subscriptions()->Clear();
   ctx.server->clients.SetName(ctx.client, "");
   ctx.session->set_resp(2);
   ctx.client->db.store(0, std::memory_order_relaxed);
@@ -189,7 +196,8 @@ std::vector<std::pair<std::string, std::string>> ConfigParams(
           {"timeout", std::to_string(c.timeout)},
           {"proto-max-bulk-len", std::to_string(c.max_value_bytes)},
           {"maxmemory", "0"},
-          {"io-threads", std::to_string(c.threads)}};
+          {"io-threads", std::to_string(c.threads)},
+          {"client-output-buffer-limit", ctx.server->output_limits.Format()}};
 }
 
 void ConfigCmd(CommandContext& ctx, Args& a) {
@@ -224,7 +232,8 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
             "ERR Unknown option or number of arguments for CONFIG SET - '" +
             a[i] + "'");
       }
-      if (k != "requirepass" && k != "save") {
+      if (k != "requirepass" && k != "save" &&
+          k != "client-output-buffer-limit") {
         return ctx.w->Error(
             "ERR CONFIG SET failed (possibly related to "
             "argument '" +
@@ -234,7 +243,22 @@ void ConfigCmd(CommandContext& ctx, Args& a) {
       }
     }
     for (size_t i = 2; i < a.size(); i += 2) {
-      if (Lower(a[i]) == "requirepass") ctx.server->SetRequirePass(a[i + 1]);
+      if (Lower(a[i]) != "client-output-buffer-limit") continue;
+      OutputLimits check;
+      std::string why;
+      if (!check.Parse(a[i + 1], &why)) {
+        return ctx.w->Error(
+            "ERR CONFIG SET failed (possibly related to argument '" + a[i] +
+            "') - " + why);
+      }
+    }
+    for (size_t i = 2; i < a.size(); i += 2) {
+      std::string k = Lower(a[i]);
+      if (k == "requirepass") ctx.server->SetRequirePass(a[i + 1]);
+      if (k == "client-output-buffer-limit") {
+        std::string why;
+        (void)ctx.server->output_limits.Parse(a[i + 1], &why);
+      }
     }
     return ctx.w->Ok();
   }

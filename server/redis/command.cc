@@ -13,8 +13,8 @@ struct Table {
   std::vector<const CommandSpec*> all;
   std::unordered_map<std::string, const CommandSpec*> by_name;
   Table() {
-    for (auto group :
-         {StringCommands(), KeyCommands(), ServerCommands(), MultiCommands()}) {
+    for (auto group : {StringCommands(), KeyCommands(), ServerCommands(),
+                       MultiCommands(), PubSubCommands()}) {
       for (const CommandSpec& c : group) {
         all.push_back(&c);
         by_name[c.name] = &c;
@@ -47,7 +47,7 @@ const std::vector<const CommandSpec*>& AllCommands() { return GetTable().all; }
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys) {
   const int n = static_cast<int>(args.size());
-  if (cmd.first_key > 0) {
+  if (cmd.first_key > 0 && !(cmd.flags & kCmdNotKey)) {
     int last = cmd.last_key < 0 ? n + cmd.last_key : cmd.last_key;
     for (int i = cmd.first_key; i <= last && i < n; i += cmd.step) {
       keys->push_back({db, args[static_cast<size_t>(i)]});
@@ -78,6 +78,15 @@ bool ParseDigits(std::string_view s, uint64_t* v) {
 }
 
 }  // namespace
+
+const SubcommandSpec* LookupSubcommand(const CommandSpec& c, const Args& args) {
+  if (c.subcommands.empty() || args.size() < 2) return nullptr;
+  for (const SubcommandSpec& s : c.subcommands) {
+    std::string_view name = s.name;
+    if (EqualsIgnoreCase(args[1], name.substr(name.find('|') + 1))) return &s;
+  }
+  return nullptr;
+}
 
 bool ParseInt64(std::string_view s, int64_t* v) {
   if (s.empty() || s.size() > 20) return false;

@@ -52,6 +52,23 @@ enum CommandFlags : uint32_t {
   // Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD
   // WATCH QUIT RESET, as Redis).
   kCmdTxControl = 1 << 7,
+  kCmdPubSub = 1 << 8,  // Redis's "pubsub" flag
+  kCmdNoScript = 1 << 9,
+  // Redis's "may_replicate": not a write, but CLIENT PAUSE WRITE holds it
+  // (PUBLISH).
+  kCmdMayReplicate = 1 << 10,
+  // The key positions name shard channels, not keys: no key locks, no
+  // max_key_bytes check (the command checks its own bound).
+  kCmdNotKey = 1 << 11,
+};
+
+// A subcommand of a container command (CLIENT KILL, PUBSUB NUMSUB): the
+// dispatcher answers an unknown subcommand and a wrong arity, as Redis does
+// before it checks anything else, and applies the subcommand's flags.
+struct SubcommandSpec {
+  const char* name;  // lowercase, with the container's: "client|kill"
+  int arity;         // as CommandSpec's, counting the container's name
+  uint32_t flags;
 };
 
 struct CommandSpec {
@@ -62,6 +79,9 @@ struct CommandSpec {
   int first_key, last_key, step;  // as COMMAND INFO reports them
   const char* group;              // "string", "keyspace", "connection", ...
   const char* summary;            // for COMMAND DOCS
+  // Containers that list their subcommands here get them checked by the
+  // dispatcher; the others check their own.
+  std::span<const SubcommandSpec> subcommands = {};
 };
 
 // The keys a write command locks, as (database, key): the command table's
@@ -75,12 +95,16 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
 const CommandSpec* LookupCommand(std::string_view name);
 // Every command, in table order.
 const std::vector<const CommandSpec*>& AllCommands();
+// The subcommand of c that args[1] names, or nullptr (none given, none
+// listed, or unknown).
+const SubcommandSpec* LookupSubcommand(const CommandSpec& c, const Args& args);
 
 // The groups' tables (defined in cmd_*.cc).
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
+std::span<const CommandSpec> PubSubCommands();
 
 // --- argument helpers shared by the groups ---------------------------------
 

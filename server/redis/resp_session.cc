@@ -21,7 +21,8 @@ RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
     : server_(server),
       parser_(LimitsOf(server->config)),
       writer_(nullptr),
-      tx_(server->ks) {
+      tx_(server->ks),
+      subs_(&server->pubsub) {
   client_.id = info.id;
   client_.peer = info.peer;
   client_.local = info.local;
@@ -30,14 +31,63 @@ RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
   server_->clients.Add(&client_);
 }
 
-RespSession::~RespSession() {
+RespSession::~RespSession() { OnClose(); }
+
+void RespSession::Attach(Connection* conn) {
+  conn_ = conn;
+  subs_.set_connection(conn);
+}
+
+void RespSession::OnClose() {
+  // Nothing on another thread may reach this client from here on.
   ResetTransaction();
+  subs_.Clear();
   server_->clients.Remove(client_.id);
 }
 
 void RespSession::set_resp(int version) {
   writer_.set_version(version);
   client_.resp = version;
+  subs_.subscriber()->resp.store(version, std::memory_order_relaxed);
+}
+
+std::string RespSession::CheckSubcommand(const CommandSpec& cmd,
+                                         const Args& args,
+                                         const SubcommandSpec** sub) {
+  *sub = nullptr;
+  if (cmd.subcommands.empty()) return "";
+  *sub = LookupSubcommand(cmd, args);
+  if (*sub == nullptr) {
+    std::string upper = cmd.name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(c));
+    return "ERR unknown subcommand '" + args[1].substr(0, 128) + "'. Try " +
+           upper + " HELP.";
+  }
+  int n = static_cast<int>(args.size());
+  if (((*sub)->arity > 0 && n != (*sub)->arity) || n < -(*sub)->arity) {
+    return std::string("ERR wrong number of arguments for '") + (*sub)->name +
+           "' command";
+  }
+  return "";
+}
+
+std::string RespSession::CheckSubscribedMode(const CommandSpec& cmd,
+                                             const SubcommandSpec* sub) {
+  // RESP2 clients with a subscription may only (un)subscribe, ping, quit
+  // and reset: their connection carries messages.
+  if (!subs_.any() || writer_.version() != 2) return "";
+  static constexpr std::string_view kAllowed[] = {
+      "ping",       "subscribe",    "ssubscribe", "unsubscribe", "sunsubscribe",
+      "psubscribe", "punsubscribe", "quit",       "reset"};
+  if (sub == nullptr) {
+    for (auto a : kAllowed) {
+      if (cmd.name == a) return "";
+    }
+  }
+  return std::string("ERR Can't execute '") +
+         (sub != nullptr ? sub->name : cmd.name) +
+         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+         "are allowed in this context";
 }
 
 size_t RespSession::OnData(std::string_view in, std::string* out,
@@ -84,6 +134,9 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
   // Nothing is left pending: every SET read so far is written and every
   // GET answered before the connection writes or waits for more input.
   FlushBatches();
+  // A client on its way out (QUIT, protocol error) gets no more messages,
+  // and others see it gone at once, as in Redis.
+  if (closing_) subs_.Clear();
   return total;
 }
 
@@ -105,7 +158,7 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
          args.size() == argc && args[0].size() == name.size() &&
          EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
-         (authenticated_ || !server_->auth_required.load());
+         (authenticated_ || !server_->auth_required.load()) && !subs_.any();
 }
 
 void RespSession::Reject(std::string_view error, const CommandSpec* cmd) {
@@ -142,11 +195,18 @@ void RespSession::Execute(Args& args) {
         "ERR wrong number of arguments for '" + Lower(cmd->name) + "' command",
         cmd);
   }
+  const SubcommandSpec* sub;
+  if (std::string e = CheckSubcommand(*cmd, args, &sub); !e.empty()) {
+    return Reject(e, cmd);
+  }
   if (!authenticated_ && server_->auth_required.load() &&
       !(cmd->flags & kCmdNoAuth)) {
     return Reject("NOAUTH Authentication required.", cmd);
   }
-  if (cmd->first_key > 0) {
+  if (std::string e = CheckSubscribedMode(*cmd, sub); !e.empty()) {
+    return Reject(e, cmd);
+  }
+  if (cmd->first_key > 0 && !(cmd->flags & kCmdNotKey)) {
     // Keys are bounded (max_key_bytes); values only by max_value_bytes.
     int last = cmd->last_key < 0 ? n + cmd->last_key : cmd->last_key;
     for (int i = cmd->first_key; i <= last && i < n; i += cmd->step) {

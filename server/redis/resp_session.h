@@ -10,6 +10,7 @@
 #include "server/net/session.h"
 #include "server/protocol/resp/resp_parser.h"
 #include "server/protocol/resp/resp_writer.h"
+#include "server/pubsub/subscriptions.h"
 #include "server/redis/command.h"
 #include "server/redis/get_batch.h"
 #include "server/redis/set_batch.h"
@@ -23,9 +24,12 @@ class RespSession : public Session {
   RespSession(ServerState* server, const ConnectionInfo& info);
   ~RespSession() override;
 
+  void Attach(Connection* conn) override;
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
+  bool idle_exempt() const override { return subs_.any(); }
+  void OnClose() override;
 
   // For connection commands (HELLO, AUTH, QUIT, RESET).
   void set_authenticated(bool a) { authenticated_ = a; }
@@ -33,6 +37,9 @@ class RespSession : public Session {
   void set_resp(int version);
   void CloseAfterReply() { closing_ = true; }
   ClientState* client() { return &client_; }
+  Subscriptions* subscriptions() { return &subs_; }
+  // The connection (nullptr in tests over a bare session).
+  Connection* connection() { return conn_; }
 
   // --- transactions (cmd_multi.cc) ----------------------------------------
   // MULTI, EXEC, DISCARD, WATCH, UNWATCH; each writes one reply.
@@ -58,6 +65,14 @@ class RespSession : public Session {
   // MULTI it also dooms the transaction, as Redis's flagTransaction.
   // A refused EXEC discards the transaction and answers EXECABORT.
   void Reject(std::string_view error, const CommandSpec* cmd = nullptr);
+  // Redis's checks before a handler runs, each returning the error (empty:
+  // none): a listed subcommand exists and has its arity (*sub: it, or
+  // nullptr); a RESP2 client with subscriptions runs only (P|S)(UN)SUBSCRIBE,
+  // PING, QUIT and RESET.
+  std::string CheckSubcommand(const CommandSpec& cmd, const Args& args,
+                              const SubcommandSpec** sub);
+  std::string CheckSubscribedMode(const CommandSpec& cmd,
+                                  const SubcommandSpec* sub);
   // True if args is the command name with argc - 1 arguments and may join a
   // batch: a plain `SET key value` (set_batch_) or `GET key` (get_batch_).
   bool Batchable(const Args& args, std::string_view name, size_t argc) const;
@@ -66,6 +81,7 @@ class RespSession : public Session {
   void FlushGets();
 
   ServerState* const server_;
+  Connection* conn_ = nullptr;
   RespParser parser_;
   RespWriter writer_;
   SetBatch set_batch_;
@@ -79,6 +95,7 @@ class RespSession : public Session {
   bool multi_error_ = false;  // a queue-time error: EXEC answers EXECABORT
   std::vector<Args> queue_;
   size_t queued_bytes_ = 0;
+  Subscriptions subs_;
   bool authenticated_ = false;
   bool closing_ = false;
 };

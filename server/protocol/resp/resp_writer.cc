@@ -71,6 +71,8 @@ void RespWriter::Map(size_t pairs) {
 
 void RespWriter::Set(size_t n) { Header(version_ >= 3 ? '~' : '*', n); }
 
+void RespWriter::Push(size_t n) { Header(version_ >= 3 ? '>' : '*', n); }
+
 void RespWriter::Double(double d) {
   std::string s;
   if (std::isinf(d)) {

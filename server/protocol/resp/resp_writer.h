@@ -30,6 +30,7 @@ class RespWriter {
   void Array(size_t n);
   void Map(size_t pairs);                // RESP2: array of 2n
   void Set(size_t n);                    // RESP2: array
+  void Push(size_t n);                   // RESP3 `>`; RESP2: array
   void Double(double d);                 // RESP2: bulk string
   void Bool(bool b);                     // RESP2: integer 1/0
   void Verbatim(std::string_view text);  // RESP2: bulk string, txt format
