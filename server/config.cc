@@ -3,9 +3,12 @@
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
 #include <optional>
 
-#include "server/net/output_limits.h"
+#include "server/config_keys.h"
+#include "server/live_config.h"
 
 namespace shale::server {
 namespace {
@@ -19,6 +22,55 @@ bool ParseFsync(const std::string& s, FsyncPolicy* p) {
     *p = FsyncPolicy::kNo;
   else
     return false;
+  return true;
+}
+
+// A Redis parameter's value in the file as CONFIG SET would take it: a
+// string as is, an integer in decimal, a boolean as yes/no.
+bool RedisValue(const toml::node& v, std::string* out) {
+  if (auto s = v.value_exact<std::string>()) {
+    *out = *s;
+  } else if (auto i = v.value_exact<int64_t>()) {
+    *out = std::to_string(*i);
+  } else if (auto b = v.value_exact<bool>()) {
+    *out = *b ? "yes" : "no";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The file's Redis parameters: checked as CONFIG SET checks them (but
+// immutable ones are allowed), then kept in c->redis_params, or, for the
+// ones that are shale settings under their Redis name (appendfsync ...),
+// set into c's fields.
+bool LoadRedisParams(const std::string& path, const toml::table& t,
+                     const std::vector<std::pair<size_t, std::string>>& keys,
+                     Config* c, std::string* error) {
+  LiveConfig check;
+  for (const auto& [line, key] : keys) {
+    const ParamSpec* p = FindParam(key);
+    std::string value, err;
+    if (!RedisValue(*t.get(key), &value)) {
+      *error = path + ": " + key + " must be a string, an integer or a boolean";
+      return false;
+    }
+    if (!check.Init(key, value, &err)) {
+      *error = path + ": " + key + ": " + err;
+      return false;
+    }
+    const ShaleKey* sk = FindShaleKey(*p);
+    if (sk == nullptr) {
+      c->redis_params.emplace_back(p->name, check.Value(key));
+      continue;
+    }
+    if (t.contains(sk->key)) {
+      *error = path + ": " + key + " and " + sk->key +
+               " are the same setting; give one of them";
+      return false;
+    }
+    sk->set(c, check.Value(key));
+  }
   return true;
 }
 
@@ -68,20 +120,25 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
                                  "http_max_body_bytes",
                                  "http_max_uri_bytes",
                                  "client_output_limit",
-                                 "client_output_buffer_limit",
                                  "timeout",
                                  "write_timeout",
                                  "block_cache_bytes",
                                  "compaction_nice",
                                  "databases"};
+  // Keys that are no shale setting must be Redis parameters; they are read
+  // after shale's own keys, in the file's order.
+  std::vector<std::pair<size_t, std::string>> redis_keys;  // (line, key)
   for (auto& [k, v] : t) {
     bool known = false;
     for (const char* name : kKnown) known |= (k.str() == name);
-    if (!known) {
+    if (known) continue;
+    if (FindParam(k.str()) == nullptr) {
       *error = path + ": unknown key '" + std::string(k.str()) + "'";
       return false;
     }
+    redis_keys.emplace_back(v.source().begin.line, std::string(k.str()));
   }
+  std::sort(redis_keys.begin(), redis_keys.end());
   str("dir", &c->dir);
   str("bind", &c->bind);
   num("port", &c->port);
@@ -110,21 +167,13 @@ bool LoadToml(const std::string& path, Config* c, std::string* error) {
   num("http_max_body_bytes", &c->http_max_body_bytes);
   num("http_max_uri_bytes", &c->http_max_uri_bytes);
   num("client_output_limit", &c->client_output_limit);
-  str("client_output_buffer_limit", &c->client_output_buffer_limit);
-  {
-    OutputLimits check;
-    std::string why;
-    if (!check.Parse(c->client_output_buffer_limit, &why)) {
-      *error = path + ": client_output_buffer_limit: " + why;
-      return false;
-    }
-  }
   num("timeout", &c->timeout);
   num("write_timeout", &c->write_timeout);
   num("block_cache_bytes", &c->block_cache_bytes);
   num("compaction_nice", &c->compaction_nice);
   num("databases", &c->databases);
-  return ok;
+  if (!ok) return false;
+  return LoadRedisParams(path, t, redis_keys, c, error);
 }
 
 }  // namespace
@@ -192,8 +241,11 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
     if (e.get_name() == "CallForVersion") *error = "shale-server 0.1.0";
     return false;
   }
-  if (!config_file.empty() && !LoadToml(config_file, config, error)) {
-    return false;
+  if (!config_file.empty()) {
+    if (!LoadToml(config_file, config, error)) return false;
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(config_file, ec);
+    config->config_file = ec ? config_file : abs.lexically_normal().string();
   }
   if (dir) config->dir = *dir;
   if (bind) config->bind = *bind;
@@ -230,9 +282,45 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
     *error = "databases must be between 1 and " + std::to_string(kMaxDatabases);
     return false;
   }
-  if (config->threads < 1 || config->threads > 256) {
-    *error = "threads must be between 1 and 256";
+  // Bounds of the Redis parameters these settings are (io-threads,
+  // maxclients, proto-max-bulk-len).
+  if (config->threads < 1 || config->threads > 128) {
+    *error = "threads must be between 1 and 128";
     return false;
+  }
+  if (config->maxclients < 1) {
+    *error = "maxclients must be at least 1";
+    return false;
+  }
+  if (config->max_value_bytes < (1u << 20) ||
+      config->max_value_bytes > static_cast<uint64_t>(INT64_MAX)) {
+    *error = "max_value_bytes must be at least 1048576";
+    return false;
+  }
+  // The start values of the Redis parameters, checked once here so that a
+  // bad one stops the server before it opens anything.
+  LiveConfig check;
+  return InitLiveConfig(*config, config->port, &check, error);
+}
+
+bool InitLiveConfig(const Config& c, int resp_port, LiveConfig* live,
+                    std::string* error) {
+  std::vector<std::pair<std::string, std::string>> start;
+  for (const ParamSpec& p : AllParams()) {
+    if (const ShaleKey* k = FindShaleKey(p)) {
+      start.emplace_back(p.name, k->get(c));
+    } else if (ShaleDefault(p) != p.default_value) {
+      start.emplace_back(p.name, ShaleDefault(p));
+    }
+  }
+  start.emplace_back("port", std::to_string(resp_port));
+  for (const auto& kv : c.redis_params) start.push_back(kv);
+  for (const auto& [name, value] : start) {
+    std::string err;
+    if (!live->Init(name, value, &err)) {
+      *error = name + " " + value + ": " + err;
+      return false;
+    }
   }
   return true;
 }

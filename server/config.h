@@ -3,11 +3,19 @@
 // Precedence: built-in default < the TOML file (--config FILE) < a flag.
 // Every key is documented in the example shale.toml at the repository root;
 // the TOML key is the flag name with '-' replaced by '_'.
+//
+// The file may also set any Redis 7.0 configuration parameter under its
+// Redis name (`hash-max-listpack-entries = 1024`, `notify-keyspace-events =
+// "KEA"`), validated as CONFIG SET validates it. Redis parameters shale has
+// its own key for are read under either name (`appendfsync` is `fsync`,
+// `io-threads` is `threads` ...: kShaleKeys in config.cc).
 #ifndef SHALE_SERVER_CONFIG_H_
 #define SHALE_SERVER_CONFIG_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/keyspace/keyspace.h"
 
@@ -44,10 +52,6 @@ struct Config {
   // Output a connection may queue before it stops reading requests (the
   // client is throttled until it reads).
   uint64_t client_output_limit = 1u << 20;
-  // Redis's client-output-buffer-limit (net/output_limits.h): per client
-  // class, output not yet written past which the client is disconnected.
-  std::string client_output_buffer_limit =
-      "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
   // Seconds a connection may stay idle (no request) before it is closed;
   // 0: never. Redis's `timeout`.
   int timeout = 300;
@@ -70,6 +74,14 @@ struct Config {
   // Databases served (SELECT 0..databases-1), Redis's `databases`. Each is
   // a namespace of the one engine DB (docs/format/server_keys.md).
   int databases = 16;
+
+  // The config file given with --config, as an absolute path ("" if none):
+  // CONFIG REWRITE writes the running values back to it.
+  std::string config_file;
+  // The Redis parameters the file sets under their Redis names (not those
+  // shale has its own key for), in file order, each value in CONFIG SET's
+  // form ("yes", "1024", "KEA").
+  std::vector<std::pair<std::string, std::string>> redis_params;
 };
 
 inline constexpr int kMaxDatabases = 65536;
@@ -81,6 +93,22 @@ bool LoadConfig(int argc, char** argv, Config* config, std::string* error,
                 int* exit_code);
 
 const char* FsyncName(FsyncPolicy p);
+
+class LiveConfig;
+
+// Sets the start values of the running Redis parameters: shale's own
+// settings under their Redis names (maxclients, appendfsync, dir ...) and
+// the Redis parameters of the file. `resp_port` is the port actually
+// listened on. False with a message if a value is bad.
+bool InitLiveConfig(const Config& c, int resp_port, LiveConfig* live,
+                    std::string* error);
+
+// CONFIG REWRITE: writes the running values into c.config_file, editing in
+// place the keys the file already has (comments, layout and other keys
+// stay) and appending the parameters whose value is not the default. False
+// with the reason (errno's text for I/O errors) in *error.
+bool RewriteConfigFile(const Config& c, const LiveConfig& live,
+                       std::string* error);
 
 }  // namespace shale::server
 

@@ -77,7 +77,7 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
         {"pubsub_patterns", str(s->pubsub.Count(PubSubKind::kPattern))},
         {"pubsubshard_channels", str(s->pubsub.Count(PubSubKind::kShard))},
         {"client_output_buffer_limit_disconnections",
-         str(s->output_limits.disconnections.load())}}});
+         str(s->output_limit_disconnections.load())}}});
   InfoSection keyspace{"keyspace", {}};
   if (with_keyspace) {
     for (int db = 0; db < s->ks->databases(); db++) {

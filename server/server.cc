@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -14,6 +15,36 @@
 
 namespace shale::server {
 
+namespace {
+
+// File descriptors kept free beside the clients', as Redis keeps them.
+constexpr uint64_t kReservedFds = 32;
+
+// Makes room in RLIMIT_NOFILE for maxclients connections, raising the soft
+// limit if needed. Returns the number of clients the limit allows
+// (maxclients if it fits).
+uint64_t FitOpenFiles(uint64_t maxclients) {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return maxclients;
+  uint64_t want = maxclients + kReservedFds;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) return maxclients;
+  // Both limits to what is wanted (a privileged process may raise the hard
+  // one, as Redis does), else the soft one up to the hard one.
+  rlimit raised{want, std::max<rlim_t>(want, rl.rlim_max)};
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    raised.rlim_max = rl.rlim_max;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY
+                          ? want
+                          : std::min<uint64_t>(want, rl.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) raised = rl;
+  }
+  rl = raised;
+  if (rl.rlim_cur >= want) return maxclients;
+  return rl.rlim_cur > kReservedFds ? rl.rlim_cur - kReservedFds : 1;
+}
+
+}  // namespace
+
 Server::Server(Config config) : config_(std::move(config)) {}
 
 Server::~Server() { Stop(); }
@@ -24,8 +55,11 @@ bool Server::OpenListener(const std::string& name, int port,
   ConnectionLimits limits;
   limits.output_limit = config_.client_output_limit;
   limits.idle_timeout = std::chrono::seconds(config_.timeout);
+  limits.live_idle_timeout =
+      state_->live.IntAddress(LiveConfig::Resolve("timeout"));
   limits.write_timeout = std::chrono::seconds(config_.write_timeout);
-  limits.output_limits = &state_->output_limits;
+  limits.output_buffer_limits = &state_->live;
+  limits.output_limit_disconnections = &state_->output_limit_disconnections;
   auto l =
       std::make_unique<Listener>(name, pool_.get(), registry_.get(), limits,
                                  std::move(factory), std::move(reject));
@@ -59,10 +93,17 @@ bool Server::Start(std::string* error) {
     *error = "cannot open " + config_.dir + ": " + s.ToString();
     return false;
   }
-  if (config_.fsync == FsyncPolicy::kEverySec) {
-    syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
-  }
+  // Runs under every policy (CONFIG SET appendfsync), syncing under everysec.
+  syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
   pool_ = std::make_unique<IoPool>(config_.threads);
+  uint64_t fit = FitOpenFiles(config_.maxclients);
+  if (fit < static_cast<uint64_t>(config_.maxclients)) {
+    spdlog::warn(
+        "the open file limit allows {} clients, not maxclients {}: serving "
+        "{} (raise `ulimit -n`)",
+        fit, config_.maxclients, fit);
+    config_.maxclients = static_cast<int>(fit);
+  }
   registry_ = std::make_unique<Registry>(config_.maxclients);
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
   // Commit hooks, in the order they run (keyspace/commit_hook.h).
@@ -79,12 +120,11 @@ bool Server::Start(std::string* error) {
   expirer_ = std::make_unique<ActiveExpirer>(ks_.get());
   state_->expirer = expirer_.get();
   ServerState* state = state_.get();
-  std::string why;
-  if (!state_->output_limits.Parse(config_.client_output_buffer_limit, &why)) {
-    *error = "client_output_buffer_limit: " + why;
+  if (!InitLiveConfig(config_, config_.port, &state_->live, error)) {
     Stop();
     return false;
   }
+  WireConfig();
 
   if (config_.port != 0) {
     if (!OpenListener(
@@ -135,6 +175,11 @@ bool Server::Start(std::string* error) {
     }
     state_->http_port = listeners_.back()->port();
   }
+  std::string port_error;
+  if (!state_->live.Init("port", std::to_string(state_->resp_port),
+                         &port_error)) {
+    spdlog::error("port {}: {}", state_->resp_port, port_error);
+  }
   std::string ports;
   for (auto& l : listeners_) {
     spdlog::info("{} listening on {}:{}", l->name(), config_.bind, l->port());
@@ -152,6 +197,52 @@ bool Server::Start(std::string* error) {
   spdlog::info("shale-server ready: data in {}, fsync {}, {} I/O threads",
                config_.dir, FsyncName(config_.fsync), config_.threads);
   return true;
+}
+
+void Server::WireConfig() {
+  LiveConfig& live = state_->live;
+  ServerState* state = state_.get();
+  live.OnChange("requirepass", [state](const std::string& v, std::string*) {
+    state->SetRequirePass(v);
+    return true;
+  });
+  live.OnChange("maxclients", [this](const std::string& v, std::string* err) {
+    uint64_t n = std::strtoull(v.c_str(), nullptr, 10);
+    uint64_t fit = FitOpenFiles(n);
+    if (fit < n) {
+      *err =
+          "The operating system is not able to handle the specified number "
+          "of clients, try with " +
+          std::to_string(fit);
+      return false;
+    }
+    registry_->set_max_connections(n);
+    return true;
+  });
+  live.OnChange("appendfsync", [this](const std::string& v, std::string*) {
+    ks_->set_fsync(v == "always" ? FsyncPolicy::kAlways
+                   : v == "no"   ? FsyncPolicy::kNo
+                                 : FsyncPolicy::kEverySec);
+    return true;
+  });
+  live.OnChange("loglevel", [](const std::string& v, std::string*) {
+    spdlog::set_level(v == "debug" || v == "verbose" ? spdlog::level::debug
+                      : v == "notice"                ? spdlog::level::info
+                                                     : spdlog::level::warn);
+    return true;
+  });
+  // shale has no TLS: turning it on fails as a TLS setup failure does.
+  auto no_tls = [](const char* name) {
+    return [name](const std::string& v, std::string* err) {
+      if (v == "0" || v == "no") return true;
+      spdlog::warn("CONFIG SET {} {}: shale-server has no TLS", name, v);
+      *err = "Unable to update TLS configuration. Check server logs.";
+      return false;
+    };
+  };
+  for (const char* p : {"tls-port", "tls-replication", "tls-cluster"}) {
+    live.OnChange(p, no_tls(p));
+  }
 }
 
 void Server::WaitForSignal() {

@@ -39,6 +39,8 @@ class Server {
   void Stop();
 
  private:
+  // Connects the Redis parameters CONFIG SET may change to what they drive.
+  void WireConfig();
   bool OpenListener(const std::string& name, int port,
                     Listener::SessionFactory factory, std::string reject,
                     std::string* error);

@@ -16,9 +16,10 @@
 
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
-#include "server/net/output_limits.h"
+#include "server/live_config.h"
 #include "server/net/registry.h"
 #include "server/pubsub/pubsub.h"
+#include "server/redis/command_stats.h"
 #include "server/redis/watch.h"
 #include "server/stat_counter.h"
 
@@ -84,7 +85,8 @@ struct ServerState {
     auth_required.store(!requirepass.empty());
   }
 
-  // Constant after construction.
+  // Constant after construction. The settings shale reads at start; the
+  // Redis parameters, some of which CONFIG SET changes, are in `live`.
   const Config& config;
   Keyspace* const ks;
   Registry* const registry;
@@ -95,15 +97,26 @@ struct ServerState {
   KeyspaceNotifier* notifier = nullptr;
   int resp_port = 0, memcache_port = 0, http_port = 0;
 
+  // The Redis parameters' running values (CONFIG GET / SET / REWRITE).
+  LiveConfig live;
+  // proto-max-bulk-len: the largest value (and Redis bulk argument).
+  uint64_t max_value_bytes() const {
+    static const LiveConfig::Ref ref =
+        LiveConfig::Resolve("proto-max-bulk-len");
+    return static_cast<uint64_t>(live.Int(ref));
+  }
+
   ClientTable clients;
   CursorTable cursors;
   // WATCH's registry; a commit hook of ks (registered by Server::Start).
   WatchRegistry watches;
-  // Every connection's client-output-buffer-limit (CONFIG SET changes it).
-  OutputLimits output_limits;
+  // Clients disconnected for exceeding their client-output-buffer-limit
+  // (kept in `live`): INFO stats client_output_buffer_limit_disconnections.
+  StatCounter output_limit_disconnections;
   PubSub pubsub;
   StatCounter total_commands;
   StatCounter rejected_calls;
+  ErrorStats errors;  // every RESP error reply, by prefix
   // memcached front end counters (its `stats`).
   StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set, mc_cmd_touch,
       mc_cmd_flush;

@@ -11,12 +11,16 @@ find_package(nlohmann_json REQUIRED)
 add_library(shale_server_lib STATIC
   server/base64.cc
   server/config.cc
+  server/config_keys.cc
+  server/config_params.cc
+  server/config_rewrite.cc
   server/http/http_api.cc
   server/http/http_framing.cc
   server/http/http_response.cc
   server/http/http_session.cc
   server/http/http_stats.cc
   server/info.cc
+  server/live_config.cc
   server/server.cc
   server/server_state.cc
   server/keyspace/keyspace.cc
@@ -34,19 +38,20 @@ add_library(shale_server_lib STATIC
   server/net/connection.cc
   server/net/io_pool.cc
   server/net/listener.cc
-  server/net/output_limits.cc
   server/net/registry.cc
   server/protocol/memcache/mc_parser.cc
   server/protocol/resp/resp_parser.cc
   server/protocol/resp/resp_writer.cc
   server/pubsub/pubsub.cc
   server/pubsub/subscriptions.cc
+  server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
   server/redis/cmd_multi.cc
   server/redis/cmd_pubsub.cc
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
   server/redis/command.cc
+  server/redis/command_stats.cc
   server/redis/resp_session.cc
   server/redis/get_batch.cc
   server/redis/set_batch.cc

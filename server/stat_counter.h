@@ -18,6 +18,14 @@
 
 namespace shale::server {
 
+// The stripe of the calling thread: threads take stripes round robin on
+// first use.
+inline size_t StatStripe(size_t stripes) {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed);
+  return mine % stripes;
+}
+
 class StatCounter {
  public:
   StatCounter() = default;
@@ -26,7 +34,7 @@ class StatCounter {
 
   void fetch_add(uint64_t n,
                  std::memory_order order = std::memory_order_relaxed) {
-    stripes_[Stripe()].v.fetch_add(n, order);
+    stripes_[StatStripe(kStripes)].v.fetch_add(n, order);
   }
   void operator++(int) { fetch_add(1); }
 
@@ -52,14 +60,34 @@ class StatCounter {
   struct alignas(64) Slot {
     std::atomic<uint64_t> v{0};
   };
-  // This thread's stripe: threads take stripes round robin on first use.
-  static size_t Stripe() {
-    static std::atomic<size_t> next{0};
-    thread_local const size_t mine =
-        next.fetch_add(1, std::memory_order_relaxed) % kStripes;
-    return mine;
+  Slot stripes_[kStripes];
+};
+
+// N counters that are bumped together (a command's calls, time, failures),
+// striped as StatCounter is, the N of one stripe sharing a cache line.
+template <size_t N>
+class StatCounters {
+ public:
+  void Add(size_t i, uint64_t n) {
+    stripes_[StatStripe(kStripes)].v[i].fetch_add(n, std::memory_order_relaxed);
+  }
+  uint64_t Load(size_t i) const {
+    uint64_t sum = 0;
+    for (const Slot& s : stripes_)
+      sum += s.v[i].load(std::memory_order_relaxed);
+    return sum;
+  }
+  void Reset() {
+    for (Slot& s : stripes_) {
+      for (auto& v : s.v) v.store(0, std::memory_order_relaxed);
+    }
   }
 
+ private:
+  static constexpr size_t kStripes = 16;
+  struct alignas(64) Slot {
+    std::atomic<uint64_t> v[N] = {};
+  };
   Slot stripes_[kStripes];
 };
 

@@ -161,7 +161,7 @@ HttpResponse PutKey(ServerState* s, KeyspaceDb* ks, const HttpRequest& req,
   if (key.size() > s->config.max_key_bytes) {
     return HttpResponse::Error(400, "key_too_large", "key is too large");
   }
-  if (req.body.size() > s->config.max_value_bytes) {
+  if (req.body.size() > s->max_value_bytes()) {
     return HttpResponse::Error(413, "value_too_large", "value is too large");
   }
   std::string if_match = Header(req, "if-match");

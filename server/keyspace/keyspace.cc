@@ -115,7 +115,7 @@ Keyspace::KeyLock::~KeyLock() {
 
 WriteOptions Keyspace::write_options() const {
   WriteOptions wo;
-  wo.sync = fsync_ == FsyncPolicy::kAlways;
+  wo.sync = fsync() == FsyncPolicy::kAlways;
   return wo;
 }
 

@@ -222,7 +222,9 @@ class Keyspace {
   Status Sync() { return db_->SyncWAL(); }
 
   DB* db() { return db_; }
-  FsyncPolicy fsync() const { return fsync_; }
+  FsyncPolicy fsync() const { return fsync_.load(std::memory_order_relaxed); }
+  // CONFIG SET appendfsync: applies to the writes that start after it.
+  void set_fsync(FsyncPolicy p) { fsync_.store(p); }
   WriteOptions write_options() const;
 
   // A fresh CAS token / collection version (one counter for both).
@@ -251,7 +253,7 @@ class Keyspace {
   static size_t StripeOf(int db, std::string_view key);
 
   DB* const db_;
-  const FsyncPolicy fsync_;
+  std::atomic<FsyncPolicy> fsync_;
   DbTable table_;
   // CAS tokens start at the wall clock in microseconds, so that tokens stay
   // increasing across restarts (as long as the clock does not go back).

@@ -34,8 +34,10 @@ void WalSyncer::Run() {
   for (;;) {
     bool stop = cv_.wait_for(l, period_, [this] { return stop_; });
     l.unlock();
-    Status s = SyncNow();
-    if (!s.ok()) spdlog::error("fsync of the WAL failed: {}", s.ToString());
+    if (stop || ks_->fsync() == FsyncPolicy::kEverySec) {
+      Status s = SyncNow();
+      if (!s.ok()) spdlog::error("fsync of the WAL failed: {}", s.ToString());
+    }
     l.lock();
     if (stop) return;
   }

@@ -1,6 +1,8 @@
 // WalSyncer: the `fsync everysec` policy. A background thread that makes the
 // WAL durable once a second, so that a power loss loses at most about the
 // last second of acknowledged writes. Writes themselves never wait for it.
+// It runs under every policy and syncs only while the keyspace's policy is
+// everysec (CONFIG SET appendfsync may change it).
 //
 // It calls DB::SyncWAL, which syncs every WAL that can hold unsynced writes
 // (the active one and those memtable switches left behind) beside the

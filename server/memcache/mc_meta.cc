@@ -230,7 +230,7 @@ void McSession::MetaSet(McRequest& req) {
   if (mode == 'A' || mode == 'P') {
     value = mode == 'A' ? std::string(old.payload()) + req.data
                         : req.data + std::string(old.payload());
-    if (value.size() > server_->config.max_value_bytes) {
+    if (value.size() > server_->max_value_bytes()) {
       return Reply("SERVER_ERROR out of memory storing object");
     }
     if (!f.has_flags) flags = old.meta().flags;

@@ -20,7 +20,7 @@ using KeyLock = Keyspace::KeyLock;
 McSession::McSession(ServerState* server, const ConnectionInfo&)
     : server_(server),
       db0_(server->ks, 0),
-      parser_(server->config.max_value_bytes, server->config.max_line_bytes) {}
+      parser_(server->max_value_bytes(), server->config.max_line_bytes) {}
 
 void McSession::Reply(std::string_view line) {
   if (noreply_) return;
@@ -227,7 +227,7 @@ void McSession::Store(McRequest& req) {
   }
   if (c == "append" || c == "prepend") {
     if (old.payload().size() + req.data.size() >
-        server_->config.max_value_bytes) {
+        server_->max_value_bytes()) {
       return Reply("SERVER_ERROR out of memory storing object");
     }
     combined = c == "append" ? std::string(old.payload()) + req.data

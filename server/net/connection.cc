@@ -63,11 +63,12 @@ void Connection::Start() { DoRead(); }
 // --- output from any thread --------------------------------------------------
 
 bool Connection::OverLimit(uint64_t pending) {
-  if (limits_.output_limits == nullptr) return false;
-  OutputLimit l = limits_.output_limits->Get(client_class());
-  if (l.hard != 0 && pending >= l.hard) return true;
+  if (limits_.output_buffer_limits == nullptr) return false;
+  OutputBufferLimit l =
+      limits_.output_buffer_limits->output_buffer_limit(client_class());
+  if (l.hard_bytes != 0 && pending >= l.hard_bytes) return true;
   // The soft limit must be exceeded at every check for its seconds.
-  if (l.soft != 0 && pending >= l.soft) {
+  if (l.soft_bytes != 0 && pending >= l.soft_bytes) {
     int64_t now = NowMs();
     if (soft_since_ms_ == 0) {
       soft_since_ms_ = now;
@@ -83,8 +84,8 @@ void Connection::OverflowLocked() {
   closing_.store(true, std::memory_order_release);
   uint64_t pending = owned_bytes_.load() + inbox_.size();
   std::string().swap(inbox_);
-  if (limits_.output_limits != nullptr) {
-    limits_.output_limits->disconnections++;
+  if (limits_.output_limit_disconnections != nullptr) {
+    (*limits_.output_limit_disconnections)++;
   }
   spdlog::warn(
       "client id={} addr={} closed for overcoming of output buffer limits "
@@ -179,9 +180,10 @@ uint64_t Connection::output_bytes() {
 void Connection::Account(int64_t n) {
   if (n == 0) return;
   owned_bytes_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-  if (n < 0 || limits_.output_limits == nullptr) return;
-  OutputLimit l = limits_.output_limits->Get(client_class());
-  if (l.hard == 0 && l.soft == 0) return;
+  if (n < 0 || limits_.output_buffer_limits == nullptr) return;
+  OutputBufferLimit l =
+      limits_.output_buffer_limits->output_buffer_limit(client_class());
+  if (l.hard_bytes == 0 && l.soft_bytes == 0) return;
   MutexLock lock(&push_mu_);
   if (!closing_.load(std::memory_order_relaxed) &&
       OverLimit(owned_bytes_.load(std::memory_order_relaxed) + inbox_.size())) {
@@ -192,8 +194,13 @@ void Connection::Account(int64_t n) {
 // --- the connection's own loop ----------------------------------------------
 
 void Connection::ArmIdleTimer() {
-  if (limits_.idle_timeout.count() == 0 || session_->idle_exempt()) return;
-  idle_timer_.expires_after(limits_.idle_timeout);
+  std::chrono::seconds idle =
+      limits_.live_idle_timeout != nullptr
+          ? std::chrono::seconds(
+                limits_.live_idle_timeout->load(std::memory_order_relaxed))
+          : limits_.idle_timeout;
+  if (idle.count() == 0 || session_->idle_exempt()) return;
+  idle_timer_.expires_after(idle);
   idle_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     // A re-armed or cancelled timer completes with operation_aborted; one
     // armed for an earlier read finds none outstanding, or the session

@@ -12,9 +12,9 @@
 //      order, by one posted handler however many pushes arrive before it
 //      runs. It is written even while a read is outstanding (a subscriber
 //      waiting for nothing but messages). Every byte not yet written counts
-//      against the client class's OutputLimits; a client over its hard
-//      limit, or over its soft limit for longer than the soft seconds, is
-//      disconnected, logged and counted, and its buffers freed.
+//      against the client class's client-output-buffer-limit; a client
+//      over its hard limit, or over its soft limit for longer than the soft
+//      seconds, is disconnected, logged and counted, and its buffers freed.
 //   3. A connection waiting for a request for `idle_timeout` is closed
 //      (unless its session is exempt: pub/sub, blocked), and so is one whose
 //      pending write makes no progress for `write_timeout`.
@@ -39,8 +39,9 @@
 #include <string>
 #include <string_view>
 
-#include "server/net/output_limits.h"
+#include "server/live_config.h"
 #include "server/net/session.h"
+#include "server/stat_counter.h"
 #include "util/mutex.h"
 
 namespace shale::server {
@@ -48,9 +49,15 @@ namespace shale::server {
 struct ConnectionLimits {
   size_t output_limit = 1 << 20;
   std::chrono::seconds idle_timeout{300};  // 0: none
+  // If set, the idle timeout in seconds is read here each time a connection
+  // waits for a request (CONFIG SET timeout), instead of idle_timeout.
+  const std::atomic<int64_t>* live_idle_timeout = nullptr;
   std::chrono::seconds write_timeout{60};
-  // Per-class output buffer limits; nullptr: none (tests).
-  OutputLimits* output_limits = nullptr;
+  // Per-class output buffer limits: client-output-buffer-limit, read at
+  // every check (CONFIG SET changes it); nullptr: none.
+  const LiveConfig* output_buffer_limits = nullptr;
+  // Counts the clients disconnected for exceeding them; may be nullptr.
+  StatCounter* output_limit_disconnections = nullptr;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -52,7 +52,16 @@ class LineSession : public Session {
 
 class ConnectionTest : public testing::Test {
  protected:
-  void SetUp() override { limits_.output_limits = &output_limits_; }
+  void SetUp() override {
+    limits_.output_buffer_limits = &live_;
+    limits_.output_limit_disconnections = &disconnections_;
+  }
+
+  // Sets client-output-buffer-limit as CONFIG SET would.
+  void SetOutputLimit(const char* value) {
+    std::string err;
+    ASSERT_TRUE(live_.Init("client-output-buffer-limit", value, &err)) << err;
+  }
 
   void TearDown() override {
     if (client_) client_->close();
@@ -127,7 +136,8 @@ class ConnectionTest : public testing::Test {
   asio::io_context io_{1}, client_io_;
   std::unique_ptr<Guard> work_;
   std::thread thread_;
-  OutputLimits output_limits_;
+  LiveConfig live_;
+  StatCounter disconnections_;
   ConnectionLimits limits_;
   std::unique_ptr<asio::ip::tcp::socket> client_;
   std::shared_ptr<Connection> conn_;
@@ -188,7 +198,7 @@ TEST_F(ConnectionTest, BatchPostsOncePerThreadAndDelivers) {
 }
 
 TEST_F(ConnectionTest, HardLimitDisconnectsAReaderThatDoesNotRead) {
-  output_limits_.Set(ClientClass::kPubSub, {256 << 10, 0, 0});
+  SetOutputLimit("pubsub 262144 0 0");
   Open();
   conn_->set_client_class(ClientClass::kPubSub);
   std::string chunk(1024, 'p');
@@ -201,14 +211,14 @@ TEST_F(ConnectionTest, HardLimitDisconnectsAReaderThatDoesNotRead) {
   // 64 MiB would have been pushed without the limit.
   EXPECT_LT(pushed, 64 << 10);
   EXPECT_TRUE(Eventually([&] { return closed_.load(); }));
-  EXPECT_EQ(output_limits_.disconnections.load(), 1u);
+  EXPECT_EQ(disconnections_.load(), 1u);
   EXPECT_EQ(session_->closed_calls_.load(), 1);
   EXPECT_FALSE(conn_->Push("late"));
   EXPECT_TRUE(ClosedWithin(10s));
 }
 
 TEST_F(ConnectionTest, SoftLimitNeedsItsSeconds) {
-  output_limits_.Set(ClientClass::kPubSub, {0, 64 << 10, 1});
+  SetOutputLimit("pubsub 0 65536 1");
   Open();
   conn_->set_client_class(ClientClass::kPubSub);
   std::string chunk(1024, 's');

@@ -6,7 +6,7 @@ namespace shale::server {
 
 bool Registry::Add(const std::shared_ptr<Connection>& c) {
   std::lock_guard<std::mutex> l(mu_);
-  if (stopping_ || conns_.size() >= max_) {
+  if (stopping_ || conns_.size() >= max_.load()) {
     rejected_++;
     return false;
   }

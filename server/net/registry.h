@@ -22,6 +22,9 @@ class Registry {
  public:
   explicit Registry(size_t max_connections) : max_(max_connections) {}
 
+  // Changes maxclients; connections beyond it stay, new ones are refused.
+  void set_max_connections(size_t n) { max_.store(n); }
+
   // Adds c and gives it a fresh id; false (c not added) if the server is at
   // maxclients or shutting down.
   bool Add(const std::shared_ptr<Connection>& c);
@@ -31,6 +34,11 @@ class Registry {
   size_t size();
   uint64_t total_accepted() const { return total_.load(); }
   uint64_t total_rejected() const { return rejected_.load(); }
+  // CONFIG RESETSTAT: the two counters above back to 0.
+  void ResetStats() {
+    total_.store(0);
+    rejected_.store(0);
+  }
 
   // Asks every connection to close, refuses new ones, then waits until all
   // are gone or the timeout passes; true if all closed.
@@ -39,8 +47,8 @@ class Registry {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  const size_t max_;
-  uint64_t next_id_ = 1;  // guarded by mu_
+  std::atomic<size_t> max_;  // read under mu_, written by CONFIG SET
+  uint64_t next_id_ = 1;     // guarded by mu_
   // Written under mu_, read without it for statistics.
   std::atomic<uint64_t> total_{0};
   std::atomic<uint64_t> rejected_{0};

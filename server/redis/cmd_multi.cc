@@ -66,7 +66,7 @@ void RespSession::Exec(CommandContext& ctx) {
   bool all = false;
   int db = ctx.tx->db();
   for (const Args& args : queue) {
-    const CommandSpec* cmd = LookupCommand(args[0]);
+    const Command* cmd = ResolveCommand(args);
     if (cmd->flags & kCmdAllKeys || std::string_view(cmd->name) == "select") {
       all = true;
       break;
@@ -86,9 +86,9 @@ void RespSession::Exec(CommandContext& ctx) {
   server_->watches.UnwatchAll(&watch_);
   ctx.w->Array(queue.size());
   for (Args& args : queue) {
-    const CommandSpec* cmd = LookupCommand(args[0]);
-    client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
-    cmd->handler(ctx, args);
+    const Command* cmd = ResolveCommand(args);
+    client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
+    CallCommand(cmd, ctx, args);
   }
   // The dispatcher commits the Tx (one batch) and unlocks.
 }

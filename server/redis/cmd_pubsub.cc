@@ -122,18 +122,24 @@ void CountSubscribers(CommandContext& ctx, Args& a, PubSubKind k) {
   }
 }
 
-void PubsubCmd(CommandContext& ctx, Args& a) {
-  std::string sub = Lower(a[1]);
-  if (sub == "channels") return ListChannels(ctx, a, PubSubKind::kChannel);
-  if (sub == "shardchannels") return ListChannels(ctx, a, PubSubKind::kShard);
-  if (sub == "numsub") return CountSubscribers(ctx, a, PubSubKind::kChannel);
-  if (sub == "shardnumsub") return CountSubscribers(ctx, a, PubSubKind::kShard);
-  if (sub == "numpat") {
-    return ctx.w->Int(static_cast<int64_t>(ctx.server->pubsub.NumPatterns()));
-  }
-  // HELP (the only other subcommand the dispatcher lets through).
-  const char* lines[] = {
-      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+void PubsubChannels(CommandContext& ctx, Args& a) {
+  ListChannels(ctx, a, PubSubKind::kChannel);
+}
+void PubsubShardChannels(CommandContext& ctx, Args& a) {
+  ListChannels(ctx, a, PubSubKind::kShard);
+}
+void PubsubNumSub(CommandContext& ctx, Args& a) {
+  CountSubscribers(ctx, a, PubSubKind::kChannel);
+}
+void PubsubShardNumSub(CommandContext& ctx, Args& a) {
+  CountSubscribers(ctx, a, PubSubKind::kShard);
+}
+void PubsubNumPat(CommandContext& ctx, Args&) {
+  ctx.w->Int(static_cast<int64_t>(ctx.server->pubsub.NumPatterns()));
+}
+
+void PubsubHelp(CommandContext& ctx, Args& a) {
+  static const char* const kLines[] = {
       "CHANNELS [<pattern>]",
       "    Return the currently active channels matching a <pattern> "
       "(default: '*').",
@@ -149,19 +155,25 @@ void PubsubCmd(CommandContext& ctx, Args& a) {
       "SHARDNUMSUB [<shardchannel> ...]",
       "    Return the number of subscribers for the specified shard level "
       "channel(s)",
-      "HELP",
-      "    Prints this help."};
-  ctx.w->Array(std::size(lines));
-  for (auto l : lines) ctx.w->Simple(l);
+  };
+  ReplyHelp(ctx.w, a[0], kLines);
 }
 
 constexpr uint32_t P = kCmdPubSub, L = kCmdLoading, F = kCmdFast,
                    NS = kCmdNoScript, NK = kCmdNotKey, MR = kCmdMayReplicate;
 
-const SubcommandSpec kPubSubSubcommands[] = {
-    {"pubsub|channels", -2, P | L},    {"pubsub|numpat", 2, P | L},
-    {"pubsub|numsub", -2, P | L},      {"pubsub|shardchannels", -2, P | L},
-    {"pubsub|shardnumsub", -2, P | L}, {"pubsub|help", 2, L},
+const CommandSpec kPubSubSubcommands[] = {
+    {"channels", -2, P | L, PubsubChannels, 0, 0, 0, "pubsub",
+     "List active channels"},
+    {"numpat", 2, P | L, PubsubNumPat, 0, 0, 0, "pubsub",
+     "Get the count of unique patterns pattern subscriptions"},
+    {"numsub", -2, P | L, PubsubNumSub, 0, 0, 0, "pubsub",
+     "Get the count of subscribers for channels"},
+    {"shardchannels", -2, P | L, PubsubShardChannels, 0, 0, 0, "pubsub",
+     "List active shard channels"},
+    {"shardnumsub", -2, P | L, PubsubShardNumSub, 0, 0, 0, "pubsub",
+     "Get the count of subscribers for shard channels"},
+    {"help", 2, L, PubsubHelp, 0, 0, 0, "pubsub", "Show helpful text"},
 };
 
 const CommandSpec kCommands[] = {
@@ -181,7 +193,7 @@ const CommandSpec kCommands[] = {
      "Post a message to a channel"},
     {"spublish", 3, P | L | F | MR | NK, Spublish, 1, 1, 1, "pubsub",
      "Post a message to a shard channel"},
-    {"pubsub", -2, 0, PubsubCmd, 0, 0, 0, "pubsub",
+    {"pubsub", -2, 0, nullptr, 0, 0, 0, "pubsub",
      "Inspect the state of the Pub/Sub subsystem", kPubSubSubcommands},
 };
 

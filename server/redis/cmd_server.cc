@@ -135,7 +135,7 @@ void Reset(CommandContext& ctx, Args&) {
   ctx.server->clients.SetName(ctx.client, "");
   ctx.session->set_resp(2);
   ctx.client->db.store(0, std::memory_order_relaxed);
-  ctx.session->set_authenticated(false);
+  ctx.session->set_authenticated(!ctx.server->auth_required.load());
   ctx.session->ResetTransaction();
   ctx.w->Simple("RESET");
 }
@@ -180,102 +180,7 @@ void Client(CommandContext& ctx, Args& a) {
   UnknownSubcommand(ctx, a[0], a[1]);
 }
 
-// The CONFIG parameters that exist, with their current values.
-std::vector<std::pair<std::string, std::string>> ConfigParams(
-    CommandContext& ctx) {
-  const Config& c = ctx.server->config;
-  return {{"bind", c.bind},
-          {"port", std::to_string(ctx.server->resp_port)},
-          {"dir", c.dir},
-          {"requirepass", ctx.server->RequirePass()},
-          {"appendonly", "yes"},
-          {"appendfsync", FsyncName(ctx.keyspace()->fsync())},
-          {"save", ""},
-          {"databases", std::to_string(c.databases)},
-          {"maxclients", std::to_string(c.maxclients)},
-          {"timeout", std::to_string(c.timeout)},
-          {"proto-max-bulk-len", std::to_string(c.max_value_bytes)},
-          {"maxmemory", "0"},
-          {"io-threads", std::to_string(c.threads)},
-          {"client-output-buffer-limit", ctx.server->output_limits.Format()}};
-}
-
-void ConfigCmd(CommandContext& ctx, Args& a) {
-  std::string sub = Lower(a[1]);
-  if (sub == "get") {
-    if (a.size() < 3) return ReplyArity(ctx.w, "config|get");
-    std::vector<std::pair<std::string, std::string>> hits;
-    for (auto& [k, v] : ConfigParams(ctx)) {
-      for (size_t i = 2; i < a.size(); i++) {
-        if (GlobMatch(a[i], k, true)) {
-          hits.push_back({k, v});
-          break;
-        }
-      }
-    }
-    ctx.w->Map(hits.size());
-    for (auto& [k, v] : hits) {
-      ctx.w->Bulk(k);
-      ctx.w->Bulk(v);
-    }
-    return;
-  }
-  if (sub == "set") {
-    if (a.size() < 4 || a.size() % 2 != 0)
-      return ReplyArity(ctx.w, "config|set");
-    for (size_t i = 2; i < a.size(); i += 2) {
-      std::string k = Lower(a[i]);
-      bool known = false;
-      for (auto& p : ConfigParams(ctx)) known |= p.first == k;
-      if (!known) {
-        return ctx.w->Error(
-            "ERR Unknown option or number of arguments for CONFIG SET - '" +
-            a[i] + "'");
-      }
-      if (k != "requirepass" && k != "save" &&
-          k != "client-output-buffer-limit") {
-        return ctx.w->Error(
-            "ERR CONFIG SET failed (possibly related to "
-            "argument '" +
-            a[i] +
-            "') - can't set immutable "
-            "config");
-      }
-    }
-    for (size_t i = 2; i < a.size(); i += 2) {
-      if (Lower(a[i]) != "client-output-buffer-limit") continue;
-      OutputLimits check;
-      std::string why;
-      if (!check.Parse(a[i + 1], &why)) {
-        return ctx.w->Error(
-            "ERR CONFIG SET failed (possibly related to argument '" + a[i] +
-            "') - " + why);
-      }
-    }
-    for (size_t i = 2; i < a.size(); i += 2) {
-      std::string k = Lower(a[i]);
-      if (k == "requirepass") ctx.server->SetRequirePass(a[i + 1]);
-      if (k == "client-output-buffer-limit") {
-        std::string why;
-        (void)ctx.server->output_limits.Parse(a[i + 1], &why);
-      }
-    }
-    return ctx.w->Ok();
-  }
-  if (sub == "resetstat" && a.size() == 2) {
-    ctx.server->total_commands = 0;
-    ctx.server->rejected_calls = 0;
-    ctx.keyspace()->hits = 0;
-    ctx.keyspace()->misses = 0;
-    ctx.keyspace()->writes = 0;
-    return ctx.w->Ok();
-  }
-  if (sub == "rewrite")
-    return ctx.w->Error("ERR The server is running without a config file");
-  UnknownSubcommand(ctx, a[0], a[1]);
-}
-
-void CommandInfo(CommandContext& ctx, const CommandSpec* c) {
+void CommandInfo(CommandContext& ctx, const Command* c) {
   ctx.w->Array(10);
   ctx.w->Bulk(c->name);
   ctx.w->Int(c->arity);
@@ -297,7 +202,7 @@ void CommandInfo(CommandContext& ctx, const CommandSpec* c) {
   ctx.w->Array(0);
 }
 
-void CommandDoc(CommandContext& ctx, const CommandSpec* c) {
+void CommandDoc(CommandContext& ctx, const Command* c) {
   ctx.w->Bulk(c->name);
   ctx.w->Map(3);
   ctx.w->Bulk("summary");
@@ -308,7 +213,7 @@ void CommandDoc(CommandContext& ctx, const CommandSpec* c) {
   ctx.w->Bulk(c->group);
 }
 
-void Command(CommandContext& ctx, Args& a) {
+void CommandCmd(CommandContext& ctx, Args& a) {
   const auto& all = AllCommands();
   if (a.size() == 1) {
     ctx.w->Array(all.size());
@@ -327,7 +232,7 @@ void Command(CommandContext& ctx, Args& a) {
     }
     ctx.w->Array(a.size() - 2);
     for (size_t i = 2; i < a.size(); i++) {
-      const CommandSpec* c = LookupCommand(a[i]);
+      const Command* c = LookupCommand(a[i]);
       if (c == nullptr) {
         ctx.w->NullArray();
       } else {
@@ -337,7 +242,7 @@ void Command(CommandContext& ctx, Args& a) {
     return;
   }
   if (sub == "docs") {
-    std::vector<const CommandSpec*> pick;
+    std::vector<const Command*> pick;
     if (a.size() == 2) {
       pick = all;
     } else {
@@ -411,9 +316,8 @@ const CommandSpec kCommands[] = {
      "Reset the connection"},
     {"client", -2, L, Client, 0, 0, 0, "connection",
      "Client connection commands"},
-    {"config", -2, A | L, ConfigCmd, 0, 0, 0, "server",
-     "Get or set configuration"},
-    {"command", -1, L, Command, 0, 0, 0, "server", "Command table information"},
+    {"command", -1, L, CommandCmd, 0, 0, 0, "server",
+     "Command table information"},
     {"info", -1, L, Info, 0, 0, 0, "server", "Server information"},
     {"time", 1, F | L, Time, 0, 0, 0, "server", "Server time"},
     {"function", -2, L, Function, 0, 0, 0, "scripting", "Functions (none)"},

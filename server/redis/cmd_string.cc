@@ -367,7 +367,7 @@ void Append(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
-  if (e.payload().size() + a[2].size() > ctx.server->config.max_value_bytes) {
+  if (e.payload().size() + a[2].size() > ctx.server->max_value_bytes()) {
     return ctx.w->Error(kErrTooBig);
   }
   std::string v = e.TakePayload();
@@ -426,7 +426,7 @@ void SetRange(CommandContext& ctx, Args& a) {
   if (piece.empty())
     return ctx.w->Int(static_cast<int64_t>(e.payload().size()));
   if (static_cast<uint64_t>(offset) + piece.size() >
-      ctx.server->config.max_value_bytes) {
+      ctx.server->max_value_bytes()) {
     return ctx.w->Error(kErrTooBig);
   }
   std::string v = e.TakePayload();

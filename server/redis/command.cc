@@ -2,22 +2,42 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <unordered_map>
 
 namespace shale::server {
 namespace {
 
 struct Table {
-  std::vector<const CommandSpec*> all;
-  std::unordered_map<std::string, const CommandSpec*> by_name;
+  std::deque<Command> commands;  // stable addresses
+  std::vector<const Command*> all;
+  std::unordered_map<std::string, const Command*> by_name;
+  std::unordered_map<std::string, const Command*> by_fullname;
+
+  Command* Add(const CommandSpec& spec, Command* parent) {
+    Command& c = commands.emplace_back();
+    static_cast<CommandSpec&>(c) = spec;
+    c.parent = parent;
+    c.fullname =
+        parent ? parent->fullname + "|" + spec.name : std::string(spec.name);
+    by_fullname[c.fullname] = &c;
+    for (const CommandSpec& sub : spec.subcommands) {
+      c.subs.push_back(Add(sub, &c));
+    }
+    return &c;
+  }
+
   Table() {
     for (auto group : {StringCommands(), KeyCommands(), ServerCommands(),
-                       MultiCommands(), PubSubCommands()}) {
-      for (const CommandSpec& c : group) {
-        all.push_back(&c);
-        by_name[c.name] = &c;
+                       MultiCommands(), ConfigCommands(),
+                       PubSubCommands()}) {
+      for (const CommandSpec& spec : group) {
+        const Command* c = Add(spec, nullptr);
+        all.push_back(c);
+        by_name[c->name] = c;
       }
     }
   }
@@ -28,21 +48,58 @@ const Table& GetTable() {
   return *table;
 }
 
-}  // namespace
-
-const CommandSpec* LookupCommand(std::string_view name) {
-  if (name.size() > 32) return nullptr;
-  char buf[32];
+// Lowercase copy into buf if it fits (command names are short).
+bool LowerInto(std::string_view name, char (&buf)[32]) {
+  if (name.size() > sizeof(buf)) return false;
   for (size_t i = 0; i < name.size(); i++) {
     buf[i] =
         static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   }
+  return true;
+}
+
+}  // namespace
+
+const Command* Command::FindSubcommand(std::string_view name) const {
+  for (const Command* s : subs) {
+    if (EqualsIgnoreCase(s->name, name)) return s;
+  }
+  return nullptr;
+}
+
+const Command* LookupCommand(std::string_view name) {
+  char buf[32];
+  if (!LowerInto(name, buf)) return nullptr;
   const auto& t = GetTable().by_name;
   auto it = t.find(std::string(buf, name.size()));
   return it == t.end() ? nullptr : it->second;
 }
 
-const std::vector<const CommandSpec*>& AllCommands() { return GetTable().all; }
+const Command* ResolveCommand(const Args& args) {
+  const Command* c = LookupCommand(args[0]);
+  if (c != nullptr && c->container() && args.size() >= 2) {
+    return c->FindSubcommand(args[1]);
+  }
+  return c;
+}
+
+const Command* LookupCommandByFullName(std::string_view fullname) {
+  const auto& t = GetTable().by_fullname;
+  auto it = t.find(Lower(fullname));
+  return it == t.end() ? nullptr : it->second;
+}
+
+const std::vector<const Command*>& AllCommands() { return GetTable().all; }
+
+void CallCommand(const Command* cmd, CommandContext& ctx, Args& args) {
+  uint64_t errors = ctx.w->errors();
+  auto start = std::chrono::steady_clock::now();
+  cmd->handler(ctx, args);
+  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  cmd->stats.Call(static_cast<uint64_t>(usec), ctx.w->errors() != errors);
+}
 
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys) {
@@ -78,15 +135,6 @@ bool ParseDigits(std::string_view s, uint64_t* v) {
 }
 
 }  // namespace
-
-const SubcommandSpec* LookupSubcommand(const CommandSpec& c, const Args& args) {
-  if (c.subcommands.empty() || args.size() < 2) return nullptr;
-  for (const SubcommandSpec& s : c.subcommands) {
-    std::string_view name = s.name;
-    if (EqualsIgnoreCase(args[1], name.substr(name.find('|') + 1))) return &s;
-  }
-  return nullptr;
-}
 
 bool ParseInt64(std::string_view s, int64_t* v) {
   if (s.empty() || s.size() > 20) return false;
@@ -189,6 +237,34 @@ void ReplyStatus(RespWriter* w, const Status& s) {
 
 void ReplyArity(RespWriter* w, std::string_view name) {
   w->Error("ERR wrong number of arguments for '" + Lower(name) + "' command");
+}
+
+std::string UnknownSubcommandError(std::string_view cmd, std::string_view sub) {
+  std::string upper(cmd);
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
+         "'. Try " + upper + " HELP.";
+}
+
+void ReplyUnknownSubcommand(RespWriter* w, std::string_view cmd,
+                            std::string_view sub) {
+  w->Error(UnknownSubcommandError(cmd, sub));
+}
+
+void ReplyHelp(RespWriter* w, std::string_view cmd,
+               std::span<const char* const> lines) {
+  std::string upper(cmd);
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  w->Array(lines.size() + 3);
+  w->Simple(upper +
+            " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (const char* l : lines) w->Simple(l);
+  w->Simple("HELP");
+  w->Simple("    Prints this help.");
 }
 
 }  // namespace shale::server

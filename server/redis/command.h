@@ -8,6 +8,13 @@
 // A handler gets the parsed arguments (args[0] is the command name as sent)
 // after the session has checked arity and authentication, and writes exactly
 // one reply through ctx.w.
+//
+// A container command (CONFIG, COMMAND ...) lists its subcommands as specs
+// of their own, as Redis 7 does: the session resolves `CONFIG GET` to the
+// subcommand config|get, checks its arity, runs its handler and counts its
+// statistics apart; an unknown subcommand is answered "ERR unknown
+// subcommand 'x'. Try CONFIG HELP.". The container's own handler (if any)
+// runs when it is called with no subcommand (COMMAND).
 #ifndef SHALE_SERVER_REDIS_COMMAND_H_
 #define SHALE_SERVER_REDIS_COMMAND_H_
 
@@ -19,6 +26,7 @@
 
 #include "server/keyspace/tx.h"
 #include "server/protocol/resp/resp_writer.h"
+#include "server/redis/command_stats.h"
 #include "server/server_state.h"
 #include "server/util/glob.h"  // GlobMatch, GlobPattern
 
@@ -62,15 +70,6 @@ enum CommandFlags : uint32_t {
   kCmdNotKey = 1 << 11,
 };
 
-// A subcommand of a container command (CLIENT KILL, PUBSUB NUMSUB): the
-// dispatcher answers an unknown subcommand and a wrong arity, as Redis does
-// before it checks anything else, and applies the subcommand's flags.
-struct SubcommandSpec {
-  const char* name;  // lowercase, with the container's: "client|kill"
-  int arity;         // as CommandSpec's, counting the container's name
-  uint32_t flags;
-};
-
 struct CommandSpec {
   const char* name;  // lowercase
   int arity;         // > 0: exactly; < 0: at least -arity (name included)
@@ -78,10 +77,11 @@ struct CommandSpec {
   CommandHandler handler;
   int first_key, last_key, step;  // as COMMAND INFO reports them
   const char* group;              // "string", "keyspace", "connection", ...
-  const char* summary;            // for COMMAND DOCS
-  // Containers that list their subcommands here get them checked by the
-  // dispatcher; the others check their own.
-  std::span<const SubcommandSpec> subcommands = {};
+  const char* summary;            // a line about it (COMMAND DOCS answers
+                                  // Redis's own documentation)
+  // A container's subcommands; each spec's name is the subcommand's own
+  // ("get"), its arity counts the container's name too (CONFIG GET: -3).
+  std::span<const CommandSpec> subcommands = {};
 };
 
 // The keys a write command locks, as (database, key): the command table's
@@ -91,13 +91,30 @@ struct CommandSpec {
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys);
 
-// Looks a command up by name, case-insensitively; nullptr if unknown.
-const CommandSpec* LookupCommand(std::string_view name);
-// Every command, in table order.
-const std::vector<const CommandSpec*>& AllCommands();
-// The subcommand of c that args[1] names, or nullptr (none given, none
-// listed, or unknown).
-const SubcommandSpec* LookupSubcommand(const CommandSpec& c, const Args& args);
+// One command or subcommand as the server runs it: its spec, its full name
+// ("config|get") and its statistics. Built once from the specs; never
+// destroyed.
+struct Command : CommandSpec {
+  std::string fullname;
+  const Command* parent = nullptr;   // a subcommand's container
+  std::vector<const Command*> subs;  // a container's subcommands
+  mutable CommandStats stats;        // INFO commandstats
+
+  bool container() const { return !subs.empty(); }
+  // The subcommand named `name` (case-insensitive), or nullptr.
+  const Command* FindSubcommand(std::string_view name) const;
+};
+
+// Looks a top-level command up by name, case-insensitively; nullptr if
+// unknown.
+const Command* LookupCommand(std::string_view name);
+// Every top-level command, in table order.
+const std::vector<const Command*>& AllCommands();
+// The command a request runs: the subcommand args[1] names for a container
+// called with one, else the command args[0] names; nullptr if unknown.
+const Command* ResolveCommand(const Args& args);
+// Looks "name" or "container|sub" up; nullptr if unknown.
+const Command* LookupCommandByFullName(std::string_view fullname);
 
 // The groups' tables (defined in cmd_*.cc).
 std::span<const CommandSpec> StringCommands();
@@ -105,6 +122,12 @@ std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
 std::span<const CommandSpec> PubSubCommands();
+std::span<const CommandSpec> ConfigCommands();
+
+// Runs a resolved command's handler and counts it in its statistics (one
+// call, its time, failed if it replied an error). Arity and authentication
+// are the caller's to check (see RespSession::Execute).
+void CallCommand(const Command* cmd, CommandContext& ctx, Args& args);
 
 // --- argument helpers shared by the groups ---------------------------------
 
@@ -151,6 +174,14 @@ void ReplyErrorFormat(RespWriter* w, std::string_view msg);
 void ReplyStatus(RespWriter* w, const Status& s);
 // "ERR wrong number of arguments for 'x' command".
 void ReplyArity(RespWriter* w, std::string_view name);
+// "ERR unknown subcommand 'x'. Try CMD HELP." (x cut at 128 bytes).
+std::string UnknownSubcommandError(std::string_view cmd, std::string_view sub);
+void ReplyUnknownSubcommand(RespWriter* w, std::string_view cmd,
+                            std::string_view sub);
+// A HELP reply: "CMD <subcommand> [<arg> [value] [opt] ...]. Subcommands
+// are:", the lines, then the HELP line, as Redis's addReplyHelp.
+void ReplyHelp(RespWriter* w, std::string_view cmd,
+               std::span<const char* const> lines);
 
 }  // namespace shale::server
 

@@ -28,6 +28,10 @@ RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
   client_.local = info.local;
   client_.created_ms = Keyspace::NowMs();
   client_.last_ms = client_.created_ms;
+  writer_.set_error_sink(&server_->errors);
+  // As Redis: a client that connects while no password is set is
+  // authenticated (as the default user), and stays so if one is set later.
+  authenticated_ = !server_->auth_required.load();
   server_->clients.Add(&client_);
 }
 
@@ -51,41 +55,19 @@ void RespSession::set_resp(int version) {
   subs_.subscriber()->resp.store(version, std::memory_order_relaxed);
 }
 
-std::string RespSession::CheckSubcommand(const CommandSpec& cmd,
-                                         const Args& args,
-                                         const SubcommandSpec** sub) {
-  *sub = nullptr;
-  if (cmd.subcommands.empty()) return "";
-  *sub = LookupSubcommand(cmd, args);
-  if (*sub == nullptr) {
-    std::string upper = cmd.name;
-    for (char& c : upper) c = static_cast<char>(std::toupper(c));
-    return "ERR unknown subcommand '" + args[1].substr(0, 128) + "'. Try " +
-           upper + " HELP.";
-  }
-  int n = static_cast<int>(args.size());
-  if (((*sub)->arity > 0 && n != (*sub)->arity) || n < -(*sub)->arity) {
-    return std::string("ERR wrong number of arguments for '") + (*sub)->name +
-           "' command";
-  }
-  return "";
-}
-
-std::string RespSession::CheckSubscribedMode(const CommandSpec& cmd,
-                                             const SubcommandSpec* sub) {
+std::string RespSession::CheckSubscribedMode(const Command& cmd) {
   // RESP2 clients with a subscription may only (un)subscribe, ping, quit
   // and reset: their connection carries messages.
   if (!subs_.any() || writer_.version() != 2) return "";
   static constexpr std::string_view kAllowed[] = {
       "ping",       "subscribe",    "ssubscribe", "unsubscribe", "sunsubscribe",
       "psubscribe", "punsubscribe", "quit",       "reset"};
-  if (sub == nullptr) {
+  if (cmd.parent == nullptr) {
     for (auto a : kAllowed) {
       if (cmd.name == a) return "";
     }
   }
-  return std::string("ERR Can't execute '") +
-         (sub != nullptr ? sub->name : cmd.name) +
+  return "ERR Can't execute '" + cmd.fullname +
          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
          "are allowed in this context";
 }
@@ -94,6 +76,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
                            size_t output_limit) {
   writer_.set_out(out);
   out_ = out;
+  parser_.set_max_bulk(server_->max_value_bytes());
   // Once per batch of input: the commands of one read run within
   // microseconds of each other.
   client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
@@ -161,8 +144,9 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
          (authenticated_ || !server_->auth_required.load()) && !subs_.any();
 }
 
-void RespSession::Reject(std::string_view error, const CommandSpec* cmd) {
+void RespSession::Reject(std::string_view error, const Command* cmd) {
   server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  if (cmd != nullptr) cmd->stats.Reject();
   if (cmd != nullptr && std::string_view(cmd->name) == "exec") {
     // As Redis's execCommandAbort: a refused EXEC discards the transaction.
     ResetTransaction();
@@ -176,7 +160,14 @@ void RespSession::Reject(std::string_view error, const CommandSpec* cmd) {
 
 void RespSession::Execute(Args& args) {
   server_->total_commands.fetch_add(1, std::memory_order_relaxed);
-  const CommandSpec* cmd = LookupCommand(args[0]);
+  const Command* cmd = LookupCommand(args[0]);
+  if (cmd != nullptr && cmd->container() && args.size() >= 2) {
+    const Command* sub = cmd->FindSubcommand(args[1]);
+    if (sub == nullptr) {
+      return Reject(UnknownSubcommandError(args[0], args[1]));
+    }
+    cmd = sub;
+  }
   if (cmd == nullptr) {
     // Redis formats the arguments with %.*s: each is cut at a NUL.
     std::string rest;
@@ -192,18 +183,14 @@ void RespSession::Execute(Args& args) {
   int n = static_cast<int>(args.size());
   if ((cmd->arity > 0 && n != cmd->arity) || n < -cmd->arity) {
     return Reject(
-        "ERR wrong number of arguments for '" + Lower(cmd->name) + "' command",
+        "ERR wrong number of arguments for '" + cmd->fullname + "' command",
         cmd);
-  }
-  const SubcommandSpec* sub;
-  if (std::string e = CheckSubcommand(*cmd, args, &sub); !e.empty()) {
-    return Reject(e, cmd);
   }
   if (!authenticated_ && server_->auth_required.load() &&
       !(cmd->flags & kCmdNoAuth)) {
     return Reject("NOAUTH Authentication required.", cmd);
   }
-  if (std::string e = CheckSubscribedMode(*cmd, sub); !e.empty()) {
+  if (std::string e = CheckSubscribedMode(*cmd); !e.empty()) {
     return Reject(e, cmd);
   }
   if (cmd->first_key > 0 && !(cmd->flags & kCmdNotKey)) {
@@ -212,7 +199,8 @@ void RespSession::Execute(Args& args) {
     for (int i = cmd->first_key; i <= last && i < n; i += cmd->step) {
       if (args[i].size() > server_->config.max_key_bytes) {
         return Reject("ERR key is too large (max_key_bytes is " +
-                      std::to_string(server_->config.max_key_bytes) + ")");
+                          std::to_string(server_->config.max_key_bytes) + ")",
+                      cmd);
       }
     }
   }
@@ -231,8 +219,8 @@ void RespSession::Execute(Args& args) {
   Run(cmd, args);
 }
 
-void RespSession::Run(const CommandSpec* cmd, Args& args) {
-  client_.last_cmd.store(cmd->name, std::memory_order_relaxed);
+void RespSession::Run(const Command* cmd, Args& args) {
+  client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
   const int db = client_.db.load(std::memory_order_relaxed);
   tx_.Begin(db);
   if (cmd->flags & kCmdAllKeys) {
@@ -244,7 +232,7 @@ void RespSession::Run(const CommandSpec* cmd, Args& args) {
   }
   const size_t mark = out_->size();
   CommandContext ctx{server_, &client_, this, &writer_, &tx_};
-  cmd->handler(ctx, args);
+  CallCommand(cmd, ctx, args);
   Status s = tx_.Commit();
   if (!s.ok()) {
     // Nothing was written: the reply must not claim otherwise.

@@ -60,19 +60,16 @@ class RespSession : public Session {
   void Execute(Args& args);
   // Runs cmd in a fresh Tx: locks its keys, runs the handler, commits (an
   // engine error replaces the handler's reply), unlocks.
-  void Run(const CommandSpec* cmd, Args& args);
+  void Run(const Command* cmd, Args& args);
   // A command refused before it ran (unknown, arity, auth ...): inside
   // MULTI it also dooms the transaction, as Redis's flagTransaction.
   // A refused EXEC discards the transaction and answers EXECABORT.
-  void Reject(std::string_view error, const CommandSpec* cmd = nullptr);
-  // Redis's checks before a handler runs, each returning the error (empty:
-  // none): a listed subcommand exists and has its arity (*sub: it, or
-  // nullptr); a RESP2 client with subscriptions runs only (P|S)(UN)SUBSCRIBE,
-  // PING, QUIT and RESET.
-  std::string CheckSubcommand(const CommandSpec& cmd, const Args& args,
-                              const SubcommandSpec** sub);
-  std::string CheckSubscribedMode(const CommandSpec& cmd,
-                                  const SubcommandSpec* sub);
+  // Counted in cmd's rejected_calls.
+  void Reject(std::string_view error, const Command* cmd = nullptr);
+  // Redis's check before a handler runs: a RESP2 client with subscriptions
+  // runs only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET. Returns the error
+  // (empty: none).
+  std::string CheckSubscribedMode(const Command& cmd);
   // True if args is the command name with argc - 1 arguments and may join a
   // batch: a plain `SET key value` (set_batch_) or `GET key` (get_batch_).
   bool Batchable(const Args& args, std::string_view name, size_t argc) const;

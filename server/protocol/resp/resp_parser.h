@@ -43,6 +43,9 @@ class RespParser {
   Result Parse(std::string_view in, size_t* consumed);
 
   std::vector<std::string>& args() { return args_; }
+  // Changes the largest bulk argument (proto-max-bulk-len) for the bulks
+  // whose header is read from now on.
+  void set_max_bulk(uint64_t n) { limits_.max_bulk = n; }
   const std::string& error() const { return error_; }
 
  private:
@@ -60,7 +63,7 @@ class RespParser {
   static constexpr size_t kMaxSpare = 64;
   static constexpr size_t kMaxSpareBytes = 4096;
 
-  const RespLimits limits_;
+  RespLimits limits_;
   State state_ = State::kStart;
   uint64_t remaining_args_ = 0;  // bulks still expected in this request
   uint64_t bulk_len_ = 0;        // length of the bulk being read

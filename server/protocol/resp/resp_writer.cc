@@ -26,6 +26,8 @@ void RespWriter::Error(std::string_view msg) {
   // A newline inside an error would break the framing.
   for (char c : msg) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);
   out_->append("\r\n");
+  errors_++;
+  if (error_sink_) error_sink_->OnError(msg);
 }
 
 void RespWriter::Int(int64_t v) {

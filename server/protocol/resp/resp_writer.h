@@ -11,12 +11,23 @@
 
 namespace shale::server {
 
+// Told of every error reply a writer writes (for error statistics).
+class RespErrorSink {
+ public:
+  virtual ~RespErrorSink() = default;
+  // msg: the error as written, without '-' and CRLF ("ERR syntax error").
+  virtual void OnError(std::string_view msg) = 0;
+};
+
 class RespWriter {
  public:
   explicit RespWriter(std::string* out) : out_(out) {}
 
   void set_out(std::string* out) { out_ = out; }
   void set_version(int v) { version_ = v; }
+  void set_error_sink(RespErrorSink* sink) { error_sink_ = sink; }
+  // Error replies written so far.
+  uint64_t errors() const { return errors_; }
   int version() const { return version_; }
 
   void Simple(std::string_view s);  // +OK
@@ -41,6 +52,8 @@ class RespWriter {
   void Header(char type, uint64_t n);
   std::string* out_;
   int version_ = 2;
+  uint64_t errors_ = 0;
+  RespErrorSink* error_sink_ = nullptr;
 };
 
 // Formats a double the way Redis does for INCRBYFLOAT (shortest exact
