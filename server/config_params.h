@@ -108,27 +108,10 @@ bool ParseMemory(std::string_view s, uint64_t* v);
 
 // --- the canonical forms of some special parameters, for their users -------
 
-// notify-keyspace-events flags (Redis's NOTIFY_* bits).
-enum NotifyFlags : uint32_t {
-  kNotifyKeyspace = 1 << 0,  // K
-  kNotifyKeyevent = 1 << 1,  // E
-  kNotifyGeneric = 1 << 2,   // g
-  kNotifyString = 1 << 3,    // $
-  kNotifyList = 1 << 4,      // l
-  kNotifySet = 1 << 5,       // s
-  kNotifyHash = 1 << 6,      // h
-  kNotifyZset = 1 << 7,      // z
-  kNotifyExpired = 1 << 8,   // x
-  kNotifyEvicted = 1 << 9,   // e
-  kNotifyStream = 1 << 10,   // t
-  kNotifyKeyMiss = 1 << 11,  // m
-  kNotifyModule = 1 << 13,   // d
-  kNotifyNew = 1 << 14,      // n
-  // A: every class but m and n.
-  kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet |
-               kNotifyHash | kNotifyZset | kNotifyExpired | kNotifyEvicted |
-               kNotifyStream | kNotifyModule,
-};
+// notify-keyspace-events: the flags word uses Redis's NOTIFY_* bits (K 1<<0,
+// E 1<<1, g 1<<2, $ 1<<3, l 1<<4, s 1<<5, h 1<<6, z 1<<7, x 1<<8, e 1<<9,
+// t 1<<10, m 1<<11, d 1<<13, n 1<<14), the bits the keyspace-notification
+// code names as its event classes.
 // "KEA" -> flags; false on a character that is no class.
 bool ParseNotifyFlags(std::string_view s, uint32_t* flags);
 std::string NotifyFlagsString(uint32_t flags);

@@ -11,7 +11,7 @@
 // keyspace-notification code reading notify-keyspace-events) resolve the
 // parameter once (Ref) and read its integer form with one relaxed atomic
 // load (Int). The integer form of a yes/no parameter is 1/0, of an enum its
-// value, of notify-keyspace-events its NotifyFlags bits.
+// value, of notify-keyspace-events its flags word (config_params.h).
 //
 // Thread safety: every method is thread-safe. Appliers run with the set
 // lock held (one CONFIG SET at a time) but not the value lock: they may
@@ -86,7 +86,17 @@ class LiveConfig {
     return &ints_[r.index];
   }
 
-  // client-output-buffer-limit of one class.
+  // notify-keyspace-events as a flags word of Redis's NOTIFY_* bits
+  // (config_params.h): one relaxed load. Its users (the keyspace
+  // notifications) read it here, or register OnChange to be told of a
+  // change; its start value is in place before any client connects.
+  uint32_t notify_keyspace_events() const {
+    static const Ref ref = Resolve("notify-keyspace-events");
+    return static_cast<uint32_t>(Int(ref));
+  }
+
+  // client-output-buffer-limit of one class (one relaxed load per field):
+  // the output-buffer accounting reads it per check.
   OutputBufferLimit output_buffer_limit(ClientClass c) const;
 
   // Every primary parameter with its canonical value, in table order (for

@@ -13,6 +13,7 @@ add_library(shale_server_lib STATIC
   server/config.cc
   server/config_keys.cc
   server/config_params.cc
+  server/config_special.cc
   server/config_rewrite.cc
   server/http/http_api.cc
   server/http/http_framing.cc
