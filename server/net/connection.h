@@ -46,6 +46,11 @@
 
 namespace shale::server {
 
+// Output bytes that never count against client-output-buffer-limit: Redis
+// 7.0 counts a client's reply list, not its 16 KiB fixed reply buffer
+// (getClientOutputBufferMemoryUsage), so small replies never trip a limit.
+inline constexpr uint64_t kUncountedOutputBytes = 16 << 10;
+
 struct ConnectionLimits {
   size_t output_limit = 1 << 20;
   std::chrono::seconds idle_timeout{300};  // 0: none

@@ -32,8 +32,7 @@ struct Table {
 
   Table() {
     for (auto group : {StringCommands(), KeyCommands(), ServerCommands(),
-                       MultiCommands(), ConfigCommands(),
-                       PubSubCommands()}) {
+                       MultiCommands(), ConfigCommands(), PubSubCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
