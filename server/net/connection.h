@@ -129,7 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // On the connection's thread: moves the inbox to out_, then writes.
   void Drain();
   // Checks bytes pending against the class's limit; true if over it.
-  bool OverLimit(uint64_t pending);
+  bool OverLimit(uint64_t pending) REQUIRES(push_mu_);
   // Begins the disconnect for being over the limit (any thread).
   void OverflowLocked() REQUIRES(push_mu_);
 
