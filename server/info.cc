@@ -27,18 +27,23 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
   uint64_t uptime = (now - s->start_ms) / 1000;
   auto str = [](auto v) { return std::to_string(v); };
 
-  out.push_back({"server",
-                 {{"redis_version", "7.0.0"},
-                  {"shale_version", "0.1.0"},
-                  {"redis_mode", "standalone"},
-                  {"os", "Linux"},
-                  {"process_id", str(getpid())},
-                  {"tcp_port", str(s->resp_port)},
-                  {"memcache_port", str(s->memcache_port)},
-                  {"http_port", str(s->http_port)},
-                  {"uptime_in_seconds", str(uptime)},
-                  {"uptime_in_days", str(uptime / 86400)},
-                  {"io_threads_active", str(s->config.threads)}}});
+  out.push_back(
+      {"server",
+       {{"redis_version", "7.0.0"},
+        {"shale_version", "0.1.0"},
+        {"redis_mode", "standalone"},
+        {"os", "Linux"},
+        {"process_id", str(getpid())},
+        {"tcp_port", str(s->resp_port)},
+        {"memcache_port", str(s->memcache_port)},
+        {"http_port", str(s->http_port)},
+        {"uptime_in_seconds", str(uptime)},
+        {"uptime_in_days", str(uptime / 86400)},
+        // shale has no dynamic-hz: the running hz is the
+        // configured one (the expirer's, from CONFIG SET hz).
+        {"hz", str(s->expirer == nullptr ? 10 : s->expirer->hz())},
+        {"configured_hz", str(s->expirer == nullptr ? 10 : s->expirer->hz())},
+        {"io_threads_active", str(s->config.threads)}}});
   out.push_back({"clients",
                  {{"connected_clients", str(s->registry->size())},
                   {"resp_clients", str(s->clients.size())},

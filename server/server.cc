@@ -243,6 +243,30 @@ void Server::WireConfig() {
   for (const char* p : {"tls-port", "tls-replication", "tls-cluster"}) {
     live.OnChange(p, no_tls(p));
   }
+
+  // Keyspace notifications and active expiry take their start values from
+  // the config file (already in `live`) and follow CONFIG SET. LiveConfig's
+  // integer form of notify-keyspace-events is Redis's NOTIFY_* bits, the
+  // notifier's NotifyClass bits.
+  KeyspaceNotifier* notifier = notifier_.get();
+  auto notify = [notifier, &live](const std::string&, std::string*) {
+    notifier->set_classes(live.notify_keyspace_events());
+    return true;
+  };
+  notify("", nullptr);
+  live.OnChange("notify-keyspace-events", notify);
+  ActiveExpirer* expirer = expirer_.get();
+  static const LiveConfig::Ref kHz = LiveConfig::Resolve("hz");
+  static const LiveConfig::Ref kEffort =
+      LiveConfig::Resolve("active-expire-effort");
+  auto expiry = [expirer, &live](const std::string&, std::string*) {
+    expirer->set_hz(static_cast<int>(live.Int(kHz)));
+    expirer->set_effort(static_cast<int>(live.Int(kEffort)));
+    return true;
+  };
+  expiry("", nullptr);
+  live.OnChange("hz", expiry);
+  live.OnChange("active-expire-effort", expiry);
 }
 
 void Server::WaitForSignal() {
