@@ -20,6 +20,7 @@
 #include "server/net/registry.h"
 #include "server/pubsub/pubsub.h"
 #include "server/redis/command_stats.h"
+#include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
 #include "server/stat_counter.h"
 
@@ -117,6 +118,7 @@ struct ServerState {
   StatCounter total_commands;
   StatCounter rejected_calls;
   ErrorStats errors;  // every RESP error reply, by prefix
+  SlowLog slowlog;    // SLOWLOG (commands that ran slower than the threshold)
   // memcached front end counters (its `stats`).
   StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set, mc_cmd_touch,
       mc_cmd_flush;

@@ -49,10 +49,12 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_keys.cc
   server/redis/cmd_multi.cc
   server/redis/cmd_pubsub.cc
+  server/redis/cmd_slowlog.cc
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
   server/redis/command.cc
   server/redis/command_stats.cc
+  server/redis/slowlog.cc
   server/redis/resp_session.cc
   server/redis/get_batch.cc
   server/redis/set_batch.cc

@@ -106,7 +106,7 @@ constexpr uint32_t F = kCmdFast, T = kCmdTxControl, L = kCmdLoading;
 const CommandSpec kCommands[] = {
     {"multi", 1, F | T | L, MultiCmd, 0, 0, 0, "transactions",
      "Start a transaction"},
-    {"exec", 1, T | L, ExecCmd, 0, 0, 0, "transactions",
+    {"exec", 1, T | L | kCmdSkipSlowlog, ExecCmd, 0, 0, 0, "transactions",
      "Run the queued commands"},
     {"discard", 1, F | T | L, DiscardCmd, 0, 0, 0, "transactions",
      "Drop the queued commands"},

@@ -31,8 +31,9 @@ struct Table {
   }
 
   Table() {
-    for (auto group : {StringCommands(), KeyCommands(), ServerCommands(),
-                       MultiCommands(), ConfigCommands(), PubSubCommands()}) {
+    for (auto group :
+         {StringCommands(), KeyCommands(), ServerCommands(), MultiCommands(),
+          ConfigCommands(), PubSubCommands(), SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -98,6 +99,7 @@ void CallCommand(const Command* cmd, CommandContext& ctx, Args& args) {
                   std::chrono::steady_clock::now() - start)
                   .count();
   cmd->stats.Call(static_cast<uint64_t>(usec), ctx.w->errors() != errors);
+  MaybeSlowlog(cmd, ctx, args, static_cast<uint64_t>(usec));
 }
 
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,

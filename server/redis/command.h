@@ -68,6 +68,9 @@ enum CommandFlags : uint32_t {
   // The key positions name shard channels, not keys: no key locks, no
   // max_key_bytes check (the command checks its own bound).
   kCmdNotKey = 1 << 11,
+  // Redis's "skip_slowlog": never logged by SLOWLOG (EXEC: its commands
+  // are logged one by one).
+  kCmdSkipSlowlog = 1 << 12,
 };
 
 struct CommandSpec {
@@ -123,11 +126,17 @@ std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
 std::span<const CommandSpec> PubSubCommands();
 std::span<const CommandSpec> ConfigCommands();
+std::span<const CommandSpec> SlowlogCommands();
 
 // Runs a resolved command's handler and counts it in its statistics (one
 // call, its time, failed if it replied an error). Arity and authentication
 // are the caller's to check (see RespSession::Execute).
 void CallCommand(const Command* cmd, CommandContext& ctx, Args& args);
+// Logs a command that ran for usec into SLOWLOG if slowlog-log-slower-than
+// asks for it (cmd_slowlog.cc), with Redis's redactions (AUTH, HELLO AUTH,
+// CONFIG SET of a sensitive parameter).
+void MaybeSlowlog(const Command* cmd, CommandContext& ctx, const Args& args,
+                  uint64_t usec);
 
 // --- argument helpers shared by the groups ---------------------------------
 

@@ -137,9 +137,12 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
                             size_t argc) const {
   // With keyspace notifications on, every command goes through its
   // handler, which records the events (the batches record none).
+  // With slowlog-log-slower-than 0 every command is logged, one by one.
+  static const LiveConfig::Ref kSlower =
+      LiveConfig::Resolve("slowlog-log-slower-than");
   return !in_multi_ && server_->ks->notify_classes() == 0 &&
-         args.size() == argc && args[0].size() == name.size() &&
-         EqualsIgnoreCase(args[0], name) &&
+         server_->live.Int(kSlower) != 0 && args.size() == argc &&
+         args[0].size() == name.size() && EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load()) && !subs_.any();
 }
