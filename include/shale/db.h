@@ -134,6 +134,26 @@ class DB {
   // gone (disk space freed, device back), writes are accepted again.
   virtual Status Resume() = 0;
 
+  // Creates dir holding a copy of the DB that DB::Open can open (on this
+  // Env, with any options): consistent as of one point in the write order
+  // between the call and its return, so every write acknowledged before the
+  // call is in it and none begun after it returns. Table and value log
+  // files are hard-linked (Env::LinkFile) where the Env can, copied
+  // otherwise (another file system): a checkpoint on the same file system
+  // takes no space until the source deletes the files; the live WALs are
+  // copied up to the checkpoint's last write, and a new MANIFEST written.
+  // Writers wait only while the file set is taken (no I/O); flushes,
+  // compactions and vlog GC go on meanwhile, and the source keeps every
+  // file the checkpoint still needs until it returns. The checkpoint is
+  // independent of the source: either may be opened, written or destroyed.
+  //
+  // Errors: InvalidArgument if dir exists (file or directory) or is empty;
+  // the background error, if the DB has one (Resume first); IOError, NoSpace
+  // from the copy. On failure dir is removed with whatever was written to
+  // it; a crash part-way may leave dir without a CURRENT file, which no
+  // Open takes for a DB unless create_if_missing (delete it).
+  virtual Status CreateCheckpoint(const std::string& dir) = 0;
+
   // Machine-readable statistics: counters and gauges by name (the names of
   // GetProperty's "shale.stats", e.g. "user_bytes_written",
   // "level0.files", "block_cache.hits", "write_amp").

@@ -120,6 +120,17 @@ class Env {
   // Atomically replaces target if it exists.
   virtual Status RenameFile(const std::string& src,
                             const std::string& target) = 0;
+  // Gives the file at src a second name, target (a hard link: both names
+  // share one file; writes through either show in both). target must not
+  // exist. Durable after SyncDir of target's directory. NotSupported when
+  // the two paths are on different file systems or the file system cannot
+  // link (the caller then copies, as DB::CreateCheckpoint does); that is
+  // also the default.
+  virtual Status LinkFile(const std::string& src, const std::string& target) {
+    (void)src;
+    (void)target;
+    return Status::NotSupported("LinkFile");
+  }
   // Makes the directory's entries (creations, renames, removals) durable.
   virtual Status SyncDir(const std::string& dir) = 0;
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -82,6 +83,7 @@ class DBImpl final : public DB {
                       const std::string_view* end) override;
   Status WaitForCompactions() override;
   Status Resume() override;
+  Status CreateCheckpoint(const std::string& dir) override;
   void GetStatsMap(std::map<std::string, double>* stats) override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
@@ -102,6 +104,12 @@ class DBImpl final : public DB {
   void TEST_PauseCompactions(bool paused);
   // Stops (true) or restarts flushes; a writer that needs one waits.
   void TEST_PauseFlushes(bool paused);
+  // Runs hook in every later CreateCheckpoint after the file set is pinned
+  // and before anything is copied (nullptr: none). Not thread-safe against
+  // a running checkpoint.
+  void TEST_SetCheckpointHook(std::function<void()> hook) {
+    checkpoint_hook_ = std::move(hook);
+  }
 
  private:
   struct Writer;
@@ -143,9 +151,16 @@ class DBImpl final : public DB {
 
   // --- writes (db_impl_write.cc)
   // What a queued writer asks of the leader.
-  enum class WriteKind { kBatch, kSyncOnly, kSwitchMemTable, kResume };
+  enum class WriteKind {
+    kBatch,
+    kSyncOnly,
+    kSwitchMemTable,
+    kResume,
+    kCheckpoint
+  };
+  struct CheckpointPin;
   Status WriteInternal(const WriteOptions& options, WriteBatch* batch,
-                       WriteKind kind);
+                       WriteKind kind, CheckpointPin* pin = nullptr);
   // Leader-only: replaces the WAL by a fresh one (after a WAL error the old
   // one may end in a partial record). The memtable stays. Fails, changing
   // nothing, unless the old WAL syncs first.
@@ -182,6 +197,23 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(bool force) REQUIRES(mu_);
   Status SwitchMemTable() REQUIRES(mu_);
   WriteBatch* BuildBatchGroup(Writer** last_writer) REQUIRES(mu_);
+
+  // --- checkpoints (db_impl_checkpoint.cc)
+  // What a checkpoint copies, fixed at one point of the write order: the
+  // Version (holding it keeps its tables and vlogs), the live WALs (kept by
+  // checkpoint_wals_), the active WAL's length, the MANIFEST record.
+  struct CheckpointPin {
+    std::shared_ptr<const Version> version;
+    uint64_t log_number = 0;  // WALs from here on are copied
+    uint64_t active_wal = 0;
+    uint64_t active_wal_bytes = 0;
+    uint64_t manifest_number = 0;
+    std::string manifest_record;
+  };
+  // Leader-only (no group is being written, so the active WAL ends at a
+  // record boundary): fills *pin and pins its WALs. Fails with the
+  // background error, if any (the WAL may end in a partial record).
+  Status PinForCheckpoint(CheckpointPin* pin) REQUIRES(mu_);
 
   // --- background work (db_impl_flush.cc, db_impl_compaction.cc)
   enum class JobRole { kFlushOnly, kCompactionOnly, kAny };
@@ -313,6 +345,12 @@ class DBImpl final : public DB {
 
   // Files being written by a job: never deleted as obsolete.
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);
+  // The log numbers of running checkpoints: WALs from the smallest on are
+  // neither deleted nor recycled (their tables and vlogs are kept by the
+  // Versions the checkpoints hold).
+  std::multiset<uint64_t> checkpoint_wals_ GUARDED_BY(mu_);
+  // Tests: run by CreateCheckpoint between pinning and copying.
+  std::function<void()> checkpoint_hook_;
 
   // Background work.
   CondVar bg_cv_;  // signalled on new work, finished work, shutdown

@@ -451,7 +451,12 @@ void DBImpl::DeleteObsoleteFiles() {
   if (!bg_error_.ok()) return;  // the state on disk may be uncertain
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);
-  const uint64_t log_number = versions_->LogNumber();
+  // WALs a running checkpoint copies stay, and are not recycled either:
+  // reuse overwrites them.
+  const uint64_t log_number =
+      checkpoint_wals_.empty()
+          ? versions_->LogNumber()
+          : std::min(versions_->LogNumber(), *checkpoint_wals_.begin());
   const uint64_t manifest_number = versions_->ManifestFileNumber();
 
   // WALs a switch left open whose memtables are now in tables. They are

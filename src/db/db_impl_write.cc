@@ -14,7 +14,8 @@ namespace shale {
 struct DBImpl::Writer {
   explicit Writer(Mutex* mu) : cv(mu) {}
 
-  WriteBatch* batch = nullptr;  // kBatch only
+  WriteBatch* batch = nullptr;   // kBatch only
+  CheckpointPin* pin = nullptr;  // kCheckpoint only
   WriteKind kind = WriteKind::kBatch;
   bool sync = false;
   bool done = false;
@@ -107,7 +108,7 @@ Status DBImpl::Resume() {
 }
 
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
-                             WriteKind kind) {
+                             WriteKind kind, CheckpointPin* pin) {
   if (batch != nullptr) {
     stat_user_bytes_written_.fetch_add(WriteBatchInternal::ByteSize(batch),
                                        std::memory_order_relaxed);
@@ -116,6 +117,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
   Writer w(&mu_);
   w.batch = batch;
   w.kind = kind;
+  w.pin = pin;
   w.sync = options.sync || kind == WriteKind::kSyncOnly;
 
   MutexLock l(&mu_);
@@ -128,6 +130,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
   Writer* last_writer = &w;
   if (kind == WriteKind::kResume) {
     s = ResumeAsLeader();
+  } else if (kind == WriteKind::kCheckpoint) {
+    s = PinForCheckpoint(w.pin);
   } else {
     s = MakeRoomForWrite(kind == WriteKind::kSwitchMemTable);
   }

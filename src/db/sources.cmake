@@ -15,10 +15,12 @@ set(SHALE_DB_TESTS
   src/db/write_batch_test.cc
 )
 list(APPEND SHALE_DB_SOURCES
+  src/db/checkpoint.cc
   src/db/compaction.cc
   src/db/compaction_iterator.cc
   src/db/compaction_job.cc
   src/db/compaction_picker.cc
+  src/db/db_impl_checkpoint.cc
   src/db/db_impl_compaction.cc
   src/db/db_impl_flush.cc
   src/db/db_impl_open.cc
@@ -33,6 +35,7 @@ list(APPEND SHALE_DB_SOURCES
 )
 list(APPEND SHALE_DB_TESTS
   src/db/compaction_iterator_test.cc
+  src/db/db_checkpoint_test.cc
   src/db/compaction_job_test.cc
   src/db/compaction_picker_test.cc
   src/db/db_compaction_test.cc

@@ -449,6 +449,10 @@ void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
 }
 
 Status VersionSet::WriteSnapshot(log::Writer* log) {
+  return log->AddRecord(SnapshotRecord());
+}
+
+std::string VersionSet::SnapshotRecord() const {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
   if (!compaction_filter_name_.empty()) {
@@ -463,7 +467,7 @@ Status VersionSet::WriteSnapshot(log::Writer* log) {
   edit.SetLastSequence(LastSequence());
   std::string record;
   EncodeEditGroup({&edit}, &record);
-  return log->AddRecord(record);
+  return record;
 }
 
 Status VersionSet::LogAndApply(std::vector<VersionEdit*> edits, Mutex* mu) {

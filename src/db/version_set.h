@@ -185,6 +185,12 @@ class VersionSet {
   // Adds the numbers of every file listed by a live Version.
   void AddLiveFiles(std::set<uint64_t>* live);
 
+  // The first record of a new MANIFEST describing the current state whole:
+  // the current Version's files and vlogs, the log number, the next file
+  // number, the last sequence and the compaction filter name. A checkpoint
+  // starts its own MANIFEST with it (DBImpl::CreateCheckpoint).
+  std::string SnapshotRecord() const;
+
   int NumLevelFiles(int level) const { return current_->NumFiles(level); }
 
  private:

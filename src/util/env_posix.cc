@@ -342,6 +342,17 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  Status LinkFile(const std::string& src, const std::string& target) override {
+    if (::link(src.c_str(), target.c_str()) == 0) return Status::OK();
+    const int err = errno;
+    // Another file system, or one without hard links: the caller copies.
+    if (err == EXDEV || err == EPERM || err == EOPNOTSUPP || err == EMLINK) {
+      return Status::NotSupported("link " + src + " to " + target,
+                                  std::strerror(err));
+    }
+    return PosixError("link " + src + " to " + target, err);
+  }
+
   Status CreateDir(const std::string& dir) override {
     if (::mkdir(dir.c_str(), 0755) == 0) return Status::OK();
     int err = errno;

@@ -119,6 +119,22 @@ TEST_F(EnvPosixTest, ReuseWritableFileOverwritesInPlace) {
   EXPECT_FALSE(env_->FileExists(Path("x")));
 }
 
+TEST_F(EnvPosixTest, LinkFileSharesTheFile) {
+  WriteFile(Path("a"), "shared");
+  ASSERT_TRUE(env_->LinkFile(Path("a"), Path("b")).ok());
+  EXPECT_EQ(ReadFile(Path("b")), "shared");
+  ASSERT_TRUE(env_->RemoveFile(Path("a")).ok());
+  EXPECT_EQ(ReadFile(Path("b")), "shared");  // the other name keeps it
+  // An existing target or a missing source is an IOError, not NotSupported
+  // (which means "copy instead").
+  WriteFile(Path("c"), "c");
+  Status s = env_->LinkFile(Path("b"), Path("c"));
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_EQ(ReadFile(Path("c")), "c");
+  s = env_->LinkFile(Path("gone"), Path("d"));
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+}
+
 TEST_F(EnvPosixTest, AppendableFileExtendsOrCreates) {
   std::string path = Path("f");
   std::unique_ptr<WritableFile> file;

@@ -617,6 +617,29 @@ Status MemEnv::RenameFile(const std::string& src, const std::string& target) {
   return RenameLocked(src, target, from, to);
 }
 
+Status MemEnv::LinkFile(const std::string& src, const std::string& target) {
+  std::string from = Normalize(src);
+  std::string to = Normalize(target);
+  MutexLock l(&mu_);
+  Status s = CheckFault(FaultOp::kRename, from, to);
+  if (!s.ok()) return s;
+  const std::string context = "link " + src + " to " + target;
+  std::shared_ptr<Inode> inode = FindFile(from);
+  if (inode == nullptr) {
+    return Status::IOError(context, dirs_.count(from) != 0
+                                        ? "Operation not permitted"
+                                        : kNoSuchFile);
+  }
+  if (FindFile(to) != nullptr || dirs_.count(to) != 0) {
+    return Status::IOError(context, "File exists");
+  }
+  std::string to_dir, to_name;
+  SplitPath(to, &to_dir, &to_name);
+  if (dirs_.count(to_dir) == 0) return Status::IOError(context, kNoSuchFile);
+  dirs_[to_dir].live[to_name] = std::move(inode);
+  return Status::OK();
+}
+
 Status MemEnv::ReuseWritableFile(const std::string& old_path,
                                  const std::string& path,
                                  std::unique_ptr<WritableFile>* result) {

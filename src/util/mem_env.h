@@ -27,7 +27,8 @@
 //                         its synced length counts the rewritten prefix made
 //                         durable. A Sync makes the rewritten prefix durable
 //                         and takes the whole content as the new base.
-//   Create/Rename/Remove  of a file change live entries only.
+//   Create/Rename/Link/Remove  of a file change live entries only (a link
+//                         is a second entry naming the same inode).
 //   SyncDir(dir)          durable entries of dir = its live entries. A rename
 //                         across directories needs a SyncDir of both.
 //
@@ -116,7 +117,7 @@ enum class FaultOp : int {
   kAppend,    // WritableFile::Append
   kFlush,     // WritableFile::Flush and WritableFile::Close
   kSync,      // WritableFile::Sync and SyncFlushed
-  kRename,    // RenameFile (matches if either path matches)
+  kRename,    // RenameFile, LinkFile (matches if either path matches)
   kRemove,    // RemoveFile, RemoveDir
   kSyncDir,   // SyncDir
   kLock,      // LockFile
@@ -171,6 +172,9 @@ class MemEnv : public Env {
   // The flushed size (unflushed bytes in an open handle do not count).
   Status GetFileSize(const std::string& path, uint64_t* size) override;
   Status RenameFile(const std::string& src, const std::string& target) override;
+  // A second entry for src's inode (counted and failed as a kRename). Fails
+  // if target exists; never NotSupported.
+  Status LinkFile(const std::string& src, const std::string& target) override;
   Status SyncDir(const std::string& dir) override;
   // Busy("lock <path>: already held") if this MemEnv holds it. Creates the
   // file like NewAppendableFile would (the entry needs a SyncDir to survive).

@@ -93,6 +93,21 @@ TEST_F(MemEnvTest, UnsyncedRenameReverts) {
   EXPECT_EQ(Contents("/db/b"), "B");
 }
 
+TEST_F(MemEnvTest, LinkIsDurableAfterItsDirectorySyncs) {
+  WriteFile("/db/a", "A", true);
+  SyncDir("/db");
+  ASSERT_TRUE(env_.CreateDir("/ckpt").ok());
+  ASSERT_TRUE(env_.LinkFile("/db/a", "/ckpt/a").ok());
+  auto clone = env_.CloneAfterCrash();
+  EXPECT_FALSE(clone->FileExists("/ckpt/a"));
+  SyncDir("/ckpt");
+  env_.SimulateCrash();
+  EXPECT_EQ(Contents("/ckpt/a"), "A");
+  // Still one inode after the crash.
+  AppendFile("/db/a", "+", true);
+  EXPECT_EQ(Contents("/ckpt/a"), "A+");
+}
+
 TEST_F(MemEnvTest, SyncedRenameSticks) {
   WriteFile("/db/tmp", "new", true);
   WriteFile("/db/CURRENT", "old", true);

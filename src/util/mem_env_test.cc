@@ -55,6 +55,25 @@ TEST_F(MemEnvTest, WriteReadAndAppend) {
   EXPECT_EQ(Contents("/db/000001.log"), "new");
 }
 
+TEST_F(MemEnvTest, LinkFileNamesTheSameInode) {
+  WriteFile("/db/a", "shared", true);
+  ASSERT_TRUE(env_.LinkFile("/db/a", "/other/b").IsIOError());  // no dir
+  ASSERT_TRUE(env_.CreateDir("/other").ok());
+  ASSERT_TRUE(env_.LinkFile("/db/a", "/other/b").ok());
+  EXPECT_EQ(Contents("/other/b"), "shared");
+  AppendFile("/db/a", "+", false);
+  EXPECT_EQ(Contents("/other/b"), "shared+");
+  ASSERT_TRUE(env_.RemoveFile("/db/a").ok());
+  EXPECT_EQ(Contents("/other/b"), "shared+");
+  EXPECT_TRUE(env_.LinkFile("/other/b", "/other/b").IsIOError());  // exists
+  EXPECT_TRUE(env_.LinkFile("/db/gone", "/other/c").IsIOError());
+  EXPECT_TRUE(env_.LinkFile("/other", "/db/d").IsIOError());  // a directory
+  // Counted and failed as a rename.
+  env_.InjectFault({FaultOp::kRename, "/other/e"});
+  EXPECT_TRUE(env_.LinkFile("/other/b", "/other/e").IsIOError());
+  EXPECT_FALSE(env_.FileExists("/other/e"));
+}
+
 TEST_F(MemEnvTest, PathsAndChildren) {
   WriteFile("/db/000001.log", "a", false);
   WriteFile("db//CURRENT", "b", false);  // relative and doubled slash
