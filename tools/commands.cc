@@ -115,6 +115,14 @@ int CmdStats(const std::string& dir) {
   return 0;
 }
 
+int CmdCheckpoint(const std::string& dir, const std::string& out) {
+  std::unique_ptr<DB> db;
+  Status s = OpenDB(dir, false, &db);
+  if (!s.ok()) return Fail(s);
+  s = db->CreateCheckpoint(out);
+  return s.ok() ? 0 : Fail(s);
+}
+
 // ---------------------------------------------------------------------------
 // The interactive shell.
 
@@ -173,6 +181,7 @@ const char kShellHelp[] =
     "  flush                   write the memtable to a table file\n"
     "  compact                 compact the whole key range\n"
     "  sync                    make every write durable\n"
+    "  checkpoint DIR          copy the DB, as of now, to new directory DIR\n"
     "  help | quit\n"
     "Words may be \"quoted\"; \\xHH, \\t, \\n, \\\\ escape bytes.\n";
 
@@ -248,6 +257,9 @@ int CmdShell(const std::string& dir, bool create, std::istream& in,
       if (r.ok()) std::printf("OK\n");
     } else if (cmd == "compact" && w.size() == 1) {
       r = db->CompactRange(nullptr, nullptr);
+      if (r.ok()) std::printf("OK\n");
+    } else if (cmd == "checkpoint" && w.size() == 2) {
+      r = db->CreateCheckpoint(w[1]);
       if (r.ok()) std::printf("OK\n");
     } else if (cmd == "sync" && w.size() == 1) {
       r = db->SyncWAL();

@@ -26,6 +26,9 @@ int CmdGet(const std::string& db, const std::string& key, bool escape);
 int CmdDelete(const std::string& db, const std::string& key, bool sync);
 int CmdScan(const std::string& db, const ScanArgs& args);
 int CmdStats(const std::string& db);
+// Opens the DB and writes a checkpoint of it to out (DB::CreateCheckpoint:
+// out must not exist).
+int CmdCheckpoint(const std::string& db, const std::string& out);
 // Opens the DB (taking its lock), reads every key, then verifies every
 // table and vlog file the MANIFEST lists: block checksums, every value
 // pointer's record, vlog headers and footers, and each vlog's garbage count

@@ -80,6 +80,15 @@ int main(int argc, char** argv) {
       "(exit 1 if damaged)");
   add_db(check);
 
+  std::string out_dir;
+  auto* checkpoint = app.add_subcommand(
+      "checkpoint",
+      "write a consistent copy of the DB to a new directory (tables and "
+      "value logs hard-linked where possible)");
+  add_db(checkpoint);
+  checkpoint->add_option("--dir", out_dir, "the new directory (must not exist)")
+      ->required();
+
   auto* dump = app.add_subcommand(
       "dump",
       "print a WAL (.log), table (.sst), value log (.vlog) or MANIFEST file "
@@ -120,6 +129,7 @@ int main(int argc, char** argv) {
   }
   if (stats->parsed()) return CmdStats(db);
   if (check->parsed()) return CmdCheck(db);
+  if (checkpoint->parsed()) return CmdCheckpoint(db, out_dir);
   if (dump->parsed()) return CmdDump(file, type);
   if (shell->parsed()) {
     return CmdShell(db, create, std::cin, isatty(STDIN_FILENO) != 0);

@@ -152,6 +152,13 @@ void shale_wait_for_compactions(shale_t* db, char** errptr) SHALE_NOEXCEPT;
    accepted again if the cause is gone. */
 void shale_resume(shale_t* db, char** errptr) SHALE_NOEXCEPT;
 
+/* Creates directory dir holding an openable copy of the DB as of the call
+   (shale::DB::CreateCheckpoint): table and value log files hard-linked
+   where possible, copied otherwise. dir must not exist ("Invalid argument:
+   ..." if it does); on failure nothing is left of it. */
+void shale_checkpoint_create(shale_t* db, const char* dir,
+                             char** errptr) SHALE_NOEXCEPT;
+
 /* Deletes every file of the DB in directory name. "Busy: ..." if it is
    open. */
 void shale_destroy_db(const shale_options_t* options, const char* name,

@@ -1,7 +1,7 @@
 // shale.DB: plyvel's DB (open with its keyword arguments, get, put, delete,
 // write_batch, iterator, raw_iterator, snapshot, get_property,
 // compact_range, close) plus shale's own calls: db[key], per-write expiry,
-// multi_get, flush, stats and properties as dicts.
+// multi_get, flush, checkpoint, stats and properties as dicts.
 #include <map>
 #include <optional>
 
@@ -397,6 +397,19 @@ runs with the GIL released, so threads can share one DB.)")
            "Makes every acknowledged write durable against power loss.")
       .def("wait_for_compactions", &Call<&DB::WaitForCompactions>,
            "Waits until no flush or compaction is pending or running.")
+      .def(
+          "checkpoint",
+          [](PyDb& self, py::handle name) {
+            const std::string path = FsPath(name);
+            Status s;
+            RunOrRaise(*self.state,
+                       [&](DB* db) { s = db->CreateCheckpoint(path); });
+            if (!s.ok()) Raise(s);
+          },
+          py::arg("path"),
+          "Creates directory path holding an openable copy of the DB as of "
+          "the call (tables and value logs hard-linked where possible). "
+          "path must not exist.")
       .def("resume", &Call<&DB::Resume>,
            "After a background error, accepts writes again if the cause is "
            "gone.");

@@ -347,6 +347,11 @@ void shale_resume(shale_t* db, char** errptr) noexcept {
   Guard(errptr, [&] { SaveError(errptr, db->rep->Resume()); });
 }
 
+void shale_checkpoint_create(shale_t* db, const char* dir,
+                             char** errptr) noexcept {
+  Guard(errptr, [&] { SaveError(errptr, db->rep->CreateCheckpoint(dir)); });
+}
+
 void shale_destroy_db(const shale_options_t* options, const char* name,
                       char** errptr) noexcept {
   Guard(errptr,

@@ -437,6 +437,29 @@ int main(int argc, char** argv) {
   CheckGet(db, roptions, "box", "c");
   CheckGet(db, roptions, "foo", NULL);
 
+  StartPhase("checkpoint");
+  {
+    char ckptname[4096];
+    shale_t* ckpt;
+    snprintf(ckptname, sizeof(ckptname), "%s/ckpt", argv[1]);
+    shale_checkpoint_create(db, ckptname, &err);
+    CHECK_NO_ERROR(err);
+    shale_checkpoint_create(db, ckptname, &err); /* exists now */
+    CHECK(err != NULL && strstr(err, "Invalid argument") != NULL);
+    shale_free(err);
+    err = NULL;
+    shale_put(db, woptions, "after", 5, "x", 1, &err);
+    CHECK_NO_ERROR(err);
+    ckpt = shale_open(options, ckptname, &err);
+    CHECK_NO_ERROR(err);
+    CheckGet(ckpt, roptions, "durable", "d");
+    CheckGet(ckpt, roptions, "box", "c");
+    CheckGet(ckpt, roptions, "after", NULL);
+    shale_close(ckpt);
+    shale_destroy_db(options, ckptname, &err);
+    CHECK_NO_ERROR(err);
+  }
+
   StartPhase("shared_cache");
   {
     shale_t* db2 = shale_open(options, dbname2, &err);

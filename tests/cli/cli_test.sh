@@ -143,6 +143,22 @@ err=$("$shale" get --db "$vdb" big1 2>&1 >/dev/null)
 check "get of a damaged value exits 2" "2" "$?"
 case "$err" in *"$vname"*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL get damaged: $err" ;; esac
 
+# A checkpoint opens with the same contents and takes no later write.
+"$shale" checkpoint --db "$db" --dir "$dir/ckpt"
+check "checkpoint exits 0" "0" "$?"
+"$shale" put --db "$db" after-ckpt x
+check "checkpoint scan" "$("$shale" scan --db "$db" | grep -v '^after-ckpt')" \
+  "$("$shale" scan --db "$dir/ckpt")"
+"$shale" get --db "$dir/ckpt" after-ckpt >/dev/null 2>&1
+check "checkpoint lacks later writes" "1" "$?"
+err=$("$shale" checkpoint --db "$db" --dir "$dir/ckpt" 2>&1)
+check "checkpoint into an existing dir exits 2" "2" "$?"
+case "$err" in *"Invalid argument"*exists*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)); echo "FAIL checkpoint exists: $err" ;; esac
+check "shell checkpoint" "OK" \
+  "$(printf 'checkpoint %s\n' "$dir/ckpt2" | "$shale" shell --db "$db")"
+check "shell checkpoint scan" "$("$shale" scan --db "$db")" \
+  "$("$shale" scan --db "$dir/ckpt2")"
+
 # A second process cannot open a DB that is in use.
 mkfifo "$dir/fifo"
 "$shale" shell --db "$db" <"$dir/fifo" >"$dir/shell.out" &

@@ -102,6 +102,25 @@ def test_compact_range_force_vlog_gc(tmp_path):
     db.close()
 
 
+def test_checkpoint(tmp_path):
+    db = shale.DB(str(tmp_path / "src"), create_if_missing=True)
+    big = os.urandom(4096)  # in a value log once flushed
+    for i in range(50):
+        db.put(b"k%03d" % i, big)
+    db.flush()
+    db.put(b"in-wal", b"1")
+    db.checkpoint(tmp_path / "ckpt")  # path-like
+    with pytest.raises(shale.InvalidArgumentError, match="exists"):
+        db.checkpoint(str(tmp_path / "ckpt"))
+    db.put(b"later", b"2")
+    db.close()
+    ckpt = shale.DB(str(tmp_path / "ckpt"))
+    assert ckpt.get(b"in-wal") == b"1"
+    assert ckpt.get(b"k049") == big
+    assert ckpt.get(b"later") is None
+    ckpt.close()
+
+
 def test_error_classes():
     assert issubclass(shale.IOError, shale.Error)
     assert issubclass(shale.IOError, OSError)
