@@ -30,8 +30,7 @@ struct Server {
     o.write_buffer_size = 256 << 10;
     if (!shale::DB::Open(o, "/fuzz", &db).ok()) std::abort();
     if (!shale::server::Keyspace::Open(db.get(),
-                                       shale::server::FsyncPolicy::kNo, 16,
-                                       &ks)
+                                       shale::server::FsyncPolicy::kNo, 16, &ks)
              .ok()) {
       std::abort();
     }

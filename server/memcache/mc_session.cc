@@ -226,8 +226,7 @@ void McSession::Store(McRequest& req) {
     if (old.meta().cas != cas_in) return Reply("EXISTS");
   }
   if (c == "append" || c == "prepend") {
-    if (old.payload().size() + req.data.size() >
-        server_->max_value_bytes()) {
+    if (old.payload().size() + req.data.size() > server_->max_value_bytes()) {
       return Reply("SERVER_ERROR out of memory storing object");
     }
     combined = c == "append" ? std::string(old.payload()) + req.data

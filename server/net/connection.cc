@@ -68,8 +68,8 @@ bool Connection::OverLimit(uint64_t pending) {
       limits_.output_buffer_limits->output_buffer_limit(client_class());
   // Redis counts only what its client's fixed reply buffer does not hold:
   // a CONFIG SET of `normal 1 2 3` does not cut off the client setting it.
-  pending = pending > kUncountedOutputBytes ? pending - kUncountedOutputBytes
-                                            : 0;
+  pending =
+      pending > kUncountedOutputBytes ? pending - kUncountedOutputBytes : 0;
   if (l.hard_bytes != 0 && pending >= l.hard_bytes) return true;
   // The soft limit must be exceeded at every check for its seconds.
   if (l.soft_bytes != 0 && pending >= l.soft_bytes) {
