@@ -17,7 +17,11 @@
 //   exactly what it saw. (A snapshot taken while a job runs may see the
 //   entry before the job installs its output and not after.)
 // - In flushes (Context::is_flush) and compactions, not while DB::Open
-//   writes the tables of the WAL it replays.
+//   writes the tables of the WAL it replays, and not in the compactions
+//   that only collect a value log's garbage (Options::blob_gc_threshold):
+//   a filter that changes values leaves garbage in the logs of the old
+//   values, so a collection that asked it would schedule the next one
+//   without end. (CompactRange with force_vlog_gc does ask it.)
 // - From several background threads at once, one call per entry; a filter
 //   must be thread-safe. Calls never hold a lock of the DB, so a filter may
 //   call the DB's own read methods (Get, MultiGet, NewIterator, GetSnapshot)

@@ -48,6 +48,10 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
       return c->IsBaseLevelForKey(user_key);
     };
     o.rules.filter_context = {c->output_level(), false, c->IsBottommost()};
+    // A vlog collection runs because earlier jobs left garbage; a filter
+    // that changed values here would leave new garbage and schedule the
+    // next collection, without end (compaction_filter.h).
+    if (c->reason() == CompactionReason::kVlogGc) o.rules.filter = nullptr;
     for (const auto& [number, v] : c->input_version()->vlog_files()) {
       if (VlogDueForGc(v, options_.blob_gc_threshold) ||
           (force_vlog_gc && v.garbage_bytes > 0)) {
