@@ -5,8 +5,10 @@
 // db_impl_read.cc (Get, iterators, snapshots), db_impl_flush.cc (the
 // background threads, flushes), db_impl_compaction.cc (compactions,
 // CompactRange, the options every flush and compaction job shares),
-// db_impl_stats.cc (GetStatsMap, properties). A flush and a compaction both
-// run a CompactionJob (compaction_job.h). docs/impl.md walks through each.
+// db_impl_stats.cc (GetStatsMap, properties; the counters are a DBStats,
+// db_stats.h), db_impl_checkpoint.cc (CreateCheckpoint). A flush and a
+// compaction both run a CompactionJob (compaction_job.h). docs/impl.md walks
+// through each.
 #ifndef SHALE_DB_DB_IMPL_H_
 #define SHALE_DB_DB_IMPL_H_
 
@@ -23,6 +25,7 @@
 
 #include "db/compaction_job.h"
 #include "db/compaction_picker.h"
+#include "db/db_stats.h"
 #include "db/dbformat.h"
 #include "db/log_writer.h"
 #include "db/memtable.h"
@@ -377,36 +380,7 @@ class DBImpl final : public DB {
   };
   LevelStats level_stats_[kNumLevels] GUARDED_BY(mu_);
 
-  // Statistics.
-  std::atomic<uint64_t> stat_user_bytes_written_{0};
-  std::atomic<uint64_t> stat_wal_bytes_written_{0};
-  std::atomic<uint64_t> stat_flush_bytes_written_{0};
-  std::atomic<uint64_t> stat_num_flushes_{0};
-  std::atomic<uint64_t> stat_write_groups_{0};
-  std::atomic<uint64_t> stat_writes_{0};
-  std::atomic<uint64_t> stat_stall_micros_{0};
-  std::atomic<uint64_t> stat_slowdowns_{0};
-  std::atomic<uint64_t> stat_stops_{0};
-  std::atomic<uint64_t> stat_compaction_bytes_read_{0};
-  std::atomic<uint64_t> stat_compaction_bytes_written_{0};
-  std::atomic<uint64_t> stat_num_compactions_{0};
-  std::atomic<uint64_t> stat_trivial_moves_{0};
-  std::atomic<uint64_t> stat_flush_pushdowns_{0};
-  std::atomic<uint64_t> stat_entries_dropped_{0};
-  std::atomic<uint64_t> stat_filter_removed_{0};
-  std::atomic<uint64_t> stat_filter_changed_{0};
-  std::atomic<uint64_t> stat_filter_values_read_{0};
-  std::atomic<uint64_t> stat_background_errors_{0};
-  // WALs recovery did not replay because an older WAL had lost writes.
-  std::atomic<uint64_t> stat_wals_dropped_at_recovery_{0};
-  std::atomic<uint64_t> stat_wals_reused_{0};
-  std::atomic<uint64_t> stat_vlog_values_moved_{0};
-  std::atomic<uint64_t> stat_vlog_gc_compactions_{0};
-  // Per CompactionReason: bytes written (tables and vlogs), and of them the
-  // vlog bytes of values GC moved.
-  std::atomic<uint64_t> stat_reason_bytes_written_[kNumCompactionReasons] = {};
-  std::atomic<uint64_t> stat_reason_vlog_bytes_written_[kNumCompactionReasons] =
-      {};
+  DBStats stats_;  // the counters: db_stats.h
 };
 
 }  // namespace shale

@@ -35,7 +35,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
       // Not added to *outputs: the file was moved, not rewritten, so it
       // still holds whatever a rewrite would drop.
       stats.moved_files++;
-      stat_trivial_moves_.fetch_add(1, std::memory_order_relaxed);
+      stats_.Add(DBStats::kTrivialMoves);
     }
   } else {
     CompactionJob::Options o = NewJobOptions(c->output_level(), false);
@@ -84,20 +84,15 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
       stats.bytes_read += read;
       stats.bytes_written += written;
       stats.micros += env_->NowMicros() - start;
-      stat_num_compactions_.fetch_add(1, std::memory_order_relaxed);
-      stat_compaction_bytes_read_.fetch_add(read, std::memory_order_relaxed);
-      stat_compaction_bytes_written_.fetch_add(written,
-                                               std::memory_order_relaxed);
-      stat_vlog_values_moved_.fetch_add(job.stats().values_moved,
-                                        std::memory_order_relaxed);
+      stats_.Add(DBStats::kCompactions);
+      stats_.Add(DBStats::kCompactionBytesRead, read);
+      stats_.Add(DBStats::kCompactionBytesWritten, written);
+      stats_.Add(DBStats::kVlogValuesMoved, job.stats().values_moved);
       if (c->reason() == CompactionReason::kVlogGc) {
-        stat_vlog_gc_compactions_.fetch_add(1, std::memory_order_relaxed);
+        stats_.Add(DBStats::kVlogGcCompactions);
       }
-      const int reason = static_cast<int>(c->reason());
-      stat_reason_bytes_written_[reason].fetch_add(written,
-                                                   std::memory_order_relaxed);
-      stat_reason_vlog_bytes_written_[reason].fetch_add(
-          job.stats().vlog_bytes_written, std::memory_order_relaxed);
+      stats_.AddReasonBytes(c->reason(), written,
+                            job.stats().vlog_bytes_written);
     }
   }
   running_.Remove(*c);
@@ -151,11 +146,10 @@ CompactionJob::Options DBImpl::NewJobOptions(int output_level, bool is_flush) {
 
 void DBImpl::RecordJobStats(const CompactionJob::Stats& stats) {
   const CompactionIterator::Stats& e = stats.entries;
-  stat_entries_dropped_.fetch_add(e.dropped, std::memory_order_relaxed);
-  stat_filter_removed_.fetch_add(e.filter_removed, std::memory_order_relaxed);
-  stat_filter_changed_.fetch_add(e.filter_changed, std::memory_order_relaxed);
-  stat_filter_values_read_.fetch_add(e.filter_values_read,
-                                     std::memory_order_relaxed);
+  stats_.Add(DBStats::kEntriesDropped, e.dropped);
+  stats_.Add(DBStats::kFilterRemoved, e.filter_removed);
+  stats_.Add(DBStats::kFilterChanged, e.filter_changed);
+  stats_.Add(DBStats::kFilterValuesRead, e.filter_values_read);
 }
 
 Status DBImpl::CompactRange(const CompactRangeOptions& options,

@@ -47,7 +47,7 @@ Status DBImpl::FlushOldestImmutable() {
   if (s.ok()) {
     imm_.pop_front();
     InstallReadView();
-    stat_num_flushes_.fetch_add(1, std::memory_order_relaxed);
+    stats_.Add(DBStats::kFlushes);
     DeleteObsoleteFiles();
   }
   flush_running_ = false;
@@ -102,12 +102,11 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
       // the level (the caller releases the reservation).
       running_.Reserve(mem, level, ExtractUserKey(meta.smallest),
                        ExtractUserKey(meta.largest));
-      stat_flush_pushdowns_.fetch_add(1, std::memory_order_relaxed);
+      stats_.Add(DBStats::kFlushPushdowns);
     }
   }
   job.AddOutputsTo(level, edit);
-  stat_flush_bytes_written_.fetch_add(job.stats().bytes_written,
-                                      std::memory_order_relaxed);
+  stats_.Add(DBStats::kFlushBytesWritten, job.stats().bytes_written);
   return s;
 }
 

@@ -442,7 +442,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, SequenceNumber* max_seq,
           "holds writes after ones an older WAL lost (power loss of "
           "unsynced writes, which kAbsoluteConsistency refuses)");
     }
-    stat_wals_dropped_at_recovery_.fetch_add(1, std::memory_order_relaxed);
+    stats_.Add(DBStats::kWalsDroppedAtRecovery);
   }
   return Status::OK();
 }

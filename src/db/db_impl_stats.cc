@@ -4,18 +4,10 @@
 #include <cstdio>
 
 #include "db/db_impl.h"
+#include "db/db_stats.h"
 #include "db/filename.h"
 
 namespace shale {
-namespace {
-
-// "compaction.<reason>": the stats keys of one CompactionReason.
-std::string ReasonStatPrefix(int reason) {
-  return std::string("compaction.") +
-         CompactionReasonName(static_cast<CompactionReason>(reason));
-}
-
-}  // namespace
 
 uint64_t DBImpl::MemBytes() const {
   uint64_t sum = mem_->ApproximateMemoryUsage();
@@ -71,42 +63,15 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
     out[p + "micros"] = static_cast<double>(ls.micros);
     total_sst += v->LevelBytes(level);
   }
-  const double user = static_cast<double>(stat_user_bytes_written_.load());
-  const double wal = static_cast<double>(stat_wal_bytes_written_.load());
-  const double flushed = static_cast<double>(stat_flush_bytes_written_.load());
-  const double compacted =
-      static_cast<double>(stat_compaction_bytes_written_.load());
-  out["user_bytes_written"] = user;
-  out["wal_bytes_written"] = wal;
-  out["flush_bytes_written"] = flushed;
-  out["compaction_bytes_read"] =
-      static_cast<double>(stat_compaction_bytes_read_.load());
-  out["compaction_bytes_written"] = compacted;
+  stats_.AddTo(m);
+  const double user = out["user_bytes_written"];
+  const double wal = out["wal_bytes_written"];
+  const double tables =
+      out["flush_bytes_written"] + out["compaction_bytes_written"];
   // As RocksDB reports it: table bytes written per user byte (WAL excluded).
-  out["write_amp"] = user > 0 ? (flushed + compacted) / user : 0;
-  out["write_amp_with_wal"] = user > 0 ? (wal + flushed + compacted) / user : 0;
-  out["writes"] = static_cast<double>(stat_writes_.load());
-  out["write_groups"] = static_cast<double>(stat_write_groups_.load());
-  out["stall_micros"] = static_cast<double>(stat_stall_micros_.load());
-  out["slowdowns"] = static_cast<double>(stat_slowdowns_.load());
-  out["stops"] = static_cast<double>(stat_stops_.load());
-  out["flushes"] = static_cast<double>(stat_num_flushes_.load());
-  out["flush_pushdowns"] = static_cast<double>(stat_flush_pushdowns_.load());
-  out["compactions"] = static_cast<double>(stat_num_compactions_.load());
-  out["trivial_moves"] = static_cast<double>(stat_trivial_moves_.load());
-  out["entries_dropped"] = static_cast<double>(stat_entries_dropped_.load());
-  out["compaction_filter.removed"] =
-      static_cast<double>(stat_filter_removed_.load());
-  out["compaction_filter.changed"] =
-      static_cast<double>(stat_filter_changed_.load());
-  out["compaction_filter.values_read"] =
-      static_cast<double>(stat_filter_values_read_.load());
-  out["background_errors"] =
-      static_cast<double>(stat_background_errors_.load());
+  out["write_amp"] = user > 0 ? tables / user : 0;
+  out["write_amp_with_wal"] = user > 0 ? (wal + tables) / user : 0;
   out["background_error"] = bg_error_.ok() ? 0 : 1;
-  out["wals_dropped_at_recovery"] =
-      static_cast<double>(stat_wals_dropped_at_recovery_.load());
-  out["wals_reused"] = static_cast<double>(stat_wals_reused_.load());
   out["memtable_bytes"] = static_cast<double>(MemBytes());
   out["immutable_memtables"] = static_cast<double>(imm_.size());
   out["last_sequence"] = static_cast<double>(versions_->LastSequence());
@@ -122,20 +87,6 @@ void DBImpl::CollectStats(std::map<std::string, double>* m) {
   out["vlog.files"] = static_cast<double>(v->vlog_files().size());
   out["vlog.bytes"] = static_cast<double>(vlog_bytes);
   out["vlog.garbage_bytes"] = static_cast<double>(vlog_garbage);
-  out["vlog.values_moved"] =
-      static_cast<double>(stat_vlog_values_moved_.load());
-  out["vlog.gc_compactions"] =
-      static_cast<double>(stat_vlog_gc_compactions_.load());
-  uint64_t gc_written = 0;
-  for (int r = 0; r < kNumCompactionReasons; r++) {
-    const std::string p = ReasonStatPrefix(r);
-    const uint64_t vlog = stat_reason_vlog_bytes_written_[r].load();
-    out[p + ".bytes_written"] =
-        static_cast<double>(stat_reason_bytes_written_[r].load());
-    out[p + ".vlog_bytes_written"] = static_cast<double>(vlog);
-    gc_written += vlog;
-  }
-  out["vlog.gc_bytes_written"] = static_cast<double>(gc_written);
   AddCacheStats(m);
 }
 
@@ -164,29 +115,6 @@ void DBImpl::GetStatsMap(std::map<std::string, double>* stats) {
   (*stats)["recycled_wal_bytes"] = static_cast<double>(wal.kept);
 }
 
-namespace {
-
-std::string FormatLevelStats(const std::map<std::string, double>& m) {
-  std::string r;
-  char buf[256];
-  r += "Level Files  Size(MiB) Score  Read(MiB) Write(MiB) Compactions Moved "
-       "Seconds\n";
-  for (int level = 0; level < kNumLevels; level++) {
-    const std::string p = "level" + std::to_string(level) + ".";
-    auto get = [&](const char* k) { return m.at(p + k); };
-    std::snprintf(buf, sizeof(buf),
-                  "%5d %5.0f %10.2f %5.2f %10.2f %10.2f %11.0f %5.0f %7.2f\n",
-                  level, get("files"), get("bytes") / 1048576.0, get("score"),
-                  get("bytes_read") / 1048576.0,
-                  get("bytes_written") / 1048576.0, get("compactions"),
-                  get("moved_files"), get("micros") / 1e6);
-    r += buf;
-  }
-  return r;
-}
-
-}  // namespace
-
 bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   value->clear();
   constexpr std::string_view kPrefix = "shale.";
@@ -211,33 +139,11 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     return true;
   }
 
-  auto number = [value](double d) {
-    *value = std::to_string(static_cast<uint64_t>(d));
-  };
   std::map<std::string, double> m;
   CollectStats(&m);
-  if (name == "total-sst-bytes") {
-    number(m["total_sst_bytes"]);
-  } else if (name == "live-wal-bytes") {
-    number(static_cast<double>(wal.live));
-  } else if (name == "mem-bytes") {
-    number(m["memtable_bytes"]);
-  } else if (name == "num-immutable-mem-table") {
-    number(m["immutable_memtables"]);
-  } else if (name == "last-sequence") {
-    number(m["last_sequence"]);
-  } else if (name == "num-snapshots") {
-    number(m["snapshots"]);
-  } else if (name == "compaction-pending") {
-    number(m["compaction_pending"]);
-  } else if (name == "block-cache-usage") {
-    number(m["block_cache.usage"]);
-  } else if (name == "vlog-files") {
-    number(m["vlog.files"]);
-  } else if (name == "vlog-bytes") {
-    number(m["vlog.bytes"]);
-  } else if (name == "vlog-garbage-bytes") {
-    number(m["vlog.garbage_bytes"]);
+  m["live_wal_bytes"] = static_cast<double>(wal.live);
+  if (const NumberProperty* p = FindNumberProperty(name)) {
+    *value = std::to_string(static_cast<uint64_t>(m[std::string(p->stat)]));
   } else if (name == "write-amp") {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.3f", m["write_amp"]);
@@ -245,61 +151,13 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   } else if (name == "levelstats") {
     *value = FormatLevelStats(m);
   } else if (name == "stats") {
-    char buf[1024];
-    std::string& r = *value;
-    r += FormatLevelStats(m);
-    std::snprintf(
-        buf, sizeof(buf),
-        "Writes: %.0f in %.0f groups; user %.2f MiB, WAL %.2f MiB\n"
-        "Flushes: %.0f (%.0f placed below level 0), %.2f MiB written\n"
-        "Compactions: %.0f (+%.0f trivial moves), read %.2f MiB, written "
-        "%.2f MiB, %.0f entries dropped\n"
-        "Compaction filter %s: %.0f removed, %.0f changed, %.0f values read "
-        "from vlogs for it\n"
-        "Write amplification: %.2f (%.2f with the WAL)\n"
-        "Stalls: %.0f slowdowns, %.0f stops, %.3f s in total\n",
-        m["writes"], m["write_groups"], m["user_bytes_written"] / 1048576.0,
-        m["wal_bytes_written"] / 1048576.0, m["flushes"], m["flush_pushdowns"],
-        m["flush_bytes_written"] / 1048576.0, m["compactions"],
-        m["trivial_moves"], m["compaction_bytes_read"] / 1048576.0,
-        m["compaction_bytes_written"] / 1048576.0, m["entries_dropped"],
-        options_.compaction_filter != nullptr
-            ? options_.compaction_filter->Name()
-            : "(none)",
-        m["compaction_filter.removed"], m["compaction_filter.changed"],
-        m["compaction_filter.values_read"], m["write_amp"],
-        m["write_amp_with_wal"], m["slowdowns"], m["stops"],
-        m["stall_micros"] / 1e6);
-    r += buf;
-    std::snprintf(
-        buf, sizeof(buf),
-        "Block cache: %.2f of %.2f MiB, %.0f hits, %.0f misses\n"
-        "Bloom filters: %.0f checked, %.0f ruled a key out\n"
-        "Value logs: %.0f files, %.2f MiB, %.2f MiB garbage, %.0f values "
-        "(%.2f MiB) moved by GC\n"
-        "Memtables: %.2f MiB, %.0f immutable; live WAL %.2f MiB; last "
-        "sequence %.0f; %.0f snapshots\n",
-        m["block_cache.usage"] / 1048576.0,
-        m["block_cache.capacity"] / 1048576.0, m["block_cache.hits"],
-        m["block_cache.misses"], m["bloom.checked"], m["bloom.useful"],
-        m["vlog.files"], m["vlog.bytes"] / 1048576.0,
-        m["vlog.garbage_bytes"] / 1048576.0, m["vlog.values_moved"],
-        m["vlog.gc_bytes_written"] / 1048576.0, m["memtable_bytes"] / 1048576.0,
-        m["immutable_memtables"], static_cast<double>(wal.live) / 1048576.0,
-        m["last_sequence"], m["snapshots"]);
-    r += buf;
-    r += "Compaction writes by reason (MiB, of them vlog GC):";
-    for (int i = 0; i < kNumCompactionReasons; i++) {
-      const std::string p = ReasonStatPrefix(i);
-      std::snprintf(buf, sizeof(buf), " %s %.2f (%.2f)",
-                    CompactionReasonName(static_cast<CompactionReason>(i)),
-                    m[p + ".bytes_written"] / 1048576.0,
-                    m[p + ".vlog_bytes_written"] / 1048576.0);
-      r += buf;
-    }
-    r += "\n";
+    *value = FormatStats(m,
+                         options_.compaction_filter != nullptr
+                             ? options_.compaction_filter->Name()
+                             : "(none)",
+                         static_cast<double>(wal.live));
     if (!bg_error_.ok()) {
-      r += "Background error: " + bg_error_.ToString() + "\n";
+      *value += "Background error: " + bg_error_.ToString() + "\n";
     }
   } else {
     return false;

@@ -110,9 +110,8 @@ Status DBImpl::Resume() {
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
                              WriteKind kind, CheckpointPin* pin) {
   if (batch != nullptr) {
-    stat_user_bytes_written_.fetch_add(WriteBatchInternal::ByteSize(batch),
-                                       std::memory_order_relaxed);
-    stat_writes_.fetch_add(1, std::memory_order_relaxed);
+    stats_.Add(DBStats::kUserBytesWritten, WriteBatchInternal::ByteSize(batch));
+    stats_.Add(DBStats::kWrites);
   }
   Writer w(&mu_);
   w.batch = batch;
@@ -157,8 +156,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
       std::string_view contents = WriteBatchInternal::Contents(group);
       SHALE_KILL_POINT("wal.append.before");
       s = log_->AddRecord(contents);
-      stat_wal_bytes_written_.fetch_add(contents.size(),
-                                        std::memory_order_relaxed);
+      stats_.Add(DBStats::kWalBytesWritten, contents.size());
     }
     SHALE_KILL_POINT("wal.append.after");
     if (s.ok() && sync) {
@@ -184,7 +182,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* batch,
         ForgetSyncedWals(closed);
         logfile_dir_synced_ = true;
       }
-      stat_write_groups_.fetch_add(1, std::memory_order_relaxed);
+      stats_.Add(DBStats::kWriteGroups);
     }
     if (group == &group_batch_) group_batch_.Clear();
   }
@@ -286,9 +284,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       mu_.Unlock();
       env_->SleepForMicros(1000);
       mu_.Lock();
-      stat_slowdowns_.fetch_add(1, std::memory_order_relaxed);
-      stat_stall_micros_.fetch_add(env_->NowMicros() - start,
-                                   std::memory_order_relaxed);
+      stats_.Add(DBStats::kSlowdowns);
+      stats_.Add(DBStats::kStallMicros, env_->NowMicros() - start);
       continue;
     }
     // An empty memtable is never switched, whatever its arena reserved.
@@ -301,10 +298,9 @@ Status DBImpl::MakeRoomForWrite(bool force) {
     if (memtables_full || l0_files >= options_.level0_stop_writes_trigger) {
       // Flushing or compaction lags: wait until it catches up.
       uint64_t start = env_->NowMicros();
-      stat_stops_.fetch_add(1, std::memory_order_relaxed);
+      stats_.Add(DBStats::kStops);
       bg_cv_.Wait();
-      stat_stall_micros_.fetch_add(env_->NowMicros() - start,
-                                   std::memory_order_relaxed);
+      stats_.Add(DBStats::kStallMicros, env_->NowMicros() - start);
       continue;
     }
     Status s = SwitchMemTable();
@@ -376,7 +372,7 @@ Status DBImpl::CreateWal(uint64_t number, SequenceNumber next, uint64_t reuse,
     const std::string old_name = LogFileName(dbname_, reuse);
     s = env_->ReuseWritableFile(old_name, fname, &created);
     if (s.ok()) {
-      stat_wals_reused_.fetch_add(1, std::memory_order_relaxed);
+      stats_.Add(DBStats::kWalsReused);
     } else {
       // Unsupported by the Env, or the rename or open failed: a new file
       // (truncating the renamed one, if the rename happened). The old one is
@@ -478,7 +474,7 @@ void DBImpl::ForgetSyncedWals(const std::vector<ClosedWal>& synced) {
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (bg_error_.ok() && !s.ok()) {
     bg_error_ = s;
-    stat_background_errors_.fetch_add(1, std::memory_order_relaxed);
+    stats_.Add(DBStats::kBackgroundErrors);
     bg_cv_.SignalAll();
   }
 }

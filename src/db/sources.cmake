@@ -26,6 +26,7 @@ list(APPEND SHALE_DB_SOURCES
   src/db/db_impl_open.cc
   src/db/db_impl_read.cc
   src/db/db_impl_stats.cc
+  src/db/db_stats.cc
   src/db/db_impl_write.cc
   src/db/db_iter.cc
   src/db/file_util.cc
@@ -44,6 +45,7 @@ list(APPEND SHALE_DB_TESTS
   src/db/db_crash_test.cc
   src/db/db_soak_test.cc
   src/db/db_space_test.cc
+  src/db/db_stats_test.cc
   src/db/db_model_test.cc
   src/db/db_multiget_test.cc
   src/db/db_test.cc
