@@ -41,17 +41,6 @@ int CmdShell(const std::string& db, bool create, std::istream& in,
 // Prints a file of any kind shale writes in readable form.
 int CmdDump(const std::string& path, const std::string& type);
 
-// The footer of a vlog file (vlog/vlog_format.h), for dump and check.
-struct VlogFooter {
-  uint64_t records = 0;
-  uint64_t data_bytes = 0;
-};
-// Corruption naming file_name unless footer is a vlog footer with a good
-// magic and checksum.
-[[nodiscard]] Status DecodeVlogFooter(std::string_view footer,
-                                      const std::string& file_name,
-                                      VlogFooter* result);
-
 }  // namespace shale::tools
 
 #endif  // SHALE_TOOLS_COMMANDS_H_

@@ -371,21 +371,6 @@ int DumpVlog(const std::string& path) {
 
 }  // namespace
 
-Status DecodeVlogFooter(std::string_view footer, const std::string& file_name,
-                        VlogFooter* result) {
-  if (footer.size() != kVlogFooterSize ||
-      DecodeFixed64(footer.data() + 16) != kVlogMagic) {
-    return Status::Corruption(file_name, "no vlog footer (bad magic)");
-  }
-  if (UnmaskChecksum(DecodeFixed32(footer.data() + 24)) !=
-      Checksum(footer.data(), 24)) {
-    return Status::Corruption(file_name, "vlog footer checksum mismatch");
-  }
-  result->records = DecodeFixed64(footer.data());
-  result->data_bytes = DecodeFixed64(footer.data() + 8);
-  return Status::OK();
-}
-
 int CmdDump(const std::string& path, const std::string& type) {
   std::string kind = type;
   if (kind.empty()) {

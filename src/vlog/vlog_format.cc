@@ -42,4 +42,28 @@ Status CheckVlogHeader(std::string_view header, const std::string& file_name) {
   return Status::OK();
 }
 
+std::string EncodeVlogFooter(const VlogFooter& footer) {
+  std::string f;
+  PutFixed64(&f, footer.records);
+  PutFixed64(&f, footer.data_bytes);
+  PutFixed64(&f, kVlogMagic);
+  PutFixed32(&f, MaskChecksum(Checksum(f)));
+  return f;
+}
+
+Status DecodeVlogFooter(std::string_view footer, const std::string& file_name,
+                        VlogFooter* result) {
+  if (footer.size() != kVlogFooterSize ||
+      DecodeFixed64(footer.data() + 16) != kVlogMagic) {
+    return Status::Corruption(file_name, "no vlog footer (bad magic)");
+  }
+  if (UnmaskChecksum(DecodeFixed32(footer.data() + 24)) !=
+      Checksum(footer.data(), 24)) {
+    return Status::Corruption(file_name, "vlog footer checksum mismatch");
+  }
+  result->records = DecodeFixed64(footer.data());
+  result->data_bytes = DecodeFixed64(footer.data() + 8);
+  return Status::OK();
+}
+
 }  // namespace shale

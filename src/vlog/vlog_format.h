@@ -55,6 +55,19 @@ struct ValuePointer {
 std::string EncodeVlogHeader();
 Status CheckVlogHeader(std::string_view header, const std::string& file_name);
 
+// The footer's counts: what a finished file holds (its records, and the
+// bytes from the end of the header to the footer).
+struct VlogFooter {
+  uint64_t records = 0;
+  uint64_t data_bytes = 0;
+};
+std::string EncodeVlogFooter(const VlogFooter& footer);
+// Corruption naming file_name unless footer is kVlogFooterSize bytes with a
+// good magic and checksum.
+[[nodiscard]] Status DecodeVlogFooter(std::string_view footer,
+                                      const std::string& file_name,
+                                      VlogFooter* result);
+
 }  // namespace shale
 
 #endif  // SHALE_VLOG_VLOG_FORMAT_H_

@@ -213,6 +213,21 @@ TEST_F(VlogTest, HeaderAndFooter) {
   EXPECT_EQ(DecodeFixed64(f + 8), data_bytes);
   EXPECT_EQ(DecodeFixed64(f + 16), kVlogMagic);
   EXPECT_EQ(UnmaskChecksum(DecodeFixed32(f + 24)), Checksum(f, 24));
+  VlogFooter footer;
+  ASSERT_TRUE(
+      DecodeVlogFooter(std::string_view(f, kVlogFooterSize), "f", &footer)
+          .ok());
+  EXPECT_EQ(footer.records, 2u);
+  EXPECT_EQ(footer.data_bytes, data_bytes);
+  EXPECT_EQ(EncodeVlogFooter(footer), std::string(f, kVlogFooterSize));
+  // A flipped bit, a bad magic or a short footer: Corruption, not counts.
+  std::string bad(f, kVlogFooterSize);
+  bad[3] ^= 1;
+  EXPECT_TRUE(DecodeVlogFooter(bad, "f", &footer).IsCorruption());
+  bad = std::string(f, kVlogFooterSize);
+  bad[16] ^= 1;
+  EXPECT_TRUE(DecodeVlogFooter(bad, "f", &footer).IsCorruption());
+  EXPECT_TRUE(DecodeVlogFooter(bad.substr(1), "f", &footer).IsCorruption());
 
   // An abandoned writer leaves no footer.
   std::vector<Written> ws2;

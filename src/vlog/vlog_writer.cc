@@ -45,11 +45,7 @@ Status VlogWriter::Add(std::string_view key, std::string_view value,
 
 Status VlogWriter::Finish() {
   if (!status_.ok()) return status_;
-  std::string footer;
-  PutFixed64(&footer, records_);
-  PutFixed64(&footer, data_bytes_);
-  PutFixed64(&footer, kVlogMagic);
-  PutFixed32(&footer, MaskChecksum(Checksum(footer)));
+  const std::string footer = EncodeVlogFooter({records_, data_bytes_});
   status_ = file_->Append(footer);
   if (status_.ok()) status_ = file_->Sync();
   if (status_.ok()) status_ = file_->Close();
