@@ -1,12 +1,12 @@
 // DBImpl: the engine behind shale::DB.
 //
-// The code is split by path: db_impl_open.cc (open, recovery, close, file
-// cleanup), db_impl_write.cc (group commit, WAL, memtable switch),
-// db_impl_read.cc (Get, iterators, snapshots), db_impl_flush.cc (the
-// background threads, flushes), db_impl_compaction.cc (compactions,
-// CompactRange, the options every flush and compaction job shares),
-// db_impl_stats.cc (GetStatsMap, properties; the counters are a DBStats,
-// db_stats.h), db_impl_checkpoint.cc (CreateCheckpoint). A flush and a
+// The code is split by path: db_impl_open.cc (open, recovery, close),
+// db_impl_files.cc (obsolete files, DestroyDB), db_impl_write.cc (group commit,
+// WAL, memtable switch), db_impl_read.cc (Get, iterators, snapshots),
+// db_impl_flush.cc (the background threads, flushes), db_impl_compaction.cc
+// (compactions, CompactRange, the options every flush and compaction job
+// shares), db_impl_stats.cc (GetStatsMap, properties; the counters are a
+// DBStats, db_stats.h), db_impl_checkpoint.cc (CreateCheckpoint). A flush and a
 // compaction both run a CompactionJob (compaction_job.h). docs/impl.md walks
 // through each.
 #ifndef SHALE_DB_DB_IMPL_H_

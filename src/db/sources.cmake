@@ -22,6 +22,7 @@ list(APPEND SHALE_DB_SOURCES
   src/db/compaction_picker.cc
   src/db/db_impl_checkpoint.cc
   src/db/db_impl_compaction.cc
+  src/db/db_impl_files.cc
   src/db/db_impl_flush.cc
   src/db/db_impl_open.cc
   src/db/db_impl_read.cc
