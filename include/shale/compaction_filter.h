@@ -40,6 +40,15 @@
 // A decision is final for that version: the next job that passes the entry
 // (if it was kept or changed) asks again, and the answer may differ.
 //
+// Durability: a job in which the filter removed or changed an entry syncs
+// the WAL before it installs its output. Every write the filter could have
+// read to decide (a DB::Get sees acknowledged writes only) is then durable
+// before its decision is: a power loss never keeps a removal and loses the
+// write that justified it (say, the Delete of a collection's metadata whose
+// elements the filter dropped). One fsync per such job; none with an Env
+// whose files cannot sync beside a writer (WritableFile::SyncFlushed), where
+// this does not hold.
+//
 // Reading values costs: with key-value separation a large value lives in a
 // value log, and handing it to Filter means reading it from there. A filter
 // that can decide from the key alone should override FilterKey; it is called

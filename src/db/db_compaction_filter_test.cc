@@ -318,6 +318,32 @@ TEST_F(DBCompactionFilterTest, FilterMayReadTheDB) {
   filter_->db = nullptr;
 }
 
+// A removal decided on a write the filter read is never durable before
+// that write: the job syncs the WAL before installing. Here the Delete of
+// "meta:c1" is only in the (unsynced) WAL when a compaction drops c1's
+// elements; a power loss right after must not keep the drops and lose the
+// Delete.
+TEST_F(DBCompactionFilterTest, RemovalsNeverOutliveTheWritesTheyRead) {
+  filter_->db = db_.get();
+  ASSERT_TRUE(Put("meta:c1", "live", /*sync=*/true).ok());
+  impl()->TEST_PauseCompactions(true);
+  for (int f = 0; f < options_.level0_file_num_compaction_trigger; f++) {
+    for (int i = 0; i < 10; i++) {
+      ASSERT_TRUE(Put("elem:c1:" + std::to_string(f * 10 + i), "x").ok());
+    }
+    ASSERT_TRUE(db_->Flush().ok());  // kept: meta:c1 is live
+  }
+  ASSERT_TRUE(Delete("meta:c1").ok());
+  const double removed = Stat("compaction_filter.removed");
+  impl()->TEST_PauseCompactions(false);
+  ASSERT_TRUE(db_->WaitForCompactions().ok());
+  ASSERT_EQ(Stat("compaction_filter.removed"), removed + 40);
+  filter_->db = nullptr;
+  ASSERT_TRUE(TryReopenOn(env_->CloneAfterCrash()).ok());
+  EXPECT_EQ(Get("elem:c1:7"), "NOT_FOUND");
+  EXPECT_EQ(Get("meta:c1"), "NOT_FOUND") << "the drops survived the Delete";
+}
+
 struct SeparationCase {
   bool separate;
   size_t min_blob_size;

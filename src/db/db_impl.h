@@ -237,6 +237,16 @@ class DBImpl final : public DB {
   Status RunCompaction(std::unique_ptr<Compaction> c,
                        std::set<uint64_t>* outputs, bool force_vlog_gc = false)
       REQUIRES(mu_);
+  // After a job in which the compaction filter removed or changed entries,
+  // before its output is installed: syncs the WAL, so that the writes the
+  // filter may have read (DB::Get) to decide are durable before its
+  // decisions are (compaction_filter.h, "Durability"). Not with an Env
+  // whose files cannot sync beside a writer: the write queue's sync could
+  // wait for this very job.
+  Status SyncWalForFilter(const CompactionJob::Stats& stats) EXCLUDES(mu_);
+  // SyncWAL without the write queue; NotSupported if the Env's files cannot
+  // sync beside an appending writer (WritableFile::SyncFlushed).
+  Status SyncWalBesideWriters() EXCLUDES(mu_);
   // What every flush and compaction job shares: the snapshots, the filter,
   // the vlog options, file numbers kept in pending_outputs_ while in use.
   CompactionJob::Options NewJobOptions(int output_level, bool is_flush)

@@ -64,6 +64,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
         *c, &internal_comparator_, table_cache_.get());
     s = job.Run(input.get());
     input.reset();
+    if (s.ok()) s = SyncWalForFilter(job.stats());
     mu_.Lock();
     RecordJobStats(job.stats());
     if (s.ok()) {
@@ -142,6 +143,14 @@ CompactionJob::Options DBImpl::NewJobOptions(int output_level, bool is_flush) {
   o.vlog.min_blob_size = options_.min_blob_size;
   o.vlog.reader = vlog_reader_.get();
   return o;
+}
+
+Status DBImpl::SyncWalForFilter(const CompactionJob::Stats& stats) {
+  if (stats.entries.filter_removed == 0 && stats.entries.filter_changed == 0) {
+    return Status::OK();
+  }
+  Status s = SyncWalBesideWriters();
+  return s.IsNotSupported() ? Status::OK() : s;
 }
 
 void DBImpl::RecordJobStats(const CompactionJob::Stats& stats) {

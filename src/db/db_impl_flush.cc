@@ -80,6 +80,8 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
   CompactionJob job(std::move(o));
   mu_.Unlock();
   Status s = job.Run(iter.get());
+  // (While recovering the filter is not asked: nothing to sync for.)
+  if (s.ok()) s = SyncWalForFilter(job.stats());
   mu_.Lock();
   RecordJobStats(job.stats());
   if (!s.ok()) {

@@ -67,6 +67,18 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 }
 
 Status DBImpl::SyncWAL() {
+  Status s = SyncWalBesideWriters();
+  if (s.IsNotSupported()) {
+    // The Env cannot sync beside an appending writer: take a turn in the
+    // queue instead.
+    WriteOptions options;
+    options.sync = true;
+    return WriteInternal(options, nullptr, WriteKind::kSyncOnly);
+  }
+  return s;
+}
+
+Status DBImpl::SyncWalBesideWriters() {
   // Every write acknowledged before this call has reached the OS in one of
   // these WALs (obsolete ones are in tables). They are synced beside the
   // writers, not in the write queue: a full WAL's fsync takes tens of
@@ -84,13 +96,7 @@ Status DBImpl::SyncWAL() {
     sync_dir = !logfile_dir_synced_;
   }
   Status s = SyncWals(closed, sync_dir, active.get(), /*beside_writer=*/true);
-  if (s.IsNotSupported()) {
-    // The Env cannot sync beside an appending writer: take a turn in the
-    // queue instead.
-    WriteOptions options;
-    options.sync = true;
-    return WriteInternal(options, nullptr, WriteKind::kSyncOnly);
-  }
+  if (s.IsNotSupported()) return s;
   MutexLock l(&mu_);
   if (!s.ok()) {
     // After a failed fsync the kernel may have dropped the dirty pages; a
