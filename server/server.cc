@@ -74,6 +74,10 @@ bool Server::Start(std::string* error) {
   options.create_if_missing = true;
   options.block_cache_capacity = config_.block_cache_bytes;
   options.compaction_thread_nice = config_.compaction_nice;
+  // Drops what FLUSHDB, DEL and expiry orphan (keyspace/server_filter.h);
+  // bound to the table below, it keeps everything until then.
+  filter_ = std::make_shared<ServerCompactionFilter>();
+  options.compaction_filter = filter_;
   uint64_t kill_after = 0;
   if (const char* k = std::getenv("SHALE_TEST_MIGRATE_KILL_AFTER")) {
     kill_after = std::strtoull(k, nullptr, 10);
@@ -93,6 +97,7 @@ bool Server::Start(std::string* error) {
     *error = "cannot open " + config_.dir + ": " + s.ToString();
     return false;
   }
+  filter_->Bind(db_.get(), &ks_->table());
   // Runs under every policy (CONFIG SET appendfsync), syncing under everysec.
   syncer_ = std::make_unique<WalSyncer>(ks_.get(), std::chrono::seconds(1));
   pool_ = std::make_unique<IoPool>(config_.threads);
@@ -305,6 +310,9 @@ void Server::Stop() {
   notifier_.reset();
   registry_.reset();
   pool_.reset();
+  // The filter runs on the engine's threads until db_ closes: it must stop
+  // reading the table before ks_ (which owns it) goes.
+  if (filter_) filter_->Unbind();
   ks_.reset();
   db_.reset();
   spdlog::info("shale-server stopped");

@@ -16,6 +16,7 @@
 #include "server/keyspace/expirer.h"
 #include "server/keyspace/keyspace.h"
 #include "server/keyspace/notifier.h"
+#include "server/keyspace/server_filter.h"
 #include "server/keyspace/wal_syncer.h"
 #include "server/net/io_pool.h"
 #include "server/net/listener.h"
@@ -48,6 +49,7 @@ class Server {
   Config config_;
   std::unique_ptr<DB> db_;
   std::unique_ptr<Keyspace> ks_;
+  std::shared_ptr<ServerCompactionFilter> filter_;
   std::unique_ptr<WalSyncer> syncer_;
   std::unique_ptr<ActiveExpirer> expirer_;
   std::unique_ptr<KeyspaceNotifier> notifier_;

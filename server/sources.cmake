@@ -29,6 +29,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/db_table.cc
   server/keyspace/expirer.cc
   server/keyspace/notifier.cc
+  server/keyspace/server_filter.cc
   server/keyspace/key_codec.cc
   server/keyspace/legacy_value.cc
   server/keyspace/meta_codec.cc
@@ -84,6 +85,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/data_dir_test.cc
     server/keyspace/expirer_test.cc
     server/keyspace/notifier_test.cc
+    server/keyspace/server_filter_test.cc
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc

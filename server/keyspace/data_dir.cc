@@ -198,7 +198,11 @@ Status OpenDataDir(const std::string& dir, const Options& options,
   if (legacy && !has_db) {
     if (stats != nullptr) stats->migrated = true;
     spdlog::info("migrating the legacy data directory {} into {}", dir, engine);
-    Status s = CopyLegacy(dir, tmp, o, stats, kill_after_keys);
+    // No compaction filter on either side: the legacy keys are not in the
+    // server's encoding, and the copy has no table to judge by.
+    Options mo = o;
+    mo.compaction_filter = nullptr;
+    Status s = CopyLegacy(dir, tmp, mo, stats, kill_after_keys);
     if (!s.ok()) return Status::IOError("migration: " + s.ToString());
     s = SyncDir(tmp);
     if (!s.ok()) return s;

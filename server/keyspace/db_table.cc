@@ -79,7 +79,23 @@ Status DbTable::Load(DB* db, int databases, const WriteOptions& wo) {
   ns_ = std::make_unique<std::atomic<uint32_t>[]>(size_);
   for (size_t i = 0; i < size_; i++) ns_[i].store(ns[i]);
   next_ns_ = next_ns;
+  SetLiveView(std::move(ns));
   return Status::OK();
+}
+
+bool DbTable::MayBeLive(uint32_t ns) const {
+  MutexLock l(&view_mu_);
+  if (!loaded_) return true;
+  for (uint32_t n : live_) {
+    if (n == ns) return true;
+  }
+  return false;
+}
+
+void DbTable::SetLiveView(std::vector<uint32_t> live) {
+  MutexLock l(&view_mu_);
+  live_ = std::move(live);
+  loaded_ = true;
 }
 
 int DbTable::DbOf(uint32_t ns) const {
@@ -92,13 +108,27 @@ int DbTable::DbOf(uint32_t ns) const {
 }
 
 Status DbTable::Store(const std::vector<uint32_t>& ns, uint32_t next_ns) {
+  std::vector<uint32_t> old(size_);
+  for (size_t i = 0; i < size_; i++) old[i] = ns_[i].load();
+  // Old and new are both live while the write is in flight: a key of a
+  // fresh namespace is kept from before the write commits, a key of a
+  // retired one until it has.
+  std::vector<uint32_t> both = old;
+  both.insert(both.end(), ns.begin(), ns.end());
+  SetLiveView(std::move(both));
+  WriteOptions wo = wo_;
+  wo.sync = true;
   Status s =
-      db_->Put(wo_, ServerMetaKey(kDatabasesName), EncodeTable(ns, next_ns));
-  if (!s.ok()) return s;
+      db_->Put(wo, ServerMetaKey(kDatabasesName), EncodeTable(ns, next_ns));
+  if (!s.ok()) {
+    SetLiveView(std::move(old));
+    return s;
+  }
   for (size_t i = 0; i < size_; i++) {
     ns_[i].store(ns[i], std::memory_order_release);
   }
   next_ns_ = next_ns;
+  SetLiveView(ns);
   return s;
 }
 

@@ -5,11 +5,15 @@
 // namespace no database maps to are dead (never read, dropped by the
 // server's CompactionFilter).
 //
-// Thread safety: Ns() and IsLive() are lock-free and may race with a change
-// (a reader then sees the table before or after it, as if it had run
-// before or after the change); changes serialize on an internal mutex. The
-// server additionally holds every key stripe during a change, so no write
-// of a key interleaves with it.
+// Thread safety: Ns(), IsLive() and DbOf() are lock-free and read the
+// entries one at a time: a reader racing with a change may see some entries
+// before it and some after (mid-SWAPDB, both databases on one namespace), so
+// only a thread holding a key stripe may rely on them (the server holds
+// every stripe during a change, so no write of a key interleaves with it).
+// MayBeLive() is for threads that hold no stripe (the compaction filter,
+// server_filter.h): it reads one consistent view, which during a change is
+// the union of the old and the new table. Changes serialize on an internal
+// mutex.
 #ifndef SHALE_SERVER_KEYSPACE_DB_TABLE_H_
 #define SHALE_SERVER_KEYSPACE_DB_TABLE_H_
 
@@ -20,8 +24,10 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "shale/db.h"
+#include "util/mutex.h"
 
 namespace shale::server {
 
@@ -48,6 +54,12 @@ class DbTable {
   // The entry (database index; >= databases() for an entry not served)
   // that maps to ns, or -1 if none does (ns is dead).
   int DbOf(uint32_t ns) const;
+  // False only if ns is dead: mapped by no entry of the table as it was at
+  // some instant of the call, and of no table being written. A namespace a
+  // change hands out counts as live before the change's engine write
+  // commits; one it retires counts as live until the write has committed.
+  // Before Load: true for every ns.
+  bool MayBeLive(uint32_t ns) const;
 
   // Gives each of dbs a fresh namespace (FLUSHDB, FLUSHALL).
   Status Renew(std::span<const int> dbs);
@@ -56,7 +68,12 @@ class DbTable {
 
  private:
   // Writes the table with ns_ as given plus next_ns; on success installs it.
+  // The write is synced whatever the fsync policy: the compaction filter
+  // drops the retired namespaces' keys as soon as it is installed, and a
+  // power loss must not keep those drops and lose the change.
   Status Store(const std::vector<uint32_t>& ns, uint32_t next_ns);
+  // Sets the view MayBeLive reads.
+  void SetLiveView(std::vector<uint32_t> live);
 
   DB* db_ = nullptr;
   WriteOptions wo_;
@@ -65,6 +82,11 @@ class DbTable {
   std::unique_ptr<std::atomic<uint32_t>[]> ns_;
   std::mutex mu_;         // serializes changes
   uint32_t next_ns_ = 0;  // guarded by mu_
+  // Held only to read or replace live_, never across an engine call: the
+  // filter must not wait for a table write, which may wait for a flush.
+  mutable Mutex view_mu_;
+  bool loaded_ GUARDED_BY(view_mu_) = false;
+  std::vector<uint32_t> live_ GUARDED_BY(view_mu_);  // MayBeLive's view
 };
 
 }  // namespace shale::server

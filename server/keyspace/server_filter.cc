@@ -1,0 +1,109 @@
+#include "server/keyspace/server_filter.h"
+
+#include "server/keyspace/key_codec.h"
+#include "server/keyspace/keyspace.h"
+#include "server/keyspace/meta_codec.h"
+
+namespace shale::server {
+namespace {
+
+// Unique across filters: a thread's cache names the binding it came from.
+std::atomic<uint64_t> next_binding{1};
+
+// The last collection incarnation a thread found gone. Its entries are
+// adjacent in key order (kind ns keylen key version ...), so one metadata
+// read serves all of them. Only "gone" is remembered: it is final (above),
+// while a live collection may be deleted before the thread's next job.
+struct LastGone {
+  uint64_t binding = 0;
+  std::string prefix;  // ns keylen key version (the kind byte excluded)
+};
+thread_local LastGone last_gone;
+
+}  // namespace
+
+ServerCompactionFilter::ServerCompactionFilter(std::function<uint64_t()> now_ms)
+    : now_ms_(now_ms ? std::move(now_ms) : Keyspace::NowMs) {}
+
+void ServerCompactionFilter::Bind(DB* db, const DbTable* table) {
+  WriterMutexLock l(&bind_mu_);
+  db_ = db;
+  table_ = table;
+  binding_ = next_binding.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ServerCompactionFilter::Unbind() {
+  WriterMutexLock l(&bind_mu_);
+  db_ = nullptr;
+  table_ = nullptr;
+  binding_ = 0;
+}
+
+CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
+    const Context& ctx, std::string_view ekey) {
+  (void)ctx;
+  ReaderMutexLock l(&bind_mu_);
+  if (db_ == nullptr) return KeyDecision::kKeep;
+  const uint8_t kind = KindOf(ekey);
+  uint32_t ns;
+  std::string_view key;
+  if (kind == static_cast<uint8_t>(KeyKind::kMeta)) {
+    if (!ParseMetaKey(ekey, &ns, &key)) return KeyDecision::kKeep;
+  } else if (kind == static_cast<uint8_t>(KeyKind::kExpiry)) {
+    uint64_t when;
+    if (!ParseExpiryKey(ekey, &when, &ns, &key)) return KeyDecision::kKeep;
+  } else if (IsCollectionKind(kind)) {
+    CollectionKey ck;
+    if (!ParseCollectionKey(ekey, &ck)) return KeyDecision::kKeep;
+    if (!table_->MayBeLive(ck.ns)) {
+      removed_dead_ns.fetch_add(1, std::memory_order_relaxed);
+      return KeyDecision::kRemove;
+    }
+    // ns keylen key version: everything between the kind and the sub.
+    const std::string_view prefix =
+        ekey.substr(1, ekey.size() - 1 - ck.sub.size());
+    if (last_gone.binding != binding_ || last_gone.prefix != prefix) {
+      if (!CollectionGone(db_, ck.ns, ck.key, ck.version)) {
+        return KeyDecision::kKeep;
+      }
+      last_gone.binding = binding_;
+      last_gone.prefix.assign(prefix);
+    }
+    removed_orphans.fetch_add(1, std::memory_order_relaxed);
+    return KeyDecision::kRemove;
+  } else {
+    return KeyDecision::kKeep;  // server metadata, or not ours to judge
+  }
+  if (table_->MayBeLive(ns)) return KeyDecision::kKeep;
+  removed_dead_ns.fetch_add(1, std::memory_order_relaxed);
+  return KeyDecision::kRemove;
+}
+
+bool ServerCompactionFilter::CollectionGone(DB* db, uint32_t ns,
+                                            std::string_view key,
+                                            uint64_t version) {
+  std::string mkey;
+  AppendMetaKey(&mkey, ns, key);
+  std::string stored;
+  Status s = db->Get(ReadOptions(), mkey, &stored);
+  if (s.IsNotFound()) return true;
+  if (!s.ok()) return false;  // an I/O error proves nothing
+  ValueMeta meta;
+  std::string_view payload;
+  if (!DecodeMeta(stored, &meta, &payload)) return false;  // corrupt: keep
+  if (meta.type == KeyType::kString) return true;
+  if (meta.version != version) return true;
+  return meta.expire_at_ms != 0 && meta.expire_at_ms <= now_ms_();
+}
+
+CompactionFilter::Decision ServerCompactionFilter::Filter(
+    const Context& ctx, std::string_view user_key, std::string_view value,
+    std::string* new_value) {
+  (void)ctx;
+  (void)user_key;
+  (void)value;
+  (void)new_value;
+  return Decision::kKeep;
+}
+
+}  // namespace shale::server
