@@ -366,6 +366,10 @@ const CommandSpec kCommands[] = {
     {"del", -2, W, Del, 1, -1, 1, "keyspace", "Delete keys"},
     {"unlink", -2, W | F, Del, 1, -1, 1, "keyspace", "Delete keys"},
     {"exists", -2, R | F, Exists, 1, -1, 1, "keyspace", "Count existing keys"},
+    // As Redis's: counts the keys that exist (a missing one is a keymiss);
+    // there is no access time to update (shale keeps none).
+    {"touch", -2, R | F, Exists, 1, -1, 1, "keyspace",
+     "Count existing keys (access times are not kept)"},
     {"type", 2, R | F, Type, 1, 1, 1, "keyspace", "Type of a key"},
     {"expire", -3, W | F, Expire, 1, 1, 1, "keyspace", "Set a TTL in seconds"},
     {"pexpire", -3, W | F, PExpire, 1, 1, 1, "keyspace", "Set a TTL in ms"},

@@ -5,7 +5,7 @@ import time
 import pytest
 import redis
 
-from conftest import cmd
+from conftest import cmd, wait_for
 
 
 def err(fn, *a):
@@ -171,3 +171,22 @@ def test_dbsize_flush(r):
     assert r.keys("*") == []
     assert "syntax error" in err(r.execute_command, "FLUSHALL", "BOGUS")
     assert cmd(r, "FLUSHDB", "ASYNC") == b"OK"
+
+
+def test_touch_counts_existing_keys_as_redis(server, r):
+    from real_redis import RealRedis, reply_of
+    real = RealRedis()
+    try:
+        rr = real.redis()
+        for c in (r, rr):
+            c.set("t1", "v")
+            c.set("t2", "v", px=1)
+        wait_for(lambda: not r.exists("t2") and not rr.exists("t2"), 5,
+                 "t2 to expire on both servers")
+        for args in (("TOUCH", "t1"), ("TOUCH", "t1", "t1", "t2", "nope"),
+                     ("TOUCH", "nope"), ("TOUCH",)):
+            assert reply_of(r, *args) == reply_of(rr, *args), args
+        assert reply_of(r, "TOUCH", "t1", "t1") == 2
+        rr.close()
+    finally:
+        real.stop()

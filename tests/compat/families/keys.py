@@ -1,4 +1,4 @@
-"""The keyspace: DEL EXISTS TYPE, the EXPIRE and TTL families, SCAN KEYS
+"""The keyspace: DEL EXISTS TOUCH TYPE, the EXPIRE and TTL families, SCAN KEYS
 RANDOMKEY, RENAME, DBSIZE, FLUSHDB."""
 from gen import Cmd, Family
 
@@ -34,6 +34,7 @@ FAMILY = Family("keys", [
     Cmd("DEL", lambda g: g.keys(1, 4), weight=3),
     Cmd("UNLINK", lambda g: g.keys(1, 3)),
     Cmd("EXISTS", lambda g: g.keys(1, 4), weight=2),
+    Cmd("TOUCH", lambda g: g.keys(1, 4)),
     Cmd("TYPE", lambda g: [g.key()]),
     Cmd("EXPIRE", lambda g: [g.key(), g.ttl_seconds()] + expire_opts(g),
         weight=2),
