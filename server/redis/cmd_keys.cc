@@ -1,6 +1,6 @@
 // Keyspace commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT
 // EXPIRETIME PEXPIRETIME TTL PTTL PERSIST SCAN KEYS RANDOMKEY RENAME RENAMENX
-// DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB.
+// DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB TOUCH OBJECT.
 //
 // Over an LSM tree, KEYS, SCAN, RANDOMKEY and DBSIZE walk an iterator over
 // the database's keys: DBSIZE costs O(keys), SCAN O(COUNT) per call.
@@ -359,13 +359,130 @@ void SwapDb(CommandContext& ctx, Args& a) {
   ctx.w->Ok();
 }
 
+// OBJECT's lookup: no keymiss, no access recorded (Redis's LOOKUP_NOTOUCH
+// and LOOKUP_NONOTIFY). False (a null reply written) if the key is absent.
+bool ObjectLookup(CommandContext& ctx, std::string_view key, Entry* e) {
+  Status s = ctx.ks()->Get(key, e);
+  if (s.IsNotFound()) {
+    ctx.w->Null();
+    return false;
+  }
+  if (!s.ok()) {
+    ReplyStatus(ctx.w, s);
+    return false;
+  }
+  return true;
+}
+
+bool LfuPolicy(CommandContext& ctx) {
+  return ctx.server->live.Value("maxmemory-policy").ends_with("-lfu");
+}
+
+// A string Redis would store as a shared or plain integer object: what
+// string2l accepts, in at most 20 bytes.
+bool IntEncoded(std::string_view v, int64_t* n) {
+  return v.size() <= 20 && ParseInt64(v, n);
+}
+
+// As Redis encodes a string that a SET stored: "int", "embstr" up to 44
+// bytes, else "raw". Redis also answers "raw" for short values that APPEND,
+// SETRANGE, SETBIT or BITOP built in place: shale does not know how a value
+// was written (docs/protocols.md).
+void ObjectEncoding(CommandContext& ctx, Args& a) {
+  Entry e;
+  if (!ObjectLookup(ctx, a[2], &e)) return;
+  if (e.meta().type != KeyType::kString) {
+    return ctx.w->Error("ERR OBJECT ENCODING of a " +
+                        std::string(TypeName(e.meta().type)) +
+                        " is not supported by shale");
+  }
+  int64_t n;
+  if (IntEncoded(e.payload(), &n)) return ctx.w->Bulk("int");
+  ctx.w->Bulk(e.payload().size() <= 44 ? "embstr" : "raw");
+}
+
+// Redis shares the integers 0..9999 (refcount INT_MAX) unless an LRU or
+// LFU maxmemory policy is set with a maxmemory; every other value has one
+// reference.
+void ObjectRefcount(CommandContext& ctx, Args& a) {
+  Entry e;
+  if (!ObjectLookup(ctx, a[2], &e)) return;
+  int64_t n;
+  const bool shared = e.meta().type == KeyType::kString &&
+                      IntEncoded(e.payload(), &n) && n >= 0 && n < 10000;
+  ctx.w->Int(shared ? 2147483647 : 1);
+}
+
+// shale keeps no access times: a key's idle time is 0, its LFU counter 0.
+void ObjectIdletime(CommandContext& ctx, Args& a) {
+  Entry e;
+  if (!ObjectLookup(ctx, a[2], &e)) return;
+  if (LfuPolicy(ctx)) {
+    return ctx.w->Error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. "
+        "Please note that when switching between policies at runtime LRU "
+        "and LFU data will take some time to adjust.");
+  }
+  ctx.w->Int(0);
+}
+
+void ObjectFreq(CommandContext& ctx, Args& a) {
+  Entry e;
+  if (!ObjectLookup(ctx, a[2], &e)) return;
+  if (!LfuPolicy(ctx)) {
+    return ctx.w->Error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not "
+        "tracked. Please note that when switching between policies at "
+        "runtime LRU and LFU data will take some time to adjust.");
+  }
+  ctx.w->Int(0);
+}
+
+void ObjectHelp(CommandContext& ctx, Args& a) {
+  static const char* const kLines[] = {
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store "
+      "the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned "
+      "integer is",
+      "    proportional to the logarithm of the recent access frequency of "
+      "the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number "
+      "of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the "
+      "specified",
+      "    <key>.",
+  };
+  ReplyHelp(ctx.w, a[0], kLines);
+}
+
 constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast,
                    A = kCmdAllKeys;
+
+const CommandSpec kObjectSubcommands[] = {
+    {"encoding", 3, kCmdReadOnly, ObjectEncoding, 2, 2, 1, "keyspace",
+     "How a value is stored"},
+    {"freq", 3, kCmdReadOnly, ObjectFreq, 2, 2, 1, "keyspace",
+     "A key's LFU counter"},
+    {"idletime", 3, kCmdReadOnly, ObjectIdletime, 2, 2, 1, "keyspace",
+     "Seconds since a key was accessed"},
+    {"refcount", 3, kCmdReadOnly, ObjectRefcount, 2, 2, 1, "keyspace",
+     "References to a value"},
+    {"help", 2, kCmdLoading, ObjectHelp, 0, 0, 0, "keyspace",
+     "Show helpful text"},
+};
 
 const CommandSpec kCommands[] = {
     {"del", -2, W, Del, 1, -1, 1, "keyspace", "Delete keys"},
     {"unlink", -2, W | F, Del, 1, -1, 1, "keyspace", "Delete keys"},
     {"exists", -2, R | F, Exists, 1, -1, 1, "keyspace", "Count existing keys"},
+    {"object", -2, R, nullptr, 0, 0, 0, "keyspace",
+     "Inspect how keys are stored", kObjectSubcommands},
     // As Redis's: counts the keys that exist (a missing one is a keymiss);
     // there is no access time to update (shale keeps none).
     {"touch", -2, R | F, Exists, 1, -1, 1, "keyspace",

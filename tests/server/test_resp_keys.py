@@ -190,3 +190,28 @@ def test_touch_counts_existing_keys_as_redis(server, r):
         rr.close()
     finally:
         real.stop()
+
+
+def test_object_as_redis_for_strings(server, r):
+    from real_redis import RealRedis, reply_of
+    real = RealRedis()
+    try:
+        rr = real.redis()
+        values = {"i": "123", "n": "-5", "big": "123456", "z": "0123",
+                  "e": "x" * 44, "raw": "x" * 45, "long": "9" * 21}
+        for c in (r, rr):
+            for k, v in values.items():
+                c.set(k, v)
+        calls = [("OBJECT", sub, k) for sub in ("ENCODING", "refcount")
+                 for k in list(values) + ["nokey"]]
+        calls += [("OBJECT", "FREQ", "i"), ("OBJECT", "IDLETIME", "nokey"),
+                  ("OBJECT", "HELP"), ("OBJECT", "help", "x"),
+                  ("OBJECT", "foo"), ("OBJECT",), ("OBJECT", "ENCODING"),
+                  ("OBJECT", "ENCODING", "i", "x")]
+        for args in calls:
+            assert reply_of(r, *args) == reply_of(rr, *args), args
+        # shale keeps no access time (docs/protocols.md).
+        assert reply_of(r, "OBJECT", "IDLETIME", "i") == 0
+        rr.close()
+    finally:
+        real.stop()
