@@ -25,6 +25,9 @@ add_library(shale_server_lib STATIC
   server/server.cc
   server/server_state.cc
   server/keyspace/keyspace.cc
+  server/keyspace/collection.cc
+  server/keyspace/element_iterator.cc
+  server/keyspace/element_writes.cc
   server/keyspace/data_dir.cc
   server/keyspace/db_table.cc
   server/keyspace/expirer.cc
@@ -53,6 +56,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_slowlog.cc
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
+  server/redis/cmd_hash.cc
   server/redis/command.cc
   server/redis/command_stats.cc
   server/redis/slowlog.cc
@@ -89,6 +93,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc
+    server/keyspace/collection_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/set_batch_test.cc
     server/redis/notify_events_test.cc

@@ -125,12 +125,26 @@ std::string Header(const HttpRequest& req, const std::string& name) {
   return it == req.headers.end() ? std::string() : it->second;
 }
 
+// A key that holds a Redis collection (hash, set ...) has no single value:
+// every request on it is refused with 409, the key untouched
+// (docs/protocols.md, "HTTP").
+bool IsCollection(const Status& st, const Entry& e) {
+  return st.ok() && e.meta().type != KeyType::kString;
+}
+HttpResponse CollectionConflict(const Entry& e) {
+  return HttpResponse::Error(409, "wrong_type",
+                             std::string("the key holds a Redis ") +
+                                 TypeName(e.meta().type) +
+                                 ", not a string value");
+}
+
 HttpResponse GetKey(KeyspaceDb* ks, const std::string& key, bool head) {
   Entry e;
   Status st = ks->Get(key, &e);
   if (st.IsNotFound())
     return HttpResponse::Error(404, "not_found", "no such key");
   if (!st.ok()) return EngineError(st);
+  if (IsCollection(st, e)) return CollectionConflict(e);
   HttpResponse r;
   r.content_type = "application/octet-stream";
   r.headers.push_back({"ETag", ETag(e.meta().cas)});
@@ -167,10 +181,12 @@ HttpResponse PutKey(ServerState* s, KeyspaceDb* ks, const HttpRequest& req,
   std::string if_match = Header(req, "if-match");
   std::string if_none = Header(req, "if-none-match");
   KeyLock lock(ks, key);
-  if (!if_match.empty() || !if_none.empty()) {
+  {
+    // Read even without a precondition: a collection is refused, untouched.
     Entry e;
     Status st = ks->Get(key, &e);
     if (!st.ok() && !st.IsNotFound()) return EngineError(st);
+    if (IsCollection(st, e)) return CollectionConflict(e);
     bool exists = st.ok();
     if (!if_match.empty() &&
         (!exists || !MatchesETag(if_match, e.meta().cas))) {
@@ -199,6 +215,7 @@ HttpResponse DeleteKey(KeyspaceDb* ks, const HttpRequest& req,
   Entry e;
   Status st = ks->Get(key, &e);
   if (!st.ok() && !st.IsNotFound()) return EngineError(st);
+  if (IsCollection(st, e)) return CollectionConflict(e);
   if (!if_match.empty() && (!st.ok() || !MatchesETag(if_match, e.meta().cas))) {
     return HttpResponse::Error(412, "precondition_failed",
                                "the key's ETag does not match If-Match");
@@ -273,7 +290,11 @@ HttpResponse Scan(KeyspaceDb* ks, const std::map<std::string, std::string>& q) {
     bytes += iter->key().size() + payload.size();
     json item;
     PutBytes(&item, "key", iter->key(), b64);
-    PutBytes(&item, "value", payload, b64);
+    if (meta.type == KeyType::kString) {
+      PutBytes(&item, "value", payload, b64);
+    } else {
+      item["type"] = TypeName(meta.type);  // a collection: no value
+    }
     if (meta.expire_at_ms != 0) item["expire_at_ms"] = meta.expire_at_ms;
     items.push_back(std::move(item));
   }
@@ -340,6 +361,13 @@ HttpResponse Batch(ServerState* s, KeyspaceDb* ks, const HttpRequest& req) {
   std::vector<std::string_view> keys;
   for (const Op& op : ops) keys.push_back(op.key);
   KeyLock lock(ks, keys);
+  for (std::string_view k : keys) {
+    // A batch touching a collection is refused whole.
+    Entry e;
+    Status st = ks->Get(k, &e);
+    if (!st.ok() && !st.IsNotFound()) return EngineError(st);
+    if (IsCollection(st, e)) return CollectionConflict(e);
+  }
   WriteBatch batch;
   WriteEvents ev(ks);
   // Whether each key exists as the ops go (for "new" and "del"), only

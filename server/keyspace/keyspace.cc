@@ -119,10 +119,13 @@ WriteOptions Keyspace::write_options() const {
   return wo;
 }
 
-Status Keyspace::Get(int db, std::string_view key, Entry* entry) {
+Status Keyspace::Get(int db, std::string_view key, Entry* entry,
+                     const Snapshot* snap) {
   std::string& ekey = KeyScratch();
   AppendMetaKey(&ekey, table_.Ns(db), key);
-  return FinishRead(db_->Get(ReadOptions(), ekey, &entry->stored_), entry);
+  ReadOptions ro;
+  ro.snapshot = snap;
+  return FinishRead(db_->Get(ro, ekey, &entry->stored_), entry);
 }
 
 void Keyspace::MultiGet(int db, std::span<const std::string_view> keys,

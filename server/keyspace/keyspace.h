@@ -149,9 +149,11 @@ class Keyspace {
   int databases() const { return table_.databases(); }
   const DbTable& table() const { return table_; }
 
-  // Reads key of database db. NotFound if it is absent or expired (the
-  // entry is then empty); Corruption if its metadata does not decode.
-  Status Get(int db, std::string_view key, Entry* entry);
+  // Reads key of database db (at snap, if non-null). NotFound if it is
+  // absent or expired (the entry is then empty); Corruption if its metadata
+  // does not decode.
+  Status Get(int db, std::string_view key, Entry* entry,
+             const Snapshot* snap = nullptr);
   // Get for each of keys, through one engine MultiGet (one view of the
   // DB; the lookups' cache misses overlap): statuses[i] is Get's status
   // for keys[i] and, when OK, entries[i] its entry.

@@ -15,6 +15,8 @@ constexpr size_t kIndexFrom = 32;
 void Tx::Begin(int db) {
   db_ = db;
   n_pending_ = 0;
+  elems_.Clear();
+  ReleaseSnapshot();
   index_.clear();
   touched_.clear();
   events_.clear();
@@ -74,13 +76,13 @@ Status Tx::ReadPending(const Pending& p, Entry* entry) {
   return ks_->FinishRead(Status::OK(), entry);
 }
 
-Status Tx::Get(std::string_view key, Entry* entry) {
+Status Tx::Get(std::string_view key, Entry* entry, const Snapshot* snap) {
   if (n_pending_ > 0) {
     scratch_.clear();
     AppendMetaKey(&scratch_, ks_->table().Ns(db_), key);
     if (const Pending* p = Find(scratch_)) return ReadPending(*p, entry);
   }
-  Status s = ks_->Get(db_, key, entry);
+  Status s = ks_->Get(db_, key, entry, snap);
   if (entry->expired()) {
     LazyExpire(key, *entry);
     // The handler sees a missing key: no expired expiry or flags may be
@@ -200,8 +202,78 @@ Status Tx::Delete(std::string_view key) {
   return Status::OK();
 }
 
+Status Tx::SetExpiry(std::string_view key, const Entry& e,
+                     uint64_t expire_at_ms) {
+  if (e.meta().type == KeyType::kString) {
+    return Put(key, e.payload(), e.meta().flags, expire_at_ms);
+  }
+  if (expire_at_ms != 0 && expire_at_ms <= Keyspace::NowMs()) {
+    return Delete(key);
+  }
+  ValueMeta meta = e.meta();
+  meta.expire_at_ms = expire_at_ms;
+  PutCollectionMeta(key, meta);
+  return Status::OK();
+}
+
+const Snapshot* Tx::ReadSnapshot(std::string_view key) {
+  if (lock_.has_value() && lock_->Holds(db_, key)) return nullptr;
+  if (snap_ == nullptr) snap_ = ks_->db()->GetSnapshot();
+  return snap_;
+}
+
+void Tx::ReleaseSnapshot() {
+  if (snap_ != nullptr) ks_->db()->ReleaseSnapshot(snap_);
+  snap_ = nullptr;
+}
+
+void Tx::PutCollectionMeta(std::string_view key, const ValueMeta& meta) {
+  Pending& p = Add(key, false);
+  EncodeCollectionMeta(meta, &p.stored);
+  batch_.Put(p.ekey, p.stored, EngineExpiry(meta.expire_at_ms));
+  if (meta.expire_at_ms != 0) {
+    scratch_.clear();
+    AppendExpiryKey(&scratch_, meta.expire_at_ms, ks_->table().Ns(db_), key);
+    batch_.Put(scratch_, {});
+  }
+}
+
+Status Tx::GetElement(std::string_view ekey, const Snapshot* snap,
+                      std::string* value) {
+  if (const ElementWrites::Write* w = elems_.Find(ekey)) {
+    if (w->deleted) return Status::NotFound("deleted");
+    value->assign(w->value);
+    return Status::OK();
+  }
+  ReadOptions ro;
+  ro.snapshot = snap;
+  return ks_->db()->Get(ro, ekey, value);
+}
+
+void Tx::PutElement(std::string_view ekey, std::string_view value) {
+  elems_.Add(ekey, value, false);
+  batch_.Put(ekey, value);
+}
+
+void Tx::DeleteElement(std::string_view ekey) {
+  elems_.Add(ekey, {}, true);
+  batch_.Delete(ekey);
+}
+
+std::unique_ptr<ElementIterator> Tx::NewElementIterator(std::string prefix,
+                                                        const Snapshot* snap) {
+  std::vector<ElementWrites::Write> overlay;
+  if (!elems_.empty()) {
+    elems_.Range(prefix, PrefixSuccessor(prefix), &range_);
+    overlay.reserve(range_.size());
+    for (const ElementWrites::Write* w : range_) overlay.push_back(*w);
+  }
+  return std::make_unique<ElementIterator>(ks_->db(), snap, std::move(prefix),
+                                           std::move(overlay));
+}
+
 Status Tx::Commit() {
-  if (n_pending_ == 0) {
+  if (n_pending_ == 0 && elems_.empty()) {
     // Events without writes (keymiss): the hooks still hear them.
     if (!events_.empty()) {
       BuildEventViews();
@@ -219,6 +291,7 @@ Status Tx::Commit() {
   BuildEventViews();
   Status s = ks_->Write(&batch_, touched_, event_views_);
   n_pending_ = 0;
+  elems_.Clear();
   index_.clear();
   batch_.Clear();
   events_.clear();
@@ -228,6 +301,8 @@ Status Tx::Commit() {
 
 void Tx::Release() {
   n_pending_ = 0;
+  elems_.Clear();
+  ReleaseSnapshot();
   index_.clear();
   batch_.Clear();
   events_.clear();

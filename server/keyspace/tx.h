@@ -39,6 +39,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/keyspace/element_iterator.h"
+#include "server/keyspace/element_writes.h"
 #include "server/keyspace/keyspace.h"
 
 namespace shale::server {
@@ -66,7 +68,9 @@ class Tx {
   int index() const { return db_; }
 
   // --- reads (see the writes of this Tx) ----------------------------------
-  Status Get(std::string_view key, Entry* entry);
+  // snap: read the engine at this snapshot (ReadSnapshot), else the latest.
+  Status Get(std::string_view key, Entry* entry,
+             const Snapshot* snap = nullptr);
   bool Exists(std::string_view key);
   void MultiGet(std::span<const std::string_view> keys,
                 std::span<Entry> entries, std::span<Status> statuses);
@@ -80,6 +84,31 @@ class Tx {
   Status Put(std::string_view key, std::string_view payload, uint32_t flags,
              uint64_t expire_at_ms, uint64_t* cas = nullptr);
   Status Delete(std::string_view key);
+  // Rewrites key's metadata with another expiry (0: none), whatever its
+  // type: a string keeps its payload and flags (and gets a fresh CAS), a
+  // collection its version and count. An expiry at or before now deletes.
+  // REQUIRES: e is key's entry as this Tx read it.
+  Status SetExpiry(std::string_view key, const Entry& e, uint64_t expire_at_ms);
+
+  // --- collections (collection.h builds on these) --------------------------
+  // The snapshot a command reads a collection it has not locked at: taken
+  // at the first call, held until Release, so that every read of the
+  // command (or EXEC) through it sees one point of the write order.
+  // nullptr when key's stripe is locked by this Tx (nothing else can write
+  // it: the latest state is as consistent).
+  const Snapshot* ReadSnapshot(std::string_view key);
+  // Writes a collection's metadata (and its expiry index entry).
+  // REQUIRES: meta.type is not kString.
+  void PutCollectionMeta(std::string_view key, const ValueMeta& meta);
+  // Element entries (engine keys from key_codec's AppendCollectionPrefix):
+  // reads see this Tx's pending element writes.
+  Status GetElement(std::string_view ekey, const Snapshot* snap,
+                    std::string* value);
+  void PutElement(std::string_view ekey, std::string_view value);
+  void DeleteElement(std::string_view ekey);
+  // The elements under prefix, pending writes laid over the engine's.
+  std::unique_ptr<ElementIterator> NewElementIterator(std::string prefix,
+                                                      const Snapshot* snap);
 
   // Records an event of key in the Tx's database (db: in another), to be
   // handed to the commit hooks after the write. Costs nothing when no hook
@@ -93,7 +122,7 @@ class Tx {
     if (ks_->Wants(cls)) Record(db, cls, event, key);
   }
 
-  bool empty() const { return n_pending_ == 0; }
+  bool empty() const { return n_pending_ == 0 && elems_.empty(); }
   // Writes the batch (if any) and runs the commit hooks. The locks stay
   // held until Release. On error nothing was written.
   Status Commit();
@@ -116,6 +145,7 @@ class Tx {
   Status ReadPending(const Pending& p, Entry* entry);
   // Deletes an expired key found by a read, if this Tx holds its lock.
   void LazyExpire(std::string_view key, const Entry& entry);
+  void ReleaseSnapshot();
   void BuildEventViews();
   void Record(int db, uint32_t cls, std::string_view event,
               std::string_view key);
@@ -141,6 +171,10 @@ class Tx {
   std::vector<EventRec> events_;
   std::string event_keys_;
   std::vector<KeyEvent> event_views_;
+  // Pending element writes (their metadata is in pending_).
+  ElementWrites elems_;
+  std::vector<const ElementWrites::Write*> range_;
+  const Snapshot* snap_ = nullptr;  // ReadSnapshot's, until Release
 };
 
 }  // namespace shale::server

@@ -169,6 +169,7 @@ void McSession::MetaGet(McRequest& req) {
   if (f.has_ttl) lock = std::make_unique<KeyLock>(ks_, key);
   Status s = ks_->Get(key, &e);
   if (!s.ok() && !s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, e)) return Reply(CollectionError(e));
   if (s.IsNotFound()) {
     server_->mc_get_misses++;
     if (!f.quiet) Reply("EN");
@@ -210,6 +211,7 @@ void McSession::MetaSet(McRequest& req) {
   Entry old;
   Status s = ks_->Get(key, &old);
   if (!s.ok() && !s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, old)) return Reply(CollectionError(old));
   bool exists = s.ok();
   auto done = [&](const char* code) {
     if (!(f.quiet && code[0] == 'H')) {
@@ -271,6 +273,7 @@ void McSession::MetaDelete(McRequest& req) {
     return;
   }
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, e)) return Reply(CollectionError(e));
   if (f.has_compare && e.meta().cas != f.compare_cas) {
     out_->append("EX" + ret + "\r\n");
     return;
@@ -300,6 +303,7 @@ void McSession::MetaArith(McRequest& req) {
   Entry e;
   Status s = ks_->Get(key, &e);
   if (!s.ok() && !s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, e)) return Reply(CollectionError(e));
   ValueMeta meta = e.meta();
   uint64_t v;
   if (s.IsNotFound()) {

@@ -162,6 +162,10 @@ void McSession::Get(McRequest& req, bool with_cas, bool touch) {
     if (touch) lock = std::make_unique<KeyLock>(ks_, key);
     Status s = touch ? ks_->Get(key, &touched) : statuses[j];
     const Entry& e = touch ? touched : entries[j];
+    if (IsCollection(s, e)) {
+      noreply_ = false;
+      return Reply(CollectionError(e));
+    }
     if (!s.ok()) {
       server_->mc_get_misses++;
       if (!s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
@@ -209,12 +213,14 @@ void McSession::Store(McRequest& req) {
   Entry old;
   Status s;
   bool exists = false;
-  if (c != "set") {
-    s = ks_->Get(key, &old);
-    if (!s.ok() && !s.IsNotFound())
-      return Reply("SERVER_ERROR " + s.ToString());
-    exists = s.ok();
+  // Read even for set: a key holding a collection is refused, untouched.
+  s = ks_->Get(key, &old);
+  if (!s.ok() && !s.IsNotFound()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, old)) {
+    noreply_ = false;
+    return Reply(CollectionError(old));
   }
+  exists = s.ok();
   std::string combined;
   std::string_view value = req.data;
   if (c == "add" && exists) return Reply("NOT_STORED");
@@ -237,7 +243,6 @@ void McSession::Store(McRequest& req) {
     at = old.meta().expire_at_ms;
   }
   WriteEvents ev(ks_);
-  if (c == "set" && ev.WantsNew()) exists = ks_->Exists(key);
   const bool joined = c == "append" || c == "prepend";
   // append/prepend keep the expiry: no "expire" event for them.
   ev.Store(key, exists, joined ? std::string_view(c) : "set", joined ? 0 : at);
@@ -265,7 +270,14 @@ void McSession::Delete(McRequest& req) {
     return Reply(kBadFormat);
   }
   KeyLock lock(ks_, t[1]);
-  if (!ks_->Exists(t[1])) return Reply("NOT_FOUND");
+  Entry e;
+  Status found = ks_->Get(t[1], &e);
+  if (IsCollection(found, e)) {
+    noreply_ = false;
+    return Reply(CollectionError(e));
+  }
+  if (found.IsNotFound()) return Reply("NOT_FOUND");
+  if (!found.ok()) return Reply("SERVER_ERROR " + found.ToString());
   WriteEvents ev(ks_);
   ev.Add(kNotifyGeneric, "del", t[1]);
   Status s = ks_->Delete(t[1], ev.span());
@@ -292,6 +304,10 @@ void McSession::Arith(McRequest& req, bool incr) {
   Status s = ks_->Get(t[1], &e);
   if (s.IsNotFound()) return Reply("NOT_FOUND");
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, e)) {
+    noreply_ = false;
+    return Reply(CollectionError(e));
+  }
   uint64_t v;
   if (!ParseCounter(e.payload(), &v)) {
     noreply_ = false;
@@ -330,6 +346,10 @@ void McSession::Touch(McRequest& req) {
   Status s = ks_->Get(t[1], &e);
   if (s.IsNotFound()) return Reply("NOT_FOUND");
   if (!s.ok()) return Reply("SERVER_ERROR " + s.ToString());
+  if (IsCollection(s, e)) {
+    noreply_ = false;
+    return Reply(CollectionError(e));
+  }
   WriteEvents ev(ks_);
   ev.ExpiryChanged(t[1], at);
   s = ks_->Put(t[1], e.payload(), e.meta().flags, at, nullptr, ev.span());

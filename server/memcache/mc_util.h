@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "server/keyspace/keyspace.h"
@@ -17,6 +18,17 @@ inline constexpr const char* kBadFormat =
     "CLIENT_ERROR bad command line format";
 inline constexpr const char* kNonNumeric =
     "CLIENT_ERROR cannot increment or decrement non-numeric value";
+
+// A key that holds a Redis collection (hash, set ...) is no memcached
+// item: every command on it is refused with this error and leaves it
+// untouched (docs/protocols.md, "memcached").
+inline bool IsCollection(const Status& s, const Entry& e) {
+  return s.ok() && e.meta().type != KeyType::kString;
+}
+inline std::string CollectionError(const Entry& e) {
+  return std::string("CLIENT_ERROR key holds a Redis ") +
+         TypeName(e.meta().type) + ", not a memcached item";
+}
 
 template <typename T>
 inline bool ParseNum(std::string_view s, T* v) {

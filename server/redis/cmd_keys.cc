@@ -2,6 +2,10 @@
 // EXPIRETIME PEXPIRETIME TTL PTTL PERSIST SCAN KEYS RANDOMKEY RENAME RENAMENX
 // DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB TOUCH OBJECT.
 //
+// They act on keys of every type: a collection's DEL, expiry and FLUSHDB
+// write only its metadata (O(1)); RENAME and MOVE of a collection copy its
+// elements to a new incarnation (O(n)).
+//
 // Over an LSM tree, KEYS, SCAN, RANDOMKEY and DBSIZE walk an iterator over
 // the database's keys: DBSIZE costs O(keys), SCAN O(COUNT) per call.
 // FLUSHDB, FLUSHALL and SWAPDB are O(1): they rewrite the database table
@@ -103,8 +107,7 @@ void ExpireGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   if (past) {
     s = ctx.ks()->Delete(a[1]);
   } else {
-    s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags,
-                      static_cast<uint64_t>(v));
+    s = ctx.ks()->SetExpiry(a[1], e, static_cast<uint64_t>(v));
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.ks()->Notify(kNotifyGeneric, past ? "del" : "expire", a[1]);
@@ -144,7 +147,7 @@ void Persist(CommandContext& ctx, Args& a) {
     return ctx.w->Int(0);
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
-  s = ctx.ks()->Put(a[1], e.payload(), e.meta().flags, 0);
+  s = ctx.ks()->SetExpiry(a[1], e, 0);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.ks()->Notify(kNotifyGeneric, "persist", a[1]);
   ctx.w->Int(1);
@@ -238,8 +241,11 @@ void RenameGeneric(CommandContext& ctx, Args& a, bool nx) {
   if (nx && ctx.ks()->Exists(a[2])) return ctx.w->Int(0);
   // As Redis: the target is deleted, then added ("new"), then the events.
   s = ctx.ks()->Delete(a[2]);
-  if (s.ok()) {
+  if (s.ok() && e.meta().type == KeyType::kString) {
     s = ctx.ks()->Put(a[2], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+  } else if (s.ok()) {
+    // A collection moves element by element: O(n) (docs/protocols.md).
+    s = CopyCollection(ctx.ks(), a[1], e.meta(), ctx.ks()->db(), a[2]);
   }
   if (s.ok()) s = ctx.ks()->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
@@ -334,10 +340,14 @@ void Move(CommandContext& ctx, Args& a) {
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   tx->set_db(dst);
   bool there = tx->Exists(a[1]);
-  if (!there) {
-    s = tx->Put(a[1], e.payload(), e.meta().flags, e.meta().expire_at_ms);
-  }
   tx->set_db(src);
+  if (!there && e.meta().type == KeyType::kString) {
+    tx->set_db(dst);
+    s = tx->Put(a[1], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+    tx->set_db(src);
+  } else if (!there) {
+    s = CopyCollection(tx, a[1], e.meta(), dst, a[1]);
+  }
   if (there) return ctx.w->Int(0);
   if (s.ok()) s = tx->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);

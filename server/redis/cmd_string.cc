@@ -122,6 +122,11 @@ void NotifySet(CommandContext& ctx, std::string_view key, const char* event,
   }
 }
 
+// A key that exists but holds a collection (Redis's checkType).
+bool WrongType(const Status& s, const Entry& e) {
+  return s.ok() && e.meta().type != KeyType::kString;
+}
+
 // A read found no key (class m, Redis's "keymiss").
 void KeyMiss(CommandContext& ctx, std::string_view key) {
   ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", key);
@@ -137,6 +142,7 @@ void Get(CommandContext& ctx, Args& a) {
     return ctx.w->Null();
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   ctx.w->Bulk(e.payload());
   e.Trim();
 }
@@ -159,6 +165,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key,
     if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
     exists = s.ok();
     if ((flags & kOptGet) && !exists) KeyMiss(ctx, key);
+    // SET ... GET of a collection fails before anything is written.
+    if ((flags & kOptGet) && WrongType(s, old)) {
+      return ctx.w->Error(kErrWrongType);
+    }
   }
   const bool get = flags & kOptGet;
   auto reply_old = [&] {
@@ -201,6 +211,7 @@ void GetSet(CommandContext& ctx, Args& a) {
   Entry old;
   Status s = ctx.ks()->Get(a[1], &old);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, old)) return ctx.w->Error(kErrWrongType);
   bool exists = s.ok();
   if (!exists) KeyMiss(ctx, a[1]);
   s = ctx.ks()->Put(a[1], a[2], 0, 0);
@@ -218,6 +229,7 @@ void GetDel(CommandContext& ctx, Args& a) {
     return ctx.w->Null();
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, old)) return ctx.w->Error(kErrWrongType);
   s = ctx.ks()->Delete(a[1]);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.ks()->Notify(kNotifyGeneric, "del", a[1]);
@@ -237,6 +249,7 @@ void GetEx(CommandContext& ctx, Args& a) {
     return ctx.w->Null();
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   int64_t at = 0;
   if (expire != nullptr && !ExpireMs(ctx, *expire, flags, "getex", &at)) {
     return;
@@ -267,7 +280,9 @@ void MGet(CommandContext& ctx, Args& a) {
   ctx.ks()->MultiGet(keys, std::span(entries.get(), n), statuses);
   ctx.w->Array(n);
   for (size_t i = 0; i < n; i++) {
-    if (statuses[i].ok()) {
+    if (WrongType(statuses[i], entries[i])) {
+      ctx.w->Null();  // as Redis: a key of another type reads as nil
+    } else if (statuses[i].ok()) {
       ctx.w->Bulk(entries[i].payload());
     } else {
       if (statuses[i].IsNotFound()) KeyMiss(ctx, keys[i]);
@@ -302,6 +317,7 @@ void IncrBy(CommandContext& ctx, std::string_view key, int64_t delta) {
   Entry e;
   Status s = ctx.ks()->Get(key, &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   int64_t v = 0;
   if (s.ok() && !ParseInt64(e.payload(), &v)) return ctx.w->Error(kErrNotInt);
   if ((delta > 0 && v > INT64_MAX - delta) ||
@@ -329,29 +345,18 @@ void DecrByCmd(CommandContext& ctx, Args& a) {
   IncrBy(ctx, a[1], -d);
 }
 
-// Formats as Redis's "human" long double: %.17Lf with trailing zeros cut.
-std::string HumanDouble(long double v) {
-  char buf[5120];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  std::string s(buf, n > 0 ? static_cast<size_t>(n) : 0);
-  if (s.find('.') != std::string::npos) {
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-  }
-  if (s == "-0") s = "0";
-  return s;
-}
-
 void IncrByFloat(CommandContext& ctx, Args& a) {
-  long double d;
-  if (!ParseLongDouble(a[2], &d)) return ctx.w->Error(kErrNotFloat);
+  // As Redis: the key's type, then its value, then the increment.
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   long double v = 0;
   if (s.ok() && !ParseLongDouble(e.payload(), &v)) {
     return ctx.w->Error(kErrNotFloat);
   }
+  long double d;
+  if (!ParseLongDouble(a[2], &d)) return ctx.w->Error(kErrNotFloat);
   v += d;
   if (std::isnan(v) || std::isinf(v)) {
     return ctx.w->Error("ERR increment would produce NaN or Infinity");
@@ -367,6 +372,7 @@ void Append(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   if (e.payload().size() + a[2].size() > ctx.server->max_value_bytes()) {
     return ctx.w->Error(kErrTooBig);
   }
@@ -386,6 +392,7 @@ void StrLen(CommandContext& ctx, Args& a) {
     return ctx.w->Int(0);
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   ctx.w->Int(static_cast<int64_t>(e.payload().size()));
 }
 
@@ -401,6 +408,7 @@ void GetRange(CommandContext& ctx, Args& a) {
     return ctx.w->Bulk("");
   }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   std::string_view v = e.payload();
   int64_t len = static_cast<int64_t>(v.size());
   // Redis 7.0 semantics: both negative and start > end is empty.
@@ -423,6 +431,7 @@ void SetRange(CommandContext& ctx, Args& a) {
   Entry e;
   Status s = ctx.ks()->Get(a[1], &e);
   if (!s.ok() && !s.IsNotFound()) return ReplyStatus(ctx.w, s);
+  if (WrongType(s, e)) return ctx.w->Error(kErrWrongType);
   if (piece.empty())
     return ctx.w->Int(static_cast<int64_t>(e.payload().size()));
   if (static_cast<uint64_t>(offset) + piece.size() >

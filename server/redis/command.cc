@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <unordered_map>
@@ -31,9 +32,9 @@ struct Table {
   }
 
   Table() {
-    for (auto group :
-         {StringCommands(), KeyCommands(), ServerCommands(), MultiCommands(),
-          ConfigCommands(), PubSubCommands(), SlowlogCommands()}) {
+    for (auto group : {StringCommands(), HashCommands(), KeyCommands(),
+                       ServerCommands(), MultiCommands(), ConfigCommands(),
+                       PubSubCommands(), SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -197,6 +198,19 @@ bool ParseScanCursor(std::string_view arg, uint64_t* v) {
   if (!ParseDigits(s.substr(i), &u)) return false;
   *v = neg ? 0 - u : u;
   return true;
+}
+
+// Formats as Redis's "human" long double: %.17Lf with trailing zeros cut.
+std::string HumanDouble(long double v) {
+  char buf[5120];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string s(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
 }
 
 std::string Lower(std::string_view s) {

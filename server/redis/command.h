@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/keyspace/collection.h"  // kErrWrongType
 #include "server/keyspace/tx.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/redis/command_stats.h"
@@ -121,6 +122,7 @@ const Command* LookupCommandByFullName(std::string_view fullname);
 
 // The groups' tables (defined in cmd_*.cc).
 std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
@@ -160,6 +162,9 @@ bool ParseLongDouble(std::string_view s, long double* v);
 // string): optional sign, decimal digits, nothing else; "" is 0, a
 // negative number wraps. False on anything else or on overflow.
 bool ParseScanCursor(std::string_view s, uint64_t* v);
+// A long double as Redis's ld2string(LD_STR_HUMAN) writes it: %.17Lf with
+// trailing zeros cut ("-0" is "0"): INCRBYFLOAT's and HINCRBYFLOAT's reply.
+std::string HumanDouble(long double v);
 // Lowercase copy, for option names.
 std::string Lower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -27,7 +27,9 @@ void GetBatch::Flush(KeyspaceDb* ks, RespWriter* w) {
   std::span<Entry> entries(entries_.get(), n);
   ks->MultiGet(views_, entries, statuses_);
   for (size_t i = 0; i < n; i++) {
-    if (statuses_[i].ok()) {
+    if (statuses_[i].ok() && entries[i].meta().type != KeyType::kString) {
+      w->Error(kErrWrongType);
+    } else if (statuses_[i].ok()) {
       w->Bulk(entries[i].payload());
     } else if (statuses_[i].IsNotFound()) {
       w->Null();

@@ -1,0 +1,114 @@
+// Collection: one collection key (hash, set, sorted set, list) as a
+// command sees it through its Tx: its metadata (type, version, count,
+// expiry: docs/format/server_keys.md §3) and its element entries (§4).
+//
+// Reading: Open reads the metadata and says whether the key holds a
+// collection of the wanted type (found), nothing (absent) or something
+// else (wrong type: the command answers WRONGTYPE). Element reads and
+// iterators then read the same point of the write order as the metadata:
+// a snapshot for a key the Tx has not locked (Tx::ReadSnapshot), the
+// latest state (plus the Tx's pending writes) for one it has.
+//
+// Writing (REQUIRES: the Tx holds the key's stripe lock): element writes
+// go into the Tx's batch; the first write to an absent key creates the
+// collection with a fresh version (Keyspace::NextCas, never reused) and
+// records the "new" event. The count is kept exact by Set/Remove (which
+// read the element first) or by AddCount for a caller that knows. Finish
+// writes the metadata in the same batch, or deletes the key if the count
+// reached 0 (Redis keeps no empty collection). Deleting or overwriting a
+// collection is a metadata write only (Tx::Delete, Tx::Put): its elements
+// become garbage for the server's CompactionFilter.
+//
+// Thread safety: none (one command's).
+#ifndef SHALE_SERVER_KEYSPACE_COLLECTION_H_
+#define SHALE_SERVER_KEYSPACE_COLLECTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/keyspace/element_iterator.h"
+#include "server/keyspace/key_codec.h"
+#include "server/keyspace/tx.h"
+
+namespace shale::server {
+
+class Collection {
+ public:
+  enum class State { kAbsent, kFound, kWrongType };
+
+  Collection(Tx* tx, KeyType type) : tx_(tx), type_(type) {}
+  Collection(const Collection&) = delete;
+  Collection& operator=(const Collection&) = delete;
+
+  // Reads key's metadata in the Tx's database. Errors: Corruption (the
+  // metadata does not decode) or the engine's.
+  Status Open(std::string_view key);
+  State state() const { return state_; }
+  bool found() const { return state_ == State::kFound; }
+  bool wrong_type() const { return state_ == State::kWrongType; }
+  std::string_view key() const { return key_; }
+  // Valid when found (or after a write created it).
+  const ValueMeta& meta() const { return meta_; }
+  uint64_t count() const { return meta_.count; }
+
+  // --- elements (REQUIRES: found) -------------------------------------------
+  // NotFound if the element is absent.
+  Status Get(std::string_view sub, std::string* value);
+  // The elements in sub-key order.
+  std::unique_ptr<ElementIterator> NewIterator();
+  // The engine key of element sub of this incarnation (valid until the next
+  // call).
+  std::string_view ElementKey(std::string_view sub);
+
+  // --- writes (REQUIRES: the key's lock; !wrong_type()) ----------------------
+  // Writes sub -> value; *added: it was not there (the count grew).
+  Status Set(std::string_view sub, std::string_view value, bool* added);
+  // Deletes sub; *removed: it was there (the count shrank).
+  Status Remove(std::string_view sub, bool* removed);
+  // Blind writes for callers that know whether the element exists; the
+  // count is theirs to keep (AddCount).
+  void Put(std::string_view sub, std::string_view value);
+  void Delete(std::string_view sub);
+  void AddCount(int64_t delta) {
+    meta_.count =
+        static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);
+    dirty_ = true;
+  }
+  // Writes the metadata if anything changed; deletes the key instead if the
+  // count is 0 (*deleted, if non-null, says so).
+  Status Finish(bool* deleted = nullptr);
+
+ private:
+  // Creates the collection on its first write if it is absent.
+  void Create();
+
+  Tx* const tx_;
+  const KeyType type_;
+  State state_ = State::kAbsent;
+  std::string key_;
+  ValueMeta meta_;
+  const Snapshot* snap_ = nullptr;
+  std::string prefix_;  // kElement's prefix of this incarnation
+  std::string ekey_;    // ElementKey's buffer
+  std::string scratch_;
+  bool dirty_ = false;
+};
+
+// Copies the collection src_key of the Tx's database (meta: its metadata as
+// read) to dst_key of database dst_db, as a new incarnation (a fresh
+// version, the same count and expiry), recording "new" there: O(n) element
+// writes in the Tx's batch. The caller deletes whatever dst_key held
+// before, and the source if it moves it (RENAME, MOVE).
+// REQUIRES: the Tx holds both keys' locks.
+Status CopyCollection(Tx* tx, std::string_view src_key, const ValueMeta& meta,
+                      int dst_db, std::string_view dst_key);
+
+// Redis's error for a command on a key of another type.
+inline constexpr const char* kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_KEYSPACE_COLLECTION_H_
