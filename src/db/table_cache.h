@@ -1,9 +1,9 @@
 // TableCache: open table files, bounded by Options::max_open_files.
 //
-// Each entry holds an open file with its index and filter parsed. Entries are
-// evicted least recently used first; an evicted Table stays alive while an
-// iterator still uses it (shared ownership), so eviction never invalidates a
-// reader.
+// Each entry holds an open file with its index and filter parsed, in an
+// OpenFileCache (least recently used closed first; an evicted Table stays
+// alive while an iterator still uses it, so eviction never invalidates a
+// reader).
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef SHALE_DB_TABLE_CACHE_H_
@@ -11,18 +11,16 @@
 
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 
 #include "shale/env.h"
 #include "shale/options.h"
 #include "table/internal_iterator.h"
 #include "table/table.h"
 #include "table/table_options.h"
-#include "util/mutex.h"
+#include "util/open_file_cache.h"
 
 namespace shale {
 
@@ -61,20 +59,10 @@ class TableCache {
   void Evict(uint64_t number);
 
  private:
-  using LruList = std::list<uint64_t>;
-  struct Entry {
-    std::shared_ptr<Table> table;
-    LruList::iterator lru_pos;
-  };
-
   const std::string dbname_;
   Env* const env_;
   const TableOptions table_options_;
-  const size_t capacity_;
-
-  mutable Mutex mu_;
-  std::unordered_map<uint64_t, Entry> map_ GUARDED_BY(mu_);
-  LruList lru_ GUARDED_BY(mu_);  // front = most recently used
+  OpenFileCache<Table> tables_;
 };
 
 }  // namespace shale

@@ -15,6 +15,7 @@ set(SHALE_UTIL_TESTS
   src/util/arena_test.cc
   src/util/cache_test.cc
   src/util/coding_test.cc
+  src/util/open_file_cache_test.cc
   src/util/compression_test.cc
   src/util/env_posix_test.cc
   src/util/mem_env_crash_test.cc

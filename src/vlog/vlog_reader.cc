@@ -10,48 +10,19 @@
 namespace shale {
 
 VlogReader::VlogReader(std::string dbname, Env* env, size_t max_open_files)
-    : dbname_(std::move(dbname)),
-      env_(env),
-      capacity_(max_open_files < 1 ? 1 : max_open_files) {}
+    : dbname_(std::move(dbname)), env_(env), files_(max_open_files) {}
 
 Status VlogReader::GetFile(uint64_t number,
                            std::shared_ptr<RandomAccessFile>* file) {
-  {
-    MutexLock l(&mu_);
-    auto it = files_.find(number);
-    if (it != files_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second.pos);
-      *file = it->second.file;
-      return Status::OK();
-    }
-  }
-  std::unique_ptr<RandomAccessFile> opened;
-  Status s = env_->NewRandomAccessFile(VlogFileName(dbname_, number), &opened);
-  if (!s.ok()) return s;
-  MutexLock l(&mu_);
-  auto it = files_.find(number);
-  if (it != files_.end()) {
-    *file = it->second.file;
-    return Status::OK();
-  }
-  lru_.push_front(number);
-  std::shared_ptr<RandomAccessFile> shared(std::move(opened));
-  files_.emplace(number, Entry{shared, lru_.begin()});
-  *file = std::move(shared);
-  while (files_.size() > capacity_) {
-    files_.erase(lru_.back());
-    lru_.pop_back();
-  }
-  return Status::OK();
+  return files_.Find(
+      number,
+      [&](std::unique_ptr<RandomAccessFile>* opened) {
+        return env_->NewRandomAccessFile(VlogFileName(dbname_, number), opened);
+      },
+      file);
 }
 
-void VlogReader::Evict(uint64_t number) {
-  MutexLock l(&mu_);
-  auto it = files_.find(number);
-  if (it == files_.end()) return;
-  lru_.erase(it->second.pos);
-  files_.erase(it);
-}
+void VlogReader::Evict(uint64_t number) { files_.Evict(number); }
 
 Status VlogReader::ParseRecord(uint64_t number, std::string_view record,
                                const ValuePointer& ptr, std::string_view key,

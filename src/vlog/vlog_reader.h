@@ -1,5 +1,5 @@
 // VlogReader: reads values from vlog files through value pointers, keeping
-// a bounded set of vlog files open.
+// a bounded set of vlog files open (an OpenFileCache).
 //
 // Every read verifies the record's checksum and that it belongs to the key
 // asking for it, so a damaged file or a wrong pointer gives Corruption
@@ -10,13 +10,11 @@
 #ifndef SHALE_VLOG_VLOG_READER_H_
 #define SHALE_VLOG_VLOG_READER_H_
 
-#include <list>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "shale/env.h"
-#include "util/mutex.h"
+#include "util/open_file_cache.h"
 #include "vlog/vlog_format.h"
 
 namespace shale {
@@ -60,15 +58,7 @@ class VlogReader {
 
   const std::string dbname_;
   Env* const env_;
-  const size_t capacity_;
-  Mutex mu_;
-  using LruList = std::list<uint64_t>;
-  struct Entry {
-    std::shared_ptr<RandomAccessFile> file;
-    LruList::iterator pos;
-  };
-  std::unordered_map<uint64_t, Entry> files_ GUARDED_BY(mu_);
-  LruList lru_ GUARDED_BY(mu_);
+  OpenFileCache<RandomAccessFile> files_;
 };
 
 }  // namespace shale
