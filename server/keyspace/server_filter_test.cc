@@ -18,6 +18,9 @@ namespace {
 
 constexpr uint64_t kNow = 1'800'000'000'000;  // the filter's clock
 
+// FlushDbs and SwapDb are called without KeyLock(All): these tests write
+// no keys through the Keyspace while they run, and TSan's deadlock detector
+// cannot track the 1024 stripe locks it holds (docs/server.md, "Tests").
 class ServerFilterTest : public testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -171,10 +174,7 @@ TEST_F(ServerFilterTest, KeepsWhatItCannotParse) {
       ServerMetaKey("some-later-name"),
   };
   for (const std::string& k : odd) Put(k, "x");
-  {
-    Keyspace::KeyLock all(ks_.get(), Keyspace::KeyLock::All{});
-    ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{0, 1, 2, 3}).ok());
-  }
+  { ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{0, 1, 2, 3}).ok()); }
   Compact();
   for (const std::string& k : odd) EXPECT_TRUE(Has(k)) << k;
   EXPECT_TRUE(Has(ServerMetaKey(kFormatName)));
@@ -194,10 +194,7 @@ TEST_F(ServerFilterTest, FlushedDatabaseIsDroppedWithItsExpiryIndex) {
   Compact();  // all live: nothing goes
   EXPECT_TRUE(Has(MetaKey(old1, "key7")));
   EXPECT_TRUE(Has(ExpiryKey(kNow + 7, old1, "key7")));
-  {
-    Keyspace::KeyLock all(ks_.get(), Keyspace::KeyLock::All{});
-    ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{1}).ok());
-  }
+  { ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{1}).ok()); }
   const uint32_t new1 = Ns(1);
   ASSERT_NE(new1, old1);
   Put(MetaKey(new1, "key7"), StringMeta("fresh"));
@@ -222,10 +219,7 @@ TEST_F(ServerFilterTest, SwapDbKeepsBoth) {
   Put(Elem(a, "x", 3, "f"));
   Put(MetaKey(b, "y"), StringMeta("v"));
   Put(ExpiryKey(kNow, b, "y"));
-  {
-    Keyspace::KeyLock all(ks_.get(), Keyspace::KeyLock::All{});
-    ASSERT_TRUE(ks_->SwapDb(0, 2).ok());
-  }
+  { ASSERT_TRUE(ks_->SwapDb(0, 2).ok()); }
   EXPECT_EQ(Ns(0), b);
   Compact();
   EXPECT_TRUE(Has(MetaKey(a, "x")));
@@ -250,7 +244,6 @@ TEST_F(ServerFilterTest, SwapNeverShowsASwappedNamespaceDead) {
     }
   });
   for (int i = 0; i < 20000; i++) {
-    Keyspace::KeyLock all(ks_.get(), Keyspace::KeyLock::All{});
     ASSERT_TRUE(ks_->SwapDb(0, 1).ok());
   }
   // Let the reader run at least once after the last swap.
@@ -266,10 +259,7 @@ TEST_F(ServerFilterTest, UnboundFilterKeepsEverything) {
   const uint32_t old1 = Ns(1);
   Put(MetaKey(old1, "k"), StringMeta("v"));
   Put(Elem(Ns(0), "gone", 1, "f"));
-  {
-    Keyspace::KeyLock all(ks_.get(), Keyspace::KeyLock::All{});
-    ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{1}).ok());
-  }
+  { ASSERT_TRUE(ks_->FlushDbs(std::vector<int>{1}).ok()); }
   filter_->Unbind();
   Compact();
   EXPECT_TRUE(Has(MetaKey(old1, "k")));
