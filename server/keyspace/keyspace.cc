@@ -321,6 +321,9 @@ Status Keyspace::FlushDbs(std::span<const int> dbs) {
 
 Status Keyspace::SwapDb(int a, int b) {
   writes.fetch_add(1, std::memory_order_relaxed);
+  // Nothing changes: no table write, and no hook (WATCH stays intact), as
+  // Redis's dbSwapDatabases returns at once.
+  if (a == b) return Status::OK();
   Status s = table_.Swap(a, b);
   if (s.ok()) {
     const int dbs[] = {a, b};

@@ -217,7 +217,8 @@ class Keyspace {
   // Empties databases in O(1) (a fresh namespace each, one engine write).
   // REQUIRES: the caller holds KeyLock(All).
   Status FlushDbs(std::span<const int> dbs);
-  // Swaps two databases' contents in O(1). REQUIRES: KeyLock(All).
+  // Swaps two databases' contents in O(1); a database with itself is left
+  // alone (no write, no hook). REQUIRES: KeyLock(All).
   Status SwapDb(int a, int b);
 
   // Makes every acknowledged write durable (fsync of the WAL).

@@ -67,6 +67,12 @@ SEQUENCES = [
      ("SET", "x", "2"), ("GET", "x"), ("KEYS", "*"), ("DBSIZE",), ("EXEC",)],
     [("MULTI",), ("SET", "f", "1"), ("FLUSHDB",), ("SET", "g", "2"),
      ("EXEC",), ("KEYS", "*")],
+    # SWAPDB of a database with itself changes nothing, watched keys
+    # included; swapping two databases touches the watched keys of both.
+    [("SET", "k", "1"), ("WATCH", "k"), ("SWAPDB", "0", "0"), ("MULTI",),
+     ("SET", "k", "2"), ("EXEC",), ("GET", "k")],
+    [("SET", "k", "1"), ("WATCH", "k"), ("SWAPDB", "0", "1"), ("MULTI",),
+     ("SET", "k", "2"), ("EXEC",), ("GET", "k")],
 ]
 
 
