@@ -57,8 +57,8 @@ TEST_F(DBStatsPropertyTest, IntegerPropertiesPrintTheirStatistic) {
   EXPECT_EQ(m["writes"], 2);
   for (const char* p : {"total-sst-bytes", "live-wal-bytes", "mem-bytes",
                         "num-immutable-mem-table", "num-snapshots",
-                        "compaction-pending", "block-cache-usage",
-                        "vlog-files", "vlog-bytes", "vlog-garbage-bytes"}) {
+                        "compaction-pending", "block-cache-usage", "vlog-files",
+                        "vlog-bytes", "vlog-garbage-bytes"}) {
     const NumberProperty* prop = FindNumberProperty(p);
     ASSERT_NE(prop, nullptr) << p;
     EXPECT_TRUE(m.count(std::string(prop->stat))) << p;
