@@ -49,6 +49,8 @@ add_library(shale_server_lib STATIC
   server/protocol/resp/resp_writer.cc
   server/pubsub/pubsub.cc
   server/pubsub/subscriptions.cc
+  server/redis/cmd_bitfield.cc
+  server/redis/cmd_bits.cc
   server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
   server/redis/cmd_multi.cc

@@ -32,9 +32,10 @@ struct Table {
   }
 
   Table() {
-    for (auto group : {StringCommands(), HashCommands(), KeyCommands(),
-                       ServerCommands(), MultiCommands(), ConfigCommands(),
-                       PubSubCommands(), SlowlogCommands()}) {
+    for (auto group :
+         {StringCommands(), BitCommands(), BitFieldCommands(), HashCommands(),
+          KeyCommands(), ServerCommands(), MultiCommands(), ConfigCommands(),
+          PubSubCommands(), SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

@@ -1,6 +1,9 @@
 // The RESP command table: one declarative entry per command (name, arity,
 // flags, key positions, handler), grouped in one file per command group:
 //   cmd_string.cc  strings (GET SET INCR APPEND ...)
+//   cmd_bits.cc    bits of strings (SETBIT BITCOUNT BITOP ...);
+//                  cmd_bitfield.cc: BITFIELD
+//   cmd_hash.cc    hashes (HSET HGET HSCAN ...)
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
@@ -123,6 +126,8 @@ const Command* LookupCommandByFullName(std::string_view fullname);
 // The groups' tables (defined in cmd_*.cc).
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> HashCommands();
+std::span<const CommandSpec> BitCommands();
+std::span<const CommandSpec> BitFieldCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
