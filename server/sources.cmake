@@ -53,6 +53,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_bits.cc
   server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
+  server/redis/cmd_lcs.cc
   server/redis/cmd_multi.cc
   server/redis/cmd_pubsub.cc
   server/redis/cmd_slowlog.cc
@@ -97,6 +98,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/tx_test.cc
     server/keyspace/collection_test.cc
     server/keyspace/wal_syncer_test.cc
+    server/redis/command_keys_test.cc
     server/redis/set_batch_test.cc
     server/redis/notify_events_test.cc
     server/net/connection_test.cc

@@ -1,10 +1,10 @@
 // Keyspace commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT
 // EXPIRETIME PEXPIRETIME TTL PTTL PERSIST SCAN KEYS RANDOMKEY RENAME RENAMENX
-// DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB TOUCH OBJECT.
+// COPY DBSIZE FLUSHDB FLUSHALL SELECT MOVE SWAPDB TOUCH OBJECT.
 //
 // They act on keys of every type: a collection's DEL, expiry and FLUSHDB
-// write only its metadata (O(1)); RENAME and MOVE of a collection copy its
-// elements to a new incarnation (O(n)).
+// write only its metadata (O(1)); RENAME, MOVE and COPY of a collection copy
+// its elements to a new incarnation (O(n)).
 //
 // Over an LSM tree, KEYS, SCAN, RANDOMKEY and DBSIZE walk an iterator over
 // the database's keys: DBSIZE costs O(keys), SCAN O(COUNT) per call.
@@ -356,6 +356,60 @@ void Move(CommandContext& ctx, Args& a) {
   ctx.w->Int(1);
 }
 
+// COPY source destination [DB destination-db] [REPLACE]: 1 if copied; 0
+// if source is absent or destination exists (without REPLACE). The copy
+// keeps the expiry and memcached flags; a collection's elements are copied
+// to a new incarnation, O(n) (docs/protocols.md).
+void Copy(CommandContext& ctx, Args& a) {
+  Tx* tx = ctx.ks();
+  const int src = tx->db();
+  int dst = src;
+  bool replace = false;
+  for (size_t j = 3; j < a.size(); j++) {
+    if (OptionIs(a[j], "replace")) {
+      replace = true;
+    } else if (OptionIs(a[j], "db") && j + 1 < a.size()) {
+      if (!ParseDbInt(ctx, a[++j], &dst)) return;
+      if (!DbInRange(ctx, dst)) return;
+    } else {
+      return ctx.w->Error(kErrSyntax);
+    }
+  }
+  if (src == dst && a[1] == a[2]) {
+    return ctx.w->Error("ERR source and destination objects are the same");
+  }
+  Entry e;
+  Status s = tx->Get(a[1], &e);
+  if (s.IsNotFound()) {
+    tx->Notify(kNotifyKeyMiss, "keymiss", a[1]);
+    return ctx.w->Int(0);
+  }
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  tx->set_db(dst);
+  const bool there = tx->Exists(a[2]);
+  tx->set_db(src);
+  if (there && !replace) return ctx.w->Int(0);
+  // As Redis: the old destination is deleted, then the copy added ("new").
+  if (e.meta().type == KeyType::kString) {
+    tx->set_db(dst);
+    if (there) s = tx->Delete(a[2]);
+    if (s.ok()) {
+      s = tx->Put(a[2], e.payload(), e.meta().flags, e.meta().expire_at_ms);
+    }
+    tx->set_db(src);
+  } else {
+    if (there) {
+      tx->set_db(dst);
+      s = tx->Delete(a[2]);
+      tx->set_db(src);
+    }
+    if (s.ok()) s = CopyCollection(tx, a[1], e.meta(), dst, a[2]);
+  }
+  if (!s.ok()) return ReplyStatus(ctx.w, s);
+  tx->NotifyDb(dst, kNotifyGeneric, "copy_to", a[2]);
+  ctx.w->Int(1);
+}
+
 void SwapDb(CommandContext& ctx, Args& a) {
   int x, y;
   // Both indexes are parsed before either is checked, as Redis.
@@ -515,6 +569,7 @@ const CommandSpec kCommands[] = {
     {"keys", 2, R, Keys, 0, 0, 0, "keyspace", "Keys matching a pattern"},
     {"randomkey", 1, R, RandomKey, 0, 0, 0, "keyspace", "A random key"},
     {"rename", 3, W, Rename, 1, 2, 1, "keyspace", "Rename a key"},
+    {"copy", -3, W, Copy, 1, 2, 1, "keyspace", "Copy a key"},
     {"renamenx", 3, W | F, RenameNx, 1, 2, 1, "keyspace", "Rename if absent"},
     {"dbsize", 1, R, DbSize, 0, 0, 0, "server", "Number of keys"},
     {"flushdb", -1, W | A, FlushDb, 0, 0, 0, "server",

@@ -33,9 +33,9 @@ struct Table {
 
   Table() {
     for (auto group :
-         {StringCommands(), BitCommands(), BitFieldCommands(), HashCommands(),
-          KeyCommands(), ServerCommands(), MultiCommands(), ConfigCommands(),
-          PubSubCommands(), SlowlogCommands()}) {
+         {StringCommands(), BitCommands(), BitFieldCommands(), LcsCommands(),
+          HashCommands(), KeyCommands(), ServerCommands(), MultiCommands(),
+          ConfigCommands(), PubSubCommands(), SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -118,6 +118,18 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
     int64_t dst;
     if (ParseInt64(args[2], &dst) && dst >= 0 && dst <= INT32_MAX) {
       keys->push_back({static_cast<int>(dst), args[1]});
+    }
+  }
+  // COPY ... DB n: the destination key in database n too (any "DB n" pair
+  // among the options; the handler checks them).
+  if (cmd.handler != nullptr && std::string_view(cmd.name) == "copy") {
+    for (int i = 3; i + 1 < n; i++) {
+      int64_t dst;
+      if (OptionIs(args[static_cast<size_t>(i)], "db") &&
+          ParseInt64(args[static_cast<size_t>(i) + 1], &dst) && dst >= 0 &&
+          dst <= INT32_MAX) {
+        keys->push_back({static_cast<int>(dst), args[2]});
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
 //   cmd_string.cc  strings (GET SET INCR APPEND ...)
 //   cmd_bits.cc    bits of strings (SETBIT BITCOUNT BITOP ...);
 //                  cmd_bitfield.cc: BITFIELD
+//   cmd_lcs.cc     LCS
 //   cmd_hash.cc    hashes (HSET HGET HSCAN ...)
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
@@ -93,8 +94,8 @@ struct CommandSpec {
 
 // The keys a write command locks, as (database, key): the command table's
 // first/last/step in database db, plus what commands with other key
-// positions need (MOVE: the key in the target database too). Appends to
-// *keys. Commands flagged kCmdAllKeys lock every stripe instead.
+// positions need (MOVE, COPY ... DB: the key in the target database too).
+// Appends to *keys. Commands flagged kCmdAllKeys lock every stripe instead.
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys);
 
@@ -128,6 +129,7 @@ std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> BitCommands();
 std::span<const CommandSpec> BitFieldCommands();
+std::span<const CommandSpec> LcsCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();

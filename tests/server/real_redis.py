@@ -58,3 +58,28 @@ def reply_of(client, *args):
             client.connection_pool.release(conn)
     except redis.exceptions.ResponseError as e:
         return "error: " + str(e)
+
+
+def compare_script(ours, theirs, script, unordered=()):
+    """Sends each step of script (a tuple of arguments) to both RawConns;
+    returns the steps whose replies differ, as (step, ours, theirs). Steps in
+    unordered compare as sorted lines (replies whose order differs by
+    design)."""
+    bad = []
+    for step in script:
+        a, b = ours.call(*step), theirs.call(*step)
+        if step in unordered:
+            a, b = sorted(a.split(b"\r\n")), sorted(b.split(b"\r\n"))
+        if a != b:
+            bad.append((step, a, b))
+    return bad
+
+
+def fresh_raw(port, proto):
+    """A RawConn to port after FLUSHALL, speaking RESP proto (2 or 3)."""
+    from resp_raw import RawConn
+    c = RawConn(port)
+    c.call("FLUSHALL")
+    if proto == 3:
+        c.call("HELLO", "3")
+    return c

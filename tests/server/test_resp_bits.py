@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from real_redis import compare_script, fresh_raw as fresh
 from real_redis import real_redis  # noqa: F401 (fixture)
 from resp_raw import RawConn
 
@@ -216,27 +217,10 @@ SCRIPT = [
 ]
 
 
-def run_script(ours, theirs, script):
-    bad = []
-    for step in script:
-        a, b = ours.call(*step), theirs.call(*step)
-        if a != b:
-            bad.append((step, a, b))
-    return bad
-
-
-def fresh(port, proto):
-    c = RawConn(port)
-    c.call("FLUSHALL")
-    if proto == 3:
-        c.call("HELLO", "3")
-    return c
-
-
 @pytest.mark.parametrize("proto", [2, 3])
 def test_bit_commands_match_redis(server, real_redis, proto):  # noqa: F811
     ours, theirs = fresh(server.port, proto), fresh(real_redis.port, proto)
-    bad = run_script(ours, theirs, SCRIPT)
+    bad = compare_script(ours, theirs, SCRIPT)
     assert not bad, "\n".join("%r: shale %r, redis %r" % x for x in bad)
 
 
@@ -246,7 +230,7 @@ def test_bit_commands_in_multi_match_redis(server, real_redis,  # noqa: F811
     """Inside MULTI, each command sees the earlier ones' pending writes."""
     script = [("MULTI",)] + SCRIPT + [("EXEC",)]
     ours, theirs = fresh(server.port, proto), fresh(real_redis.port, proto)
-    bad = run_script(ours, theirs, script)
+    bad = compare_script(ours, theirs, script)
     assert not bad, "\n".join("%r: shale %r, redis %r" % x for x in bad)
 
 

@@ -1,4 +1,4 @@
-"""Databases: SELECT MOVE SWAPDB (FLUSHDB and FLUSHALL are in keys). The
+"""Databases: SELECT MOVE COPY SWAPDB (FLUSHDB and FLUSHALL are in keys). The
 key pool is the same in every database, so MOVE and SWAPDB meet keys the
 other families wrote."""
 from gen import Cmd, Family
@@ -11,8 +11,22 @@ def db_index(g):
                      b"99999999999999999999", b"2147483648"])
 
 
+def copy_args(g):
+    out = [g.key(), g.key()]
+    for _ in range(g.randint(0, 2)):
+        r = g.rng.random()
+        if r < 0.5:
+            out += [g.case("DB"), db_index(g)]
+        elif r < 0.9:
+            out.append(g.case("REPLACE"))
+        else:
+            out.append(g.choice([b"FOO", b"DB"]))
+    return out
+
+
 FAMILY = Family("databases", [
     Cmd("SELECT", lambda g: [db_index(g)], weight=2),
     Cmd("MOVE", lambda g: [g.key(), db_index(g)], weight=2),
+    Cmd("COPY", copy_args, weight=2),
     Cmd("SWAPDB", lambda g: [db_index(g), db_index(g)], weight=0.5),
 ], weight=0.4)

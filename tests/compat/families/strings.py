@@ -67,6 +67,19 @@ def setrange_args(g):
     return [g.key(), offset, g.choice([g.value(), b"", b"xyz"])]
 
 
+def lcs_args(g):
+    out = [g.key(), g.key()]
+    for _ in range(g.randint(0, 3)):
+        r = g.rng.random()
+        if r < 0.6:
+            out.append(g.case(g.choice(["LEN", "IDX", "WITHMATCHLEN"])))
+        elif r < 0.9:
+            out += [g.case("MINMATCHLEN"), g.small_int(-2, 6)]
+        else:
+            out.append(g.choice([b"FOO", b"MINMATCHLEN"]))
+    return out
+
+
 FAMILY = Family("strings", [
     Cmd("GET", lambda g: [g.key()], weight=4),
     Cmd("SET", set_args, weight=6),
@@ -86,6 +99,7 @@ FAMILY = Family("strings", [
     Cmd("INCRBYFLOAT", lambda g: [g.key(), g.float_arg()], weight=2),
     Cmd("APPEND", lambda g: [g.key(), g.value()], weight=2),
     Cmd("STRLEN", lambda g: [g.key()]),
+    Cmd("LCS", lcs_args),
     Cmd("GETRANGE", lambda g: [g.key(), range_index(g), range_index(g)],
         weight=2),
     Cmd("SETRANGE", setrange_args, weight=2),
