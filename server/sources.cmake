@@ -60,6 +60,9 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_server.cc
   server/redis/cmd_string.cc
   server/redis/cmd_hash.cc
+  server/redis/cmd_set.cc
+  server/redis/cmd_set_ops.cc
+  server/redis/collection_cmd.cc
   server/redis/command.cc
   server/redis/command_stats.cc
   server/redis/slowlog.cc

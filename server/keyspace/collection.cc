@@ -5,6 +5,7 @@ namespace shale::server {
 Status Collection::Open(std::string_view key) {
   key_.assign(key);
   dirty_ = false;
+  replaced_ = false;
   snap_ = tx_->ReadSnapshot(key);
   thread_local Entry e;
   Status s = tx_->Get(key, &e, snap_);
@@ -60,7 +61,15 @@ void Collection::Create() {
                          tx_->keyspace()->table().Ns(tx_->db()), key_,
                          meta_.version);
   dirty_ = true;
-  tx_->Notify(kNotifyNew, "new", key_);
+  if (!replaced_) tx_->Notify(kNotifyNew, "new", key_);
+}
+
+void Collection::Replace() {
+  replaced_ = state_ != State::kAbsent;
+  state_ = State::kAbsent;
+  meta_ = ValueMeta();
+  // Finish deletes what the key held unless a write creates the new one.
+  dirty_ = replaced_;
 }
 
 Status Collection::Set(std::string_view sub, std::string_view value,

@@ -76,6 +76,14 @@ class Collection {
         static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);
     dirty_ = true;
   }
+  // Makes the key a fresh, empty collection of this type that replaces
+  // whatever it held (a collection of any type, or a string; its expiry
+  // goes): what Redis's setKey does to a *STORE command's destination. The
+  // next write creates it with a new version, recording "new" only if the
+  // key did not exist; elements of the old incarnation become garbage.
+  // If nothing is written, Finish deletes the key (if it existed).
+  // REQUIRES: the key's lock; Open was called.
+  void Replace();
   // Writes the metadata if anything changed; deletes the key instead if the
   // count is 0 (*deleted, if non-null, says so).
   Status Finish(bool* deleted = nullptr);
@@ -94,6 +102,7 @@ class Collection {
   std::string ekey_;    // ElementKey's buffer
   std::string scratch_;
   bool dirty_ = false;
+  bool replaced_ = false;  // Replace() of a key that existed: no "new"
 };
 
 // Copies the collection src_key of the Tx's database (meta: its metadata as

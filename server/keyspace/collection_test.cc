@@ -299,5 +299,66 @@ TEST_F(CollectionTest, RandomOpsMatchAModel) {
   }
 }
 
+TEST_F(CollectionTest, ReplaceStartsAFreshIncarnationOfAnyType) {
+  HSet("h", {{"a", "1"}, {"b", "2"}});
+  Entry old;
+  ASSERT_TRUE(ks_->Get(0, "h", &old).ok());
+  Tx tx(ks_.get());
+  BeginLocked(&tx, "h");
+  // The old hash is still read through its own handle (a *STORE whose
+  // source is its destination) while the new set is written.
+  Collection src(&tx, KeyType::kHash);
+  ASSERT_TRUE(src.Open("h").ok());
+  Collection dst(&tx, KeyType::kSet);
+  ASSERT_TRUE(dst.Open("h").ok());
+  EXPECT_TRUE(dst.wrong_type());
+  dst.Replace();
+  EXPECT_FALSE(dst.found());
+  dst.Put("x", {});
+  dst.AddCount(1);
+  std::string v;
+  ASSERT_TRUE(src.Get("a", &v).ok());
+  EXPECT_EQ(v, "1");
+  EXPECT_EQ(Elements(&src).size(), 2u);
+  bool deleted;
+  ASSERT_TRUE(dst.Finish(&deleted).ok());
+  EXPECT_FALSE(deleted);
+  EXPECT_NE(dst.meta().version, old.meta().version);
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  Tx r(ks_.get());
+  r.Begin(0);
+  Collection rc(&r, KeyType::kSet);
+  ASSERT_TRUE(rc.Open("h").ok());
+  ASSERT_TRUE(rc.found());
+  EXPECT_EQ(rc.count(), 1u);
+  EXPECT_EQ(Elements(&rc), (std::map<std::string, std::string>{{"x", ""}}));
+}
+
+TEST_F(CollectionTest, ReplaceWithNothingWrittenDeletesAnExistingKey) {
+  HSet("h", {{"a", "1"}});
+  Tx tx(ks_.get());
+  BeginLocked(&tx, "h");
+  Collection c(&tx, KeyType::kSet);
+  ASSERT_TRUE(c.Open("h").ok());
+  c.Replace();
+  bool deleted;
+  ASSERT_TRUE(c.Finish(&deleted).ok());
+  EXPECT_TRUE(deleted);
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  EXPECT_FALSE(ks_->Exists(0, "h"));
+  // An absent key stays absent, and nothing is written for it.
+  Tx tx2(ks_.get());
+  BeginLocked(&tx2, "none");
+  Collection n(&tx2, KeyType::kSet);
+  ASSERT_TRUE(n.Open("none").ok());
+  n.Replace();
+  ASSERT_TRUE(n.Finish(&deleted).ok());
+  EXPECT_FALSE(deleted);
+  EXPECT_TRUE(tx2.empty());
+  tx2.Release();
+}
+
 }  // namespace
 }  // namespace shale::server

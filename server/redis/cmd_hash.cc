@@ -10,57 +10,24 @@
 // picks, O(n) time and O(reply) memory.
 #include <algorithm>
 #include <cmath>
-#include <random>
-#include <unordered_set>
 #include <vector>
 
-#include "server/redis/command.h"
+#include "server/redis/collection_cmd.h"
 
 namespace shale::server {
 namespace {
 
-// Opens key's hash; false with the reply written if the command is over
-// (an error, or WRONGTYPE).
-bool Open(CommandContext& ctx, Collection* h, std::string_view key) {
-  Status s = h->Open(key);
-  if (!s.ok()) {
-    ReplyStatus(ctx.w, s);
-    return false;
-  }
-  if (h->wrong_type()) {
-    ctx.w->Error(kErrWrongType);
-    return false;
-  }
-  return true;
-}
-
-// As Open, for a read: an absent key is a "keymiss" event. False if the
-// reply is written; *found whether the hash exists.
-bool OpenRead(CommandContext& ctx, Collection* h, std::string_view key) {
-  if (!Open(ctx, h, key)) return false;
-  if (!h->found()) ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", key);
-  return true;
-}
-
-// Finishes a write (metadata and count) and records event; false with the
-// error written.
+// Finishes a write of a hash and records event (and "del" if the last
+// field went); false with the error written.
 bool FinishWrite(CommandContext& ctx, Collection* h, const char* event) {
-  bool deleted = false;
-  Status s = h->Finish(&deleted);
-  if (!s.ok()) {
-    ReplyStatus(ctx.w, s);
-    return false;
-  }
-  ctx.ks()->Notify(kNotifyHash, event, h->key());
-  if (deleted) ctx.ks()->Notify(kNotifyGeneric, "del", h->key());
-  return true;
+  return FinishColl(ctx, h, kNotifyHash, event);
 }
 
 // HSET key field value [field value ...] / HMSET (replies OK).
 void HSet(CommandContext& ctx, Args& a) {
   if (a.size() % 2 == 1) return ReplyArity(ctx.w, a[0]);
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!Open(ctx, &h, a[1])) return;
+  if (!OpenColl(ctx, &h, a[1])) return;
   int64_t created = 0;
   for (size_t i = 2; i < a.size(); i += 2) {
     bool added;
@@ -77,7 +44,7 @@ void HSet(CommandContext& ctx, Args& a) {
 
 void HSetNx(CommandContext& ctx, Args& a) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!Open(ctx, &h, a[1])) return;
+  if (!OpenColl(ctx, &h, a[1])) return;
   std::string v;
   if (h.found()) {
     Status s = h.Get(a[2], &v);
@@ -103,7 +70,7 @@ bool GetField(Collection* h, std::string_view field, std::string* v,
 
 void HGet(CommandContext& ctx, Args& a) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
   std::string v;
   Status err;
   if (GetField(&h, a[2], &v, &err)) return ctx.w->Bulk(v);
@@ -113,7 +80,7 @@ void HGet(CommandContext& ctx, Args& a) {
 
 void HMGet(CommandContext& ctx, Args& a) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
   // Read every field before replying, so an engine error replaces the
   // whole reply.
   std::vector<std::string> values(a.size() - 2);
@@ -135,7 +102,7 @@ void HMGet(CommandContext& ctx, Args& a) {
 
 void HDel(CommandContext& ctx, Args& a) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!Open(ctx, &h, a[1])) return;
+  if (!OpenColl(ctx, &h, a[1])) return;
   if (!h.found()) return ctx.w->Int(0);
   int64_t n = 0;
   for (size_t i = 2; i < a.size(); i++) {
@@ -150,14 +117,14 @@ void HDel(CommandContext& ctx, Args& a) {
 
 void HLen(CommandContext& ctx, Args& a) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
   ctx.w->Int(h.found() ? static_cast<int64_t>(h.count()) : 0);
 }
 
 // HSTRLEN (the value's length) and HEXISTS (1): 0 for a missing field.
 void FieldProbe(CommandContext& ctx, Args& a, bool length) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
   std::string v;
   Status err;
   const bool got = GetField(&h, a[2], &v, &err);
@@ -172,7 +139,7 @@ void HIncrBy(CommandContext& ctx, Args& a) {
   int64_t incr;
   if (!ParseInt64(a[3], &incr)) return ctx.w->Error(kErrNotInt);
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!Open(ctx, &h, a[1])) return;
+  if (!OpenColl(ctx, &h, a[1])) return;
   std::string v;
   Status err;
   int64_t value = 0;
@@ -202,7 +169,7 @@ void HIncrByFloat(CommandContext& ctx, Args& a) {
     return ctx.w->Error("ERR value is NaN or Infinity");
   }
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!Open(ctx, &h, a[1])) return;
+  if (!OpenColl(ctx, &h, a[1])) return;
   std::string v;
   Status err;
   long double value = 0;
@@ -229,7 +196,7 @@ void HIncrByFloat(CommandContext& ctx, Args& a) {
 enum class Whole { kAll, kKeys, kVals };
 void HGetWhole(CommandContext& ctx, Args& a, Whole what) {
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
   const uint64_t n = h.found() ? h.count() : 0;
   std::string* out = ctx.w->out();
   const size_t mark = out->size();
@@ -258,33 +225,6 @@ void HGetAll(CommandContext& c, Args& a) { HGetWhole(c, a, Whole::kAll); }
 void HKeys(CommandContext& c, Args& a) { HGetWhole(c, a, Whole::kKeys); }
 void HVals(CommandContext& c, Args& a) { HGetWhole(c, a, Whole::kVals); }
 
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
-struct Field {
-  std::string name, value;
-};
-
-// Reads the fields at the sorted, distinct positions idx (0-based, in
-// field order) with one pass of an iterator.
-Status ReadAt(Collection* h, const std::vector<uint64_t>& idx,
-              std::vector<Field>* out) {
-  out->clear();
-  auto it = h->NewIterator();
-  uint64_t pos = 0;
-  size_t k = 0;
-  for (it->SeekToFirst(); it->Valid() && k < idx.size(); it->Next(), pos++) {
-    if (pos != idx[k]) continue;
-    out->push_back({std::string(it->sub()), std::string(it->value())});
-    k++;
-  }
-  if (!it->status().ok()) return it->status();
-  if (k != idx.size()) return Status::Corruption("hash has fewer fields");
-  return Status::OK();
-}
-
 // HRANDFIELD key [count [WITHVALUES]], as Redis's hrandfieldCommand.
 void HRandField(CommandContext& ctx, Args& a) {
   constexpr int64_t kLongMax = INT64_MAX;
@@ -309,14 +249,14 @@ void HRandField(CommandContext& ctx, Args& a) {
     }
   }
   Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
-  std::vector<Field> fields;
+  if (!OpenCollRead(ctx, &h, a[1])) return;
+  std::vector<Element> fields;
   if (!with_count) {
     if (!h.found()) return ctx.w->Null();
     std::vector<uint64_t> idx{Rng()() % h.count()};
     Status s = ReadAt(&h, idx, &fields);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
-    return ctx.w->Bulk(fields[0].name);
+    return ctx.w->Bulk(fields[0].sub);
   }
   if (!h.found() || l == 0) return ctx.w->Array(0);
   const uint64_t size = h.count();
@@ -324,21 +264,20 @@ void HRandField(CommandContext& ctx, Args& a) {
   const uint64_t count =
       uniq ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
   const bool resp3 = ctx.w->version() > 2;
-  auto reply_one = [&](const Field& f) {
+  auto reply_one = [&](const Element& f) {
     if (withvalues && resp3) ctx.w->Array(2);
-    ctx.w->Bulk(f.name);
+    ctx.w->Bulk(f.sub);
     if (withvalues) ctx.w->Bulk(f.value);
   };
   auto header = [&](uint64_t n) {
     ctx.w->Array(withvalues && !resp3 ? n * 2 : n);
   };
   std::vector<uint64_t> idx;
-  if (!uniq || count == 1) {
+  if (!uniq) {
     // count picks with repetition, in random order.
     if (count >= size) {
       // The reply is at least as big as the hash: read it whole once.
-      idx.resize(size);
-      for (uint64_t i = 0; i < size; i++) idx[i] = i;
+      SamplePositions(size, size, &idx);
       Status s = ReadAt(&h, idx, &fields);
       if (!s.ok()) return ReplyStatus(ctx.w, s);
       header(count);
@@ -361,80 +300,17 @@ void HRandField(CommandContext& ctx, Args& a) {
   }
   // Distinct fields: all of them, or count distinct positions (Floyd's
   // sampling) in random order.
-  if (count >= size) {
-    for (uint64_t i = 0; i < size; i++) idx.push_back(i);
-  } else {
-    std::unordered_set<uint64_t> chosen;
-    for (uint64_t j = size - count; j < size; j++) {
-      uint64_t t = Rng()() % (j + 1);
-      if (!chosen.insert(t).second) chosen.insert(t = j);
-      idx.push_back(t);
-    }
-    std::sort(idx.begin(), idx.end());
-  }
+  SamplePositions(size, count, &idx);
   Status s = ReadAt(&h, idx, &fields);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   if (count < size) std::shuffle(fields.begin(), fields.end(), Rng());
   header(fields.size());
-  for (const Field& f : fields) reply_one(f);
+  for (const Element& f : fields) reply_one(f);
 }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]. A cursor names the field
-// to resume at (the server's cursor table, as SCAN's), so it survives any
-// write; a hash of at most 128 fields comes whole with cursor 0, as Redis
-// answers for a small (listpack) hash.
+// HSCAN key cursor [MATCH pattern] [COUNT count]: field/value pairs.
 void HScan(CommandContext& ctx, Args& a) {
-  uint64_t cursor;
-  if (!ParseScanCursor(a[2], &cursor)) {
-    return ctx.w->Error("ERR invalid cursor");
-  }
-  Collection h(ctx.ks(), KeyType::kHash);
-  if (!OpenRead(ctx, &h, a[1])) return;
-  if (!h.found()) {
-    ctx.w->Array(2);
-    ctx.w->Bulk("0");
-    return ctx.w->Array(0);
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < a.size(); i += 2) {
-    if (i + 1 >= a.size()) return ctx.w->Error(kErrSyntax);
-    if (OptionIs(a[i], "count")) {
-      if (!ParseInt64(a[i + 1], &count)) return ctx.w->Error(kErrNotInt);
-      if (count < 1) return ctx.w->Error(kErrSyntax);
-    } else if (OptionIs(a[i], "match")) {
-      pattern = a[i + 1];
-      use_pattern = pattern != "*";
-    } else {
-      return ctx.w->Error(kErrSyntax);
-    }
-  }
-  std::string start;
-  if (cursor != 0 && !ctx.server->cursors.Load(cursor, &start)) {
-    return ctx.w->Error("ERR invalid cursor");
-  }
-  constexpr uint64_t kWholeUpTo = 128;
-  const bool whole = cursor == 0 && h.count() <= kWholeUpTo;
-  GlobPattern glob(pattern);
-  std::vector<Field> got;
-  auto it = h.NewIterator();
-  it->Seek(start);
-  for (int64_t visited = 0; it->Valid() && (whole || visited < count);
-       visited++, it->Next()) {
-    if (use_pattern && !glob.Match(it->sub())) continue;
-    got.push_back({std::string(it->sub()), std::string(it->value())});
-  }
-  if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
-  uint64_t next = 0;
-  if (it->Valid()) next = ctx.server->cursors.Save(std::string(it->sub()));
-  ctx.w->Array(2);
-  ctx.w->Bulk(std::to_string(next));
-  ctx.w->Array(got.size() * 2);
-  for (const Field& f : got) {
-    ctx.w->Bulk(f.name);
-    ctx.w->Bulk(f.value);
-  }
+  ScanCollection(ctx, a, KeyType::kHash, true);
 }
 
 constexpr uint32_t W = kCmdWrite, R = kCmdReadOnly, F = kCmdFast;

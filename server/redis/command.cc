@@ -34,8 +34,9 @@ struct Table {
   Table() {
     for (auto group :
          {StringCommands(), BitCommands(), BitFieldCommands(), LcsCommands(),
-          HashCommands(), KeyCommands(), ServerCommands(), MultiCommands(),
-          ConfigCommands(), PubSubCommands(), SlowlogCommands()}) {
+          HashCommands(), SetCommands(), SetOpCommands(), KeyCommands(),
+          ServerCommands(), MultiCommands(), ConfigCommands(), PubSubCommands(),
+          SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

@@ -5,6 +5,7 @@
 //                  cmd_bitfield.cc: BITFIELD
 //   cmd_lcs.cc     LCS
 //   cmd_hash.cc    hashes (HSET HGET HSCAN ...)
+//   cmd_set.cc     sets (SADD SMEMBERS SPOP ...); cmd_set_ops.cc: SINTER..
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
@@ -130,6 +131,8 @@ std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> BitCommands();
 std::span<const CommandSpec> BitFieldCommands();
 std::span<const CommandSpec> LcsCommands();
+std::span<const CommandSpec> SetCommands();    // cmd_set.cc
+std::span<const CommandSpec> SetOpCommands();  // cmd_set_ops.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();

@@ -151,6 +151,39 @@ def _hscan(args, f):
     return f
 
 
+# --- sets: member order -------------------------------------------------------
+
+@_rule(NORMALIZERS, ["SMEMBERS", "SINTER", "SUNION", "SDIFF", "SPOP"],
+       "Redis answers a set in sorted-integer order (intset) or hash-table "
+       "order, shale in member byte order: compared sorted (SPOP is drawn "
+       "only with counts that pop everything or nothing)")
+def _smembers(args, f):
+    if f.kind in ("*", "~") and isinstance(f.value, list):
+        return Frame(f.kind, sorted(f.value, key=lambda x: x.value or b""))
+    return f
+
+
+@_rule(NORMALIZERS, ["SRANDMEMBER"], "which members come out is random on "
+       "both sides: compared by kind and number of items")
+def _srandmember(args, f):
+    if f.is_error() or f.value is None:
+        return f
+    if f.kind == "$":
+        return Frame("?", b"<a member>")
+    if f.kind == "*" and isinstance(f.value, list):
+        return Frame("?", b"<%d items>" % len(f.value))
+    return f
+
+
+@_rule(NORMALIZERS, ["SSCAN"], "a single SSCAN call's cursor and page differ "
+       "by design (shale's cursor maps to the next member); outside MULTI "
+       "the driver iterates to the end and compares the sorted members")
+def _sscan(args, f):
+    if f.kind == "*" and isinstance(f.value, list) and len(f.value) == 2:
+        return Frame("?", b"<sscan page>")
+    return f
+
+
 # --- replies that depend on the instant the command ran ----------------------
 
 def _near(tolerance):
@@ -247,14 +280,16 @@ def db_size(conn, args):
     return [conn.read()]
 
 
-def hscan_all(conn, args, cap=100000):
-    """HSCAN from args' cursor to the end: one frame, [cursor "0", the
-    distinct field/value pairs sorted by field], or the first error."""
+def collection_scan_all(conn, args, pairs, cap=100000):
+    """HSCAN/SSCAN from args' cursor to the end: one frame, [cursor "0",
+    the distinct items sorted (field/value pairs by field)], or the first
+    error."""
     if len(args) < 3:  # wrong arity: one call, compared as it is
         conn.send_command(args)
         return [conn.read()]
     key, cursor, rest = args[1], args[2], list(args[3:])
-    pairs = {}
+    got = {}
+    step = 2 if pairs else 1
     for _ in range(cap):
         conn.send_command([args[0], key, cursor] + rest)
         f = conn.read()
@@ -262,20 +297,31 @@ def hscan_all(conn, args, cap=100000):
             return [f]
         cursor = f.value[0].value
         items = f.value[1].value
-        for i in range(0, len(items) - 1, 2):
-            pairs[items[i].value] = items[i + 1].value
+        for i in range(0, len(items) - step + 1, step):
+            got[items[i].value] = items[i + 1].value if pairs else None
         if cursor == b"0":
             break
     else:
-        return [Frame("?", b"<hscan did not end>")]
+        return [Frame("?", b"<scan did not end>")]
     flat = []
-    for k in sorted(pairs):
-        flat += [Frame("$", k), Frame("$", pairs[k])]
+    for k in sorted(got):
+        flat.append(Frame("$", k))
+        if pairs:
+            flat.append(Frame("$", got[k]))
     return [Frame("*", [Frame("$", b"0"), Frame("*", flat)])]
+
+
+def hscan_all(conn, args):
+    return collection_scan_all(conn, args, True)
+
+
+def sscan_all(conn, args):
+    return collection_scan_all(conn, args, False)
 
 
 DRIVERS["SCAN"] = scan_all
 DRIVERS["HSCAN"] = hscan_all
+DRIVERS["SSCAN"] = sscan_all
 DRIVERS["RANDOMKEY"] = random_key
 DRIVERS["DBSIZE"] = db_size
 REASONS["DBSIZE"] = ("Redis counts expired keys it has not reclaimed yet; "

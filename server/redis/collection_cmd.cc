@@ -1,0 +1,206 @@
+#include "server/redis/collection_cmd.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace shale::server {
+
+bool OpenColl(CommandContext& ctx, Collection* c, std::string_view key) {
+  Status s = c->Open(key);
+  if (!s.ok()) {
+    ReplyStatus(ctx.w, s);
+    return false;
+  }
+  if (c->wrong_type()) {
+    ctx.w->Error(kErrWrongType);
+    return false;
+  }
+  return true;
+}
+
+bool OpenCollRead(CommandContext& ctx, Collection* c, std::string_view key) {
+  if (!OpenColl(ctx, c, key)) return false;
+  if (!c->found()) ctx.ks()->Notify(kNotifyKeyMiss, "keymiss", key);
+  return true;
+}
+
+bool FinishColl(CommandContext& ctx, Collection* c, uint32_t cls,
+                const char* event) {
+  bool deleted = false;
+  Status s = c->Finish(&deleted);
+  if (!s.ok()) {
+    ReplyStatus(ctx.w, s);
+    return false;
+  }
+  ctx.ks()->Notify(cls, event, c->key());
+  if (deleted) ctx.ks()->Notify(kNotifyGeneric, "del", c->key());
+  return true;
+}
+
+namespace {
+
+// SCAN-family options after the cursor: [MATCH pattern] [COUNT n].
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;  // a pattern other than "*"
+};
+
+bool ParseScanOptions(CommandContext& ctx, const Args& a, size_t first,
+                      ScanOptions* opts) {
+  for (size_t i = first; i < a.size(); i += 2) {
+    if (i + 1 >= a.size()) {
+      ctx.w->Error(kErrSyntax);
+      return false;
+    }
+    if (OptionIs(a[i], "count")) {
+      if (!ParseInt64(a[i + 1], &opts->count)) {
+        ctx.w->Error(kErrNotInt);
+        return false;
+      }
+      if (opts->count < 1) {
+        ctx.w->Error(kErrSyntax);
+        return false;
+      }
+    } else if (OptionIs(a[i], "match")) {
+      opts->pattern = a[i + 1];
+      opts->use_pattern = opts->pattern != "*";
+    } else {
+      ctx.w->Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
+                    bool with_values) {
+  uint64_t cursor;
+  if (!ParseScanCursor(a[2], &cursor)) {
+    return ctx.w->Error("ERR invalid cursor");
+  }
+  Collection c(ctx.ks(), type);
+  if (!OpenCollRead(ctx, &c, a[1])) return;
+  if (!c.found()) {
+    ctx.w->Array(2);
+    ctx.w->Bulk("0");
+    return ctx.w->Array(0);
+  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, a, 3, &opt)) return;
+  std::string start;
+  if (cursor != 0 && !ctx.server->cursors.Load(cursor, &start)) {
+    return ctx.w->Error("ERR invalid cursor");
+  }
+  constexpr uint64_t kWholeUpTo = 128;
+  const bool whole = cursor == 0 && c.count() <= kWholeUpTo;
+  GlobPattern glob(opt.pattern);
+  std::vector<Element> got;
+  auto it = c.NewIterator();
+  it->Seek(start);
+  for (int64_t visited = 0; it->Valid() && (whole || visited < opt.count);
+       visited++, it->Next()) {
+    if (opt.use_pattern && !glob.Match(it->sub())) continue;
+    got.push_back({std::string(it->sub()),
+                   with_values ? std::string(it->value()) : std::string()});
+  }
+  if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
+  uint64_t next = 0;
+  if (it->Valid()) next = ctx.server->cursors.Save(std::string(it->sub()));
+  ctx.w->Array(2);
+  ctx.w->Bulk(std::to_string(next));
+  ctx.w->Array(with_values ? got.size() * 2 : got.size());
+  for (const Element& e : got) {
+    ctx.w->Bulk(e.sub);
+    if (with_values) ctx.w->Bulk(e.value);
+  }
+}
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+Status ReadAt(Collection* c, const std::vector<uint64_t>& idx,
+              std::vector<Element>* out) {
+  out->clear();
+  out->reserve(idx.size());
+  auto it = c->NewIterator();
+  uint64_t pos = 0;
+  size_t k = 0;
+  for (it->SeekToFirst(); it->Valid() && k < idx.size(); it->Next(), pos++) {
+    if (pos != idx[k]) continue;
+    out->push_back({std::string(it->sub()), std::string(it->value())});
+    k++;
+  }
+  if (!it->status().ok()) return it->status();
+  if (k != idx.size()) {
+    return Status::Corruption("collection has fewer elements than its count");
+  }
+  return Status::OK();
+}
+
+void SamplePositions(uint64_t size, uint64_t count,
+                     std::vector<uint64_t>* idx) {
+  idx->clear();
+  if (count >= size) {
+    for (uint64_t i = 0; i < size; i++) idx->push_back(i);
+    return;
+  }
+  std::unordered_set<uint64_t> chosen;
+  for (uint64_t j = size - count; j < size; j++) {
+    uint64_t t = Rng()() % (j + 1);
+    if (!chosen.insert(t).second) chosen.insert(t = j);
+    idx->push_back(t);
+  }
+  std::sort(idx->begin(), idx->end());
+}
+
+void ReplyRepeatPicks(CommandContext& ctx, const char* cmd, Collection* c,
+                      uint64_t count, uint64_t min_item_bytes,
+                      const std::function<void(uint64_t)>& header,
+                      const std::function<void(const Element&)>& item) {
+  const uint64_t limit = ctx.server->max_value_bytes();
+  auto too_big = [&] {
+    ctx.w->Error(std::string("ERR ") + cmd +
+                 " reply would exceed proto-max-bulk-len bytes; ask for "
+                 "fewer elements");
+  };
+  if (count > limit / min_item_bytes) return too_big();
+  const uint64_t size = c->count();
+  std::vector<uint64_t> idx, picks;
+  if (count >= size) {
+    // The reply is at least as big as the collection: read it whole once.
+    SamplePositions(size, size, &idx);
+  } else {
+    picks.resize(count);
+    for (auto& p : picks) p = Rng()() % size;
+    idx = picks;
+    std::sort(idx.begin(), idx.end());
+    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  }
+  std::vector<Element> got;
+  Status st = ReadAt(c, idx, &got);
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
+  std::string* out = ctx.w->out();
+  const size_t mark = out->size();
+  header(count);
+  for (uint64_t i = 0; i < count; i++) {
+    size_t k;
+    if (picks.empty()) {
+      k = static_cast<size_t>(Rng()() % size);
+    } else {
+      k = static_cast<size_t>(
+          std::lower_bound(idx.begin(), idx.end(), picks[i]) - idx.begin());
+    }
+    item(got[k]);
+    if (out->size() - mark > limit) {
+      out->resize(mark);
+      return too_big();
+    }
+  }
+}
+
+}  // namespace shale::server
