@@ -274,29 +274,10 @@ void HRandField(CommandContext& ctx, Args& a) {
   };
   std::vector<uint64_t> idx;
   if (!uniq) {
-    // count picks with repetition, in random order.
-    if (count >= size) {
-      // The reply is at least as big as the hash: read it whole once.
-      SamplePositions(size, size, &idx);
-      Status s = ReadAt(&h, idx, &fields);
-      if (!s.ok()) return ReplyStatus(ctx.w, s);
-      header(count);
-      for (uint64_t i = 0; i < count; i++) reply_one(fields[Rng()() % size]);
-      return;
-    }
-    std::vector<uint64_t> picks(count);
-    for (auto& p : picks) p = Rng()() % size;
-    idx = picks;
-    std::sort(idx.begin(), idx.end());
-    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
-    Status s = ReadAt(&h, idx, &fields);
-    if (!s.ok()) return ReplyStatus(ctx.w, s);
-    header(count);
-    for (uint64_t p : picks) {
-      reply_one(fields[static_cast<size_t>(
-          std::lower_bound(idx.begin(), idx.end(), p) - idx.begin())]);
-    }
-    return;
+    // count picks with repetition, in random order; a pick is at least
+    // "$0\r\n\r\n", twice with its value.
+    return ReplyRepeatPicks(ctx, "HRANDFIELD", &h, count, withvalues ? 12 : 6,
+                            header, reply_one);
   }
   // Distinct fields: all of them, or count distinct positions (Floyd's
   // sampling) in random order.

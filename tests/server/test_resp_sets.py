@@ -395,8 +395,11 @@ def test_spop_srandmember_distribution(r):
 def test_srandmember_huge_negative_count_is_refused_quickly(r):
     """Redis 7.0 builds a reply of 2^31 members; shale refuses at once."""
     r.sadd("s", "a", "b")
+    r.hset("h", "f", "v")
     start = time.monotonic()
-    for cmd in (("SRANDMEMBER", "s", "-2147483648"),):
+    for cmd in (("SRANDMEMBER", "s", "-2147483648"),
+                ("HRANDFIELD", "h", "-2147483648"),
+                ("HRANDFIELD", "h", "-2147483648", "WITHVALUES")):
         with pytest.raises(Exception) as e:
             r.execute_command(*cmd)
         assert "proto-max-bulk-len" in str(e.value)
