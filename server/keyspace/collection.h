@@ -76,6 +76,13 @@ class Collection {
         static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);
     dirty_ = true;
   }
+  // Records that the collection left its compact encoding (ValueMeta::big;
+  // never undone but by a new incarnation).
+  void MarkBig() {
+    if (meta_.big) return;
+    meta_.big = true;
+    dirty_ = true;
+  }
   // Makes the key a fresh, empty collection of this type that replaces
   // whatever it held (a collection of any type, or a string; its expiry
   // goes): what Redis's setKey does to a *STORE command's destination. The

@@ -152,16 +152,28 @@ TEST(MetaCodecTest, CollectionsRoundTrip) {
     EXPECT_EQ(got.version, 77u);
     EXPECT_EQ(got.count, 5u);
     EXPECT_EQ(got.list_head, m.list_head);
+    EXPECT_FALSE(got.big);
     EXPECT_TRUE(p.empty());
+    // The big-encoding bit (0x40 of the tag) round-trips and costs nothing.
+    m.big = true;
+    std::string big;
+    EncodeCollectionMeta(m, &big);
+    ASSERT_EQ(big.size(), stored.size());
+    EXPECT_EQ(static_cast<uint8_t>(big[0]),
+              static_cast<uint8_t>(stored[0]) | 0x40);
+    ASSERT_TRUE(DecodeMeta(big, &got, &p)) << TypeName(t);
+    EXPECT_TRUE(got.big);
+    EXPECT_EQ(got.count, 5u);
   }
 }
 
 TEST(MetaCodecTest, CorruptValuesAreRejected) {
   ValueMeta m;
   std::string_view p;
-  for (std::string bad : {""s, "\x06"s, "\x40\x01"s, "\x00"s, "\x00\x00"s,
-                          "\x00\x80"s, "\x21\x01\x01\x01\x01"s, "\x01\x05"s,
-                          "\x01\x05\x01\x00"s, "\x04\x01\x01\x00"s}) {
+  for (std::string bad :
+       {""s, "\x06"s, "\x40\x01"s, "\x00"s, "\x00\x00"s, "\x00\x80"s,
+        "\x21\x01\x01\x01\x01"s, "\x01\x05"s, "\x01\x05\x01\x00"s,
+        "\x04\x01\x01\x00"s, "\x81\x01\x01"s, "\x60\x01"s}) {
     EXPECT_FALSE(DecodeMeta(bad, &m, &p)) << testing::PrintToString(bad);
   }
 }

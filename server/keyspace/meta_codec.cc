@@ -8,7 +8,9 @@ namespace {
 constexpr uint8_t kTypeMask = 0x0F;
 constexpr uint8_t kHasExpire = 0x10;
 constexpr uint8_t kHasFlags = 0x20;
-constexpr uint8_t kKnownBits = kTypeMask | kHasExpire | kHasFlags;
+constexpr uint8_t kBigEncoding = 0x40;  // collections only
+constexpr uint8_t kKnownBits =
+    kTypeMask | kHasExpire | kHasFlags | kBigEncoding;
 
 }  // namespace
 
@@ -45,6 +47,7 @@ void EncodeStringMeta(const ValueMeta& meta, std::string_view payload,
 void EncodeCollectionMeta(const ValueMeta& meta, std::string* out) {
   uint8_t tag = static_cast<uint8_t>(meta.type);
   if (meta.expire_at_ms != 0) tag |= kHasExpire;
+  if (meta.big) tag |= kBigEncoding;
   out->push_back(static_cast<char>(tag));
   if (tag & kHasExpire) PutVarint(out, meta.expire_at_ms);
   PutVarint(out, meta.version);
@@ -64,6 +67,7 @@ bool DecodeMeta(std::string_view stored, ValueMeta* meta,
   if (type > static_cast<uint8_t>(KeyType::kStream)) return false;
   meta->type = static_cast<KeyType>(type);
   if (meta->type == KeyType::kString) {
+    if (tag & kBigEncoding) return false;
     uint64_t flags = 0;
     if (!GetVarint(&stored, &meta->cas) || meta->cas == 0) return false;
     if ((tag & kHasFlags) &&
@@ -79,6 +83,7 @@ bool DecodeMeta(std::string_view stored, ValueMeta* meta,
     return true;
   }
   if (tag & kHasFlags) return false;
+  meta->big = (tag & kBigEncoding) != 0;
   if ((tag & kHasExpire) &&
       (!GetVarint(&stored, &meta->expire_at_ms) || meta->expire_at_ms == 0)) {
     return false;

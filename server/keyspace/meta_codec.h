@@ -2,6 +2,7 @@
 //
 //   meta        := tag body
 //   tag         := type | 0x10 if expire present | 0x20 if flags present
+//                  | 0x40 if a collection's encoding is big
 //   string body := cas:varint64 [flags:varint32] [expire:varint64] payload
 //   coll body   := [expire:varint64] version:varint64 count:varint64
 //                  typefields (list: head:u64)
@@ -39,6 +40,10 @@ struct ValueMeta {
   uint64_t version = 0;       // collections
   uint64_t count = 0;         // collections: number of elements
   uint64_t list_head = 0;     // lists: index of the first element
+  // Collections: the key has left its compact encoding (Redis's listpack
+  // or intset) for the big one (hashtable, skiplist) and, as in Redis,
+  // never goes back (OBJECT ENCODING; tag bit 0x40 of the format doc §3).
+  bool big = false;
 };
 
 // The engine expiry of a metadata entry that expires at expire_at_ms: an

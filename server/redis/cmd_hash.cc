@@ -33,6 +33,7 @@ void HSet(CommandContext& ctx, Args& a) {
     bool added;
     Status s = h.Set(a[i], a[i + 1], &added);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
+    NoteHashWrite(ctx, &h, a[i], a[i + 1]);
     created += added;
   }
   if (!FinishWrite(ctx, &h, "hset")) return;
@@ -54,6 +55,7 @@ void HSetNx(CommandContext& ctx, Args& a) {
   bool added;
   Status s = h.Set(a[2], a[3], &added);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NoteHashWrite(ctx, &h, a[2], a[3]);
   if (!FinishWrite(ctx, &h, "hset")) return;
   ctx.w->Int(1);
 }
@@ -156,8 +158,10 @@ void HIncrBy(CommandContext& ctx, Args& a) {
   }
   value += incr;
   bool added;
-  Status s = h.Set(a[2], std::to_string(value), &added);
+  const std::string out = std::to_string(value);
+  Status s = h.Set(a[2], out, &added);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NoteHashWrite(ctx, &h, a[2], out);
   if (!FinishWrite(ctx, &h, "hincrby")) return;
   ctx.w->Int(value);
 }
@@ -188,6 +192,7 @@ void HIncrByFloat(CommandContext& ctx, Args& a) {
   bool added;
   Status s = h.Set(a[2], out, &added);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  NoteHashWrite(ctx, &h, a[2], out);
   if (!FinishWrite(ctx, &h, "hincrbyfloat")) return;
   ctx.w->Bulk(out);
 }

@@ -12,7 +12,7 @@
 // (keyspace/db_table.h). See docs/server.md.
 #include <random>
 
-#include "server/redis/command.h"
+#include "server/redis/collection_cmd.h"
 
 namespace shale::server {
 namespace {
@@ -451,11 +451,17 @@ bool IntEncoded(std::string_view v, int64_t* n) {
 // As Redis encodes a string that a SET stored: "int", "embstr" up to 44
 // bytes, else "raw". Redis also answers "raw" for short values that APPEND,
 // SETRANGE, SETBIT or BITOP built in place: shale does not know how a value
-// was written (docs/protocols.md).
+// was written (docs/protocols.md). A hash or a set: its compact or big
+// encoding as Redis 7.0's rules for the same writes give it
+// (collection_cmd.h).
 void ObjectEncoding(CommandContext& ctx, Args& a) {
   Entry e;
   if (!ObjectLookup(ctx, a[2], &e)) return;
-  if (e.meta().type != KeyType::kString) {
+  const KeyType t = e.meta().type;
+  if (t == KeyType::kHash || t == KeyType::kSet) {
+    return ctx.w->Bulk(CollectionEncoding(e.meta()));
+  }
+  if (t != KeyType::kString) {
     return ctx.w->Error("ERR OBJECT ENCODING of a " +
                         std::string(TypeName(e.meta().type)) +
                         " is not supported by shale");

@@ -29,12 +29,14 @@ bool IsMember(Collection* s, std::string_view member, Status* err) {
 }
 
 // Adds member to s unless it is there; *added says whether it was not.
-Status AddMember(Collection* s, std::string_view member, bool* added) {
+Status AddMember(CommandContext& ctx, Collection* s, std::string_view member,
+                 bool* added) {
   Status err;
   *added = false;
   if (IsMember(s, member, &err) || !err.ok()) return err;
   s->Put(member, {});
   s->AddCount(1);
+  NoteSetAdd(ctx, s, member);
   *added = true;
   return Status::OK();
 }
@@ -45,7 +47,7 @@ void SAdd(CommandContext& ctx, Args& a) {
   int64_t added = 0;
   for (size_t i = 2; i < a.size(); i++) {
     bool one;
-    Status st = AddMember(&s, a[i], &one);
+    Status st = AddMember(ctx, &s, a[i], &one);
     if (!st.ok()) return ReplyStatus(ctx.w, st);
     added += one;
   }
@@ -244,7 +246,7 @@ void SMove(CommandContext& ctx, Args& a) {
   if (!removed) return ctx.w->Int(0);
   if (!FinishColl(ctx, &src, kNotifySet, "srem")) return;
   bool added;
-  st = AddMember(&dst, a[3], &added);
+  st = AddMember(ctx, &dst, a[3], &added);
   if (!st.ok()) return ReplyStatus(ctx.w, st);
   if (added && !FinishColl(ctx, &dst, kNotifySet, "sadd")) return;
   ctx.w->Int(1);

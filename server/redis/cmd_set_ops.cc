@@ -176,10 +176,12 @@ void Store(CommandContext& ctx, Args& a, Op op, const char* event) {
   st = Compute(op, sets, [&](std::string_view m) {
     dst.Put(m, {});
     n++;
+    // Redis builds the result as an intset and converts as it adds.
+    dst.AddCount(1);
+    NoteSetAdd(ctx, &dst, m);
     return true;
   });
   if (!st.ok()) return ReplyStatus(ctx.w, st);
-  if (n > 0) dst.AddCount(static_cast<int64_t>(n));
   bool deleted = false;
   st = dst.Finish(&deleted);
   if (!st.ok()) return ReplyStatus(ctx.w, st);

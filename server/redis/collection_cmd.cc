@@ -94,8 +94,7 @@ void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
   if (cursor != 0 && !ctx.server->cursors.Load(cursor, &start)) {
     return ctx.w->Error("ERR invalid cursor");
   }
-  constexpr uint64_t kWholeUpTo = 128;
-  const bool whole = cursor == 0 && c.count() <= kWholeUpTo;
+  const bool whole = cursor == 0 && ScansWhole(ctx, c.meta());
   GlobPattern glob(opt.pattern);
   std::vector<Element> got;
   auto it = c.NewIterator();
@@ -201,6 +200,59 @@ void ReplyRepeatPicks(CommandContext& ctx, const char* cmd, Collection* c,
       return too_big();
     }
   }
+}
+
+namespace {
+
+uint64_t Live(CommandContext& ctx, const LiveConfig::Ref& ref) {
+  return static_cast<uint64_t>(ctx.server->live.Int(ref));
+}
+const LiveConfig::Ref& HashEntries() {
+  static const LiveConfig::Ref r =
+      LiveConfig::Resolve("hash-max-listpack-entries");
+  return r;
+}
+const LiveConfig::Ref& HashValue() {
+  static const LiveConfig::Ref r =
+      LiveConfig::Resolve("hash-max-listpack-value");
+  return r;
+}
+const LiveConfig::Ref& IntsetEntries() {
+  static const LiveConfig::Ref r =
+      LiveConfig::Resolve("set-max-intset-entries");
+  return r;
+}
+
+}  // namespace
+
+void NoteHashWrite(CommandContext& ctx, Collection* h, std::string_view field,
+                   std::string_view value) {
+  if (h->meta().big) return;
+  const uint64_t max_value = Live(ctx, HashValue());
+  if (field.size() > max_value || value.size() > max_value ||
+      h->count() > Live(ctx, HashEntries())) {
+    h->MarkBig();
+  }
+}
+
+void NoteSetAdd(CommandContext& ctx, Collection* s, std::string_view member) {
+  if (s->meta().big) return;
+  int64_t n;
+  if (!ParseInt64(member, &n) || s->count() > Live(ctx, IntsetEntries())) {
+    s->MarkBig();
+  }
+}
+
+const char* CollectionEncoding(const ValueMeta& meta) {
+  if (meta.big) return "hashtable";
+  return meta.type == KeyType::kSet ? "intset" : "listpack";
+}
+
+bool ScansWhole(CommandContext& ctx, const ValueMeta& meta) {
+  if (meta.big) return false;
+  const uint64_t limit =
+      Live(ctx, meta.type == KeyType::kSet ? IntsetEntries() : HashEntries());
+  return meta.count <= limit;
 }
 
 }  // namespace shale::server

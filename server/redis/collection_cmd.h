@@ -33,8 +33,8 @@ bool FinishColl(CommandContext& ctx, Collection* c, uint32_t cls,
 // of type: a page of sub-keys (with their values if with_values), with
 // Redis's errors. A cursor names the element to resume at (the server's
 // cursor table, as SCAN's), so a scan survives any write and never returns
-// an element twice; a collection of at most 128 elements comes whole with
-// cursor 0, as Redis answers for a small (listpack, intset) one.
+// an element twice; a compact one (listpack, intset: ScansWhole) comes
+// whole with cursor 0, as Redis answers.
 void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
                     bool with_values);
 
@@ -66,6 +66,28 @@ void ReplyRepeatPicks(CommandContext& ctx, const char* cmd, Collection* c,
                       uint64_t count, uint64_t min_item_bytes,
                       const std::function<void(uint64_t)>& header,
                       const std::function<void(const Element&)>& item);
+
+// --- encodings (OBJECT ENCODING), by Redis 7.0's rules
+// ------------------------ Each write that could move a collection out of its
+// compact encoding checks Redis's thresholds (the live hash-max-listpack-*,
+// set-max-intset- entries) and marks it big (ValueMeta::big): it never goes
+// back.
+
+// After field was written with value (HSET HSETNX HINCRBY HINCRBYFLOAT):
+// a field or value longer than hash-max-listpack-value bytes, or more
+// fields than hash-max-listpack-entries, leaves listpack for hashtable.
+void NoteHashWrite(CommandContext& ctx, Collection* h, std::string_view field,
+                   std::string_view value);
+// After member was added to a set: a member that is not an integer (as
+// Redis's string2ll reads one), or more members than
+// set-max-intset-entries, leaves intset for hashtable.
+void NoteSetAdd(CommandContext& ctx, Collection* s, std::string_view member);
+// OBJECT ENCODING's answer for a hash or a set.
+const char* CollectionEncoding(const ValueMeta& meta);
+// Whether HSCAN/SSCAN return the collection whole at cursor 0, as Redis
+// does for a listpack or intset: compact, and (for metadata written before
+// the big bit existed) no longer than the threshold.
+bool ScansWhole(CommandContext& ctx, const ValueMeta& meta);
 
 }  // namespace shale::server
 

@@ -510,3 +510,95 @@ def test_tag_sets_with_sinterstore_and_expiry(server):
     assert sorted(c.scan_iter(match="tag:*", _type="set")) == [
         "tag:db", "tag:go", "tag:python", "tag:web"]
     c.close()
+
+
+L64, L65 = "x" * 64, "y" * 65
+ENCODINGS = [
+    ("HSET", "h", "f", L64), ("OBJECT", "ENCODING", "h"),
+    ("HSET", "h", "f", L65), ("OBJECT", "ENCODING", "h"),
+    ("HDEL", "h", "f"), ("HSET", "h", "f", "1"), ("OBJECT", "ENCODING", "h"),
+    ("HSET", "h2", L65, "1"), ("OBJECT", "ENCODING", "h2"),
+    ("HSET", "h3", "a", "1"), ("HSETNX", "h3", "a", L65),
+    ("OBJECT", "ENCODING", "h3"), ("HSETNX", "h3", "b", L65),
+    ("OBJECT", "ENCODING", "h3"),
+    ("HSET", "h4", "a", "1"), ("HINCRBY", "h4", L65, "1"),
+    ("OBJECT", "ENCODING", "h4"),
+    ("HSET", "h5", "a", "1"), ("HINCRBYFLOAT", "h5", "a", "1e70"),
+    ("OBJECT", "ENCODING", "h5"),
+    ("HSET", "h6", "a", "1", L65, "2"), ("HDEL", "h6", L65),
+    ("OBJECT", "ENCODING", "h6"), ("RENAME", "h6", "h7"),
+    ("OBJECT", "ENCODING", "h7"),
+    ("CONFIG", "SET", "hash-max-listpack-entries", "3"),
+    ("HSET", "h8", "a", "1", "b", "2", "c", "3"), ("OBJECT", "ENCODING", "h8"),
+    ("HSET", "h8", "d", "4"), ("OBJECT", "ENCODING", "h8"),
+    ("HDEL", "h8", "a", "b"), ("OBJECT", "ENCODING", "h8"),
+    ("DEL", "h8"), ("HSET", "h8", "a", "1"), ("OBJECT", "ENCODING", "h8"),
+    ("CONFIG", "SET", "hash-max-listpack-entries", "512"),
+    ("SADD", "s", "1", "2", "-3"), ("OBJECT", "ENCODING", "s"),
+    ("SADD", "s", "01"), ("OBJECT", "ENCODING", "s"),
+    ("SREM", "s", "01"), ("OBJECT", "ENCODING", "s"),
+    ("SADD", "s2", "a"), ("OBJECT", "ENCODING", "s2"),
+    ("SADD", "s3", "9223372036854775807", "-9223372036854775808"),
+    ("OBJECT", "ENCODING", "s3"),
+    ("SADD", "s4", "9223372036854775808"), ("OBJECT", "ENCODING", "s4"),
+    ("SADD", "s5", " 1", "+1"), ("OBJECT", "ENCODING", "s5"),
+    ("SADD", "s6", "-0"), ("OBJECT", "ENCODING", "s6"),
+    ("SADD", "a", "1", "2", "x"), ("SADD", "b", "1", "2", "y"),
+    ("SINTERSTORE", "d", "a", "b"), ("OBJECT", "ENCODING", "d"),
+    ("SUNIONSTORE", "d", "a", "b"), ("OBJECT", "ENCODING", "d"),
+    ("SDIFFSTORE", "d", "a", "b"), ("OBJECT", "ENCODING", "d"),
+    ("SMOVE", "a", "e", "1"), ("OBJECT", "ENCODING", "e"),
+    ("SMOVE", "a", "e", "x"), ("OBJECT", "ENCODING", "e"),
+    ("SMOVE", "e", "f", "x"), ("OBJECT", "ENCODING", "f"),
+    ("CONFIG", "SET", "set-max-intset-entries", "3"),
+    ("SADD", "i", "1", "2", "3"), ("OBJECT", "ENCODING", "i"),
+    ("SSCAN", "i", "0", "COUNT", "1"),
+    ("SADD", "i", "4"), ("OBJECT", "ENCODING", "i"),
+    ("SREM", "i", "1", "2", "3"), ("OBJECT", "ENCODING", "i"),
+    ("CONFIG", "SET", "set-max-intset-entries", "512"),
+    ("OBJECT", "ENCODING", "nokey"),
+]
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_object_encoding_matches_redis(server, real_redis, proto):  # noqa: F811
+    """Hash and set encodings as Redis 7.0 derives them from the writes:
+    listpack/intset until a threshold is crossed, then hashtable for
+    good (a new incarnation starts compact)."""
+    ours, theirs = connect(server, real_redis, proto)
+    try:
+        bad = run_script(ours, theirs, ENCODINGS)
+    finally:
+        for c in (ours, theirs):
+            c.call("CONFIG", "SET", "hash-max-listpack-entries", "512")
+            c.call("CONFIG", "SET", "set-max-intset-entries", "512")
+    assert not bad, "\n".join("%r: shale %r, redis %r" % x for x in bad)
+
+
+def test_encoding_survives_a_restart(server):
+    """The big bit is in the metadata: a restart does not forget it (Redis
+    re-derives it on load: docs/protocols.md)."""
+    c = server.redis()
+    c.flushall()
+    c.hset("h", mapping={"f": "y" * 65, "g": "1"})
+    c.hdel("h", "f")
+    c.sadd("s", "a", "1")
+    c.srem("s", "a")
+    c.sadd("t", "1", "2")
+    c.close()
+    server.stop()
+    server.start()
+    c = server.redis()
+    assert c.object("encoding", "h") == b"hashtable"
+    assert c.object("encoding", "s") == b"hashtable"
+    assert c.object("encoding", "t") == b"intset"
+    # HSCAN/SSCAN return a compact collection whole, a big one by pages.
+    assert c.sscan("t", 0, count=1) == (0, [b"1", b"2"])
+    assert c.sscan("s", 0, count=1)[0] == 0  # one member left
+    c.sadd("s", "x", "y")
+    cursor, page = c.sscan("s", 0, count=1)
+    assert cursor != 0 and len(page) == 1
+    c.hset("h", "k", "2")
+    cursor, page = c.hscan("h", 0, count=1)
+    assert cursor != 0 and len(page) == 1
+    c.close()
