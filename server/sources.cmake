@@ -38,6 +38,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/meta_codec.cc
   server/keyspace/tx.cc
   server/keyspace/wal_syncer.cc
+  server/keyspace/zset.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
   server/net/connection.cc
@@ -62,6 +63,11 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_hash.cc
   server/redis/cmd_set.cc
   server/redis/cmd_set_ops.cc
+  server/redis/cmd_zset.cc
+  server/redis/cmd_zset_ops.cc
+  server/redis/cmd_zset_pop.cc
+  server/redis/cmd_zset_range.cc
+  server/redis/zset_cmd.cc
   server/redis/collection_cmd.cc
   server/redis/command.cc
   server/redis/command_stats.cc
@@ -100,6 +106,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc
     server/keyspace/collection_test.cc
+    server/keyspace/zset_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/command_keys_test.cc
     server/redis/set_batch_test.cc

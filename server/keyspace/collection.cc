@@ -40,6 +40,30 @@ std::string_view Collection::ElementKey(std::string_view sub) {
   return ekey_;
 }
 
+std::string_view Collection::EntryKey(KeyKind kind, std::string_view sub) {
+  ekey_.assign(prefix_);
+  ekey_[0] = static_cast<char>(kind);
+  ekey_.append(sub);
+  return ekey_;
+}
+
+std::unique_ptr<ElementIterator> Collection::NewIterator(KeyKind kind) {
+  std::string prefix = prefix_;
+  prefix[0] = static_cast<char>(kind);
+  return tx_->NewElementIterator(std::move(prefix), snap_);
+}
+
+void Collection::PutEntry(KeyKind kind, std::string_view sub,
+                          std::string_view value) {
+  tx_->PutElement(EntryKey(kind, sub), value);
+  dirty_ = true;
+}
+
+void Collection::DeleteEntry(KeyKind kind, std::string_view sub) {
+  tx_->DeleteElement(EntryKey(kind, sub));
+  dirty_ = true;
+}
+
 Status Collection::Get(std::string_view sub, std::string* value) {
   if (state_ != State::kFound) return Status::NotFound("no collection");
   return tx_->GetElement(ElementKey(sub), snap_, value);

@@ -61,6 +61,13 @@ class Collection {
   // The engine key of element sub of this incarnation (valid until the next
   // call).
   std::string_view ElementKey(std::string_view sub);
+  // The entries of another collection kind of this incarnation (a sorted
+  // set's score index, kind 0x04), in sub-key order, and their engine keys
+  // (valid until the next call). Their writes (PutEntry, DeleteEntry) are
+  // blind: they change no count; the type's code keeps them in step with
+  // its elements (keyspace/zset.h).
+  std::unique_ptr<ElementIterator> NewIterator(KeyKind kind);
+  std::string_view EntryKey(KeyKind kind, std::string_view sub);
 
   // --- writes (REQUIRES: the key's lock; !wrong_type()) ----------------------
   // Writes sub -> value; *added: it was not there (the count grew).
@@ -71,6 +78,9 @@ class Collection {
   // count is theirs to keep (AddCount).
   void Put(std::string_view sub, std::string_view value);
   void Delete(std::string_view sub);
+  // REQUIRES: found (a write of kind 0x03 created the collection).
+  void PutEntry(KeyKind kind, std::string_view sub, std::string_view value);
+  void DeleteEntry(KeyKind kind, std::string_view sub);
   void AddCount(int64_t delta) {
     meta_.count =
         static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);

@@ -44,6 +44,69 @@ void ElementIterator::Seek(std::string_view sub) {
   Settle();
 }
 
+void ElementIterator::SeekForPrev(std::string_view sub) {
+  seek_.assign(prefix_);
+  seek_.append(sub);
+  it_->SeekForPrev(seek_);
+  ov_ = static_cast<size_t>(
+      std::upper_bound(overlay_.begin(), overlay_.end(), seek_,
+                       [](const std::string& k, const ElementWrites::Write& w) {
+                         return k < w.ekey;
+                       }) -
+      overlay_.begin());
+  SettleBack();
+}
+
+void ElementIterator::SeekToLast() {
+  // The engine iterator's upper bound is the prefix's successor.
+  it_->SeekToLast();
+  ov_ = overlay_.size();
+  SettleBack();
+}
+
+void ElementIterator::Prev() {
+  if (!valid_) return;
+  if (from_overlay_) {
+    if (it_->Valid() && it_->key() == overlay_[ov_ - 1].ekey) it_->Prev();
+    ov_--;
+  } else {
+    it_->Prev();
+  }
+  SettleBack();
+}
+
+void ElementIterator::SettleBack() {
+  valid_ = false;
+  from_overlay_ = false;
+  while (true) {
+    const bool engine = it_->Valid() && it_->key().starts_with(prefix_);
+    if (ov_ == 0) {
+      if (engine) {
+        key_ = it_->key();
+        value_ = it_->value();
+        valid_ = true;
+      }
+      return;
+    }
+    const ElementWrites::Write& w = overlay_[ov_ - 1];
+    if (engine && it_->key() > std::string_view(w.ekey)) {
+      key_ = it_->key();
+      value_ = it_->value();
+      valid_ = true;
+      return;
+    }
+    if (!w.deleted) {
+      key_ = w.ekey;
+      value_ = w.value;
+      valid_ = true;
+      from_overlay_ = true;
+      return;
+    }
+    if (engine && it_->key() == std::string_view(w.ekey)) it_->Prev();
+    ov_--;
+  }
+}
+
 void ElementIterator::Next() {
   if (!valid_) return;
   if (from_overlay_) {

@@ -4,6 +4,11 @@
 // the engine's entries (a pending delete hides an entry; a pending put
 // replaces or adds one).
 //
+// It walks either way: Seek/SeekToFirst then Next walk forward,
+// SeekForPrev/SeekToLast then Prev walk backward (a walk does not turn
+// around: Next after a backward seek, or Prev after a forward one, is not
+// supported).
+//
 // The engine side reads at one snapshot (or the latest state, for a Tx
 // that holds the key's lock, where nothing else can change it), so a
 // reader sees the elements of one point in the write order.
@@ -35,8 +40,15 @@ class ElementIterator {
   void SeekToFirst() { Seek({}); }
   // Positions at the first element whose sub-key is >= sub.
   void Seek(std::string_view sub);
+  // Positions at the last element whose sub-key is <= sub.
+  void SeekForPrev(std::string_view sub);
+  // Positions at the last element.
+  void SeekToLast();
   bool Valid() const { return valid_; }
+  // REQUIRES: a forward walk (Seek, SeekToFirst).
   void Next();
+  // REQUIRES: a backward walk (SeekForPrev, SeekToLast).
+  void Prev();
   // REQUIRES: Valid(). The element's sub-key (field, member ...) and value.
   std::string_view sub() const { return key_.substr(prefix_.size()); }
   std::string_view value() const { return value_; }
@@ -45,6 +57,8 @@ class ElementIterator {
  private:
   // From the two sources' positions, finds the first live element.
   void Settle();
+  // Backward: the last live element at or before both positions.
+  void SettleBack();
 
   const std::string prefix_;
   std::string upper_;  // the first key after every key with prefix_
@@ -52,6 +66,8 @@ class ElementIterator {
   std::unique_ptr<Iterator> it_;
   std::string seek_;
   std::vector<ElementWrites::Write> overlay_;
+  // Forward: the next overlay write is overlay_[ov_]; backward: the next
+  // one is overlay_[ov_ - 1] (none when ov_ == 0).
   size_t ov_ = 0;
   bool valid_ = false;
   bool from_overlay_ = false;  // the current element is overlay_[ov_]

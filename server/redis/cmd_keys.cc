@@ -451,14 +451,15 @@ bool IntEncoded(std::string_view v, int64_t* n) {
 // As Redis encodes a string that a SET stored: "int", "embstr" up to 44
 // bytes, else "raw". Redis also answers "raw" for short values that APPEND,
 // SETRANGE, SETBIT or BITOP built in place: shale does not know how a value
-// was written (docs/protocols.md). A hash or a set: its compact or big
+// was written (docs/protocols.md). A hash, a set or a sorted set: its
+// compact or big
 // encoding as Redis 7.0's rules for the same writes give it
 // (collection_cmd.h).
 void ObjectEncoding(CommandContext& ctx, Args& a) {
   Entry e;
   if (!ObjectLookup(ctx, a[2], &e)) return;
   const KeyType t = e.meta().type;
-  if (t == KeyType::kHash || t == KeyType::kSet) {
+  if (t == KeyType::kHash || t == KeyType::kSet || t == KeyType::kZSet) {
     return ctx.w->Bulk(CollectionEncoding(e.meta()));
   }
   if (t != KeyType::kString) {

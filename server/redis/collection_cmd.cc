@@ -75,8 +75,11 @@ bool ParseScanOptions(CommandContext& ctx, const Args& a, size_t first,
 
 }  // namespace
 
-void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
-                    bool with_values) {
+void ScanCollection(
+    CommandContext& ctx, const Args& a, KeyType type, bool with_values,
+    const std::function<std::string(std::string_view)>& format,
+    const std::function<Status(Collection*, std::vector<Element>*)>&
+        list_whole) {
   uint64_t cursor;
   if (!ParseScanCursor(a[2], &cursor)) {
     return ctx.w->Error("ERR invalid cursor");
@@ -97,13 +100,33 @@ void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
   const bool whole = cursor == 0 && ScansWhole(ctx, c.meta());
   GlobPattern glob(opt.pattern);
   std::vector<Element> got;
+  if (whole && list_whole) {
+    // The compact encoding's own order (a listpack sorted set's scores).
+    std::vector<Element> all;
+    Status st = list_whole(&c, &all);
+    if (!st.ok()) return ReplyStatus(ctx.w, st);
+    for (Element& e : all) {
+      if (!opt.use_pattern || glob.Match(e.sub)) got.push_back(std::move(e));
+    }
+    ctx.w->Array(2);
+    ctx.w->Bulk("0");
+    ctx.w->Array(with_values ? got.size() * 2 : got.size());
+    for (const Element& e : got) {
+      ctx.w->Bulk(e.sub);
+      if (with_values) ctx.w->Bulk(e.value);
+    }
+    return;
+  }
   auto it = c.NewIterator();
   it->Seek(start);
   for (int64_t visited = 0; it->Valid() && (whole || visited < opt.count);
        visited++, it->Next()) {
     if (opt.use_pattern && !glob.Match(it->sub())) continue;
-    got.push_back({std::string(it->sub()),
-                   with_values ? std::string(it->value()) : std::string()});
+    std::string value;
+    if (with_values) {
+      value = format ? format(it->value()) : std::string(it->value());
+    }
+    got.push_back({std::string(it->sub()), std::move(value)});
   }
   if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
   uint64_t next = 0;
@@ -243,7 +266,14 @@ void NoteSetAdd(CommandContext& ctx, Collection* s, std::string_view member) {
   }
 }
 
+static const LiveConfig::Ref& ZSetEntries() {
+  static const LiveConfig::Ref r =
+      LiveConfig::Resolve("zset-max-listpack-entries");
+  return r;
+}
+
 const char* CollectionEncoding(const ValueMeta& meta) {
+  if (meta.type == KeyType::kZSet) return meta.big ? "skiplist" : "listpack";
   if (meta.big) return "hashtable";
   return meta.type == KeyType::kSet ? "intset" : "listpack";
 }
@@ -251,7 +281,9 @@ const char* CollectionEncoding(const ValueMeta& meta) {
 bool ScansWhole(CommandContext& ctx, const ValueMeta& meta) {
   if (meta.big) return false;
   const uint64_t limit =
-      Live(ctx, meta.type == KeyType::kSet ? IntsetEntries() : HashEntries());
+      Live(ctx, meta.type == KeyType::kSet    ? IntsetEntries()
+                : meta.type == KeyType::kZSet ? ZSetEntries()
+                                              : HashEntries());
   return meta.count <= limit;
 }
 

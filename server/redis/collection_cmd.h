@@ -35,8 +35,15 @@ bool FinishColl(CommandContext& ctx, Collection* c, uint32_t cls,
 // cursor table, as SCAN's), so a scan survives any write and never returns
 // an element twice; a compact one (listpack, intset: ScansWhole) comes
 // whole with cursor 0, as Redis answers.
-void ScanCollection(CommandContext& ctx, const Args& a, KeyType type,
-                    bool with_values);
+// format (if given) writes a value as the reply shows it (ZSCAN's scores);
+// list_whole (if given) lists a compact collection whole in its encoding's
+// order, values as the reply shows them (a listpack sorted set: by score).
+struct Element;
+void ScanCollection(
+    CommandContext& ctx, const Args& a, KeyType type, bool with_values,
+    const std::function<std::string(std::string_view)>& format = nullptr,
+    const std::function<Status(Collection*, std::vector<Element>*)>&
+        list_whole = nullptr);
 
 // --- random picks ------------------------------------------------------------
 
@@ -82,7 +89,7 @@ void NoteHashWrite(CommandContext& ctx, Collection* h, std::string_view field,
 // Redis's string2ll reads one), or more members than
 // set-max-intset-entries, leaves intset for hashtable.
 void NoteSetAdd(CommandContext& ctx, Collection* s, std::string_view member);
-// OBJECT ENCODING's answer for a hash or a set.
+// OBJECT ENCODING's answer for a hash, a set or a sorted set.
 const char* CollectionEncoding(const ValueMeta& meta);
 // Whether HSCAN/SSCAN return the collection whole at cursor 0, as Redis
 // does for a listpack or intset: compact, and (for metadata written before

@@ -34,9 +34,10 @@ struct Table {
   Table() {
     for (auto group :
          {StringCommands(), BitCommands(), BitFieldCommands(), LcsCommands(),
-          HashCommands(), SetCommands(), SetOpCommands(), KeyCommands(),
-          ServerCommands(), MultiCommands(), ConfigCommands(), PubSubCommands(),
-          SlowlogCommands()}) {
+          HashCommands(), SetCommands(), SetOpCommands(), ZSetCommands(),
+          ZSetRangeCommands(), ZSetOpCommands(), ZSetPopCommands(),
+          KeyCommands(), ServerCommands(), MultiCommands(), ConfigCommands(),
+          PubSubCommands(), SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -105,6 +106,22 @@ void CallCommand(const Command* cmd, CommandContext& ctx, Args& args) {
   MaybeSlowlog(cmd, ctx, args, static_cast<uint64_t>(usec));
 }
 
+namespace {
+
+// Where a command with a numkeys argument has it (0: none).
+int NumKeysIndex(std::string_view name) {
+  if (name == "zunionstore" || name == "zinterstore" || name == "zdiffstore") {
+    return 2;
+  }
+  if (name == "zmpop" || name == "zunion" || name == "zinter" ||
+      name == "zdiff" || name == "zintercard") {
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys) {
   const int n = static_cast<int>(args.size());
@@ -119,6 +136,21 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
     int64_t dst;
     if (ParseInt64(args[2], &dst) && dst >= 0 && dst <= INT32_MAX) {
       keys->push_back({static_cast<int>(dst), args[1]});
+    }
+  }
+  // The numkeys forms (ZUNIONSTORE dst numkeys k..., ZMPOP numkeys k...
+  // ...): the keys after numkeys, as many as it says and the arguments
+  // hold (the handler checks the rest).
+  if (cmd.handler != nullptr) {
+    const int numkeys_at = NumKeysIndex(cmd.name);
+    if (numkeys_at > 0 && numkeys_at < n) {
+      int64_t numkeys;
+      if (ParseInt64(args[static_cast<size_t>(numkeys_at)], &numkeys) &&
+          numkeys > 0) {
+        for (int64_t i = 0; i < numkeys && numkeys_at + 1 + i < n; i++) {
+          keys->push_back({db, args[static_cast<size_t>(numkeys_at + 1 + i)]});
+        }
+      }
     }
   }
   // COPY ... DB n: the destination key in database n too (any "DB n" pair

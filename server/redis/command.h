@@ -6,6 +6,9 @@
 //   cmd_lcs.cc     LCS
 //   cmd_hash.cc    hashes (HSET HGET HSCAN ...)
 //   cmd_set.cc     sets (SADD SMEMBERS SPOP ...); cmd_set_ops.cc: SINTER..
+//   cmd_zset.cc    sorted sets (ZADD ZSCORE ZRANK ...); cmd_zset_range.cc:
+//                  ZRANGE..; cmd_zset_ops.cc: ZUNION..; cmd_zset_pop.cc:
+//                  ZPOPMIN ZRANDMEMBER ZSCAN ...
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
@@ -131,8 +134,12 @@ std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> BitCommands();
 std::span<const CommandSpec> BitFieldCommands();
 std::span<const CommandSpec> LcsCommands();
-std::span<const CommandSpec> SetCommands();    // cmd_set.cc
-std::span<const CommandSpec> SetOpCommands();  // cmd_set_ops.cc
+std::span<const CommandSpec> SetCommands();        // cmd_set.cc
+std::span<const CommandSpec> SetOpCommands();      // cmd_set_ops.cc
+std::span<const CommandSpec> ZSetCommands();       // cmd_zset.cc
+std::span<const CommandSpec> ZSetRangeCommands();  // cmd_zset_range.cc
+std::span<const CommandSpec> ZSetOpCommands();     // cmd_zset_ops.cc
+std::span<const CommandSpec> ZSetPopCommands();    // cmd_zset_pop.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();

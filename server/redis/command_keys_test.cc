@@ -41,5 +41,23 @@ TEST(CommandKeysTest, MoveAndCopyLockTheTargetDatabase) {
   EXPECT_EQ(Locked({"copy", "a", "b", "DB"}, 0), (Keys{{0, "a"}, {0, "b"}}));
 }
 
+// The numkeys forms lock the keys numkeys names (no more than the
+// arguments hold), and a *STORE command its destination too.
+TEST(CommandKeysTest, NumkeysForms) {
+  EXPECT_EQ(Locked({"zunionstore", "d", "2", "a", "b", "WEIGHTS", "1", "2"}, 0),
+            (Keys{{0, "d"}, {0, "a"}, {0, "b"}}));
+  EXPECT_EQ(Locked({"zinterstore", "d", "1", "a", "b"}, 1),
+            (Keys{{1, "d"}, {1, "a"}}));
+  EXPECT_EQ(Locked({"zdiffstore", "d", "5", "a"}, 0),
+            (Keys{{0, "d"}, {0, "a"}}));
+  EXPECT_EQ(Locked({"zmpop", "2", "a", "b", "MIN", "COUNT", "2"}, 0),
+            (Keys{{0, "a"}, {0, "b"}}));
+  EXPECT_EQ(Locked({"zmpop", "x", "a", "MIN"}, 0), (Keys{}));
+  EXPECT_EQ(Locked({"zmpop", "-1", "a", "MIN"}, 0), (Keys{}));
+  EXPECT_EQ(Locked({"zunion", "2", "a", "b"}, 0), (Keys{{0, "a"}, {0, "b"}}));
+  EXPECT_EQ(Locked({"zrangestore", "d", "s", "0", "-1"}, 0),
+            (Keys{{0, "d"}, {0, "s"}}));
+}
+
 }  // namespace
 }  // namespace shale::server

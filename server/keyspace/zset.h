@@ -1,0 +1,63 @@
+// ZSet: a sorted set's two entries per member (docs/format/server_keys.md
+// §4.3) over a Collection of KeyType::kZSet, written and deleted together:
+//   by member  kind 0x03 member       -> score (IEEE bits, big-endian)
+//   by score   kind 0x04 score member -> empty (order-preserving score)
+// ZSCORE and updates read the first; ranges by score, rank and (for equal
+// scores) member walk the second, either way (ElementIterator).
+//
+// Thread safety: none (one command's).
+#ifndef SHALE_SERVER_KEYSPACE_ZSET_H_
+#define SHALE_SERVER_KEYSPACE_ZSET_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/keyspace/collection.h"
+
+namespace shale::server {
+
+class ZSet {
+ public:
+  // z: opened with KeyType::kZSet. Not owned.
+  explicit ZSet(Collection* z) : z_(z) {}
+
+  Collection* coll() const { return z_; }
+
+  // member's score; NotFound if it is not a member (or the set is absent).
+  Status Score(std::string_view member, double* score);
+  // Adds member with score (REQUIRES: not NaN), or moves it from old_score
+  // (REQUIRES: its current score, had_old: it is a member): both entries,
+  // and the count for a new member. -0 is stored as +0 (what Redis 7.0's
+  // listpack keeps: docs/protocols.md).
+  void Put(std::string_view member, double score, bool had_old,
+           double old_score);
+  // Removes member, whose score is score (REQUIRES: a member).
+  void Remove(std::string_view member, double score);
+
+  // The members in score order (then member bytes): the entries of kind
+  // 0x04, whose sub-keys ParseScoreSub reads.
+  std::unique_ptr<ElementIterator> NewScoreIterator() {
+    return z_->NewIterator(KeyKind::kZSetScore);
+  }
+
+ private:
+  Collection* const z_;
+  std::string buf_;
+};
+
+// The score index's sub-key: ordered score, then member.
+void AppendScoreSub(std::string* out, double score, std::string_view member);
+// False if sub is shorter than a score.
+bool ParseScoreSub(std::string_view sub, double* score,
+                   std::string_view* member);
+// The first score-index sub-key after every entry of score (for exclusive
+// lower bounds, and inclusive upper ones walking back).
+std::string ScoreSubAfter(double score);
+// A member entry's value: the score's IEEE bits, big-endian.
+void EncodeScoreValue(std::string* out, double score);
+bool DecodeScoreValue(std::string_view v, double* score);
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_KEYSPACE_ZSET_H_
