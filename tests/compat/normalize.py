@@ -184,6 +184,29 @@ def _sscan(args, f):
     return f
 
 
+# --- sorted sets -------------------------------------------------------------
+
+@_rule(NORMALIZERS, ["ZRANDMEMBER"], "which members come out is random on "
+       "both sides: compared by kind and number of items")
+def _zrandmember(args, f):
+    if f.is_error() or f.value is None:
+        return f
+    if f.kind == "$":
+        return Frame("?", b"<a member>")
+    if f.kind == "*" and isinstance(f.value, list):
+        return Frame("?", b"<%d items>" % len(f.value))
+    return f
+
+
+@_rule(NORMALIZERS, ["ZSCAN"], "a single ZSCAN call's cursor and page differ "
+       "by design (shale's cursor maps to the next member); outside MULTI "
+       "the driver iterates to the end and compares the sorted pairs")
+def _zscan(args, f):
+    if f.kind == "*" and isinstance(f.value, list) and len(f.value) == 2:
+        return Frame("?", b"<zscan page>")
+    return f
+
+
 # --- replies that depend on the instant the command ran ----------------------
 
 def _near(tolerance):
@@ -322,6 +345,7 @@ def sscan_all(conn, args):
 DRIVERS["SCAN"] = scan_all
 DRIVERS["HSCAN"] = hscan_all
 DRIVERS["SSCAN"] = sscan_all
+DRIVERS["ZSCAN"] = hscan_all  # member/score pairs, as HSCAN's
 DRIVERS["RANDOMKEY"] = random_key
 DRIVERS["DBSIZE"] = db_size
 REASONS["DBSIZE"] = ("Redis counts expired keys it has not reclaimed yet; "
