@@ -519,3 +519,52 @@ def test_leaderboard_and_rate_limiter_in_multi(server):
     assert got == [True, True, True, False, True]
     assert c.zrange("rl:u", 0, -1) == ["300", "1250"]
     c.close()
+
+
+def test_watch_is_invalidated_by_zset_writes_only(server):
+    """Every sorted-set write that changes the key breaks a WATCH on it;
+    one that changes nothing (ZADD NX of a member, ZREM of a non-member)
+    does not, as in Redis (signalModifiedKey only on a change)."""
+    import redis
+    c, other = server.redis(), server.redis()
+    c.flushall()
+    writes = [
+        (lambda: other.zadd("w", {"b": 2}), True),
+        (lambda: other.zadd("w", {"b": 2}, nx=True), False),
+        (lambda: other.zadd("w", {"b": 2}), False),
+        (lambda: other.zincrby("w", 1, "a"), True),
+        (lambda: other.zrem("w", "nope"), False),
+        (lambda: other.zrem("w", "b"), True),
+        (lambda: other.zremrangebyscore("w", 100, 200), False),
+        (lambda: other.zadd("w", {"x": 5}), True),
+        (lambda: other.zpopmax("w"), True),
+        (lambda: other.zunionstore("w", ["w"]), True),
+        (lambda: other.zrangestore("w", "w", 0, 0), True),
+        (lambda: other.zinterstore("nokey2", ["nokey"]), False),
+    ]
+    for i, (write, breaks) in enumerate(writes):
+        c.zadd("w", {"a": 1})
+        with c.pipeline() as p:
+            p.watch("w")
+            p.multi()
+            p.zcard("w")
+            write()
+            if breaks:
+                with pytest.raises(redis.WatchError):
+                    p.execute()
+            else:
+                assert p.execute() == [c.zcard("w")], i
+    c.close()
+    other.close()
+
+
+def test_memcached_refuses_a_zset(server, r):
+    import socket
+    r.zadd("coll", {"m": 1})
+    s = socket.create_connection(("127.0.0.1", server.mc_port), timeout=10)
+    f = s.makefile("rb")
+    s.sendall(b"get coll\r\n")
+    assert f.readline() == (b"CLIENT_ERROR key holds a Redis zset, not a "
+                            b"memcached item\r\n")
+    s.close()
+    assert r.zscore("coll", "m") == 1.0
