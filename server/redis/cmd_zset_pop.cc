@@ -124,7 +124,10 @@ void ReplyPicked(CommandContext& ctx, const Element& e, bool withscores) {
 }
 
 // ZRANDMEMBER key count [WITHSCORES], as Redis 7.0's
-// zrandmemberWithCountCommand.
+// zrandmemberWithCountCommand: a positive count answers distinct members
+// (the whole set if count >= ZCARD) in random order (Redis 7.0.15's
+// order is random there too), a negative one -count members with
+// repetition.
 void ZRandMemberCount(CommandContext& ctx, Args& a) {
   int64_t l;
   if (!ParseInt64(a[2], &l)) return ctx.w->Error(kErrNotInt);
@@ -162,7 +165,7 @@ void ZRandMemberCount(CommandContext& ctx, Args& a) {
   std::vector<Element> got;
   Status st = ReadAt(&c, idx, &got);
   if (!st.ok()) return ReplyStatus(ctx.w, st);
-  if (count < size) std::shuffle(got.begin(), got.end(), Rng());
+  std::shuffle(got.begin(), got.end(), Rng());
   ctx.w->Array(flat ? got.size() * 2 : got.size());
   for (const Element& e : got) ReplyPicked(ctx, e, withscores);
 }
