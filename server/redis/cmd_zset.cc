@@ -6,8 +6,9 @@
 // A sorted set is a collection with two entries per member
 // (keyspace/zset.h): ZADD, ZINCRBY, ZREM, ZSCORE and ZMSCORE are point
 // reads and writes; ZCARD reads the metadata; ZRANK walks the score index
-// up to the member, and ZCOUNT/ZLEXCOUNT walk the range they count:
-// O(rank) and O(count), not Redis's O(log n) (docs/protocols.md).
+// from both ends to the member, and ZCOUNT/ZLEXCOUNT walk the range they
+// count: O(min(rank, n - rank)) and O(count), not Redis's O(log n)
+// (docs/protocols.md).
 #include <cmath>
 #include <vector>
 
@@ -171,7 +172,7 @@ void ZMScore(CommandContext& ctx, Args& a) {
   }
 }
 
-// ZRANK / ZREVRANK key member: O(rank) walk of the score index.
+// ZRANK / ZREVRANK key member: a walk of the score index from both ends.
 void ZRankGeneric(CommandContext& ctx, Args& a, bool reverse) {
   Collection c(ctx.ks(), KeyType::kZSet);
   if (!OpenZRead(ctx, &c, a[1])) return;

@@ -311,15 +311,28 @@ Status MemberRank(ZSet* z, std::string_view member, uint64_t* rank) {
   if (!st.ok()) return st;
   std::string target;
   AppendScoreSub(&target, score, member);
-  auto it = z->NewScoreIterator();
-  uint64_t r = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next(), r++) {
-    if (it->sub() == target) {
-      *rank = r;
+  // Walk from both ends in step: the member is found after
+  // O(min(rank, n - rank)) steps (a leaderboard's top is near the end).
+  const uint64_t n = z->coll()->count();
+  auto fwd = z->NewScoreIterator();
+  auto back = z->NewScoreIterator();
+  fwd->SeekToFirst();
+  back->SeekToLast();
+  for (uint64_t steps = 0; steps < n; steps++) {
+    if (!fwd->Valid() || !back->Valid()) break;
+    if (fwd->sub() == target) {
+      *rank = steps;
       return Status::OK();
     }
+    if (back->sub() == target) {
+      *rank = n - 1 - steps;
+      return Status::OK();
+    }
+    fwd->Next();
+    back->Prev();
   }
-  if (!it->status().ok()) return it->status();
+  if (!fwd->status().ok()) return fwd->status();
+  if (!back->status().ok()) return back->status();
   return Status::Corruption("sorted-set member missing from its index");
 }
 

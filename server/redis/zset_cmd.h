@@ -93,7 +93,8 @@ Status ScoreWalk(ZSet* z, const ScoreRange& r, bool reverse, int64_t offset,
 // seeks straight to min in the index.
 Status LexWalk(ZSet* z, const LexRange& r, bool reverse, int64_t offset,
                int64_t limit, const ScoredSink& sink);
-// The member's rank from the lowest score (O(rank)); NotFound if absent.
+// The member's rank from the lowest score; NotFound if absent. Walks the
+// index from both ends at once: O(min(rank, n - rank)).
 Status MemberRank(ZSet* z, std::string_view member, uint64_t* rank);
 
 // --- opening and encoding ------------------------------------------------

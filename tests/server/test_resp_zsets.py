@@ -376,6 +376,9 @@ def test_big_zset_ranges_walk_from_the_nearer_end(r):
     assert r.zrevrange("big", 0, 2) == names[::-1][:3]
     assert r.zrevrange("big", n - 3, n - 1) == names[::-1][n - 3:]
     assert r.zrank("big", model[2000][0]) == 2000
+    assert r.zrank("big", model[10][0]) == 10
+    assert r.zrank("big", model[1500][0]) == 1500
+    assert r.zrevrank("big", model[-1][0]) == 0
     assert r.zrevrank("big", model[2000][0]) == n - 1 - 2000
     want = [m.encode() for m, s in model if 10 <= s <= 20.5]
     assert r.zrangebyscore("big", 10, 20.5) == want
