@@ -119,7 +119,9 @@ def zmpop_args(g):
 def zrandmember_args(g):
     if g.chance(0.3):
         return [g.key()]
-    out = [g.key(), g.choice([g.small_int(-8, 8), b"0", b"x",
+    # No huge negative counts: Redis would build them (shale refuses them,
+    # a documented difference).
+    out = [g.key(), g.choice([str(g.randint(-8, 8)).encode(), b"0", b"x",
                               b"-9223372036854775808"])]
     return out + ([g.case("WITHSCORES")] if g.chance(0.5) else [])
 
