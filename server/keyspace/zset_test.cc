@@ -159,7 +159,7 @@ TEST_F(ZSetTest, RandomOpsMatchAModelBothWays) {
   SCOPED_TRACE(seed);
   std::mt19937 rng(seed);
   Model model;
-  for (int round = 0; round < 30; round++) {
+  for (int round = 0; round < 40; round++) {
     Tx tx(ks_.get());
     BeginLocked(&tx, "z");
     Collection c(&tx, KeyType::kZSet);
@@ -189,6 +189,14 @@ TEST_F(ZSetTest, RandomOpsMatchAModelBothWays) {
     ASSERT_TRUE(c.Finish().ok());
     ASSERT_TRUE(tx.Commit().ok());
     tx.Release();
+    // Now and then the entries move to tables (and get compacted), so the
+    // walks cross the memtable and several levels.
+    if (round % 7 == 3) {
+      ASSERT_TRUE(db_->Flush().ok());
+    }
+    if (round % 10 == 9) {
+      ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+    }
     // ... and from the engine after it.
     Tx rd(ks_.get());
     rd.Begin(0);

@@ -79,8 +79,9 @@ using ScoredSink = std::function<bool(std::string_view member, double score)>;
 
 // Members with ranks [start, end] (0-based, REQUIRES: start <= end <
 // count), from the lowest score (the highest if reverse), into *out in
-// that order. Walks from the nearer end of the index: O(min(end, count -
-// start)) steps.
+// that order. Walks from the nearer end of the index (a step back counted
+// as 7 forward, what the engine costs): O(min(start, 7 (count - end)))
+// steps.
 Status RankRange(ZSet* z, uint64_t start, uint64_t end, bool reverse,
                  std::vector<Scored>* out);
 // Members with scores in r, ascending (descending if reverse), skipping
@@ -94,7 +95,8 @@ Status ScoreWalk(ZSet* z, const ScoreRange& r, bool reverse, int64_t offset,
 Status LexWalk(ZSet* z, const LexRange& r, bool reverse, int64_t offset,
                int64_t limit, const ScoredSink& sink);
 // The member's rank from the lowest score; NotFound if absent. Walks the
-// index from both ends at once: O(min(rank, n - rank)).
+// index from both ends at once (7 steps forward for each step back, what
+// they cost): O(min(rank, n - rank)).
 Status MemberRank(ZSet* z, std::string_view member, uint64_t* rank);
 
 // --- opening and encoding ------------------------------------------------
