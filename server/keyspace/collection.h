@@ -86,6 +86,12 @@ class Collection {
         static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);
     dirty_ = true;
   }
+  // Sets a sorted set's score bounds (ValueMeta::zset_low/high).
+  void SetZSetBounds(uint64_t low, uint64_t high) {
+    meta_.zset_low = low;
+    meta_.zset_high = high;
+    dirty_ = true;
+  }
   // Records that the collection left its compact encoding (ValueMeta::big;
   // never undone but by a new incarnation).
   void MarkBig() {

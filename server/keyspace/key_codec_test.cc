@@ -167,6 +167,33 @@ TEST(MetaCodecTest, CollectionsRoundTrip) {
   }
 }
 
+// A sorted set's score bounds: present when known, absent (0, 0) when not;
+// a low bound of 0 or above the high one is corrupt.
+TEST(MetaCodecTest, ZSetBoundsRoundTrip) {
+  ValueMeta m{.type = KeyType::kZSet, .version = 7, .count = 2};
+  std::string plain;
+  EncodeCollectionMeta(m, &plain);
+  m.zset_low = 0x3FF0000000000000ull;
+  m.zset_high = 0xC000000000000000ull;
+  std::string stored;
+  EncodeCollectionMeta(m, &stored);
+  EXPECT_EQ(stored.size(), plain.size() + 16);
+  ValueMeta got;
+  std::string_view p;
+  ASSERT_TRUE(DecodeMeta(stored, &got, &p));
+  EXPECT_EQ(got.zset_low, m.zset_low);
+  EXPECT_EQ(got.zset_high, m.zset_high);
+  EXPECT_EQ(got.count, 2u);
+  ASSERT_TRUE(DecodeMeta(plain, &got, &p));
+  EXPECT_EQ(got.zset_low, 0u);
+  EXPECT_EQ(got.zset_high, 0u);
+  EXPECT_FALSE(DecodeMeta(plain + std::string(8, 'x'), &got, &p));
+  EXPECT_FALSE(DecodeMeta(plain + std::string(16, '\0'), &got, &p));
+  std::string inverted = plain;
+  inverted.append("\xC0\0\0\0\0\0\0\0\x3F\xF0\0\0\0\0\0\0", 16);
+  EXPECT_FALSE(DecodeMeta(inverted, &got, &p));
+}
+
 TEST(MetaCodecTest, CorruptValuesAreRejected) {
   ValueMeta m;
   std::string_view p;

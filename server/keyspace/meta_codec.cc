@@ -53,6 +53,10 @@ void EncodeCollectionMeta(const ValueMeta& meta, std::string* out) {
   PutVarint(out, meta.version);
   PutVarint(out, meta.count);
   if (meta.type == KeyType::kList) PutBE64(out, meta.list_head);
+  if (meta.type == KeyType::kZSet && meta.zset_low != 0) {
+    PutBE64(out, meta.zset_low);
+    PutBE64(out, meta.zset_high);
+  }
 }
 
 bool DecodeMeta(std::string_view stored, ValueMeta* meta,
@@ -93,6 +97,13 @@ bool DecodeMeta(std::string_view stored, ValueMeta* meta,
     return false;
   }
   if (meta->type == KeyType::kList && !GetBE64(&stored, &meta->list_head)) {
+    return false;
+  }
+  // A sorted set's score bounds, if known.
+  if (meta->type == KeyType::kZSet && !stored.empty() &&
+      (!GetBE64(&stored, &meta->zset_low) ||
+       !GetBE64(&stored, &meta->zset_high) || meta->zset_low == 0 ||
+       meta->zset_low > meta->zset_high)) {
     return false;
   }
   // Streams' typefields follow (issue 23); the others end here.

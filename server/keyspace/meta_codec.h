@@ -40,6 +40,11 @@ struct ValueMeta {
   uint64_t version = 0;       // collections
   uint64_t count = 0;         // collections: number of elements
   uint64_t list_head = 0;     // lists: index of the first element
+  // Sorted sets: bounds of the ordered scores (key_codec's
+  // AppendOrderedScore, as a big-endian u64) of every live member, where
+  // walks of the score index start (past the deleted entries below or
+  // above them); both 0 when unknown (no ordered score is 0).
+  uint64_t zset_low = 0, zset_high = 0;
   // Collections: the key has left its compact encoding (Redis's listpack
   // or intset) for the big one (hashtable, skiplist) and, as in Redis,
   // never goes back (OBJECT ENCODING; tag bit 0x40 of the format doc §3).

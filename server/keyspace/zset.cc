@@ -1,5 +1,6 @@
 #include "server/keyspace/zset.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -42,6 +43,95 @@ bool DecodeScoreValue(std::string_view v, double* score) {
   return true;
 }
 
+namespace {
+
+// The ordered score as the u64 its 8 bytes read as (never 0).
+uint64_t OrderedBits(double score) {
+  std::string s;
+  AppendOrderedScore(&s, score);
+  uint64_t b = 0;
+  for (char c : s) b = (b << 8) | static_cast<unsigned char>(c);
+  return b;
+}
+
+std::string BitsSub(uint64_t b) {
+  std::string s;
+  for (int i = 7; i >= 0; i--) {
+    s.push_back(static_cast<char>((b >> (8 * i)) & 0xFF));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string ZSet::LowSub() const {
+  const uint64_t low = z_->meta().zset_low;
+  return low == 0 ? std::string() : BitsSub(low);
+}
+
+std::string ZSet::HighSubAfter() const {
+  const uint64_t high = z_->meta().zset_low == 0 ? 0 : z_->meta().zset_high;
+  // high is an ordered score, never all 1 bits: its successor exists.
+  return high == 0 ? std::string() : PrefixSuccessor(BitsSub(high));
+}
+
+void ZSet::SeekFirst(ElementIterator* it) {
+  const std::string low = LowSub();
+  if (low.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(low);
+  }
+}
+
+void ZSet::SeekLast(ElementIterator* it) {
+  const std::string after = HighSubAfter();
+  if (after.empty()) {
+    it->SeekToLast();
+    return;
+  }
+  it->SeekForPrev(after);
+  // An entry equal to the target itself is past the bound (none is live).
+  if (it->Valid() && it->sub() == after) it->Prev();
+}
+
+void ZSet::NoteRemoved(double score) {
+  const ValueMeta& m = z_->meta();
+  if (m.zset_low == 0) return;
+  const uint64_t b = OrderedBits(score);
+  if (b == m.zset_low) low_stale_ = true;
+  if (b == m.zset_high) high_stale_ = true;
+}
+
+Status ZSet::Tighten() {
+  if (!low_stale_ && !high_stale_) return Status::OK();
+  const bool low = low_stale_, high = high_stale_;
+  low_stale_ = high_stale_ = false;
+  if (!z_->found() || z_->count() == 0) return Status::OK();
+  uint64_t lo = z_->meta().zset_low, hi = z_->meta().zset_high;
+  auto read = [](ElementIterator* it, uint64_t* b) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | static_cast<unsigned char>(it->sub()[i]);
+    }
+    *b = v;
+  };
+  if (low) {
+    auto it = NewScoreIterator();
+    SeekFirst(it.get());
+    if (!it->status().ok()) return it->status();
+    if (it->Valid() && it->sub().size() >= 8) read(it.get(), &lo);
+  }
+  if (high) {
+    auto it = NewScoreIterator();
+    SeekLast(it.get());
+    if (!it->status().ok()) return it->status();
+    if (it->Valid() && it->sub().size() >= 8) read(it.get(), &hi);
+  }
+  z_->SetZSetBounds(lo, hi);
+  return Status::OK();
+}
+
 Status ZSet::Score(std::string_view member, double* score) {
   if (!z_->found()) return Status::NotFound("no sorted set");
   Status s = z_->Get(member, &buf_);
@@ -55,6 +145,7 @@ Status ZSet::Score(std::string_view member, double* score) {
 void ZSet::Put(std::string_view member, double score, bool had_old,
                double old_score) {
   if (score == 0) score = 0;  // -0 is stored as +0, as Redis's listpack
+  const bool first = !had_old && z_->count() == 0;
   buf_.clear();
   EncodeScoreValue(&buf_, score);
   z_->Put(member, buf_);
@@ -68,6 +159,14 @@ void ZSet::Put(std::string_view member, double score, bool had_old,
   buf_.clear();
   AppendScoreSub(&buf_, score, member);
   z_->PutEntry(KeyKind::kZSetScore, buf_, {});
+  if (had_old) NoteRemoved(old_score);
+  const uint64_t b = OrderedBits(score);
+  const ValueMeta& m = z_->meta();
+  if (first) {
+    z_->SetZSetBounds(b, b);
+  } else if (m.zset_low != 0 && (b < m.zset_low || b > m.zset_high)) {
+    z_->SetZSetBounds(std::min(b, m.zset_low), std::max(b, m.zset_high));
+  }
 }
 
 void ZSet::Remove(std::string_view member, double score) {
@@ -76,6 +175,7 @@ void ZSet::Remove(std::string_view member, double score) {
   AppendScoreSub(&buf_, score, member);
   z_->DeleteEntry(KeyKind::kZSetScore, buf_);
   z_->AddCount(-1);
+  NoteRemoved(score);
 }
 
 }  // namespace shale::server

@@ -5,6 +5,13 @@
 // ZSCORE and updates read the first; ranges by score, rank and (for equal
 // scores) member walk the second, either way (ElementIterator).
 //
+// The metadata keeps bounds of the live members' ordered scores
+// (ValueMeta::zset_low/high, format doc §3): Put widens them, and Tighten
+// (after removals) moves them to the first and last live entries, so that
+// SeekFirst/SeekLast start past the deleted entries pops leave at either
+// end (an LSM keeps them until compaction: without the bounds, each
+// ZPOPMIN would step over every member popped before it).
+//
 // Thread safety: none (one command's).
 #ifndef SHALE_SERVER_KEYSPACE_ZSET_H_
 #define SHALE_SERVER_KEYSPACE_ZSET_H_
@@ -34,6 +41,19 @@ class ZSet {
            double old_score);
   // Removes member, whose score is score (REQUIRES: a member).
   void Remove(std::string_view member, double score);
+  // After removals (Remove, or Put moving a member): moves a bound that a
+  // removed entry sat on to the first (last) live entry. Skipping it
+  // leaves the bounds valid, only looser.
+  Status Tighten();
+
+  // Positions a score iterator at the first (last) member, starting at the
+  // bound when it is known.
+  void SeekFirst(ElementIterator* it);
+  void SeekLast(ElementIterator* it);
+  // The score-index sub-key of the lower bound, and the first one past the
+  // upper bound ("" when unknown).
+  std::string LowSub() const;
+  std::string HighSubAfter() const;
 
   // The members in score order (then member bytes): the entries of kind
   // 0x04, whose sub-keys ParseScoreSub reads.
@@ -42,8 +62,12 @@ class ZSet {
   }
 
  private:
+  // A removed entry sat on a bound.
+  void NoteRemoved(double score);
+
   Collection* const z_;
   std::string buf_;
+  bool low_stale_ = false, high_stale_ = false;
 };
 
 // The score index's sub-key: ordered score, then member.

@@ -65,6 +65,31 @@ class ZSetTest : public testing::Test {
     return r;
   }
 
+  // The metadata's score bounds contain every member's score (exactly the
+  // lowest and highest if tight); the walks from SeekFirst/SeekLast see
+  // the ends.
+  static void CheckBounds(ZSet* z, const Model& model, bool tight) {
+    if (model.empty()) return;
+    const Ranked want = Sorted(model);
+    std::string lo, hi;
+    AppendOrderedScore(&lo, want.front().first);
+    AppendOrderedScore(&hi, want.back().first);
+    ASSERT_FALSE(z->LowSub().empty());
+    EXPECT_LE(z->LowSub(), lo);
+    EXPECT_GT(z->HighSubAfter(), hi);
+    if (tight) {
+      EXPECT_EQ(z->LowSub(), lo);
+      EXPECT_EQ(z->HighSubAfter(), PrefixSuccessor(hi));
+    }
+    auto it = z->NewScoreIterator();
+    z->SeekFirst(it.get());
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->sub().substr(8), want.front().second);
+    z->SeekLast(it.get());
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->sub().substr(8), want.back().second);
+  }
+
   MemEnv env_;
   std::unique_ptr<DB> db_;
   std::unique_ptr<Keyspace> ks_;
@@ -183,6 +208,10 @@ TEST_F(ZSetTest, RandomOpsMatchAModelBothWays) {
       }
     }
     EXPECT_EQ(c.count(), model.size());
+    // The bounds hold every member; tightened, they are the ends.
+    CheckBounds(&z, model, false);
+    ASSERT_TRUE(z.Tighten().ok());
+    CheckBounds(&z, model, rng() % 2 == 0);
     // Pending writes read back before the commit ...
     EXPECT_EQ(Forward(&z), Sorted(model));
     EXPECT_EQ(Backward(&z), Sorted(model));

@@ -72,6 +72,11 @@ void ZAddGeneric(CommandContext& ctx, Args& a, bool zincrby) {
   const char* event = incr ? "zincr" : "zadd";
   auto finish = [&]() -> bool {
     if (added + updated == 0) return true;
+    Status st = z.Tighten();
+    if (!st.ok()) {
+      ReplyStatus(ctx.w, st);
+      return false;
+    }
     return FinishColl(ctx, &c, kNotifyZset, event);
   };
   if (c.found() || !xx) {
@@ -129,6 +134,8 @@ void ZRem(CommandContext& ctx, Args& a) {
     z.Remove(a[i], cur);
     n++;
   }
+  Status st = z.Tighten();
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
   if (n > 0 && !FinishColl(ctx, &c, kNotifyZset, "zrem")) return;
   ctx.w->Int(n);
 }

@@ -44,6 +44,8 @@ void Pop(CommandContext& ctx, std::span<const std::string> keys, Where where,
   Status st = RankRange(&z, 0, n - 1, where == kMax, &got);
   if (!st.ok()) return ReplyStatus(ctx.w, st);
   for (const Scored& s : got) z.Remove(s.member, s.score);
+  st = z.Tighten();
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
   if (!FinishColl(ctx, &c, kNotifyZset,
                   where == kMin ? "zpopmin" : "zpopmax")) {
     return;
@@ -196,7 +198,7 @@ void ZScan(CommandContext& ctx, Args& a) {
         // A listpack comes whole in score order.
         ZSet z(c);
         auto it = z.NewScoreIterator();
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        for (z.SeekFirst(it.get()); it->Valid(); it->Next()) {
           double s;
           std::string_view m;
           if (!ParseScoreSub(it->sub(), &s, &m)) {

@@ -185,6 +185,8 @@ void ZRemRange(CommandContext& ctx, Args& a, Type type, const char* event) {
   }
   if (!st.ok()) return ReplyStatus(ctx.w, st);
   for (const Scored& s : gone) z.Remove(s.member, s.score);
+  st = z.Tighten();
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
   if (!gone.empty() && !FinishColl(ctx, &c, kNotifyZset, event)) return;
   ctx.w->Int(static_cast<int64_t>(gone.size()));
 }

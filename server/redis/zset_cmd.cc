@@ -190,10 +190,10 @@ Status RankRange(ZSet* z, uint64_t start, uint64_t end, bool reverse,
   auto it = z->NewScoreIterator();
   uint64_t skip;
   if (from_back) {
-    it->SeekToLast();
+    z->SeekLast(it.get());
     skip = n - 1 - fe;
   } else {
-    it->SeekToFirst();
+    z->SeekFirst(it.get());
     skip = fs;
   }
   for (; skip > 0 && it->Valid(); skip--) Step(it.get(), from_back);
@@ -224,6 +224,8 @@ Status ScoreWalk(ZSet* z, const ScoreRange& r, bool reverse, int64_t offset,
     } else {
       AppendOrderedScore(&target, r.min);
     }
+    // Not below the first live member (past the deleted ones).
+    target = std::max(target, z->LowSub());
     it->Seek(target);
   } else {
     if (r.maxex) {
@@ -231,6 +233,8 @@ Status ScoreWalk(ZSet* z, const ScoreRange& r, bool reverse, int64_t offset,
     } else {
       target = ScoreSubAfter(r.max);
     }
+    const std::string after = z->HighSubAfter();
+    if (!after.empty()) target = std::min(target, after);
     it->SeekForPrev(target);
     // The seek's target itself may be an entry (an empty member) past max.
     IndexEntry e;
@@ -255,8 +259,8 @@ Status LexWalk(ZSet* z, const LexRange& r, bool reverse, int64_t offset,
   if (r.Empty() || !z->coll()->found()) return Status::OK();
   auto first = z->NewScoreIterator();
   auto last = z->NewScoreIterator();
-  first->SeekToFirst();
-  last->SeekToLast();
+  z->SeekFirst(first.get());
+  z->SeekLast(last.get());
   if (!first->Valid() || !last->Valid()) {
     return first->status().ok() ? last->status() : first->status();
   }
@@ -280,12 +284,12 @@ Status LexWalk(ZSet* z, const LexRange& r, bool reverse, int64_t offset,
       target.append(r.max.value);
       it->SeekForPrev(target);
     } else {
-      it->SeekToLast();
+      z->SeekLast(it.get());
     }
   } else if (!reverse) {
-    it->SeekToFirst();
+    z->SeekFirst(it.get());
   } else {
-    it->SeekToLast();
+    z->SeekLast(it.get());
   }
   // To the first member in range from the walk's start (a listpack's walk).
   while (it->Valid()) {
@@ -322,8 +326,8 @@ Status MemberRank(ZSet* z, std::string_view member, uint64_t* rank) {
   const uint64_t n = z->coll()->count();
   auto fwd = z->NewScoreIterator();
   auto back = z->NewScoreIterator();
-  fwd->SeekToFirst();
-  back->SeekToLast();
+  z->SeekFirst(fwd.get());
+  z->SeekLast(back.get());
   uint64_t ahead = 0, behind = 0;  // steps taken by each
   while (ahead + behind < n && fwd->Valid() && back->Valid()) {
     if (back->sub() == target) {

@@ -573,3 +573,35 @@ def test_memcached_refuses_a_zset(server, r):
                             b"memcached item\r\n")
     s.close()
     assert r.zscore("coll", "m") == 1.0
+
+
+def test_pops_keep_the_ends_right_across_restart(server):
+    """Pops move the score bounds the walks start at; a member added below
+    (above) them, a ZREM of an end, a score moved off an end and a restart
+    keep ZRANGE's ends exact."""
+    c = server.redis()
+    c.flushall()
+    c.zadd("q", {"m%03d" % i: i for i in range(200)})
+    assert len(c.zpopmin("q", 50)) == 50
+    assert len(c.zpopmax("q", 50)) == 50
+    assert c.zrange("q", 0, 0) == [b"m050"]
+    assert c.zrange("q", -1, -1) == [b"m149"]
+    c.zadd("q", {"low": -5, "high": 500})
+    assert c.zrange("q", 0, 0, withscores=True) == [(b"low", -5.0)]
+    assert c.zrevrange("q", 0, 0) == [b"high"]
+    c.zrem("q", "low", "high")
+    c.zincrby("q", 1000, "m050")  # the lowest moves to the top
+    assert c.zrange("q", 0, 0) == [b"m051"]
+    assert c.zrevrange("q", 0, 0) == [b"m050"]
+    assert c.zrangebyscore("q", "-inf", "+inf", start=0, num=2) == [
+        b"m051", b"m052"]
+    c.close()
+    server.stop()
+    server.start()
+    c = server.redis()
+    assert c.zrange("q", 0, 1) == [b"m051", b"m052"]
+    assert c.zrevrangebyscore("q", "+inf", "-inf", start=0, num=2) == [
+        b"m050", b"m149"]
+    assert c.zrank("q", "m149") == 98 and c.zcard("q") == 100
+    assert c.zpopmin("q") == [(b"m051", 51.0)]
+    c.close()
