@@ -26,6 +26,7 @@ add_library(shale_server_lib STATIC
   server/server_state.cc
   server/keyspace/keyspace.cc
   server/keyspace/collection.cc
+  server/keyspace/list.cc
   server/keyspace/element_iterator.cc
   server/keyspace/element_writes.cc
   server/keyspace/data_dir.cc
@@ -68,6 +69,8 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_zset_pop.cc
   server/redis/cmd_zset_range.cc
   server/redis/zset_cmd.cc
+  server/redis/cmd_list.cc
+  server/redis/cmd_list_edit.cc
   server/redis/collection_cmd.cc
   server/redis/command.cc
   server/redis/command_stats.cc

@@ -107,6 +107,14 @@ class Collection {
   // If nothing is written, Finish deletes the key (if it existed).
   // REQUIRES: the key's lock; Open was called.
   void Replace();
+  // Creates the collection now if it is absent (as its first write would):
+  // a list needs its head before it writes an element.
+  void CreateIfAbsent() { Create(); }
+  // Lists: moves the head (the index of the first element, §4.4).
+  void SetListHead(uint64_t head) {
+    meta_.list_head = head;
+    dirty_ = true;
+  }
   // Writes the metadata if anything changed; deletes the key instead if the
   // count is 0 (*deleted, if non-null, says so).
   Status Finish(bool* deleted = nullptr);

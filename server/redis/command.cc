@@ -36,8 +36,9 @@ struct Table {
          {StringCommands(), BitCommands(), BitFieldCommands(), LcsCommands(),
           HashCommands(), SetCommands(), SetOpCommands(), ZSetCommands(),
           ZSetRangeCommands(), ZSetOpCommands(), ZSetPopCommands(),
-          KeyCommands(), ServerCommands(), MultiCommands(), ConfigCommands(),
-          PubSubCommands(), SlowlogCommands()}) {
+          ListCommands(), ListEditCommands(), KeyCommands(), ServerCommands(),
+          MultiCommands(), ConfigCommands(), PubSubCommands(),
+          SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -114,9 +115,10 @@ int NumKeysIndex(std::string_view name) {
     return 2;
   }
   if (name == "zmpop" || name == "zunion" || name == "zinter" ||
-      name == "zdiff" || name == "zintercard") {
+      name == "zdiff" || name == "zintercard" || name == "lmpop") {
     return 1;
   }
+  if (name == "blmpop" || name == "bzmpop") return 2;
   return 0;
 }
 

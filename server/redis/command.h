@@ -9,6 +9,8 @@
 //   cmd_zset.cc    sorted sets (ZADD ZSCORE ZRANK ...); cmd_zset_range.cc:
 //                  ZRANGE..; cmd_zset_ops.cc: ZUNION..; cmd_zset_pop.cc:
 //                  ZPOPMIN ZRANDMEMBER ZSCAN ...
+//   cmd_list.cc    lists at the ends and by index (LPUSH LPOP LRANGE LMOVE
+//                  ...); cmd_list_edit.cc: LINSERT LREM LTRIM LPOS
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
@@ -140,6 +142,10 @@ std::span<const CommandSpec> ZSetCommands();       // cmd_zset.cc
 std::span<const CommandSpec> ZSetRangeCommands();  // cmd_zset_range.cc
 std::span<const CommandSpec> ZSetOpCommands();     // cmd_zset_ops.cc
 std::span<const CommandSpec> ZSetPopCommands();    // cmd_zset_pop.cc
+std::span<const CommandSpec> SetCommands();        // cmd_set.cc
+std::span<const CommandSpec> SetOpCommands();      // cmd_set_ops.cc
+std::span<const CommandSpec> ListCommands();       // cmd_list.cc
+std::span<const CommandSpec> ListEditCommands();   // cmd_list_edit.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();

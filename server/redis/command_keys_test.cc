@@ -57,6 +57,11 @@ TEST(CommandKeysTest, NumkeysForms) {
   EXPECT_EQ(Locked({"zunion", "2", "a", "b"}, 0), (Keys{{0, "a"}, {0, "b"}}));
   EXPECT_EQ(Locked({"zrangestore", "d", "s", "0", "-1"}, 0),
             (Keys{{0, "d"}, {0, "s"}}));
+  EXPECT_EQ(Locked({"lmpop", "2", "a", "b", "left"}, 1),
+            (Keys{{1, "a"}, {1, "b"}}));
+  EXPECT_EQ(Locked({"lmpop", "9", "a", "left"}, 0),
+            (Keys{{0, "a"}, {0, "left"}}));
+  EXPECT_EQ(Locked({"lmpop", "x", "a", "left"}, 0), (Keys{}));
 }
 
 }  // namespace
