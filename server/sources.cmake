@@ -110,6 +110,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/tx_test.cc
     server/keyspace/collection_test.cc
     server/keyspace/zset_test.cc
+    server/keyspace/list_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/command_keys_test.cc
     server/redis/set_batch_test.cc

@@ -76,6 +76,7 @@ std::unique_ptr<ElementIterator> List::IterateFrom(uint64_t i) {
 }
 
 Status List::Insert(uint64_t i, std::string_view value) {
+  c_->CreateIfAbsent();  // the head must be known before it is used
   const uint64_t n = size();
   std::string v;
   if (i < n - i) {
