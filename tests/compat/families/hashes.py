@@ -27,7 +27,7 @@ def hrandfield_args(g):
         return [k]
     # No huge counts: a negative one asks for that many picks, which both
     # servers build in memory (Redis 7.0 as well), for minutes.
-    count = g.choice([g.small_int(-8, 8), b"0", b"x", b"1.5",
+    count = g.choice([str(g.randint(-8, 8)).encode(), b"0", b"x", b"1.5",
                       b"-9223372036854775808"])
     if r < 0.7:
         return [k, count]
