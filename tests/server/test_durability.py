@@ -178,3 +178,99 @@ def test_sigkill_during_zadd_flood_keeps_sorted_sets_whole(tmp_path):
             assert got == s, (k, m, got, s)
     finally:
         srv.cleanup()
+
+
+def test_sigkill_during_list_flood_keeps_lists_whole(tmp_path):
+    """kill -9 during a flood of LPUSH/RPUSH/LPOP/RPOP/LINSERT (--fsync
+    always): each writer's own list comes back exactly as its acknowledged
+    operations left it (or with its one cut-off request applied too), a
+    list all writers push onto holds every acknowledged element once, and
+    every list's LLEN is the number of elements LRANGE finds."""
+    import redis
+    from collections import deque
+    srv = ShaleServer(str(tmp_path), args=["--fsync", "always"]).start()
+    try:
+        models = {}  # writer -> deque of its list, as acknowledged
+        pending = {}  # writer -> the deque if its cut-off request applied
+        shared = set()  # acknowledged elements of "shared"
+        shared_maybe = set()
+        failures = []  # replies that disagreed with the model before the kill
+        lock = threading.Lock()
+        stop = threading.Event()
+        seed = random.randrange(1 << 30)
+        print("seed", seed)
+
+        def writer(w):
+            rnd = random.Random(seed + w)
+            r = srv.redis()
+            key = "l%d" % w
+            model = deque()
+            i = 0
+            while not stop.is_set():
+                e = "w%d:%d" % (w, i)
+                i += 1
+                op = rnd.randrange(8)
+                after = deque(model)
+                try:
+                    if op <= 2:
+                        after.appendleft(e)
+                        pending[w] = after
+                        assert r.lpush(key, e) == len(after)
+                    elif op <= 4:
+                        after.append(e)
+                        pending[w] = after
+                        assert r.rpush(key, e) == len(after)
+                    elif op == 5 and model:
+                        after.popleft()
+                        pending[w] = after
+                        assert r.lpop(key).decode() == model[0]
+                    elif op == 6 and model:
+                        after.pop()
+                        pending[w] = after
+                        assert r.rpop(key).decode() == model[-1]
+                    elif op == 7 and model:
+                        pivot = model[rnd.randrange(len(model))]
+                        after.insert(after.index(pivot), e)
+                        pending[w] = after
+                        assert r.linsert(key, "BEFORE", pivot, e) == len(after)
+                    else:
+                        with lock:
+                            shared_maybe.add(e)
+                        assert r.rpush("shared", e) > 0
+                        with lock:
+                            shared.add(e)
+                        continue
+                except (redis.ConnectionError, OSError):
+                    return  # the server died mid-request
+                except Exception as x:
+                    failures.append((w, op, repr(x)))  # a wrong reply
+                    return
+                model = after
+                with lock:
+                    models[w] = deque(model)
+                    pending.pop(w, None)
+
+        ts = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+        for t in ts:
+            t.start()
+        wait_for(lambda: sum(len(m) for m in models.values()) + len(shared)
+                 >= 3000, 60, "load")
+        srv.kill()
+        stop.set()
+        for t in ts:
+            t.join(30)
+        srv.start()
+        assert not failures, failures
+        r = srv.redis(decode_responses=True)
+        for w in range(8):
+            got = r.lrange("l%d" % w, 0, -1)
+            assert r.llen("l%d" % w) == len(got)
+            ok = [list(models.get(w, deque()))]
+            if w in pending:
+                ok.append(list(pending[w]))
+            assert got in ok, (w, len(got), [len(x) for x in ok])
+        got = r.lrange("shared", 0, -1)
+        assert r.llen("shared") == len(got) == len(set(got))
+        assert shared <= set(got) <= shared_maybe
+    finally:
+        srv.cleanup()
