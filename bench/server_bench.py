@@ -13,6 +13,9 @@ then, the servers taking turns on each test:
   redis-benchmark -t set,get -d 100 -r KEYS -n REQUESTS -c 50, at -P 1 and
       -P 16, after preloading all KEYS keys (key:%012d, 100-byte values) so
       every GET hits;
+  redis-benchmark's collection tests (-t COLLECTION_TESTS below: lists,
+      sets, hashes, sorted sets, LRANGE of 100 and 300 elements, MSET), the
+      same sizes, at -P 1 and -P 16;
   memcaslap -X 100 (its default 1 set : 9 gets) against shale's memcached
       front end and memcached.
 Prints a table with shale's ratio to the other server and writes JSON.
@@ -99,9 +102,16 @@ def preload(port, keys, value_size):
                     raise RuntimeError(f"preload on port {port}: {line!r}")
 
 
-def redis_benchmark(port, requests, keys, pipeline, timeout):
+# redis-benchmark's tests of the collection types (issue 18's list); it runs
+# them in its own order, LPUSH before LRANGE_100 (which reads what it
+# pushed), SADD before SPOP, ZADD before ZPOPMIN.
+COLLECTION_TESTS = ("lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,"
+                    "lrange_100,lrange_300,mset")
+
+
+def redis_benchmark(port, requests, keys, pipeline, timeout, tests="set,get"):
     argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
-            "-t", "set,get", "-n", str(requests), "-r", str(keys),
+            "-t", tests, "-n", str(requests), "-r", str(keys),
             "-d", "100", "-c", "50", "-P", str(pipeline), "--csv"]
     out = subprocess.run(argv, capture_output=True, text=True,
                          timeout=timeout, check=True).stdout
@@ -196,15 +206,19 @@ def main():
                 preload(port, args.keys, 100)
                 print(f"preloaded {args.keys} keys into {name} in "
                       f"{time.time() - t:.1f} s")
-            for pipeline in (1, 16):
-                for name, port in (("shale", sp), ("redis", redis.ports[0])):
-                    res, cmd = redis_benchmark(port, args.requests, args.keys,
-                                               pipeline, timeout)
-                    print(f"  {cmd}")
-                    for test, r in sorted(res.items()):
-                        results.append(dict(server=name, client="redis-benchmark",
-                                            benchmark=f"{test} -P {pipeline}",
-                                            command=cmd, **r))
+            for tests in ("set,get", COLLECTION_TESTS):
+                for pipeline in (1, 16):
+                    for name, port in (("shale", sp),
+                                       ("redis", redis.ports[0])):
+                        res, cmd = redis_benchmark(port, args.requests,
+                                                   args.keys, pipeline,
+                                                   timeout, tests)
+                        print(f"  {cmd}")
+                        for test, r in sorted(res.items()):
+                            results.append(dict(
+                                server=name, client="redis-benchmark",
+                                benchmark=f"{test} -P {pipeline}",
+                                command=cmd, **r))
         if mc:
             for name, port in (("shale", smc), ("memcached", mc.ports[0])):
                 res, cmd = memcaslap(port, args.seconds, args.seconds + 120)
