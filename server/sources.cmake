@@ -71,6 +71,7 @@ add_library(shale_server_lib STATIC
   server/redis/zset_cmd.cc
   server/redis/cmd_list.cc
   server/redis/cmd_list_edit.cc
+  server/redis/cmd_sort.cc
   server/redis/collection_cmd.cc
   server/redis/command.cc
   server/redis/command_stats.cc

@@ -33,12 +33,13 @@ struct Table {
 
   Table() {
     for (auto group :
-         {StringCommands(), BitCommands(), BitFieldCommands(), LcsCommands(),
-          HashCommands(), SetCommands(), SetOpCommands(), ZSetCommands(),
-          ZSetRangeCommands(), ZSetOpCommands(), ZSetPopCommands(),
-          ListCommands(), ListEditCommands(), KeyCommands(), ServerCommands(),
-          MultiCommands(), ConfigCommands(), PubSubCommands(),
-          SlowlogCommands()}) {
+         {StringCommands(),   BitCommands(),     BitFieldCommands(),
+          LcsCommands(),      HashCommands(),    SetCommands(),
+          SetOpCommands(),    ZSetCommands(),    ZSetRangeCommands(),
+          ZSetOpCommands(),   ZSetPopCommands(), ListCommands(),
+          ListEditCommands(), KeyCommands(),     SortCommands(),
+          ServerCommands(),   MultiCommands(),   ConfigCommands(),
+          PubSubCommands(),   SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -152,6 +153,15 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
         for (int64_t i = 0; i < numkeys && numkeys_at + 1 + i < n; i++) {
           keys->push_back({db, args[static_cast<size_t>(numkeys_at + 1 + i)]});
         }
+      }
+    }
+  }
+  // SORT ... STORE dst: the destination too (any argument after a
+  // "store"; the handler parses the options).
+  if (cmd.handler != nullptr && std::string_view(cmd.name) == "sort") {
+    for (int i = 2; i + 1 < n; i++) {
+      if (OptionIs(args[static_cast<size_t>(i)], "store")) {
+        keys->push_back({db, args[static_cast<size_t>(i) + 1]});
       }
     }
   }

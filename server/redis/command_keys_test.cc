@@ -64,5 +64,12 @@ TEST(CommandKeysTest, NumkeysForms) {
   EXPECT_EQ(Locked({"lmpop", "x", "a", "left"}, 0), (Keys{}));
 }
 
+// SORT ... STORE writes its destination: it is locked with the source.
+TEST(CommandKeysTest, SortLocksItsStoreDestination) {
+  EXPECT_EQ(Locked({"sort", "src", "ALPHA", "STORE", "dst"}, 2),
+            (Keys{{2, "src"}, {2, "dst"}}));
+  EXPECT_EQ(Locked({"sort", "src", "by", "w_*"}, 0), (Keys{{0, "src"}}));
+}
+
 }  // namespace
 }  // namespace shale::server
