@@ -128,12 +128,17 @@ void LPos(CommandContext& ctx, Args& a) {
   const uint64_t n = l.size();
   const bool from_front = rank > 0;
   // Redis negates a negative rank; -2^63 stays negative there, so every
-  // match counts: the first one from the back, as here.
-  const uint64_t skip = rank == INT64_MIN ? 0
-                        : from_front      ? static_cast<uint64_t>(rank) - 1
-                                          : static_cast<uint64_t>(-rank) - 1;
+  // match counts (the first one from the back answers), and its COUNT
+  // check (matches - rank + 1 >= count) overflows and never stops the
+  // walk: with a COUNT it answers every match, as here.
+  const bool min_rank = rank == INT64_MIN;
+  const uint64_t skip = min_rank     ? 0
+                        : from_front ? static_cast<uint64_t>(rank) - 1
+                                     : static_cast<uint64_t>(-rank) - 1;
   const uint64_t scan = maxlen == 0 ? n : std::min<uint64_t>(n, maxlen);
-  const uint64_t want = count < 0 ? 1 : static_cast<uint64_t>(count);
+  const uint64_t want = count < 0  ? 1
+                        : min_rank ? 0
+                                   : static_cast<uint64_t>(count);
   std::vector<uint64_t> found;
   uint64_t matches = 0;
   // Visits the element at position pos; false once enough were found.

@@ -150,6 +150,8 @@ SCRIPT = [
     ("LPOS", "p", "zz", "COUNT", "3"),
     ("LPOS", "p", "a", "RANK", "0"),
     ("LPOS", "p", "a", "RANK", I64_MIN),
+    ("LPOS", "p", "a", "RANK", I64_MIN, "COUNT", "1"),
+    ("LPOS", "p", "a", "COUNT", "2", "RANK", I64_MIN, "MAXLEN", "3"),
     ("LPOS", "p", "a", "RANK", I64_MAX),
     ("LPOS", "p", "a", "COUNT", "-1"),
     ("LPOS", "p", "a", "MAXLEN", "-1"),
