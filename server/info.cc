@@ -47,7 +47,8 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
   out.push_back({"clients",
                  {{"connected_clients", str(s->registry->size())},
                   {"resp_clients", str(s->clients.size())},
-                  {"maxclients", str(s->config.maxclients)}}});
+                  {"maxclients", str(s->config.maxclients)},
+                  {"blocked_clients", str(s->blocking.size())}}});
   std::string mem;
   s->ks->db()->GetProperty("shale.mem-bytes", &mem);
   uint64_t rss = ResidentBytes();

@@ -35,7 +35,8 @@ std::string ClientTable::DescribeLocked(const ClientState* c) {
       " laddr=" + c->local + " fd=-1 name=" + c->name +
       " age=" + std::to_string((now - c->created_ms) / 1000) +
       " idle=" + std::to_string(now > last ? (now - last) / 1000 : 0) +
-      " flags=N db=" + std::to_string(c->db.load()) +
+      " flags=" + (c->blocked.load() ? "b" : "N") +
+      " db=" + std::to_string(c->db.load()) +
       " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 "
       "qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 "
       "tot-mem=0 events=r cmd=" +

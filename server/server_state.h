@@ -19,6 +19,7 @@
 #include "server/live_config.h"
 #include "server/net/registry.h"
 #include "server/pubsub/pubsub.h"
+#include "server/redis/blocking.h"
 #include "server/redis/command_stats.h"
 #include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
@@ -41,6 +42,8 @@ struct ClientState {
   std::atomic<int> resp{2};
   // The selected database (SELECT); written by the client's own thread.
   std::atomic<int> db{0};
+  // Blocked by BLPOP ... (CLIENT LIST flag b); written by its own thread.
+  std::atomic<bool> blocked{false};
   // Guarded by ClientTable::mu_ (SETNAME is rare; LIST reads it).
   std::string name;
 };
@@ -111,6 +114,8 @@ struct ServerState {
   CursorTable cursors;
   // WATCH's registry; a commit hook of ks (registered by Server::Start).
   WatchRegistry watches;
+  // The clients blocked by BLPOP, BZPOPMIN ... (redis/blocking.h).
+  BlockingRegistry blocking;
   // Clients disconnected for exceeding their client-output-buffer-limit
   // (kept in `live`): INFO stats client_output_buffer_limit_disconnections.
   StatCounter output_limit_disconnections;

@@ -72,11 +72,14 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_list.cc
   server/redis/cmd_list_edit.cc
   server/redis/cmd_sort.cc
+  server/redis/cmd_blocking.cc
+  server/redis/blocking.cc
   server/redis/collection_cmd.cc
   server/redis/command.cc
   server/redis/command_stats.cc
   server/redis/slowlog.cc
   server/redis/resp_session.cc
+  server/redis/resp_session_block.cc
   server/redis/get_batch.cc
   server/redis/set_batch.cc
   server/redis/watch.cc

@@ -34,6 +34,29 @@ void Tx::LockKeys(std::span<const DbKey> keys) { lock_.emplace(ks_, keys); }
 
 void Tx::LockAll() { lock_.emplace(ks_, Keyspace::KeyLock::All()); }
 
+bool Tx::Holds(int db, std::string_view key) const {
+  if (!lock_.has_value()) return false;
+  if (lock_->Holds(db, key)) return true;
+  const auto stripe = static_cast<uint16_t>(Keyspace::StripeOf(db, key));
+  return std::find(extra_stripes_.begin(), extra_stripes_.end(), stripe) !=
+         extra_stripes_.end();
+}
+
+bool Tx::TryLockMore(int db, std::string_view key) {
+  if (Holds(db, key)) return true;
+  const auto stripe = static_cast<uint16_t>(Keyspace::StripeOf(db, key));
+  if (!ks_->stripes_[stripe].try_lock()) return false;
+  extra_stripes_.push_back(stripe);
+  return true;
+}
+
+void Tx::WrittenKeys(std::vector<std::pair<int, std::string>>* out) const {
+  for (size_t i = 0; i < n_pending_; i++) {
+    const Pending& p = pending_[i];
+    out->emplace_back(p.db, std::string_view(p.ekey).substr(p.key_offset));
+  }
+}
+
 const Tx::Pending* Tx::Find(std::string_view ekey) {
   if (n_pending_ == 0) return nullptr;
   if (n_pending_ > kIndexFrom) {
@@ -94,7 +117,7 @@ Status Tx::Get(std::string_view key, Entry* entry, const Snapshot* snap) {
 }
 
 void Tx::LazyExpire(std::string_view key, const Entry& entry) {
-  if (!lock_.has_value() || !lock_->Holds(db_, key)) return;
+  if (!Holds(db_, key)) return;
   const uint64_t when = entry.meta().expire_at_ms;
   Pending& p = Add(key, true);
   batch_.Delete(p.ekey);
@@ -217,7 +240,7 @@ Status Tx::SetExpiry(std::string_view key, const Entry& e,
 }
 
 const Snapshot* Tx::ReadSnapshot(std::string_view key) {
-  if (lock_.has_value() && lock_->Holds(db_, key)) return nullptr;
+  if (Holds(db_, key)) return nullptr;
   if (snap_ == nullptr) snap_ = ks_->db()->GetSnapshot();
   return snap_;
 }
@@ -307,6 +330,8 @@ void Tx::Release() {
   batch_.Clear();
   events_.clear();
   event_keys_.clear();
+  for (uint16_t stripe : extra_stripes_) ks_->stripes_[stripe].unlock();
+  extra_stripes_.clear();
   lock_.reset();
 }
 

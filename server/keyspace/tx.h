@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "server/keyspace/element_iterator.h"
@@ -60,6 +61,17 @@ class Tx {
   void LockKeys(std::span<const DbKey> keys);
   void LockAll();
   bool locked() const { return lock_.has_value(); }
+  // True if this Tx holds key's stripe in db (LockKeys/LockAll or
+  // TryLockMore).
+  bool Holds(int db, std::string_view key) const;
+  // Takes key's stripe too if it is free (try_lock: never waits, so it
+  // cannot deadlock with a writer that waits for this Tx's stripes); true
+  // if the Tx holds it now. Released by Release. For serving a blocked
+  // BLMOVE from a push's Tx (redis/blocking.h). REQUIRES: locked().
+  bool TryLockMore(int db, std::string_view key);
+  // The keys this Tx has written so far (metadata writes), as (db, key),
+  // in write order, possibly repeated.
+  void WrittenKeys(std::vector<std::pair<int, std::string>>* out) const;
 
   Keyspace* keyspace() const { return ks_; }
   int db() const { return db_; }
@@ -153,6 +165,7 @@ class Tx {
   Keyspace* const ks_;
   int db_ = 0;
   std::optional<Keyspace::KeyLock> lock_;
+  std::vector<uint16_t> extra_stripes_;  // TryLockMore's, until Release
   WriteBatch batch_;
   // pending_[0, n_pending_) in write order; the rest are spare buffers.
   std::vector<Pending> pending_;

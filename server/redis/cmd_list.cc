@@ -281,6 +281,16 @@ const CommandSpec kCommands[] = {
 
 }  // namespace
 
+bool ListPopN(CommandContext& ctx, Collection* c, bool left, uint64_t count,
+              std::vector<std::string>* out) {
+  return PopN(ctx, c, left, count, out);
+}
+
+void ListMove(CommandContext& ctx, std::string_view src, std::string_view dst,
+              bool from_left, bool to_left) {
+  Move(ctx, src, dst, from_left, to_left);
+}
+
 std::span<const CommandSpec> ListCommands() { return kCommands; }
 
 }  // namespace shale::server

@@ -85,11 +85,13 @@ void RespSession::Exec(CommandContext& ctx) {
   }
   server_->watches.UnwatchAll(&watch_);
   ctx.w->Array(queue.size());
+  in_exec_ = true;  // blocking pops answer as on a timeout
   for (Args& args : queue) {
     const Command* cmd = ResolveCommand(args);
     client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
     CallCommand(cmd, ctx, args);
   }
+  in_exec_ = false;
   // The dispatcher commits the Tx (one batch) and unlocks.
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/info.h"
+#include "server/net/connection.h"
 #include "server/redis/command.h"
 #include "server/redis/resp_session.h"
 
@@ -162,6 +163,25 @@ void Client(CommandContext& ctx, Args& a) {
     return ctx.w->Verbatim(ctx.server->clients.Describe(ctx.client));
   }
   if (sub == "setinfo" && a.size() == 4) return ctx.w->Ok();
+  if (sub == "unblock" && (a.size() == 3 || a.size() == 4)) {
+    bool error = false;
+    if (a.size() == 4) {
+      if (OptionIs(a[3], "error")) {
+        error = true;
+      } else if (!OptionIs(a[3], "timeout")) {
+        return ctx.w->Error(
+            "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    int64_t id;
+    if (!ParseInt64(a[2], &id)) return ctx.w->Error(kErrNotInt);
+    BlockedClient* b = nullptr;
+    std::shared_ptr<Connection> conn =
+        ctx.server->blocking.RemoveById(static_cast<uint64_t>(id), &b);
+    if (conn == nullptr) return ctx.w->Int(0);
+    conn->Post([b, error](std::string* out) { b->unblock(error, out); });
+    return ctx.w->Int(1);
+  }
   if (sub == "help") {
     const char* lines[] = {"CLIENT <subcommand> [<arg> ...]. Subcommands are:",
                            "GETNAME",
@@ -174,7 +194,7 @@ void Client(CommandContext& ctx, Args& a) {
     return;
   }
   if (sub == "setname" || sub == "getname" || sub == "id" || sub == "list" ||
-      sub == "info") {
+      sub == "info" || sub == "unblock") {
     return ReplyArity(ctx.w, "client|" + sub);
   }
   UnknownSubcommand(ctx, a[0], a[1]);

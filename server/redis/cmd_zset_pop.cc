@@ -22,8 +22,9 @@ enum Where { kMin, kMax };
 // emit_key: ZMPOP's [key, [[member, score] ...]] reply (nested always);
 // otherwise ZPOPMIN/ZPOPMAX's flat array (RESP3 with a count: pairs).
 // count < 0: no count given (one member).
+// flat_key: BZPOPMIN/BZPOPMAX's [key, member, score] (one member).
 void Pop(CommandContext& ctx, std::span<const std::string> keys, Where where,
-         bool emit_key, int64_t count) {
+         bool emit_key, int64_t count, bool flat_key = false) {
   Collection c(ctx.ks(), KeyType::kZSet);
   bool any = false;
   for (const std::string& key : keys) {
@@ -49,6 +50,12 @@ void Pop(CommandContext& ctx, std::span<const std::string> keys, Where where,
   if (!FinishColl(ctx, &c, kNotifyZset,
                   where == kMin ? "zpopmin" : "zpopmax")) {
     return;
+  }
+  if (flat_key) {
+    ctx.w->Array(3);
+    ctx.w->Bulk(c.key());
+    ctx.w->Bulk(got[0].member);
+    return ReplyScore(ctx.w, got[0].score);
   }
   if (emit_key) {
     ctx.w->Array(2);
@@ -79,39 +86,61 @@ void ZPopMinMax(CommandContext& ctx, Args& a, Where where) {
 void ZPopMin(CommandContext& c, Args& a) { ZPopMinMax(c, a, kMin); }
 void ZPopMax(CommandContext& c, Args& a) { ZPopMinMax(c, a, kMax); }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], with Redis 7.0's
-// checks in its order.
-void ZMPop(CommandContext& ctx, Args& a) {
+}  // namespace
+
+bool ParseZMPop(CommandContext& ctx, const Args& a, size_t first,
+                ZMPopArgs* m) {
   int64_t numkeys;
-  if (!ParseInt64(a[1], &numkeys) || numkeys < 1) {
-    return ctx.w->Error("ERR numkeys should be greater than 0");
+  if (!ParseInt64(a[first], &numkeys) || numkeys < 1) {
+    ctx.w->Error("ERR numkeys should be greater than 0");
+    return false;
   }
-  if (numkeys >= static_cast<int64_t>(a.size()) - 2) {
-    return ctx.w->Error(kErrSyntax);
+  if (numkeys >= static_cast<int64_t>(a.size() - first) - 1) {
+    ctx.w->Error(kErrSyntax);
+    return false;
   }
-  const size_t where_at = 2 + static_cast<size_t>(numkeys);
-  Where where;
+  const size_t where_at = first + 1 + static_cast<size_t>(numkeys);
   if (OptionIs(a[where_at], "min")) {
-    where = kMin;
+    m->max = false;
   } else if (OptionIs(a[where_at], "max")) {
-    where = kMax;
+    m->max = true;
   } else {
-    return ctx.w->Error(kErrSyntax);
+    ctx.w->Error(kErrSyntax);
+    return false;
   }
   int64_t count = -1;
   for (size_t j = where_at + 1; j < a.size(); j++) {
     if (count == -1 && OptionIs(a[j], "count") && j + 1 < a.size()) {
       j++;
       if (!ParseInt64(a[j], &count) || count < 1) {
-        return ctx.w->Error("ERR count should be greater than 0");
+        ctx.w->Error("ERR count should be greater than 0");
+        return false;
       }
     } else {
-      return ctx.w->Error(kErrSyntax);
+      ctx.w->Error(kErrSyntax);
+      return false;
     }
   }
-  if (count == -1) count = 1;
-  Pop(ctx, std::span<const std::string>(&a[2], static_cast<size_t>(numkeys)),
-      where, true, count);
+  m->count = count == -1 ? 1 : count;
+  m->keys =
+      std::span<const std::string>(&a[first + 1], static_cast<size_t>(numkeys));
+  return true;
+}
+
+void ZPopKeys(CommandContext& ctx, std::span<const std::string> keys, bool max,
+              ZPopForm form, int64_t count) {
+  Pop(ctx, keys, max ? kMax : kMin, form == ZPopForm::kNestedKey, count,
+      form == ZPopForm::kFlatKey);
+}
+
+namespace {
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], with Redis 7.0's
+// checks in its order.
+void ZMPop(CommandContext& ctx, Args& a) {
+  ZMPopArgs m;
+  if (!ParseZMPop(ctx, a, 1, &m)) return;
+  Pop(ctx, m.keys, m.max ? kMax : kMin, true, m.count);
 }
 
 // One random member with its score, or the picks of ReadAt.

@@ -33,13 +33,13 @@ struct Table {
 
   Table() {
     for (auto group :
-         {StringCommands(),   BitCommands(),     BitFieldCommands(),
-          LcsCommands(),      HashCommands(),    SetCommands(),
-          SetOpCommands(),    ZSetCommands(),    ZSetRangeCommands(),
-          ZSetOpCommands(),   ZSetPopCommands(), ListCommands(),
-          ListEditCommands(), KeyCommands(),     SortCommands(),
-          ServerCommands(),   MultiCommands(),   ConfigCommands(),
-          PubSubCommands(),   SlowlogCommands()}) {
+         {StringCommands(),   BitCommands(),      BitFieldCommands(),
+          LcsCommands(),      HashCommands(),     SetCommands(),
+          SetOpCommands(),    ZSetCommands(),     ZSetRangeCommands(),
+          ZSetOpCommands(),   ZSetPopCommands(),  ListCommands(),
+          ListEditCommands(), BlockingCommands(), KeyCommands(),
+          SortCommands(),     ServerCommands(),   MultiCommands(),
+          ConfigCommands(),   PubSubCommands(),   SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

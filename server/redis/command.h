@@ -54,6 +54,9 @@ struct CommandContext {
   // The command's transaction, bound to the client's selected database:
   // reads see its writes; the dispatcher commits it after the handler.
   Tx* tx;
+  // Set while a write serves a blocked client (cmd_blocking.cc): the key
+  // its command may pop from; session and client are then nullptr.
+  const std::string* serving_key = nullptr;
   Tx* ks() { return tx; }
   Keyspace* keyspace() { return server->ks; }
 };
@@ -146,6 +149,7 @@ std::span<const CommandSpec> ZSetPopCommands();    // cmd_zset_pop.cc
 std::span<const CommandSpec> SetCommands();        // cmd_set.cc
 std::span<const CommandSpec> SetOpCommands();      // cmd_set_ops.cc
 std::span<const CommandSpec> ListCommands();       // cmd_list.cc
+std::span<const CommandSpec> BlockingCommands();   // cmd_blocking.cc
 std::span<const CommandSpec> ListEditCommands();   // cmd_list_edit.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> SortCommands();  // cmd_sort.cc

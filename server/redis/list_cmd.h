@@ -37,6 +37,15 @@ struct MPopArgs {
 // false with Redis's error written.
 bool ParseMPop(CommandContext& ctx, const Args& a, size_t first, MPopArgs* m);
 
+// Pops up to count elements of the found list c from one end into *out,
+// finishing the write with the pop's events (LPOP's); false with the error
+// written. cmd_list.cc.
+bool ListPopN(CommandContext& ctx, Collection* c, bool left, uint64_t count,
+              std::vector<std::string>* out);
+// LMOVE src dst: replies the element moved, or nil if src is absent.
+void ListMove(CommandContext& ctx, std::string_view src, std::string_view dst,
+              bool from_left, bool to_left);
+
 }  // namespace shale::server
 
 #endif  // SHALE_SERVER_REDIS_LIST_CMD_H_

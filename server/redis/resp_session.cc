@@ -40,10 +40,15 @@ RespSession::~RespSession() { OnClose(); }
 void RespSession::Attach(Connection* conn) {
   conn_ = conn;
   subs_.set_connection(conn);
+  block_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
 }
 
 void RespSession::OnClose() {
   // Nothing on another thread may reach this client from here on.
+  if (blocked_) {
+    server_->blocking.Remove(&block_);
+    LeaveBlocked();
+  }
   ResetTransaction();
   subs_.Clear();
   server_->clients.Remove(client_.id);
@@ -81,7 +86,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
   // microseconds of each other.
   client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
   size_t total = 0;
-  while (!closing_ && out->size() < output_limit) {
+  while (!closing_ && !blocked_ && out->size() < output_limit) {
     size_t used = 0;
     RespParser::Result r = parser_.Parse(in.substr(total), &used);
     total += used;
@@ -236,6 +241,9 @@ void RespSession::Run(const Command* cmd, Args& args) {
   const size_t mark = out_->size();
   CommandContext ctx{server_, &client_, this, &writer_, &tx_};
   CallCommand(cmd, ctx, args);
+  // Clients blocked on the keys written are served in this Tx, still
+  // holding the locks: their pops commit with the write that woke them.
+  ServeBlocked(server_, &tx_, &wakeups_);
   Status s = tx_.Commit();
   if (!s.ok()) {
     // Nothing was written: the reply must not claim otherwise.
@@ -243,6 +251,7 @@ void RespSession::Run(const Command* cmd, Args& args) {
     ReplyStatus(&writer_, s);
   }
   tx_.Release();
+  if (!wakeups_.empty()) PostWakeups(&wakeups_, s.ok());
 }
 
 }  // namespace shale::server

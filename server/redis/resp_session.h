@@ -4,13 +4,17 @@
 #ifndef SHALE_SERVER_REDIS_RESP_SESSION_H_
 #define SHALE_SERVER_REDIS_RESP_SESSION_H_
 
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "server/net/session.h"
 #include "server/protocol/resp/resp_parser.h"
 #include "server/protocol/resp/resp_writer.h"
 #include "server/pubsub/subscriptions.h"
+#include "server/redis/blocking_cmd.h"
 #include "server/redis/command.h"
 #include "server/redis/get_batch.h"
 #include "server/redis/set_batch.h"
@@ -28,7 +32,8 @@ class RespSession : public Session {
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
-  bool idle_exempt() const override { return subs_.any(); }
+  bool ready() const override { return !blocked_; }
+  bool idle_exempt() const override { return subs_.any() || blocked_; }
   void OnClose() override;
 
   // For connection commands (HELLO, AUTH, QUIT, RESET).
@@ -40,6 +45,21 @@ class RespSession : public Session {
   Subscriptions* subscriptions() { return &subs_; }
   // The connection (nullptr in tests over a bare session).
   Connection* connection() { return conn_; }
+
+  // --- blocking pops (resp_session_block.cc) ------------------------------
+  // False inside EXEC (a blocking command then answers as on a timeout).
+  bool CanBlock() const { return !in_exec_ && conn_ != nullptr; }
+  // Blocks the client on keys (registry: server_->blocking) for ms
+  // milliseconds (0: forever) with the command args: no further input runs
+  // until it is served, times out (nil array, or nil bulk if nil_bulk), is
+  // CLIENT UNBLOCKed or disconnects. REQUIRES: CanBlock(), inside the
+  // command's Tx (its keys locked).
+  void Block(const Args& args, const std::vector<std::string_view>& keys,
+             bool zset, int64_t ms, bool nil_bulk);
+  // CLIENT UNBLOCK of this client (removed from the registry by the
+  // caller): answers as a timeout, or with the UNBLOCKED error. On the
+  // connection's thread (posted).
+  void Unblocked(bool error, std::string* out);
 
   // --- transactions (cmd_multi.cc) ----------------------------------------
   // MULTI, EXEC, DISCARD, WATCH, UNWATCH; each writes one reply.
@@ -77,6 +97,13 @@ class RespSession : public Session {
   void FlushBatches();
   void FlushGets();
 
+  // The registry's wake callback (on this connection's thread): leaves the
+  // blocked state and writes reply, or runs the command again.
+  void Wake(const std::string& reply, bool rerun, std::string* out);
+  // Leaves the blocked state (timer cancelled); true if it was blocked.
+  bool LeaveBlocked();
+  void OnBlockTimeout(uint64_t gen);
+
   ServerState* const server_;
   Connection* conn_ = nullptr;
   RespParser parser_;
@@ -95,6 +122,15 @@ class RespSession : public Session {
   Subscriptions subs_;
   bool authenticated_ = false;
   bool closing_ = false;
+  // Blocking pops: the registration and its timer (created in Attach).
+  BlockedClient block_;
+  bool blocked_ = false;
+  bool in_exec_ = false;
+  bool nil_bulk_ = false;   // the blocked command's timeout reply form
+  uint64_t block_gen_ = 0;  // tells a stale timer from the current block
+  std::unique_ptr<boost::asio::steady_timer> block_timer_;
+  // Served clients of the current command, answered after its commit.
+  std::vector<Wakeup> wakeups_;
 };
 
 }  // namespace shale::server

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,25 @@ class ZStore {
   uint64_t n_ = 0;
   size_t max_len_ = 0;
 };
+
+// ZMPOP's arguments from `first` (numkeys) on, as Redis 7.0 checks them
+// (ZMPOP and BZMPOP): the keys (views of a), MIN/MAX, the count (1 if
+// absent). False with the error written.
+struct ZMPopArgs {
+  std::span<const std::string> keys;
+  bool max = false;
+  int64_t count = 1;
+};
+bool ParseZMPop(CommandContext& ctx, const Args& a, size_t first, ZMPopArgs* m);
+
+// The pops' reply forms: ZPOPMIN's flat array, ZMPOP's [key, [[m, s] ...]],
+// BZPOPMIN's [key, member, score].
+enum class ZPopForm { kPlain, kNestedKey, kFlatKey };
+// Pops count members (count < 0: one, ZPOPMIN without a count) of the
+// first existing sorted set of keys, with the pop's events; replies in
+// form (nil array / empty array if none exists). cmd_zset_pop.cc.
+void ZPopKeys(CommandContext& ctx, std::span<const std::string> keys, bool max,
+              ZPopForm form, int64_t count);
 
 }  // namespace shale::server
 
