@@ -26,7 +26,9 @@ namespace shale::server {
 namespace {
 
 // Redis 7.0's getTimeoutFromObjectOrReply in seconds: a long double,
-// truncated to milliseconds; 0 blocks forever.
+// truncated to milliseconds; 0 blocks forever. As Redis on x86-64, a
+// value past the int64 milliseconds (inf too) converts to a negative one;
+// the deadline (now + ms) must fit in an int64.
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* ms) {
   long double t;
   if (!ParseLongDouble(arg, &t)) {
@@ -34,15 +36,16 @@ bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* ms) {
     return false;
   }
   t *= 1000.0L;
-  if (t >= 9.2e18L) {
-    ctx.w->Error("ERR timeout is out of range");
-    return false;
-  }
-  if (t <= -9.2e18L || static_cast<int64_t>(t) < 0) {
+  if (!(t < 9223372036854775808.0L) || t <= -9223372036854775808.0L ||
+      static_cast<int64_t>(t) < 0) {
     ctx.w->Error("ERR timeout is negative");
     return false;
   }
   *ms = static_cast<int64_t>(t);
+  if (*ms > INT64_MAX - static_cast<int64_t>(Keyspace::NowMs())) {
+    ctx.w->Error("ERR timeout is out of range");
+    return false;
+  }
   return true;
 }
 
