@@ -27,8 +27,7 @@ namespace {
 
 // Redis 7.0's getTimeoutFromObjectOrReply in seconds: a long double,
 // truncated to milliseconds; 0 blocks forever. As Redis on x86-64, a
-// value past the int64 milliseconds (inf too) converts to a negative one;
-// the deadline (now + ms) must fit in an int64.
+// value past the int64 milliseconds (inf too) converts to a negative one.
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* ms) {
   long double t;
   if (!ParseLongDouble(arg, &t)) {
@@ -42,10 +41,6 @@ bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* ms) {
     return false;
   }
   *ms = static_cast<int64_t>(t);
-  if (*ms > INT64_MAX - static_cast<int64_t>(Keyspace::NowMs())) {
-    ctx.w->Error("ERR timeout is out of range");
-    return false;
-  }
   return true;
 }
 
@@ -57,7 +52,8 @@ std::vector<std::string_view> KeysToTry(
 }
 
 // Nothing to pop: block (or, inside MULTI/EXEC or without a connection,
-// answer as on a timeout). Serving: nothing happens.
+// answer at once: a nil array, or a nil bulk for BLMOVE and BRPOPLPUSH, as
+// Redis 7.0). Serving: nothing happens.
 void BlockOrNil(CommandContext& ctx, const Args& a,
                 const std::vector<std::string_view>& keys, bool zset,
                 int64_t ms, bool nil_bulk) {
@@ -65,7 +61,7 @@ void BlockOrNil(CommandContext& ctx, const Args& a,
   if (ctx.session == nullptr || !ctx.session->CanBlock()) {
     return nil_bulk ? ctx.w->Null() : ctx.w->NullArray();
   }
-  ctx.session->Block(a, keys, zset, ms, nil_bulk);
+  ctx.session->Block(a, keys, zset, ms);
 }
 
 std::vector<std::string_view> Views(const Args& a, size_t from, size_t to) {

@@ -51,11 +51,11 @@ class RespSession : public Session {
   bool CanBlock() const { return !in_exec_ && conn_ != nullptr; }
   // Blocks the client on keys (registry: server_->blocking) for ms
   // milliseconds (0: forever) with the command args: no further input runs
-  // until it is served, times out (nil array, or nil bulk if nil_bulk), is
+  // until it is served, times out (a nil array, as Redis 7.0), is
   // CLIENT UNBLOCKed or disconnects. REQUIRES: CanBlock(), inside the
   // command's Tx (its keys locked).
   void Block(const Args& args, const std::vector<std::string_view>& keys,
-             bool zset, int64_t ms, bool nil_bulk);
+             bool zset, int64_t ms);
   // CLIENT UNBLOCK of this client (removed from the registry by the
   // caller): answers as a timeout, or with the UNBLOCKED error. On the
   // connection's thread (posted).
@@ -126,7 +126,6 @@ class RespSession : public Session {
   BlockedClient block_;
   bool blocked_ = false;
   bool in_exec_ = false;
-  bool nil_bulk_ = false;   // the blocked command's timeout reply form
   uint64_t block_gen_ = 0;  // tells a stale timer from the current block
   std::unique_ptr<boost::asio::steady_timer> block_timer_;
   // Served clients of the current command, answered after its commit.

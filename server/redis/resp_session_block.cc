@@ -11,7 +11,7 @@ namespace shale::server {
 
 void RespSession::Block(const Args& args,
                         const std::vector<std::string_view>& keys, bool zset,
-                        int64_t ms, bool nil_bulk) {
+                        int64_t ms) {
   block_.id = client_.id;
   block_.db = tx_.db();
   block_.resp = writer_.version();
@@ -26,12 +26,12 @@ void RespSession::Block(const Args& args,
       Unblocked(error, out);
     };
   }
-  nil_bulk_ = nil_bulk;
   blocked_ = true;
   client_.blocked.store(true, std::memory_order_relaxed);
   const uint64_t gen = ++block_gen_;
   server_->blocking.Block(&block_);
-  if (ms > 0) {
+  // Past 10^15 ms (31,000 years) a timer could overflow: forever.
+  if (ms > 0 && ms < 1000000000000000) {
     block_timer_->expires_after(std::chrono::milliseconds(ms));
     block_timer_->async_wait([this, gen, conn = conn_->shared_from_this()](
                                  const boost::system::error_code& ec) {
@@ -60,10 +60,10 @@ void RespSession::Unblocked(bool error, std::string* out) {
   if (!LeaveBlocked()) return;
   writer_.set_out(out);
   out_ = out;
+  // Redis 7.0 answers a timed-out list or sorted-set wait with a nil
+  // array, BLMOVE's too (replyToBlockedClientTimedOut).
   if (error) {
     writer_.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  } else if (nil_bulk_) {
-    writer_.Null();
   } else {
     writer_.NullArray();
   }

@@ -111,6 +111,7 @@ IMMEDIATE = [
     ("call", "a", "BLPOP", "l"),
     ("call", "a", "BLMOVE", "l", "d", "UP", "LEFT", "x"),
     ("call", "a", "BLMOVE", "l", "d", "LEFT", "LEFT", "x"),
+    ("call", "a", "RPUSH", "l", "w"),
     ("call", "a", "BLMOVE", "l", "s", "LEFT", "LEFT", "0"),
     ("call", "a", "BLMPOP", "x", "1", "l", "LEFT"),
     ("call", "a", "BLMPOP", "0", "0", "l", "LEFT"),
@@ -197,34 +198,35 @@ def test_timeouts(server, real_redis):  # noqa: F811
     ])
 
 
+def unblock_script(port, proto):
+    ctl = RawConn(port)
+    ctl.call("FLUSHALL")
+    c = RawConn(port)
+    if proto == 3:
+        c.call("HELLO", "3")
+    cid = int(c.call("CLIENT", "ID")[1:-2])
+    got = []
+    for args, reason in ((("BLPOP", "q", "0"), ()),
+                         (("BLMOVE", "q", "d", "LEFT", "LEFT", "0"),
+                          ("TIMEOUT",)),
+                         (("BZMPOP", "0", "1", "z", "MIN"), ("ERROR",)),
+                         (("BRPOPLPUSH", "q", "d", "0"), ("error",))):
+        c.send(*args)
+        wait_blocked(ctl, 1)
+        got.append(ctl.call("CLIENT", "UNBLOCK", str(cid), *reason))
+        got.append(c.reply())
+        wait_blocked(ctl, 0)
+        got.append(ctl.call("CLIENT", "UNBLOCK", str(cid)))
+    got.append(c.call("PING"))
+    c.close()
+    ctl.close()
+    return got
+
+
 def test_client_unblock(server, real_redis):  # noqa: F811
-    for target in (server, real_redis):
-        for proto in (2, 3):
-            ctl = RawConn(target.port)
-            ctl.call("FLUSHALL")
-            c = RawConn(target.port)
-            if proto == 3:
-                c.call("HELLO", "3")
-            cid = int(c.call("CLIENT", "ID")[1:-2])
-            got = []
-            for args, reason in ((("BLPOP", "q", "0"), ()),
-                                 (("BLMOVE", "q", "d", "LEFT", "LEFT", "0"),
-                                  ("TIMEOUT",)),
-                                 (("BZMPOP", "0", "1", "z", "MIN"),
-                                  ("ERROR",))):
-                c.send(*args)
-                wait_blocked(ctl, 1)
-                got.append(ctl.call("CLIENT", "UNBLOCK", str(cid), *reason))
-                got.append(c.reply())
-                wait_blocked(ctl, 0)
-                got.append(ctl.call("CLIENT", "UNBLOCK", str(cid)))
-            got.append(c.call("PING"))
-            c.close()
-            ctl.close()
-            if target is server:
-                ours = got
-            else:
-                assert ours == got, "RESP%d" % proto
+    for proto in (2, 3):
+        assert (unblock_script(server.port, proto) ==
+                unblock_script(real_redis.port, proto)), "RESP%d" % proto
 
 
 def test_wrong_type_while_waiting(server, real_redis):  # noqa: F811
