@@ -259,6 +259,7 @@ void ServeBlocked(ServerState* server, Tx* tx, std::vector<Wakeup>* out) {
   if (server->blocking.size() == 0 || tx->empty()) return;
   const int saved_db = tx->db();
   std::vector<std::pair<int, std::string>> keys;
+  std::set<std::pair<int, std::string>> held;
   // A served BLMOVE writes its destination, which may have waiters too:
   // passes until one serves nobody.
   for (bool again = true; again;) {
@@ -268,8 +269,11 @@ void ServeBlocked(ServerState* server, Tx* tx, std::vector<Wakeup>* out) {
     // In write order, as Redis's ready keys; each once.
     std::set<std::pair<int, std::string>> seen;
     for (const auto& dk : keys) {
-      if (!seen.insert(dk).second) continue;
+      if (!seen.insert(dk).second || held.count(dk) != 0) continue;
+      const size_t before = out->size();
       if (ServeKey(server, tx, dk.first, dk.second, out)) again = true;
+      // A waiter re-run on its connection keeps its turn on this key.
+      if (out->size() > before && out->back().rerun) held.insert(dk);
     }
     if (server->blocking.size() == 0) break;
   }

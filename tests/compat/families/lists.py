@@ -1,5 +1,6 @@
-"""Lists: LPUSH ... LMPOP (the list type's commands, without the blocking
-pops). Keys come from the shared pool, so list commands meet strings,
+"""Lists: LPUSH ... LMPOP and the blocking pops with a 0.01 s timeout
+(or a bad one: never 0). The harness waits for each reply before the next
+command, so a blocking pop on an empty key always times out: deterministic. Keys come from the shared pool, so list commands meet strings,
 hashes and sets (WRONGTYPE every way). Every list command is
 deterministic: replies compare exactly, in order."""
 from gen import Cmd, Family
@@ -54,6 +55,10 @@ def lmpop_args(g):
     return out
 
 
+def timeout(g):
+    return g.choice([b"0.01", b"0.01", b"0.01", b"x", b"-1"])
+
+
 FAMILY = Family("lists", [
     Cmd("LPUSH", lambda g: [g.key()] + elements(g), weight=4),
     Cmd("RPUSH", lambda g: [g.key()] + elements(g), weight=4),
@@ -75,4 +80,9 @@ FAMILY = Family("lists", [
     Cmd("LMOVE", lambda g: [g.key(), g.key(), end(g), end(g)]),
     Cmd("RPOPLPUSH", lambda g: [g.key(), g.key()]),
     Cmd("LMPOP", lmpop_args),
+    Cmd("BLPOP", lambda g: g.keys(1, 3) + [timeout(g)]),
+    Cmd("BRPOP", lambda g: g.keys(1, 3) + [timeout(g)]),
+    Cmd("BLMOVE", lambda g: [g.key(), g.key(), end(g), end(g), timeout(g)]),
+    Cmd("BRPOPLPUSH", lambda g: [g.key(), g.key(), timeout(g)]),
+    Cmd("BLMPOP", lambda g: [timeout(g)] + lmpop_args(g)),
 ], weight=1.5, reset=[])

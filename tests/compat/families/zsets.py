@@ -170,6 +170,12 @@ FAMILY = Family("zsets", [
     Cmd("ZPOPMIN", pop_args),
     Cmd("ZPOPMAX", pop_args),
     Cmd("ZMPOP", zmpop_args),
+    # Blocking pops with a 0.01 s timeout (or a bad one; never 0): the
+    # harness waits for each reply, so an empty key always times out.
+    Cmd("BZPOPMIN", lambda g: g.keys(1, 3) + [g.choice([b"0.01", b"x"])]),
+    Cmd("BZPOPMAX", lambda g: g.keys(1, 3) + [g.choice([b"0.01", b"-1"])]),
+    Cmd("BZMPOP", lambda g: [g.choice([b"0.01", b"0.01", b"x"])] +
+        zmpop_args(g)),
     Cmd("ZRANDMEMBER", zrandmember_args),
     Cmd("ZUNION", lambda g: algebra_args(g, False)),
     Cmd("ZINTER", lambda g: algebra_args(g, False)),
