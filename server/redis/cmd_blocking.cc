@@ -118,10 +118,11 @@ void BRPopLPush(CommandContext& ctx, Args& a) {
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
 void BLMPop(CommandContext& ctx, Args& a) {
-  int64_t ms;
-  if (!ParseTimeout(ctx, a[1], &ms)) return;
+  // Redis 7.0 checks the LMPOP arguments before the timeout.
   MPopArgs m;
   if (!ParseMPop(ctx, a, 2, &m)) return;
+  int64_t ms;
+  if (!ParseTimeout(ctx, a[1], &ms)) return;
   for (std::string_view key : KeysToTry(ctx, m.keys)) {
     Collection c(ctx.ks(), KeyType::kList);
     if (!OpenColl(ctx, &c, key)) return;
@@ -176,10 +177,10 @@ void BZPopMax(CommandContext& ctx, Args& a) { BZPop(ctx, a, true); }
 
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
 void BZMPop(CommandContext& ctx, Args& a) {
-  int64_t ms;
-  if (!ParseTimeout(ctx, a[1], &ms)) return;
   ZMPopArgs m;
   if (!ParseZMPop(ctx, a, 2, &m)) return;
+  int64_t ms;
+  if (!ParseTimeout(ctx, a[1], &ms)) return;
   std::vector<std::string_view> keys(m.keys.begin(), m.keys.end());
   std::string key;
   bool err;
