@@ -52,6 +52,13 @@ class ListTest : public testing::Test {
     }
   }
 
+  // Begins tx on db 0 with "l" locked (a write command's Tx).
+  static void BeginLocked(Tx* tx) {
+    tx->Begin(0);
+    const Tx::DbKey keys[] = {{0, "l"}};
+    tx->LockKeys(keys);
+  }
+
   MemEnv env_;
   std::unique_ptr<DB> db_;
   std::unique_ptr<Keyspace> ks_;
@@ -69,9 +76,7 @@ TEST_F(ListTest, RandomOpsMatchADeque) {
   const char* vals[] = {"a", "b", "c"};
   for (int round = 0; round < 300; round++) {
     Tx tx(ks_.get());
-    tx.Begin(0);
-    const Tx::DbKey keys[] = {{0, "l"}};
-    tx.LockKeys(keys);
+    BeginLocked(&tx);
     Collection c(&tx, KeyType::kList);
     ASSERT_TRUE(c.Open("l").ok());
     List l(&c);
@@ -163,9 +168,7 @@ TEST_F(ListTest, RandomOpsMatchADeque) {
 // the index space, so 2^63 pushes fit either way.
 TEST_F(ListTest, PushesGrowBothWaysFromTheMiddle) {
   Tx tx(ks_.get());
-  tx.Begin(0);
-  const Tx::DbKey keys[] = {{0, "l"}};
-  tx.LockKeys(keys);
+  BeginLocked(&tx);
   Collection c(&tx, KeyType::kList);
   ASSERT_TRUE(c.Open("l").ok());
   List l(&c);
