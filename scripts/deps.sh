@@ -11,7 +11,7 @@ packages=(
   python3-pytest python3-redis python3-pymemcache python3-h11
   redis-tools redis-server libmemcached-tools curl
   librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
-  pkgconf liblz4-dev libzstd-dev libsnappy-dev
+  pkgconf liblz4-dev libzstd-dev libsnappy-dev liblzf-dev
   pybind11-dev python3-dev python3-plyvel debhelper lintian adduser
 )
 

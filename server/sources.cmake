@@ -55,6 +55,14 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_bits.cc
   server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
+  server/redis/cmd_dump.cc
+  server/rdb/crc64.cc
+  server/rdb/intset_zipmap_reader.cc
+  server/rdb/listpack_reader.cc
+  server/rdb/lzf.cc
+  server/rdb/value_decoder.cc
+  server/rdb/value_encoder.cc
+  server/rdb/ziplist_reader.cc
   server/redis/cmd_lcs.cc
   server/redis/cmd_multi.cc
   server/redis/cmd_pubsub.cc
@@ -90,8 +98,11 @@ target_include_directories(shale_server_lib PUBLIC ${CMAKE_SOURCE_DIR}
   ${CMAKE_SOURCE_DIR}/src ${TOMLPP_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
 target_compile_definitions(shale_server_lib PUBLIC
   BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+# LZF for RDB strings (server/rdb/lzf.h): Debian's liblzf, as its
+# redis-server links.
+pkg_check_modules(LZF REQUIRED IMPORTED_TARGET liblzf)
 target_link_libraries(shale_server_lib PUBLIC shale Boost::headers
-  spdlog::spdlog nlohmann_json::nlohmann_json Threads::Threads)
+  spdlog::spdlog nlohmann_json::nlohmann_json Threads::Threads PkgConfig::LZF)
 
 add_executable(shale_server server/main.cc)
 target_link_libraries(shale_server PRIVATE shale_server_lib)
@@ -123,6 +134,7 @@ if(SHALE_BUILD_TESTS)
     server/protocol/memcache/mc_parser_test.cc
     server/protocol/resp/resp_parser_test.cc
     server/util/glob_test.cc
+    server/rdb/rdb_test.cc
   )
   target_link_libraries(server_tests PRIVATE shale_server_lib GTest::gtest
     GTest::gtest_main)

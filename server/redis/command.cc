@@ -37,7 +37,7 @@ struct Table {
           LcsCommands(),      HashCommands(),     SetCommands(),
           SetOpCommands(),    ZSetCommands(),     ZSetRangeCommands(),
           ZSetOpCommands(),   ZSetPopCommands(),  ListCommands(),
-          ListEditCommands(), BlockingCommands(), KeyCommands(),
+          ListEditCommands(), BlockingCommands(), KeyCommands(), DumpCommands(),
           SortCommands(),     ServerCommands(),   MultiCommands(),
           ConfigCommands(),   PubSubCommands(),   SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {

@@ -12,6 +12,7 @@
 //   cmd_list.cc    lists at the ends and by index (LPUSH LPOP LRANGE LMOVE
 //                  ...); cmd_list_edit.cc: LINSERT LREM LTRIM LPOS
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
+//   cmd_dump.cc    DUMP RESTORE (the value codec: server/rdb/)
 //   cmd_sort.cc    SORT SORT_RO
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
@@ -152,6 +153,7 @@ std::span<const CommandSpec> ListCommands();       // cmd_list.cc
 std::span<const CommandSpec> BlockingCommands();   // cmd_blocking.cc
 std::span<const CommandSpec> ListEditCommands();   // cmd_list_edit.cc
 std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> DumpCommands();  // cmd_dump.cc
 std::span<const CommandSpec> SortCommands();  // cmd_sort.cc
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> MultiCommands();
