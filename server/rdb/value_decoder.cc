@@ -202,8 +202,12 @@ bool ReadQuicklist(Reader* r, Value* v, bool v2) {
     uint64_t container = kQuicklistPacked;
     if (v2 && !r->PlainLen(&container)) return false;
     if (container == kQuicklistPlain) {
+      // A plain node holds one element, never an empty one (Redis 7.0
+      // refuses it).
       v->items.emplace_back();
-      if (!r->String(&v->items.back())) return false;
+      if (!r->String(&v->items.back()) || v->items.back().empty()) {
+        return false;
+      }
     } else if (container == kQuicklistPacked) {
       // An empty node is skipped, as Redis does.
       if (!ReadBlob(r, v, v2 ? ReadListpack : ReadZiplist, false)) {

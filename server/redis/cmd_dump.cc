@@ -109,12 +109,24 @@ KeyType KindType(rdb::Value::Kind k) {
   }
 }
 
+// Whether v came in a listpack or ziplist of a hash or sorted set: Redis
+// 7.0 keeps such a blob as it is unless it has too many entries (its
+// elements' lengths are not compared to the *-max-listpack-value).
+bool KeptCompact(const rdb::Value& v) {
+  return v.rdb_type == rdb::kTypeHashZiplist ||
+         v.rdb_type == rdb::kTypeHashListpack ||
+         v.rdb_type == rdb::kTypeZSetZiplist ||
+         v.rdb_type == rdb::kTypeZSetListpack;
+}
+
 // Writes the decoded collection v as key (absent in the Tx), with
 // expire_at_ms (0: none): one element write per element, the encoding
-// marked as the commands that add the same elements would.
+// marked as Redis 7.0's load leaves it (as the commands that add the same
+// elements would, but for KeptCompact).
 Status WriteCollection(CommandContext& ctx, std::string_view key,
                        const rdb::Value& v, uint64_t expire_at_ms) {
   Collection c(ctx.ks(), KindType(v.kind));
+  const bool count_only = KeptCompact(v);
   Status s = c.Open(key);
   if (!s.ok()) return s;
   switch (v.kind) {
@@ -134,14 +146,18 @@ Status WriteCollection(CommandContext& ctx, std::string_view key,
       for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
         c.Put(v.items[i], v.items[i + 1]);
         c.AddCount(1);
-        NoteHashWrite(ctx, &c, v.items[i], v.items[i + 1]);
+        if (count_only) {
+          NoteHashWrite(ctx, &c, {}, {});
+        } else {
+          NoteHashWrite(ctx, &c, v.items[i], v.items[i + 1]);
+        }
       }
       break;
     case rdb::Value::Kind::kZSet: {
       ZSet z(&c);
       for (size_t i = 0; i < v.items.size(); i++) {
         z.Put(v.items[i], v.scores[i], false, 0);
-        NoteZSetAdd(ctx, &c, v.items[i]);
+        NoteZSetAdd(ctx, &c, count_only ? std::string_view() : v.items[i]);
       }
       break;
     }

@@ -398,6 +398,9 @@ def payload(kind, value, version=10):
     """A payload of RDB type kind (a name below) for value: a list of
     bytes (list, set), of (field, value) (hash), of (member, score) (zset),
     or ints (intset)."""
+    if kind in ("zset_ziplist", "zset_listpack"):
+        # Redis keeps a compact sorted set in score order and trusts it.
+        value = sorted(value, key=lambda x: (x[1], x[0]))
     if kind == "list":          # type 1
         body = b"\x01" + enc_len(len(value)) + b"".join(map(enc_str, value))
     elif kind == "set":         # type 2
