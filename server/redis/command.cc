@@ -37,9 +37,10 @@ struct Table {
           LcsCommands(),      HashCommands(),     SetCommands(),
           SetOpCommands(),    ZSetCommands(),     ZSetRangeCommands(),
           ZSetOpCommands(),   ZSetPopCommands(),  ListCommands(),
-          ListEditCommands(), BlockingCommands(), KeyCommands(), DumpCommands(),
-          SortCommands(),     ServerCommands(),   MultiCommands(),
-          ConfigCommands(),   PubSubCommands(),   SlowlogCommands()}) {
+          ListEditCommands(), BlockingCommands(), KeyCommands(),
+          DumpCommands(),     SortCommands(),     ServerCommands(),
+          MultiCommands(),    ConfigCommands(),   PubSubCommands(),
+          SlowlogCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
