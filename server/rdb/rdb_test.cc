@@ -168,6 +168,15 @@ TEST(RdbDecodeTest, RefusesWhatRedisRefuses) {
   EXPECT_FALSE(VerifyPayload(Hex("000a00")));
 }
 
+// Where a plain length is expected (a count, an LZF length), Redis reads an
+// encoded-string marker's low 6 bits: 0xC2 counts 2.
+TEST(RdbDecodeTest, EncodedMarkerAsLength) {
+  Value v;
+  ASSERT_TRUE(DecodeValue(Hex("01c2000000"), &v));
+  EXPECT_EQ(v.items, (std::vector<std::string>{"", ""}));
+  EXPECT_FALSE(DecodeValue(Hex("01820000"), &v));  // no such length
+}
+
 // Every truncation of every payload: the footer no longer matches, and the
 // decoder, given the bytes directly, refuses or decodes without reading
 // past them.

@@ -37,7 +37,7 @@ class Reader {
   }
 
   // A length; *encoded (when non-null) says it is an encoded string's
-  // marker, whose kind is then in *len.
+  // marker, whose kind is then in *len (its low 6 bits).
   bool Len(uint64_t* len, bool* encoded) {
     uint8_t b;
     if (!Byte(&b)) return false;
@@ -53,8 +53,9 @@ class Reader {
         return true;
       }
       case kLenEncoded:
-        if (encoded == nullptr) return false;
-        *encoded = true;
+        // Where a plain length is expected, Redis's rdbLoadLen reads an
+        // encoded marker's low 6 bits as the length: so does shale.
+        if (encoded != nullptr) *encoded = true;
         *len = b & 0x3F;
         return true;
       default: {
