@@ -51,7 +51,7 @@ compat: build
 	$(COMPAT) --duration $(DURATION) --seeds $(SEEDS)
 
 compat-short: build
-	$(COMPAT_SHORT) --seeds 150 --families bits,connection,databases,keys,lists,strings,zsets
+	$(COMPAT_SHORT) --seeds 150 --families bits,connection,databases,dump,keys,lists,strings,zsets
 
 # Starts shale-server on ./data with the defaults: RESP on 6380, memcached on
 # 11212, HTTP on 8380 (the log says where each listens). Ctrl-C stops it.
@@ -89,7 +89,7 @@ CRASH = /usr/bin/python3 tests/crash/crashtest.py
 CRASH_SECONDS ?= 3600
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz \
-	http_fuzz resp_parser_fuzz mc_parser_fuzz
+	http_fuzz resp_parser_fuzz mc_parser_fuzz rdb_value_fuzz
 # What the sanitizer builds build: every gtest binary the build defines
 # (util_tests, db_tests, server_tests, ...), the CLI (for cli_test) and the
 # stress tool; not the server or the benchmarks.

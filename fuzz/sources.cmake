@@ -33,6 +33,22 @@ if(SHALE_BUILD_FUZZ)
   if(TARGET http_fuzz)
     target_link_libraries(http_fuzz PRIVATE shale_server_lib)
   endif()
+  # The RDB value decoder (RESTORE's payloads): its sources compiled into
+  # the target itself, so the fuzzer sees their coverage without the rest
+  # of the server.
+  if(TARGET shale_server_lib)
+    add_executable(rdb_value_fuzz fuzz/rdb_value_fuzz.cc
+      server/rdb/crc64.cc server/rdb/intset_zipmap_reader.cc
+      server/rdb/listpack_reader.cc server/rdb/lzf.cc
+      server/rdb/value_decoder.cc server/rdb/value_encoder.cc
+      server/rdb/ziplist_reader.cc)
+    target_include_directories(rdb_value_fuzz PRIVATE ${CMAKE_SOURCE_DIR})
+    target_compile_options(rdb_value_fuzz PRIVATE -fsanitize=fuzzer)
+    target_link_options(rdb_value_fuzz PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(rdb_value_fuzz PRIVATE PkgConfig::LZF)
+    set_target_properties(rdb_value_fuzz PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+  endif()
 endif()
 
 # Writes fresh seed corpora (fuzz/make_seeds.cc); not a fuzz target.

@@ -39,6 +39,27 @@ def _placeholder(frame, what):
     return Frame("?", what.encode())
 
 
+# --- replies whose bytes differ by design --------------------------------------
+
+@_rule(NORMALIZERS, ["DUMP"], "a payload's bytes depend on the encoding "
+       "each server picks (Redis: its listpacks, in insertion or hash-table "
+       "order; shale: LIST, SET, HASH, ZSET_2 in byte order): compared by "
+       "the value it decodes to (dump_codec.py), a string's byte for byte")
+def _dump(args, f):
+    import dump_codec
+    if f.kind != "$" or not isinstance(f.value, bytes):
+        return f
+    try:
+        kind, value = dump_codec.decode(f.value)
+    except (dump_codec.BadPayload, IndexError, ValueError):
+        return f
+    if kind == "string":
+        return f
+    if kind == "zset":  # -0 is kept as 0 (docs/protocols.md)
+        value = [(m, s + 0.0) for m, s in value]
+    return Frame("?", repr((kind, value)).encode())
+
+
 # --- replies that depend on the server, not on the data ----------------------
 
 @_rule(NORMALIZERS, ["TIME"], "the servers' clocks are read at different "
