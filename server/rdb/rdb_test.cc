@@ -1,5 +1,6 @@
 // Tests of the RDB value codec (server/rdb/): CRC-64's check value, payloads
-// captured from Debian's redis-server 7.0.15 (`DUMP`) decoded and, for
+// captured from Debian's redis-server 7.0.15 (`DUMP`) and crafted ones of
+// the older encodings (ziplist, zipmap, quicklist v1, ZSET) decoded and, for
 // strings, re-encoded byte for byte, and damaged payloads: every
 // truncation and every flipped byte of each refused or decoded, never a
 // crash (run under ASan by the lead's sanitizer builds).
@@ -24,7 +25,8 @@ std::string Hex(std::string_view hex) {
   return out;
 }
 
-// Real redis-server 7.0.15 payloads.
+// Payloads of redis-server 7.0.15 (DUMP), and crafted ones of the encodings
+// it loads but no longer writes.
 struct Captured {
   const char* what;
   const char* hex;
@@ -53,6 +55,49 @@ const Captured kPayloads[] = {
      "0b14040000000300000090eefeff03000000050000000a00d45d0f1d79b7dde3"},
     // SADD sh x y (hashtable)
     {"set", "0202017901780a000cdf6b3db330bcf0"},
+    // Crafted (tests/compat/dump_codec.py): LIST_ZIPLIST: every integer width,
+    // a 300-byte string (5-byte prevlen)
+    {"list_ziplist",
+     "0a415e5e0100002e000000090000016103f102fe0d03feff03c0c80004f0c063ff05d0"
+     "4054890006e0005ed0b2000000000a412c787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878787878787878787878787878787878787878787878787878787878787878787878"
+     "7878ff0a001094ee196aa9ff78"},
+    // Crafted (tests/compat/dump_codec.py): HASH_ZIPMAP: a 300-byte key (0xFE
+    // length)
+    {"zipmap",
+     "09413b020166010076fe2c0100006b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+     "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b01"
+     "0077ff0a003b829cd0bf73422d"},
+    // Crafted (tests/compat/dump_codec.py): QUICKLIST of ziplists
+    {"list_quicklist",
+     "0e0311110000000e000000030000f102f202f3ff11110000000e000000030000f402f5"
+     "02f6ff0f0f0000000c000000020000f702f8ff0a006018f4a97321459b"},
+    // Crafted (tests/compat/dump_codec.py): ZSET: text scores, inf
+    {"old_zset", "0302016103312e350162fe0a0005ed076fe4d508ea"},
+    // Crafted (tests/compat/dump_codec.py): ZSET_ZIPLIST
+    {"zset_ziplist",
+     "0c1b1b0000001500000004000001610303312e300501620303322e35ff0a00d8c9fce4"
+     "eeba4710"},
+    // Crafted (tests/compat/dump_codec.py): HASH_ZIPLIST
+    {"hash_ziplist",
+     "0d407a7a00000012000000040000016603f20201670340647777777777777777777777"
+     "7777777777777777777777777777777777777777777777777777777777777777777777"
+     "7777777777777777777777777777777777777777777777777777777777777777777777"
+     "77777777777777777777777777777777777777ff0a001c459280ea2cdb90"},
 };
 
 std::string Payload(const char* what) {

@@ -360,3 +360,24 @@ def test_encoding_thresholds_follow_config(server, real_redis):  # noqa: F811
         for c in (theirs, ours):
             for k, v in old[c].items():
                 c.config_set(k, v)
+
+
+@pytest.mark.parametrize("which", ["shale", "redis"])
+def test_restore_serves_blocked_pop(server, real_redis, which):  # noqa: F811
+    """A RESTOREd list wakes a BLPOP waiting on its key, as Redis's dbAdd
+    signals the key ready; the pop commits with the RESTORE."""
+    from resp_raw import RawConn
+    port = server.port if which == "shale" else real_redis.port
+    waiter, c = RawConn(port), RawConn(port)
+    c.call("DEL", "bk")
+    waiter.send("BLPOP", "bk", "0")
+    # The waiter is registered once CLIENT LIST shows it blocked.
+    from conftest import wait_for
+    wait_for(lambda: b"cmd=blpop" in c.call("CLIENT", "LIST"), 10,
+             "the BLPOP to block")
+    p = dump_codec.payload("list", [b"x", b"y"])
+    assert c.call("RESTORE", "bk", "0", p) == b"+OK\r\n"
+    assert waiter.reply() == b"*2\r\n$2\r\nbk\r\n$1\r\nx\r\n"
+    assert c.call("LRANGE", "bk", "0", "-1") == b"*1\r\n$1\r\ny\r\n"
+    waiter.close()
+    c.close()
