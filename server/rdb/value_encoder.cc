@@ -61,9 +61,9 @@ void AppendLen(std::string* out, uint64_t len) {
   }
 }
 
-void AppendString(std::string* out, std::string_view s) {
+void AppendString(std::string* out, std::string_view s, bool compress) {
   if (AppendIntEncoded(out, s)) return;
-  if (s.size() > 20) {
+  if (compress && s.size() > 20) {
     thread_local std::string packed;
     if (LzfCompress(s, &packed)) {
       out->push_back(static_cast<char>((kLenEncoded << 6) | kEncLzf));

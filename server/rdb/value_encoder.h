@@ -23,8 +23,9 @@ namespace shale::server::rdb {
 
 void AppendType(std::string* out, uint8_t type);
 void AppendLen(std::string* out, uint64_t len);
-// A string, in the encoding Redis 7.0 (rdbcompression yes) picks for it.
-void AppendString(std::string* out, std::string_view s);
+// A string, in the encoding Redis 7.0 picks for it (compress: its
+// rdbcompression setting, which allows LZF).
+void AppendString(std::string* out, std::string_view s, bool compress = true);
 // A score as ZSET_2 writes it: the IEEE 754 double, little-endian.
 void AppendBinaryDouble(std::string* out, double d);
 // The DUMP footer: RDB version 10 and the CRC-64 of everything in *out.

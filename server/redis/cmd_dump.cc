@@ -20,8 +20,9 @@ namespace shale::server {
 namespace {
 
 // The elements of the found collection c (of type t) into *out, after the
-// type byte and the count.
-Status DumpCollection(Collection* c, KeyType t, std::string* out) {
+// type byte and the count; strings LZF-compressed if compress.
+Status DumpCollection(Collection* c, KeyType t, bool compress,
+                      std::string* out) {
   const uint64_t n = c->count();
   switch (t) {
     case KeyType::kHash:
@@ -51,12 +52,12 @@ Status DumpCollection(Collection* c, KeyType t, std::string* out) {
   uint64_t got = 0;
   for (; it->Valid() && got < n; it->Next(), got++) {
     if (t == KeyType::kList) {
-      rdb::AppendString(out, it->value());
+      rdb::AppendString(out, it->value(), compress);
       continue;
     }
-    rdb::AppendString(out, it->sub());
+    rdb::AppendString(out, it->sub(), compress);
     if (t == KeyType::kHash) {
-      rdb::AppendString(out, it->value());
+      rdb::AppendString(out, it->value(), compress);
     } else if (t == KeyType::kZSet) {
       double score;
       if (!DecodeScoreValue(it->value(), &score)) {
@@ -80,14 +81,16 @@ void Dump(CommandContext& ctx, Args& a) {
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   std::string payload;
   const KeyType t = e.meta().type;
+  // As Redis: rdbcompression no writes every string uncompressed.
+  const bool compress = ctx.server->live.Value("rdbcompression") == "yes";
   if (t == KeyType::kString) {
     rdb::AppendType(&payload, rdb::kTypeString);
-    rdb::AppendString(&payload, e.payload());
+    rdb::AppendString(&payload, e.payload(), compress);
   } else {
     Collection c(ctx.ks(), t);
     s = c.Open(a[1]);
     if (s.ok() && !c.found()) s = Status::Corruption("collection vanished");
-    if (s.ok()) s = DumpCollection(&c, t, &payload);
+    if (s.ok()) s = DumpCollection(&c, t, compress, &payload);
     if (!s.ok()) return ReplyStatus(ctx.w, s);
   }
   rdb::AppendPayloadFooter(&payload);
