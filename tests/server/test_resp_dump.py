@@ -159,21 +159,42 @@ def restore_reply(c, key, p, *opts):
         return "error: " + str(e)
 
 
+def real_payloads():
+    """The payloads of tests/compat/dump_payloads.json (real redis-server
+    7.0 ones of every encoding it writes, crafted ones of the others)."""
+    import json
+    f = pathlib.Path(dump_codec.__file__).parent / "dump_payloads.json"
+    return [bytes.fromhex(v) for _, v in
+            sorted(json.loads(f.read_text()).items())]
+
+
 def damaged(seed):
-    """(payload, fixed checksum?) pairs: truncations and flipped bytes of
-    real and crafted payloads."""
+    """Damaged copies of real and crafted payloads: truncations, flipped
+    bits (with the checksum left, and fixed so the decoder sees them),
+    bytes overwritten, inserted or deleted (checksum fixed)."""
     rng = random.Random(seed)
-    base = [dump_codec.payload(k, v) for k, v in OLD]
+    base = [dump_codec.payload(k, v) for k, v in OLD] + real_payloads()
     out = []
     for p in base:
-        for n in rng.sample(range(len(p)), min(6, len(p))):
+        for n in rng.sample(range(len(p)), min(4, len(p))):
             out.append(p[:n])
         body = p[:-10]
-        for _ in range(12):
+        for _ in range(10):
             q = bytearray(body)
             q[rng.randrange(len(q))] ^= 1 << rng.randrange(8)
             out.append(dump_codec.footer(bytes(q)))
             out.append(bytes(q) + p[-10:])
+        for _ in range(6):
+            q = bytearray(body)
+            i = rng.randrange(len(q))
+            r = rng.random()
+            if r < 0.4:
+                q[i] = rng.randrange(256)
+            elif r < 0.7:
+                q.insert(i, rng.randrange(256))
+            elif len(q) > 1:
+                del q[i]
+            out.append(dump_codec.footer(bytes(q)))
     return out
 
 
