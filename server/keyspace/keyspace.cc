@@ -36,11 +36,28 @@ Status Keyspace::Open(DB* db, FsyncPolicy fsync, int databases,
   return s;
 }
 
+namespace {
+// The frozen time of this thread's FrozenClock; 0: none.
+thread_local uint64_t t_frozen_ms = 0;
+}  // namespace
+
 uint64_t Keyspace::NowMs() {
+  return t_frozen_ms != 0 ? t_frozen_ms : WallNowMs();
+}
+
+uint64_t Keyspace::WallNowMs() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count());
+}
+
+Keyspace::FrozenClock::FrozenClock() : outer_(t_frozen_ms == 0) {
+  if (outer_) t_frozen_ms = WallNowMs();
+}
+
+Keyspace::FrozenClock::~FrozenClock() {
+  if (outer_) t_frozen_ms = 0;
 }
 
 size_t Keyspace::StripeOf(int db, std::string_view key) {

@@ -233,8 +233,27 @@ class Keyspace {
   // A fresh CAS token / collection version (one counter for both).
   uint64_t NextCas() { return cas_.fetch_add(1, std::memory_order_relaxed); }
 
-  // Wall-clock milliseconds since the Unix epoch (the engine's clock).
+  // Wall-clock milliseconds since the Unix epoch (the engine's clock), or
+  // the time a FrozenClock on this thread froze.
   static uint64_t NowMs();
+  // The wall clock, frozen or not.
+  static uint64_t WallNowMs();
+
+  // Freezes NowMs() on the calling thread while it lives: every expiry a
+  // RESP command sets or checks uses the time it started, and an EXEC's
+  // commands all use EXEC's (Redis's cached command time, which keeps a
+  // key given PEXPIRE 1 inside MULTI alive until EXEC ends). Nested
+  // freezes keep the outer time.
+  class FrozenClock {
+   public:
+    FrozenClock();
+    ~FrozenClock();
+    FrozenClock(const FrozenClock&) = delete;
+    FrozenClock& operator=(const FrozenClock&) = delete;
+
+   private:
+    bool outer_;
+  };
 
   // Counters for INFO / stats (relaxed; approximate under concurrency).
   StatCounter hits;

@@ -19,6 +19,7 @@ void Tx::Begin(int db) {
   ReleaseSnapshot();
   index_.clear();
   touched_.clear();
+  ready_.clear();
   events_.clear();
   if (event_keys_.capacity() > (1u << 20)) std::string().swap(event_keys_);
   event_keys_.clear();
@@ -55,6 +56,7 @@ void Tx::WrittenKeys(std::vector<std::pair<int, std::string>>* out) const {
     const Pending& p = pending_[i];
     out->emplace_back(p.db, std::string_view(p.ekey).substr(p.key_offset));
   }
+  out->insert(out->end(), ready_.begin(), ready_.end());
 }
 
 const Tx::Pending* Tx::Find(std::string_view ekey) {
@@ -330,6 +332,7 @@ void Tx::Release() {
   batch_.Clear();
   events_.clear();
   event_keys_.clear();
+  ready_.clear();
   for (uint16_t stripe : extra_stripes_) ks_->stripes_[stripe].unlock();
   extra_stripes_.clear();
   lock_.reset();

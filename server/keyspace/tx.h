@@ -70,8 +70,13 @@ class Tx {
   // BLMOVE from a push's Tx (redis/blocking.h). REQUIRES: locked().
   bool TryLockMore(int db, std::string_view key);
   // The keys this Tx has written so far (metadata writes), as (db, key),
-  // in write order, possibly repeated.
+  // in write order, possibly repeated, then the keys marked ready.
   void WrittenKeys(std::vector<std::pair<int, std::string>>* out) const;
+  // Marks key as one whose blocked clients may be served now although
+  // this Tx did not write it (SWAPDB brings whole databases in, as Redis's
+  // scanDatabaseForReadyKeys). Until Begin or Release.
+  void MarkReady(int db, std::string_view key) { ready_.emplace_back(db, key); }
+  bool has_ready() const { return !ready_.empty(); }
 
   Keyspace* keyspace() const { return ks_; }
   int db() const { return db_; }
@@ -173,6 +178,7 @@ class Tx {
   // ekey -> index in pending_, built once pending_ is long (EXEC).
   std::unordered_map<std::string, size_t> index_;
   std::vector<TouchedKey> touched_;
+  std::vector<std::pair<int, std::string>> ready_;  // MarkReady's
   std::string scratch_;
   // Recorded events; their keys are ranges of event_keys_.
   struct EventRec {

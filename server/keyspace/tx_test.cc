@@ -93,6 +93,32 @@ TEST_F(TxTest, ExpiryIsHonouredInPendingWrites) {
   EXPECT_TRUE(ks_->Exists(1, "stays"));
 }
 
+// A FrozenClock keeps the time its command (or EXEC) started: a key that
+// expires 1 ms later lives for the whole command however long it runs, and
+// dies for the next one.
+TEST_F(TxTest, FrozenClockHoldsExpiryForTheCommand) {
+  uint64_t frozen;
+  {
+    const Keyspace::FrozenClock clock;
+    frozen = Keyspace::NowMs();
+    Tx tx(ks_.get());
+    tx.Begin(0);
+    ASSERT_TRUE(tx.Put("k", "v", 0, frozen + 1).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+    tx.Release();
+    while (Keyspace::WallNowMs() < frozen + 3) {
+    }
+    {
+      const Keyspace::FrozenClock nested;  // keeps the outer time
+      EXPECT_EQ(Keyspace::NowMs(), frozen);
+    }
+    EXPECT_EQ(Keyspace::NowMs(), frozen);
+    EXPECT_TRUE(ks_->Exists(0, "k"));
+  }
+  EXPECT_GE(Keyspace::NowMs(), frozen + 3);
+  EXPECT_FALSE(ks_->Exists(0, "k"));
+}
+
 // The iterator's overlay against a model, over random engine contents and
 // random pending writes (many, so that the hash index is used too).
 TEST_F(TxTest, IteratorOverlayMatchesAModel) {

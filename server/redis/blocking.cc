@@ -58,6 +58,17 @@ void BlockingRegistry::WithWaiters(
   fn(waiters);
 }
 
+std::vector<std::string> BlockingRegistry::KeysOf(int db) {
+  std::vector<std::string> out;
+  if (size() == 0) return out;
+  MutexLock l(&mu_);
+  for (auto it = by_key_.lower_bound(std::make_pair(db, std::string()));
+       it != by_key_.end() && it->first.first == db; ++it) {
+    out.push_back(it->first.second);
+  }
+  return out;
+}
+
 std::shared_ptr<Connection> BlockingRegistry::Claim(BlockedClient* b) {
   mu_.AssertHeld();
   RemoveLocked(b);

@@ -72,6 +72,8 @@ class BlockingRegistry {
   // *b set. CLIENT UNBLOCK.
   std::shared_ptr<Connection> RemoveById(uint64_t id, BlockedClient** b)
       EXCLUDES(mu_);
+  // The keys of db that clients wait on, in key order (SWAPDB).
+  std::vector<std::string> KeysOf(int db) EXCLUDES(mu_);
   // Clients blocked now (INFO blocked_clients); a relaxed load.
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 

@@ -257,7 +257,9 @@ const CommandSpec kCommands[] = {
 }  // namespace
 
 void ServeBlocked(ServerState* server, Tx* tx, std::vector<Wakeup>* out) {
-  if (server->blocking.size() == 0 || tx->empty()) return;
+  if (server->blocking.size() == 0 || (tx->empty() && !tx->has_ready())) {
+    return;
+  }
   const int saved_db = tx->db();
   std::vector<std::pair<int, std::string>> keys;
   std::set<std::pair<int, std::string>> held;

@@ -131,7 +131,10 @@ void TtlGeneric(CommandContext& ctx, Args& a, bool ms, bool absolute) {
   if (at == 0) return ctx.w->Int(-1);
   if (absolute)
     return ctx.w->Int(static_cast<int64_t>(ms ? at : (at + 500) / 1000));
-  uint64_t now = Keyspace::NowMs();
+  // The time left by the wall clock, not the command's frozen time (as
+  // Redis 7.0's ttlGenericCommand: inside an EXEC it can reach 0 while
+  // the key still exists).
+  uint64_t now = Keyspace::WallNowMs();
   int64_t left = at > now ? static_cast<int64_t>(at - now) : 0;
   ctx.w->Int(ms ? left : (left + 500) / 1000);
 }
@@ -420,6 +423,15 @@ void SwapDb(CommandContext& ctx, Args& a) {
   }
   Status s = ctx.keyspace()->SwapDb(x, y);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
+  // Clients blocked in either database may find their key there now
+  // (Redis's scanDatabaseForReadyKeys): ServeBlocked tries them.
+  if (x != y) {
+    for (int db : {x, y}) {
+      for (const std::string& key : ctx.server->blocking.KeysOf(db)) {
+        ctx.tx->MarkReady(db, key);
+      }
+    }
+  }
   ctx.w->Ok();
 }
 

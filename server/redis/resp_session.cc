@@ -229,6 +229,7 @@ void RespSession::Execute(Args& args) {
 
 void RespSession::Run(const Command* cmd, Args& args) {
   client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
+  const Keyspace::FrozenClock clock;
   const int db = client_.db.load(std::memory_order_relaxed);
   tx_.Begin(db);
   if (cmd->flags & kCmdAllKeys) {

@@ -255,6 +255,25 @@ def test_wrong_type_while_waiting(server, real_redis):  # noqa: F811
     ])
 
 
+def test_swapdb_serves_waiters(server, real_redis):  # noqa: F811
+    # A database swapped in serves the clients blocked there on keys it
+    # holds (Redis's scanDatabaseForReadyKeys), in both directions.
+    compare(server, real_redis, [
+        ("block", "c1", "BLPOP", "q", "0"),
+        ("block", "c2", "BZPOPMIN", "z", "0"),
+        ("block", "c3", "BLPOP", "none", "0"),
+        ("call", "p", "SELECT", "1"),
+        ("call", "p", "RPUSH", "q", "a", "b"),
+        ("call", "p", "ZADD", "z", "1", "m"),
+        ("call", "p", "SWAPDB", "1", "0"),
+        ("reply", "c1"), ("reply", "c2"),
+        ("call", "p", "LRANGE", "q", "0", "-1"),
+        ("call", "p", "SELECT", "0"),
+        ("call", "p", "LRANGE", "q", "0", "-1"),
+        ("call", "p", "EXISTS", "z"),
+    ])
+
+
 def test_blmove_chain_and_rotate(server, real_redis):  # noqa: F811
     compare(server, real_redis, [
         ("block", "c1", "BLMOVE", "a", "b", "LEFT", "RIGHT", "0"),

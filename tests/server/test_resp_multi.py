@@ -73,6 +73,11 @@ SEQUENCES = [
      ("SET", "k", "2"), ("EXEC",), ("GET", "k")],
     [("SET", "k", "1"), ("WATCH", "k"), ("SWAPDB", "0", "1"), ("MULTI",),
      ("SET", "k", "2"), ("EXEC",), ("GET", "k")],
+    # Every command of an EXEC runs at EXEC's time (Redis's cached command
+    # time): a 1 ms expiry set inside has not passed for the commands after
+    # it, however long the 20,000-element push between them takes.
+    [("MULTI",), ("SET", "e", "v", "PX", "1"), ("RPUSH", "big", *["x"] * 20000),
+     ("GET", "e"), ("PTTL", "e"), ("EXEC",)],
 ]
 
 
