@@ -90,11 +90,13 @@ class Cmd:
     build:   g -> list of arguments after the name.
     weight:  relative frequency within the family.
     mangle:  whether the core may damage the arity (default True).
+    conns:   the connections it may run on (default: any, mostly c0).
     """
 
     def __init__(self, name, build, weight=1.0, mangle=True,
-                 exact_case=False):
+                 exact_case=False, conns=None):
         self.name = name
+        self.conns = conns
         self.build = build
         self.weight = weight
         self.mangle = mangle
@@ -365,7 +367,10 @@ def generate(seed, families, length):
         if cmd.mangle and g.chance(0.03):
             args = _mangle(g, args)
         args = [_as_bytes(a) for a in args]
-        conn = 0 if rng.random() < 0.7 else rng.randrange(CONNECTIONS)
+        if cmd.conns:
+            conn = rng.choice(cmd.conns)
+        else:
+            conn = 0 if rng.random() < 0.7 else rng.randrange(CONNECTIONS)
         if _open(OPEN, args) or (conn in maybe_multi and
                                  _open(OPEN_IN_MULTI, args)):
             continue

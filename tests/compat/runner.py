@@ -9,6 +9,16 @@ since the last operation on that connection, a late reply of a blocking
 command. Inside MULTI the PING would be queued, so there the runner reads
 exactly one frame (MULTI itself goes after its PING, then one frame). Whether a connection is in MULTI is taken from Redis's
 replies (Redis is the reference).
+
+Blocking across connections: a blocking pop whose timeout is 0 (outside
+MULTI) is sent alone. The runner then waits on each server until the
+command either replied or shows as blocked in CLIENT LIST (flags=b), and
+compares which of the two happened. A blocked connection stays blocked
+while operations run on the others (a push there serves it). Before the
+next operation on it, and at the end of the sequence, an admin connection
+sends `CLIENT UNBLOCK <id>` on each server (:1 if it still waited, :0 if a
+write served it: compared), then the runner collects what the connection
+received, as for any operation.
 """
 import time
 
@@ -51,10 +61,26 @@ def format_args(args, limit=120):
     return " ".join(out)
 
 
+# Blocking commands, and where their timeout argument is.
+BLOCKING = {"BLPOP": -1, "BRPOP": -1, "BZPOPMIN": -1, "BZPOPMAX": -1,
+            "BLMOVE": -1, "BRPOPLPUSH": -1, "BLMPOP": 1, "BZMPOP": 1}
+
+
+def blocks_forever(name, args):
+    """True for a blocking command with timeout 0 (the runner's blocking
+    path); other timeouts are short or invalid and answered in time."""
+    pos = BLOCKING.get(name)
+    return pos is not None and len(args) > 2 and args[pos] == b"0"
+
+
 class _ConnState:
     def __init__(self):
         self.in_multi = False
         self.queued = []
+        # Per server: the CLIENT ID of this connection while it is blocked.
+        self.blocked_ids = None
+        # The longest short expiry queued in this MULTI: it starts at EXEC.
+        self.settle_ms = 0
 
 
 class _Side:
@@ -149,10 +175,11 @@ class Runner:
 
     def _exchange(self, conn_index, args, use_marker, marker_first=False):
         """Sends args (and the marker PING after it, or before it if
-        marker_first) and collects what each side's connection receives."""
+        marker_first) and collects what each side's connection receives.
+        args None: only the marker (what arrived since the last operation)."""
         self.token_n += 1
         token = b"compat-sync-%d" % self.token_n if use_marker else None
-        payload = encode(args)
+        payload = encode(args) if args is not None else b""
         if token is not None:
             ping = encode([b"PING", token])
             payload = ping + payload if marker_first else payload + ping
@@ -187,12 +214,88 @@ class Runner:
                 out.append([Frame("?", b"<no reply>")])
         return out
 
+    # -- blocked connections --
+    def _blocked_ids(self, side_index):
+        """The CLIENT IDs of connections that CLIENT LIST shows blocked."""
+        c = self.admin[side_index]
+        c.send_command([b"CLIENT", b"LIST"])
+        out = set()
+        for line in c.read().value.split(b"\n"):
+            fields = dict(f.split(b"=", 1) for f in line.split(b" ")
+                          if b"=" in f)
+            if b"b" in fields.get(b"flags", b""):
+                out.add(fields[b"id"])
+        return out
+
+    def _send_blocking(self, index, op, args):
+        """Sends a blocking command with timeout 0 and waits on each server
+        until it replied or blocked. None, or the Mismatch of the two."""
+        known = [set(self.state[i].blocked_ids[k]
+                     for i in self.state if self.state[i].blocked_ids)
+                 for k in range(2)]
+        outcome = []
+        for k, side in enumerate(self.sides):
+            c = side.conn(op.conn)
+            try:
+                c.send(encode(args))
+            except Closed:
+                outcome.append(("replied", None))
+                continue
+            deadline = time.monotonic() + c.timeout
+            while True:
+                if c.pending() or c.closed:
+                    outcome.append(("replied", None))
+                    break
+                new = self._blocked_ids(k) - known[k]
+                if len(new) == 1:
+                    outcome.append(("blocked", new.pop()))
+                    break
+                if time.monotonic() > deadline:
+                    outcome.append(("replied", None))  # read times out
+                    break
+                time.sleep(0.001)  # polling a condition, not a delay
+        kinds = [o[0] for o in outcome]
+        if kinds[0] != kinds[1]:
+            show_ = [[Frame("?", b"<blocked>")] if k == "blocked" else
+                     [Frame("?", b"<replied>")] for k in kinds]
+            return Mismatch(index, op, args, show_[0], show_[1],
+                            "blocked on one server only")
+        if kinds[0] == "blocked":
+            self.state[op.conn].blocked_ids = [o[1] for o in outcome]
+            return None
+        rf, sf = self._exchange(op.conn, None, True)
+        return self._compare(index, op, args, rf, sf, None)
+
+    def _release(self, index, conn_index):
+        """Unblocks a blocked connection (CLIENT UNBLOCK on each server)
+        and compares the answers and what the connection received."""
+        st = self.state[conn_index]
+        ids, st.blocked_ids = st.blocked_ids, None
+        answers = []
+        for k, c in enumerate(self.admin):
+            c.send_command([b"CLIENT", b"UNBLOCK", ids[k]])
+            answers.append([c.read()])
+        note = "CLIENT UNBLOCK of c%d" % conn_index
+        if answers[0] != answers[1]:
+            return Mismatch(index, None, None, answers[0], answers[1], note)
+        rf, sf = self._exchange(conn_index, None, True)
+        if rf != sf:
+            return Mismatch(index, None, None, rf, sf,
+                            "what blocked c%d received" % conn_index)
+        return None
+
     def step(self, index, op):
         now_ms = int(time.time() * 1000)
         args = [a.resolve(now_ms) if isinstance(a, TimeArg) else a
                 for a in op.args]
         name = args[0].upper().decode("latin-1")
         st = self.state[op.conn]
+        if st.blocked_ids is not None:
+            m = self._release(index, op.conn)
+            if m is not None:
+                return m
+        if not st.in_multi and blocks_forever(name, args):
+            return self._send_blocking(index, op, args)
         driver = None if st.in_multi else normalize.DRIVERS.get(name)
         if name == "EXEC" and st.in_multi and any(
                 q[0].upper() == b"DBSIZE" for q in st.queued):
@@ -209,13 +312,21 @@ class Runner:
         done = time.monotonic()
         queued = list(st.queued)
         was_multi = st.in_multi
+        settle_ms = op.settle_ms
+        if was_multi:
+            # A queued relative expiry starts at EXEC (both servers run an
+            # EXEC with one clock reading, Redis's cached command time), an
+            # absolute one is already running: wait now and after EXEC.
+            st.settle_ms = max(st.settle_ms, op.settle_ms)
+            if name in ("EXEC", "DISCARD", "RESET"):
+                settle_ms, st.settle_ms = max(settle_ms, st.settle_ms), 0
         self._track(st, name, args, rf)
         m = self._compare(index, op, args, rf, sf, queued if was_multi and
                           name == "EXEC" else None)
-        if op.settle_ms:
+        if settle_ms:
             # Wait until the expiry the command set has passed on both
             # servers (each set it before its reply, which came before now).
-            wait = done + (op.settle_ms + 2) / 1000.0 - time.monotonic()
+            wait = done + (settle_ms + 2) / 1000.0 - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
         return m
@@ -270,6 +381,10 @@ class Runner:
         """Collects what is left on every connection (pushes after the
         last operation) and compares it."""
         for i in range(CONNECTIONS):
+            if self.state[i].blocked_ids is not None:
+                m = self._release(index, i)
+                if m is not None:
+                    return m
             if self.state[i].in_multi:
                 continue
             if all(i not in s.conns for s in self.sides):
