@@ -13,6 +13,7 @@ packages=(
   librocksdb-dev libleveldb-dev libbenchmark-dev gnuplot-nox memcached dpkg-dev
   pkgconf liblz4-dev libzstd-dev libsnappy-dev liblzf-dev
   pybind11-dev python3-dev python3-plyvel debhelper lintian adduser
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
 )
 
 missing=()

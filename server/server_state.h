@@ -23,6 +23,7 @@
 #include "server/redis/command_stats.h"
 #include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
+#include "server/scripting/script_cache.h"
 #include "server/stat_counter.h"
 
 namespace shale::server {
@@ -122,8 +123,9 @@ struct ServerState {
   PubSub pubsub;
   StatCounter total_commands;
   StatCounter rejected_calls;
-  ErrorStats errors;  // every RESP error reply, by prefix
-  SlowLog slowlog;    // SLOWLOG (commands that ran slower than the threshold)
+  ErrorStats errors;    // every RESP error reply, by prefix
+  SlowLog slowlog;      // SLOWLOG (commands that ran slower than the threshold)
+  ScriptCache scripts;  // EVAL's and SCRIPT LOAD's scripts, by SHA-1
   // memcached front end counters (its `stats`).
   StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set, mc_cmd_touch,
       mc_cmd_flush;

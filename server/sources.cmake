@@ -7,6 +7,11 @@ find_package(tomlplusplus QUIET)
 find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_package(nlohmann_json REQUIRED)
+# Lua 5.1 and the cjson and bit libraries Redis's scripts load (Debian's
+# liblua5.1-0-dev, lua-cjson-dev, lua-bitop-dev).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LUA51 REQUIRED IMPORTED_TARGET lua5.1 lua5.1-cjson
+  lua5.1-bitop)
 
 add_library(shale_server_lib STATIC
   server/base64.cc
@@ -24,6 +29,12 @@ add_library(shale_server_lib STATIC
   server/live_config.cc
   server/server.cc
   server/server_state.cc
+  server/scripting/lua_engine.cc
+  server/scripting/lua_redis_api.cc
+  server/scripting/lua_reply.cc
+  server/scripting/lua_sandbox.cc
+  server/scripting/script_cache.cc
+  server/util/sha1.cc
   server/keyspace/keyspace.cc
   server/keyspace/collection.cc
   server/keyspace/list.cc
@@ -79,6 +90,7 @@ add_library(shale_server_lib STATIC
   server/redis/zset_cmd.cc
   server/redis/cmd_list.cc
   server/redis/cmd_list_edit.cc
+  server/redis/cmd_script.cc
   server/redis/cmd_sort.cc
   server/redis/cmd_blocking.cc
   server/redis/blocking.cc
@@ -102,7 +114,8 @@ target_compile_definitions(shale_server_lib PUBLIC
 # redis-server links.
 pkg_check_modules(LZF REQUIRED IMPORTED_TARGET liblzf)
 target_link_libraries(shale_server_lib PUBLIC shale Boost::headers
-  spdlog::spdlog nlohmann_json::nlohmann_json Threads::Threads PkgConfig::LZF)
+  spdlog::spdlog nlohmann_json::nlohmann_json Threads::Threads PkgConfig::LZF
+  PkgConfig::LUA51)
 
 add_executable(shale_server server/main.cc)
 target_link_libraries(shale_server PRIVATE shale_server_lib)

@@ -6,8 +6,8 @@
 // size) and queued; a refused one dooms the transaction (EXEC answers
 // EXECABORT). EXEC takes the stripe locks of every key its commands and the
 // watched keys name (every stripe if one of them acts on whole databases or
-// switches database), checks WATCH, then runs the commands in one Tx:
-// their writes reach the engine as one batch, so no other client's
+// switches database, or runs a script), checks WATCH, then runs the commands in
+// one Tx: their writes reach the engine as one batch, so no other client's
 // command on those keys runs in between and lock-free readers see the
 // whole EXEC at once. Runtime errors are answered per command.
 #include "server/redis/resp_session.h"
@@ -67,7 +67,8 @@ void RespSession::Exec(CommandContext& ctx) {
   int db = ctx.tx->db();
   for (const Args& args : queue) {
     const Command* cmd = ResolveCommand(args);
-    if (cmd->flags & kCmdAllKeys || std::string_view(cmd->name) == "select") {
+    if (cmd->flags & (kCmdAllKeys | kCmdScript) ||
+        std::string_view(cmd->name) == "select") {
       all = true;
       break;
     }

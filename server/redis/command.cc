@@ -40,7 +40,7 @@ struct Table {
           ListEditCommands(), BlockingCommands(), KeyCommands(),
           DumpCommands(),     SortCommands(),     ServerCommands(),
           MultiCommands(),    ConfigCommands(),   PubSubCommands(),
-          SlowlogCommands()}) {
+          SlowlogCommands(),  ScriptCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

@@ -14,6 +14,7 @@
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_dump.cc    DUMP RESTORE (the value codec: server/rdb/)
 //   cmd_sort.cc    SORT SORT_RO
+//   cmd_script.cc  scripts (EVAL EVALSHA SCRIPT ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
 //
@@ -87,6 +88,8 @@ enum CommandFlags : uint32_t {
   // Redis's "skip_slowlog": never logged by SLOWLOG (EXEC: its commands
   // are logged one by one).
   kCmdSkipSlowlog = 1 << 12,
+  // Runs a script (EVAL ...): EXEC locks every stripe when one is queued.
+  kCmdScript = 1 << 13,
 };
 
 struct CommandSpec {
@@ -160,6 +163,7 @@ std::span<const CommandSpec> MultiCommands();
 std::span<const CommandSpec> PubSubCommands();
 std::span<const CommandSpec> ConfigCommands();
 std::span<const CommandSpec> SlowlogCommands();
+std::span<const CommandSpec> ScriptCommands();  // cmd_script.cc
 
 // Runs a resolved command's handler and counts it in its statistics (one
 // call, its time, failed if it replied an error). Arity and authentication

@@ -47,8 +47,11 @@ class RespSession : public Session {
   Connection* connection() { return conn_; }
 
   // --- blocking pops (resp_session_block.cc) ------------------------------
-  // False inside EXEC (a blocking command then answers as on a timeout).
-  bool CanBlock() const { return !in_exec_ && conn_ != nullptr; }
+  // False inside EXEC and scripts (a blocking command then answers as on a
+  // timeout).
+  bool CanBlock() const { return !in_exec_ && !in_script_ && conn_ != nullptr; }
+  // Set while the client's script runs (cmd_script.cc).
+  void set_in_script(bool v) { in_script_ = v; }
   // Blocks the client on keys (registry: server_->blocking) for ms
   // milliseconds (0: forever) with the command args: no further input runs
   // until it is served, times out (a nil array, as Redis 7.0), is
@@ -126,6 +129,7 @@ class RespSession : public Session {
   BlockedClient block_;
   bool blocked_ = false;
   bool in_exec_ = false;
+  bool in_script_ = false;
   uint64_t block_gen_ = 0;  // tells a stale timer from the current block
   std::unique_ptr<boost::asio::steady_timer> block_timer_;
   // Served clients of the current command, answered after its commit.

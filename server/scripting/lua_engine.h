@@ -1,0 +1,135 @@
+// LuaEngine: one Lua 5.1 interpreter (Debian's liblua5.1) per I/O thread,
+// with Redis 7.0's sandbox and its `redis` library, running EVAL scripts
+// (docs/impl.md, "Server: scripts").
+//
+// Per thread, not per server: a script runs on the thread of the client
+// that called it, holding the stripe locks of the keys it touches (see
+// cmd_script.cc), so scripts on disjoint keys run side by side on other
+// threads; one interpreter would serialize them all behind one mutex. A
+// thread compiles a script the first time it runs it (from the server's
+// ScriptCache) and forgets what it compiled when the cache's generation
+// moves (SCRIPT FLUSH). math.random is one sequence for the whole server,
+// as Redis's single interpreter gives (lua_random.h).
+//
+// The sandbox: the base (without dofile, loadfile, print, newproxy),
+// table, string, math, cjson and bit libraries; globals read through a
+// read-only proxy: reading a missing one raises "Script attempted to access
+// nonexistent global variable 'x'", writing any global or a library's
+// field raises "Attempt to modify a readonly table", as Redis 7.0's
+// read-only tables do. struct and cmsgpack are not there yet.
+//
+// Bounds: the interpreter's memory is capped (kMemoryLimit: an allocation
+// past it fails, the script gets Lua's "not enough memory"); a script that
+// runs past its time limit is stopped with an error (its writes, still
+// pending in its Tx, are dropped by the caller).
+//
+// Thread safety: an engine belongs to its thread (ForThread).
+#ifndef SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
+#define SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/protocol/resp/resp_writer.h"
+
+struct lua_State;
+struct lua_Debug;
+
+namespace shale::server {
+
+// What a running script reaches outside Lua: the command layer runs
+// redis.call's commands (cmd_script.cc implements it).
+class ScriptHost {
+ public:
+  enum class CallStatus {
+    kReply,    // *out holds the command's reply, RESP in version resp
+    kRefused,  // *out holds why the script may not run it (no "ERR ")
+    kRetry,    // the run must start again holding every lock
+  };
+  virtual ~ScriptHost() = default;
+  // Runs args (args[0] the command name) for the script.
+  virtual CallStatus Call(std::vector<std::string>& args, int resp,
+                          std::string* out) = 0;
+  // True if args names a command (redis.acl_check_cmd: there are no ACLs,
+  // every known command is allowed).
+  virtual bool KnownCommand(const std::vector<std::string>& args) = 0;
+};
+
+// One redis.log line, kept until the run ends (a run that starts again
+// logs once).
+struct ScriptLog {
+  int level;  // 0 debug .. 3 warning (Redis's LL_*)
+  std::string text;
+};
+
+struct ScriptRun {
+  std::string_view sha;  // lowercase hex, as ScriptCache names it
+  std::span<const std::string> keys, argv;
+  ScriptHost* host;
+  int64_t time_limit_ms;  // <= 0: no limit
+};
+
+class LuaEngine {
+ public:
+  // The interpreter's memory cap, bytes.
+  static constexpr size_t kMemoryLimit = 256u << 20;
+
+  // The calling thread's engine (created at its first call).
+  static LuaEngine* ForThread();
+
+  LuaEngine(const LuaEngine&) = delete;
+  LuaEngine& operator=(const LuaEngine&) = delete;
+  ~LuaEngine();
+
+  // Compiles body as the script sha unless this thread has it already in
+  // generation gen (ScriptCache::generation; a newer one drops every
+  // compiled script first). body is the whole script; a shebang line
+  // (`#!lua ...`, checked by the caller) is left out but its line kept.
+  // False with *err set to the reply's text ("Error compiling script (new
+  // function): user_script:1: ...") if it does not compile.
+  bool Prepare(uint64_t gen, const std::string& sha, std::string_view body,
+               size_t shebang_len, std::string* err);
+
+  enum class Outcome { kDone, kRetry };
+  // Runs the prepared script run.sha: writes exactly one reply to w
+  // (the script's result or its error, converted as Redis 7.0 does),
+  // unless the host asked for a retry (kRetry: nothing written).
+  Outcome Run(const ScriptRun& run, RespWriter* w);
+
+  // Bytes the interpreter holds now.
+  size_t memory() const { return used_; }
+
+ private:
+  LuaEngine();
+  void Open();
+  void Close();
+  // Lua's allocator, capped while a script runs.
+  static void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize);
+  static void Hook(lua_State* L, lua_Debug* ar);
+  static LuaEngine* From(lua_State* L);
+
+  // The redis.* functions (lua_redis_api.cc).
+  friend struct LuaApi;
+
+  lua_State* L_ = nullptr;
+  size_t used_ = 0;
+  bool capped_ = false;  // the limit applies (a script is running)
+  uint64_t gen_ = 0;
+  uint64_t runs_ = 0;  // for the periodic GC step
+
+  // The current run (nullptr between runs).
+  const ScriptRun* run_ = nullptr;
+  int resp_ = 2;            // redis.setresp's
+  bool retry_ = false;      // the host asked for a retry: unwind
+  bool timed_out_ = false;  // the time limit passed: unwind
+  int64_t deadline_ms_ = 0;
+  std::vector<ScriptLog> logs_;  // redis.log's, written when the run ends
+};
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_

@@ -1,0 +1,57 @@
+// Internals shared by the scripting files (not for other callers): the Lua
+// registry's names, the sandbox, the redis library and the conversions
+// between Lua values and RESP replies (Redis 7.0's tables).
+#ifndef SHALE_SERVER_SCRIPTING_LUA_INTERNAL_H_
+#define SHALE_SERVER_SCRIPTING_LUA_INTERNAL_H_
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+}
+
+#include <string>
+#include <string_view>
+
+#include "server/protocol/resp/resp_writer.h"
+
+namespace shale::server {
+
+// Registry fields.
+inline constexpr const char* kRegGlobals = "shale.globals";  // the real _G
+inline constexpr const char* kRegProxy = "shale.proxy";      // scripts' _G
+inline constexpr const char* kRegScripts = "shale.scripts";  // sha -> func
+// Proxy -> the table it guards (weak keys).
+inline constexpr const char* kRegReal = "shale.real";
+// Tables no script may write, even with rawset (weak keys).
+inline constexpr const char* kRegProtected = "shale.protected";
+
+// Replaces the globals of L with Redis's sandbox: the read-only proxy
+// around them (see lua_engine.h), with rawset, rawget, next, pairs and
+// setmetatable aware of it. REQUIRES: the libraries and the redis table
+// are registered as globals.
+void InstallSandbox(lua_State* L);
+
+// Registers the global `redis` table, Redis's pcall and math.random.
+void RegisterRedisApi(lua_State* L);
+
+// Pushes an error table {err="CODE msg"} as Redis's luaPushErrorBuff: a
+// text "-CODE msg" keeps its code, any other gets "ERR "; CR/LF at the
+// ends of msg are trimmed.
+void PushErrorTable(lua_State* L, std::string_view text);
+
+// Pushes the Lua value of a RESP reply (one whole reply at *pos, advanced
+// past it), as Redis's redisProtocolToLuaType. REQUIRES: reply is well
+// formed (the server wrote it).
+void PushReply(lua_State* L, std::string_view reply, size_t* pos);
+
+// Writes the value on top of L's stack as the script's reply and pops it,
+// as Redis's luaReplyToRedisReply; script_resp is redis.setresp's version.
+void WriteLuaReply(lua_State* L, RespWriter* w, int script_resp);
+
+// tostring(v) for the value at idx, as Lua's tostring prints it.
+std::string LuaToString(lua_State* L, int idx);
+
+}  // namespace shale::server
+
+#endif  // SHALE_SERVER_SCRIPTING_LUA_INTERNAL_H_
