@@ -262,7 +262,8 @@ void EvalGeneric(CommandContext& ctx, Args& a, bool by_sha, bool ro) {
   const int db = tx->db();
   const int client_db = ctx.client->db.load(std::memory_order_relaxed);
   // Inside EXEC the Tx holds every stripe already.
-  bool all_locked = tx->locked();
+  const bool in_exec = tx->locked();
+  bool all_locked = in_exec;
   if (!all_locked) {
     std::vector<Tx::DbKey> keys;
     for (const std::string& k : run.keys) keys.push_back({db, k});
@@ -276,7 +277,14 @@ void EvalGeneric(CommandContext& ctx, Args& a, bool by_sha, bool ro) {
     // A SELECT inside the script does not outlive it.
     tx->set_db(db);
     ctx.client->db.store(client_db, std::memory_order_relaxed);
-    if (out == LuaEngine::Outcome::kDone) break;
+    if (out == LuaEngine::Outcome::kDone) {
+      if (engine->timed_out() && !in_exec) {
+        // A stopped script's writes are dropped (its error is the reply).
+        tx->Release();
+        tx->Begin(db);
+      }
+      break;
+    }
     // Again from the start, holding every stripe (nothing was written).
     tx->Release();
     tx->Begin(db);

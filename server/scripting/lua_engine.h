@@ -100,6 +100,8 @@ class LuaEngine {
   // unless the host asked for a retry (kRetry: nothing written).
   Outcome Run(const ScriptRun& run, RespWriter* w);
 
+  // True if the last Run was stopped by its time limit.
+  bool timed_out() const { return timed_out_; }
   // Bytes the interpreter holds now.
   size_t memory() const { return used_; }
 

@@ -98,7 +98,12 @@ void WriteValue(lua_State* L, RespWriter* w, int resp) {
 void WriteTable(lua_State* L, RespWriter* w, int resp) {
   // Redis reads both as C strings (up to a NUL); CR and LF become spaces.
   if (StringField(L, "err")) {
-    w->Error(lua_tostring(L, -1));
+    // As addReplyErrorFormat of "-" + err: CR and LF at its end are cut.
+    std::string_view e = lua_tostring(L, -1);
+    while (!e.empty() && (e.back() == '\r' || e.back() == '\n')) {
+      e.remove_suffix(1);
+    }
+    w->Error(e);
     lua_pop(L, 2);
     return;
   }

@@ -5,10 +5,10 @@ the sandbox, shebang flags, scripts touching every type, SCRIPT's
 subcommands; then what only shale can show: atomicity against other
 clients, bounds on runaway scripts, redis-py's Lock."""
 import threading
-import time
 
 import pytest
 
+from conftest import wait_for
 from real_redis import compare_script, fresh_raw, real_redis  # noqa: F401
 
 SHA_RETURN_1 = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"  # "return 1"
@@ -40,6 +40,12 @@ CONVERSIONS = [
     ev("return {1, {2, {3, {'deep'}}}, false, true}"),
     ev("return {err='bad thing'}"),
     ev("return {err='ERR\\r\\nsplit'}"),
+    ev("return {err='\\r\\nERR x\\r\\n'}"),
+    ev("return {ok='\\r\\nx\\r\\n'}"),
+    ev("return {err='*1\\r\\n$3\\r\\nfoo\\r\\n'}"),
+    ev("error('x\\r\\n')"),
+    ev("error('\\nx')"),
+    ev("return redis.error_reply('\\r\\nx\\r\\n')"),
     ev("return {ok='fine'}"),
     ev("return {ok='a\\r\\nb'}"),
     ev("return {ok='a\\0b'}"),
@@ -405,3 +411,265 @@ def test_math_random_sequence_matches_redis(server, real_redis):  # noqa: F811
              ev("return math.random(0)"),
              ev("return math.random(1, 2, 3)")]
     check(server, real_redis, 2, steps)
+
+
+SCRIPT_EVENTS = [
+    ev("redis.call('set', KEYS[1], 'v') redis.call('incr', KEYS[2]) "
+       "redis.call('rpush', KEYS[3], 'a', 'b') redis.call('lpop', KEYS[3]) "
+       "redis.call('hset', 'undeclared', 'f', 'v') redis.call('del', KEYS[1])",
+       "k", "n", "l"),
+    ev("redis.call('expire', 'n', 100) redis.call('persist', 'n') "
+       "return redis.call('get', 'nokey')"),
+    ev("redis.call('set', 'x', 1) error('after a write')"),
+    ev("redis.call('sadd', 's', 'a') redis.call('zadd', 'z', 1, 'm') "
+       "redis.call('flushdb')"),
+]
+
+
+@pytest.mark.parametrize("flags", ["KEA", "Kg$lh"])
+def test_script_events_match_redis(server, real_redis, flags):  # noqa: F811
+    """A script's writes publish the events of its commands, in order; a
+    script that fails after a write publishes that write's events (Redis
+    cannot undo it; shale commits what ran before the error, as Redis)."""
+    from test_keyspace_events import run_sequence
+    theirs = run_sequence(real_redis.port, flags, SCRIPT_EVENTS)
+    ours = run_sequence(server.port, flags, SCRIPT_EVENTS)
+    assert ours == theirs
+    assert len(theirs["events"]) > 8
+
+
+def test_script_in_multi_matches_redis(server, real_redis):  # noqa: F811
+    steps = [("MULTI",), ("SET", "a", "1"),
+             ev("return redis.call('incr', 'a')"),
+             ("EVALSHA", "0" * 40, "0"),
+             ev("return redis.call('get', KEYS[1])", "a"),
+             ("EXEC",), ("GET", "a")]
+    check(server, real_redis, 2, steps)
+
+
+def test_script_write_breaks_watch(server, r):
+    """A script's write of a watched key aborts the watcher's EXEC."""
+    other = server.redis()
+    r.set("w", "1")
+    p = r.pipeline()
+    p.watch("w")
+    other.eval("redis.call('incr', 'w')", 0)
+    p.multi()
+    p.set("w", "x")
+    import redis
+    with pytest.raises(redis.WatchError):
+        p.execute()
+    assert r.get("w") == b"2"
+    # A script that only reads does not.
+    p = r.pipeline()
+    p.watch("w")
+    other.eval("return redis.call('get', 'w')", 0)
+    p.multi()
+    p.set("w", "y")
+    assert p.execute() == [True]
+    other.close()
+
+
+def _race(server, script, keys, n_threads, per_thread, extra=None):
+    """n_threads clients each run script per_thread times (and `extra`, a
+    callable given a client, as often) at once."""
+    errors = []
+
+    def worker():
+        c = server.redis()
+        try:
+            for _ in range(per_thread):
+                c.eval(script, len(keys), *keys)
+                if extra is not None:
+                    extra(c)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+# A read-modify-write with a busy loop between the read and the write: any
+# command of another client on the key in between would lose an increment.
+SLOW_RMW = ("local v = tonumber(redis.call('get', KEYS[1]) or '0') "
+            "for i = 1, 20000 do end "
+            "redis.call('set', KEYS[1], v + 1)")
+# The same on a key the script does not declare (locked as it is reached).
+SLOW_RMW_UNDECLARED = SLOW_RMW.replace("KEYS[1]", "'undeclared'")
+# The same, after a command with no key (KEYS): the run holds every stripe.
+SLOW_RMW_ALL = "redis.call('keys', 'nomatch*') " + SLOW_RMW
+
+
+@pytest.mark.parametrize("script", [SLOW_RMW, SLOW_RMW_UNDECLARED,
+                                    SLOW_RMW_ALL])
+def test_scripts_are_atomic(server, r, script):
+    """4 clients run the slow read-modify-write script while 4 others
+    INCR the same key (and SET/GET others): no increment is lost."""
+    key = "undeclared" if "undeclared" in script else "ctr"
+
+    def incr(c):
+        c.incr(key)
+        c.set("other", "x")
+
+    _race(server, script, [key] if key == "ctr" else ["ctr"], 4, 150)
+    _race(server, script, [key] if key == "ctr" else ["ctr"], 4, 100,
+          extra=incr)
+    assert int(r.get(key)) == 4 * 150 + 4 * 100 * 2
+
+
+def test_script_reads_are_isolated(server, r):
+    """A script reading two keys twice, with a loop between, always sees
+    them equal while other clients MSET both at once."""
+    r.mset({"a": 0, "b": 0})
+    stop = threading.Event()
+
+    def writer():
+        c = server.redis()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            c.mset({"a": i, "b": i})
+        c.close()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(200):
+            got = r.eval("local a = redis.call('get', KEYS[1]) "
+                         "for i = 1, 5000 do end "
+                         "local b = redis.call('get', 'b') "
+                         "return a == b and 1 or 0", 1, "a")
+            assert got == 1
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_runaway_script_is_stopped(server, r):
+    """A script past busy-reply-threshold fails with an error, its writes
+    dropped, even if it catches errors with pcall; other clients are served
+    meanwhile; the server stays up."""
+    r.config_set("busy-reply-threshold", "300")
+    try:
+        import redis
+        other = server.redis()
+        done = threading.Event()
+        pings = []
+
+        def ping_while_running():
+            while not done.is_set():
+                pings.append(other.ping())
+
+        t = threading.Thread(target=ping_while_running)
+        t.start()
+        try:
+            with pytest.raises(redis.ResponseError) as e:
+                r.eval("redis.call('set', 'runaway', 'x') while true do end",
+                       0)
+            assert "busy-reply-threshold" in str(e.value)
+            assert "script: " in str(e.value)
+        finally:
+            done.set()
+            t.join()
+        assert pings and all(pings)
+        assert r.get("runaway") is None
+        with pytest.raises(redis.ResponseError) as e:
+            r.eval("while true do pcall(function() while true do end end) "
+                   "end", 0)
+        assert "busy-reply-threshold" in str(e.value)
+        assert r.eval("return 7", 0) == 7
+        other.close()
+    finally:
+        r.config_set("busy-reply-threshold", "5000")
+
+
+def test_script_memory_is_bounded(server, r):
+    """A script allocating without end fails with Lua's out-of-memory
+    error; the server stays up and the next script runs."""
+    import redis
+    with pytest.raises(redis.ResponseError) as e:
+        r.eval("local t = {} for i = 1, 1e9 do t[i] = i end", 0)
+    assert "not enough memory" in str(e.value)
+    with pytest.raises(redis.ResponseError) as e:
+        r.eval("return string.rep('x', 2^30)", 0)
+    assert "memory" in str(e.value) or "string length" in str(e.value)
+    assert r.eval("return 'alive'", 0) == b"alive"
+
+
+def test_bad_scripts_get_errors(server, r):
+    """Syntax errors, huge scripts, deep recursion, huge replies: errors or
+    replies, never a crash."""
+    import redis
+    with pytest.raises(redis.ResponseError) as e:
+        r.eval("return " + "(" * 300 + "1" + ")" * 300, 0)
+    assert "Error compiling script" in str(e.value)
+    big = "return 1 -- " + "x" * (8 << 20)
+    assert r.eval(big, 0) == 1
+    assert r.eval("local t = {} for i = 1, 200000 do t[i] = i end "
+                  "return t", 0)[-1] == 200000
+    with pytest.raises(redis.ResponseError):
+        r.eval("local function f() return f() + 1 end return f()", 0)
+    with pytest.raises(redis.ResponseError):
+        r.eval("return " + "{" * 100000 + "}" * 100000, 0)
+    assert r.ping()
+
+
+def test_redis_py_lock(server):
+    """redis-py's Lock (EVALSHA compare-and-delete / extend scripts): 4
+    threads increment a counter under it, never two holders at once;
+    extend; LockNotOwnedError once the lock expired."""
+    import redis
+    from redis.exceptions import LockNotOwnedError
+    c0 = server.redis()
+    c0.flushall()
+    holders = []
+    max_holders = []
+    errors = []
+
+    def worker():
+        c = server.redis()
+        try:
+            for _ in range(25):
+                with c.lock("res", timeout=10, blocking_timeout=30):
+                    holders.append(1)
+                    max_holders.append(len(holders))
+                    v = int(c.get("counter") or 0)
+                    c.set("counter", v + 1)
+                    holders.pop()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert int(c0.get("counter")) == 100
+    assert max(max_holders) == 1
+    lock = c0.lock("res2", timeout=1)
+    assert lock.acquire(blocking=False)
+    assert lock.extend(5)
+    assert c0.pttl("res2") > 4000
+    assert lock.reacquire()
+    lock2 = c0.lock("res3", timeout=0.05)
+    assert lock2.acquire(blocking=False)
+    # The key expires (a read or the expirer deletes it).
+    wait_for(lambda: not c0.exists("res3"), 10, "res3 expiry")
+    with pytest.raises(LockNotOwnedError):
+        lock2.extend(1)
+    with pytest.raises(LockNotOwnedError):
+        lock2.release()
+    assert lock.locked()
+    lock.release()
+    assert not lock.locked()
+    c0.close()
+    assert isinstance(redis.__version__, str)

@@ -1,0 +1,83 @@
+"""Scripts: EVAL EVALSHA EVAL_RO EVALSHA_RO SCRIPT LOAD|EXISTS. A fixed set
+of scripts of the kinds applications run (a rate limiter, a lock's
+compare-and-delete, a queue's pop by score, reads and writes of every type,
+errors raised and caught, RESP3 conversions) with KEYS and ARGV drawn from
+the shared pools, so scripts meet the other families' keys (WRONGTYPE
+inside scripts) and values (non-numbers where numbers are expected).
+Scripts return nothing whose order differs by design (no HGETALL or
+SMEMBERS results)."""
+from gen import Cmd, Family
+
+SCRIPTS = [
+    # A rate limiter (INCR, then an expiry on the first hit).
+    "local v = redis.call('incr', KEYS[1]) "
+    "if v == 1 then redis.call('pexpire', KEYS[1], 100000) end return v",
+    # redis-py Lock's release: compare and delete.
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) else return 0 end",
+    # A lock's acquire.
+    "return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', 100000)",
+    # A queue's pop by score (Sidekiq's scheduler).
+    "local r = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], "
+    "'LIMIT', 0, 1) if r[1] then redis.call('zrem', KEYS[1], r[1]) end "
+    "return r",
+    "return {KEYS[1], ARGV[1], redis.call('exists', KEYS[1]), "
+    "redis.pcall('incr', KEYS[1])}",
+    "return redis.call('type', KEYS[1])",
+    "redis.call('rpush', KEYS[1], ARGV[1]) "
+    "return redis.call('lrange', KEYS[1], 0, 2)",
+    "redis.call('hset', KEYS[1], 'f', ARGV[1]) "
+    "return redis.call('hget', KEYS[1], 'f')",
+    "redis.call('sadd', KEYS[1], ARGV[1]) return redis.call('scard', KEYS[1])",
+    "return redis.call('zadd', KEYS[1], ARGV[1], 'm')",
+    "redis.setresp(3) return redis.call('zscore', KEYS[1], 'm')",
+    "redis.setresp(3) return {redis.call('get', KEYS[1]), "
+    "redis.call('exists', KEYS[1]) == 1}",
+    "return redis.call('incr', KEYS[1])",
+    "return redis.pcall('lpush', KEYS[1], ARGV[1])",
+    "local x = ARGV[1] + 1 return x",
+    "return tonumber(ARGV[1])",
+    "return redis.call('append', KEYS[1], ARGV[1])",
+    "return redis.call('getdel', KEYS[1])",
+    "redis.call('set', KEYS[1], ARGV[1]) error('after a write')",
+    "return {err = ARGV[1]}",
+    "return redis.status_reply(ARGV[1])",
+    "local ok, e = pcall(redis.call, 'incr', KEYS[1]) return {ok, e}",
+    "return redis.call('copy', KEYS[1], KEYS[2])",
+    "return redis.call('lmove', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')",
+    "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])",
+    "#!lua flags=no-writes\nreturn redis.call('del', KEYS[1])",
+]
+
+LOADED = SCRIPTS[:4]
+
+
+def eval_args(g):
+    script = g.choice(SCRIPTS).encode()
+    nkeys = g.choice([1, 1, 1, 2, 0])
+    keys = [g.key() for _ in range(nkeys)]
+    args = [g.value() for _ in range(g.randint(0, 2))]
+    if g.chance(0.05):
+        return [script, g.choice([b"-1", b"9", b"x"])] + keys + args
+    return [script, str(nkeys).encode()] + keys + args
+
+
+def evalsha_args(g):
+    import hashlib
+    sha = hashlib.sha1(g.choice(LOADED).encode()).hexdigest()
+    if g.chance(0.2):
+        sha = sha.upper()
+    return [sha.encode(), b"1", g.key(), g.value()]
+
+
+FAMILY = Family("scripting", [
+    Cmd("EVAL", eval_args, weight=8),
+    Cmd("EVAL_RO", eval_args, weight=1),
+    Cmd("EVALSHA", evalsha_args, weight=3),
+    Cmd("EVALSHA_RO", evalsha_args, weight=0.5),
+    Cmd("SCRIPT", lambda g: [g.case("LOAD"), g.choice(LOADED).encode()],
+        weight=1),
+    Cmd("SCRIPT", lambda g: [g.case("EXISTS")] + [
+        __import__("hashlib").sha1(s.encode()).hexdigest().encode()
+        for s in LOADED], weight=0.5),
+], weight=1.0, reset=[[b"SCRIPT", b"FLUSH"]])
