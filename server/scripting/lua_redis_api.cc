@@ -20,6 +20,11 @@ struct LuaApi {
   static void SetResp(lua_State* L, int v) { Engine(L)->resp_ = v; }
   static int Resp(lua_State* L) { return Engine(L)->resp_; }
   static void SetRetry(lua_State* L) { Engine(L)->retry_ = true; }
+  // The run is being unwound (a retry or the time limit): a coroutine
+  // that caught the error must not run more commands.
+  static bool Stopping(lua_State* L) {
+    return Engine(L)->retry_ || Engine(L)->timed_out_;
+  }
   static void Log(lua_State* L, int level, std::string text) {
     Engine(L)->logs_.push_back({level, std::move(text)});
   }
@@ -41,6 +46,9 @@ int GenericCall(lua_State* L, bool raise) {
   if (run == nullptr) {
     return RaiseError(
         L, "redis.call/pcall can only be called inside a script invocation");
+  }
+  if (LuaApi::Stopping(L)) {
+    return RaiseError(L, "ERR the script is being stopped");
   }
   const int argc = lua_gettop(L);
   if (argc == 0) {
