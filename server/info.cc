@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "server/keyspace/expirer.h"
+#include "server/scripting/lua_engine.h"
 
 namespace shale::server {
 
@@ -56,6 +57,11 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
                  {{"used_memory", str(rss)},
                   {"used_memory_rss", str(rss)},
                   {"shale_memtable_bytes", mem.empty() ? "0" : mem},
+                  // Every I/O thread's interpreter, as of its last script.
+                  {"used_memory_lua", str(LuaEngine::TotalMemory())},
+                  {"used_memory_vm_eval", str(LuaEngine::TotalMemory())},
+                  {"used_memory_scripts_eval", str(s->scripts.bytes())},
+                  {"number_of_cached_scripts", str(s->scripts.size())},
                   {"maxmemory", "0"}}});
   std::string wal;
   s->ks->db()->GetProperty("shale.live-wal-bytes", &wal);

@@ -92,6 +92,8 @@ void SetArray(lua_State* L, const char* name, std::span<const std::string> v) {
 
 }  // namespace
 
+std::atomic<size_t> LuaEngine::total_memory_{0};
+
 LuaEngine* LuaEngine::ForThread() {
   thread_local std::unique_ptr<LuaEngine> engine;
   if (!engine) engine.reset(new LuaEngine());
@@ -145,6 +147,8 @@ void LuaEngine::Open() {
 }
 
 void LuaEngine::Close() {
+  total_memory_.fetch_sub(published_, std::memory_order_relaxed);
+  published_ = 0;
   if (L_ != nullptr) lua_close(L_);
   L_ = nullptr;
 }
@@ -269,6 +273,8 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
     }
   }
   logs_.clear();
+  total_memory_.fetch_add(used_ - published_, std::memory_order_relaxed);
+  published_ = used_;
   return out;
 }
 

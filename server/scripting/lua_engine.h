@@ -27,6 +27,7 @@
 #ifndef SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
 #define SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -104,6 +105,11 @@ class LuaEngine {
   bool timed_out() const { return timed_out_; }
   // Bytes the interpreter holds now.
   size_t memory() const { return used_; }
+  // Bytes every thread's interpreter held at the end of its last run
+  // (INFO's used_memory_lua).
+  static size_t TotalMemory() {
+    return total_memory_.load(std::memory_order_relaxed);
+  }
 
  private:
   LuaEngine();
@@ -130,6 +136,8 @@ class LuaEngine {
   bool timed_out_ = false;  // the time limit passed: unwind
   int64_t deadline_ms_ = 0;
   std::vector<ScriptLog> logs_;  // redis.log's, written when the run ends
+  size_t published_ = 0;         // used_ as last added to total_memory_
+  static std::atomic<size_t> total_memory_;
 };
 
 }  // namespace shale::server

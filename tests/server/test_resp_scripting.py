@@ -687,3 +687,18 @@ def test_redis_py_lock(server):
     assert not lock.locked()
     c0.close()
     assert isinstance(redis.__version__, str)
+
+
+def test_info_counts_scripts(server, r):
+    """INFO memory: the cached scripts, their bytes, the interpreters'
+    memory (after a script ran)."""
+    r.script_flush()
+    assert r.info("memory")["number_of_cached_scripts"] == 0
+    r.script_load("return 1")
+    r.eval("return 2", 0)
+    info = r.info("memory")
+    assert info["number_of_cached_scripts"] == 2
+    assert info["used_memory_scripts_eval"] == len("return 1return 2")
+    assert info["used_memory_lua"] > 10000
+    r.script_flush()
+    assert r.info("memory")["number_of_cached_scripts"] == 0
