@@ -139,6 +139,8 @@ class CommandHost : public ScriptHost {
     return CallStatus::kReply;
   }
 
+  bool Dirty() override { return !ctx_.tx->empty(); }
+
   bool KnownCommand(const std::vector<std::string>& args) override {
     const Command* cmd = LookupCommand(args[0]);
     if (cmd != nullptr && cmd->container() && args.size() >= 2) {
@@ -278,7 +280,7 @@ void EvalGeneric(CommandContext& ctx, Args& a, bool by_sha, bool ro) {
     tx->set_db(db);
     ctx.client->db.store(client_db, std::memory_order_relaxed);
     if (out == LuaEngine::Outcome::kDone) {
-      if (engine->timed_out() && !in_exec) {
+      if ((engine->timed_out() || engine->killed()) && !in_exec) {
         // A stopped script's writes are dropped (its error is the reply).
         tx->Release();
         tx->Begin(db);
@@ -331,9 +333,18 @@ void ScriptFlush(CommandContext& ctx, Args& a) {
 }
 
 void ScriptKill(CommandContext& ctx, Args&) {
-  // A script never runs past busy-reply-threshold (it is stopped), and no
-  // other command of this server waits for one: nothing to kill.
-  ctx.w->Error("NOTBUSY No scripts in execution right now.");
+  switch (LuaEngine::KillRunning()) {
+    case LuaEngine::KillResult::kNotBusy:
+      return ctx.w->Error("NOTBUSY No scripts in execution right now.");
+    case LuaEngine::KillResult::kUnkillable:
+      return ctx.w->Error(
+          "UNKILLABLE Sorry the script already executed write commands "
+          "against the dataset. You can either wait the script termination "
+          "or kill the server in a hard way using the SHUTDOWN NOSAVE "
+          "command.");
+    case LuaEngine::KillResult::kKilled:
+      return ctx.w->Ok();
+  }
 }
 
 void ScriptDebug(CommandContext& ctx, Args& a) {

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "server/scripting/lua_internal.h"
 
@@ -93,6 +95,27 @@ void SetArray(lua_State* L, const char* name, std::span<const std::string> v) {
 }  // namespace
 
 std::atomic<size_t> LuaEngine::total_memory_{0};
+
+namespace {
+
+// The engines running a script now (SCRIPT KILL's list).
+std::mutex running_mu;
+std::vector<LuaEngine*>* running = new std::vector<LuaEngine*>();
+
+}  // namespace
+
+LuaEngine::KillResult LuaEngine::KillRunning() {
+  std::lock_guard<std::mutex> l(running_mu);
+  if (running->empty()) return KillResult::kNotBusy;
+  KillResult r = KillResult::kUnkillable;
+  for (LuaEngine* e : *running) {
+    if (!e->dirty_.load(std::memory_order_acquire)) {
+      e->kill_.store(true, std::memory_order_release);
+      r = KillResult::kKilled;
+    }
+  }
+  return r;
+}
 
 LuaEngine* LuaEngine::ForThread() {
   thread_local std::unique_ptr<LuaEngine> engine;
@@ -190,21 +213,32 @@ bool LuaEngine::Prepare(uint64_t gen, const std::string& sha,
 
 void LuaEngine::Hook(lua_State* L, lua_Debug*) {
   LuaEngine* e = From(L);
-  if (!e->retry_ && !e->timed_out_) {
+  const bool kill = e->kill_.load(std::memory_order_acquire);
+  if (!e->retry_ && !e->timed_out_ && !kill) {
     if (e->deadline_ms_ == 0 || NowMs() < e->deadline_ms_) return;
     e->timed_out_ = true;
     spdlog::warn("lua: script {} stopped after {} ms (busy-reply-threshold)",
                  e->run_->sha, e->run_->time_limit_ms);
   }
+  e->RaiseStop(L);
+}
+
+bool LuaEngine::Stopping() const {
+  return retry_ || timed_out_ || kill_.load(std::memory_order_acquire);
+}
+
+void LuaEngine::RaiseStop(lua_State* L) {
   // From now on every instruction raises again, so that a pcall in the
   // script cannot catch the stop and go on.
   lua_sethook(L, &LuaEngine::Hook, LUA_MASKCOUNT, 1);
-  if (e->retry_) {
+  if (retry_) {
     PushErrorTable(L, "ERR the script restarts holding every lock");
-  } else {
+  } else if (timed_out_) {
     PushErrorTable(L, "ERR Script ran longer than busy-reply-threshold (" +
-                          std::to_string(e->run_->time_limit_ms) +
+                          std::to_string(run_->time_limit_ms) +
                           " ms) and was stopped; its writes were discarded");
+  } else {
+    PushErrorTable(L, "Script killed by user with SCRIPT KILL...");
   }
   lua_error(L);
 }
@@ -215,6 +249,12 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
   retry_ = false;
   timed_out_ = false;
   logs_.clear();
+  {
+    std::lock_guard<std::mutex> l(running_mu);
+    kill_.store(false, std::memory_order_relaxed);
+    dirty_.store(false, std::memory_order_relaxed);
+    running->push_back(this);
+  }
   const int base = lua_gettop(L_);
   lua_pushcfunction(L_, ErrorHandler);
   lua_getfield(L_, LUA_REGISTRYINDEX, kRegScripts);
@@ -234,6 +274,10 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
   const int rc = lua_pcall(L_, 0, 1, base + 1);
   capped_ = false;
   lua_sethook(L_, nullptr, 0, 0);
+  {
+    std::lock_guard<std::mutex> l(running_mu);
+    std::erase(*running, this);
+  }
   Outcome out = Outcome::kDone;
   if (retry_) {
     out = Outcome::kRetry;

@@ -58,6 +58,8 @@ class ScriptHost {
   // True if args names a command (redis.acl_check_cmd: there are no ACLs,
   // every known command is allowed).
   virtual bool KnownCommand(const std::vector<std::string>& args) = 0;
+  // True once the run has written something (SCRIPT KILL refuses then).
+  virtual bool Dirty() = 0;
 };
 
 // One redis.log line, kept until the run ends (a run that starts again
@@ -101,8 +103,16 @@ class LuaEngine {
   // unless the host asked for a retry (kRetry: nothing written).
   Outcome Run(const ScriptRun& run, RespWriter* w);
 
+  // SCRIPT KILL: stops every running script that has not written (from
+  // its next hook call on, as Redis's: "Script killed by user with SCRIPT
+  // KILL..."). Any thread.
+  enum class KillResult { kNotBusy, kKilled, kUnkillable };
+  static KillResult KillRunning();
+
   // True if the last Run was stopped by its time limit.
   bool timed_out() const { return timed_out_; }
+  // True if the last Run was stopped by SCRIPT KILL.
+  bool killed() const { return kill_.load(std::memory_order_relaxed); }
   // Bytes the interpreter holds now.
   size_t memory() const { return used_; }
   // Bytes every thread's interpreter held at the end of its last run
@@ -119,6 +129,11 @@ class LuaEngine {
   static void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize);
   static void Hook(lua_State* L, lua_Debug* ar);
   static LuaEngine* From(lua_State* L);
+  // A retry, the time limit or SCRIPT KILL is unwinding the run.
+  bool Stopping() const;
+  // Raises the error that unwinds it (and makes every instruction raise
+  // again).
+  void RaiseStop(lua_State* L);
 
   // The redis.* functions (lua_redis_api.cc).
   friend struct LuaApi;
@@ -138,6 +153,9 @@ class LuaEngine {
   std::vector<ScriptLog> logs_;  // redis.log's, written when the run ends
   size_t published_ = 0;         // used_ as last added to total_memory_
   static std::atomic<size_t> total_memory_;
+  // SCRIPT KILL's view of the run, read by other threads.
+  std::atomic<bool> kill_{false};
+  std::atomic<bool> dirty_{false};
 };
 
 }  // namespace shale::server

@@ -20,10 +20,15 @@ struct LuaApi {
   static void SetResp(lua_State* L, int v) { Engine(L)->resp_ = v; }
   static int Resp(lua_State* L) { return Engine(L)->resp_; }
   static void SetRetry(lua_State* L) { Engine(L)->retry_ = true; }
-  // The run is being unwound (a retry or the time limit): a coroutine
-  // that caught the error must not run more commands.
-  static bool Stopping(lua_State* L) {
-    return Engine(L)->retry_ || Engine(L)->timed_out_;
+  // The run is being unwound (a retry, the time limit, SCRIPT KILL): a
+  // coroutine that caught the error must not run more commands.
+  static bool Stopping(lua_State* L) { return Engine(L)->Stopping(); }
+  static int RaiseStop(lua_State* L) {
+    Engine(L)->RaiseStop(L);
+    return 0;
+  }
+  static void NoteDirty(lua_State* L) {
+    Engine(L)->dirty_.store(true, std::memory_order_release);
   }
   static void Log(lua_State* L, int level, std::string text) {
     Engine(L)->logs_.push_back({level, std::move(text)});
@@ -47,9 +52,7 @@ int GenericCall(lua_State* L, bool raise) {
     return RaiseError(
         L, "redis.call/pcall can only be called inside a script invocation");
   }
-  if (LuaApi::Stopping(L)) {
-    return RaiseError(L, "ERR the script is being stopped");
-  }
+  if (LuaApi::Stopping(L)) return LuaApi::RaiseStop(L);
   const int argc = lua_gettop(L);
   if (argc == 0) {
     PushErrorTable(L,
@@ -86,16 +89,14 @@ int GenericCall(lua_State* L, bool raise) {
   switch (run->host->Call(args, LuaApi::Resp(L), &reply)) {
     case ScriptHost::CallStatus::kRetry:
       LuaApi::SetRetry(L);
-      // The hook raises from the next instruction on; this error unwinds
-      // at once.
-      lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
-      return RaiseError(L, "ERR the script restarts holding every lock");
+      return LuaApi::RaiseStop(L);
     case ScriptHost::CallStatus::kRefused:
       PushErrorTable(L, reply);
       return raise ? RaiseTable(L) : 1;
     case ScriptHost::CallStatus::kReply:
       break;
   }
+  if (run->host->Dirty()) LuaApi::NoteDirty(L);
   if (!lua_checkstack(L, 8)) return RaiseError(L, "reached lua stack limit");
   size_t pos = 0;
   PushReply(L, reply, &pos);

@@ -702,3 +702,51 @@ def test_info_counts_scripts(server, r):
     assert info["used_memory_lua"] > 10000
     r.script_flush()
     assert r.info("memory")["number_of_cached_scripts"] == 0
+
+
+def test_script_kill(server, r):
+    """SCRIPT KILL from another client stops a script that has not written
+    (Redis 7.0's error, position included), answers UNKILLABLE for one
+    that has, NOTBUSY when none runs."""
+    import hashlib
+    import redis
+    other = server.redis()
+    r.config_set("busy-reply-threshold", "0")
+    body = "local i = 0 while true do i = i + 1 end"
+    result = {}
+
+    def run(script, keys):
+        try:
+            result["reply"] = r.eval(script, len(keys), *keys)
+        except redis.ResponseError as e:
+            result["error"] = str(e)
+
+    def kill_answer():
+        try:
+            return other.script_kill()
+        except redis.ResponseError as e:
+            return str(e)
+
+    try:
+        t = threading.Thread(target=run, args=(body, []))
+        t.start()
+        wait_for(lambda: kill_answer() is True, 10, "SCRIPT KILL")
+        t.join()
+        sha = hashlib.sha1(body.encode()).hexdigest()
+        assert result == {"error": "Script killed by user with SCRIPT KILL... "
+                                   "script: %s, on @user_script:1." % sha}
+        assert kill_answer() == "NOTBUSY No scripts in execution right now."
+        # Once it wrote, it cannot be killed (it ends at the time limit).
+        r.config_set("busy-reply-threshold", "1500")
+        result.clear()
+        t = threading.Thread(target=run, args=(
+            "redis.call('set', KEYS[1], 'w') while true do end", ["kw"]))
+        t.start()
+        wait_for(lambda: "Sorry the script already executed write" in
+                 str(kill_answer()), 10, "UNKILLABLE")
+        t.join()
+        assert "busy-reply-threshold" in result["error"]
+        assert other.get("kw") is None
+    finally:
+        r.config_set("busy-reply-threshold", "5000")
+        other.close()
