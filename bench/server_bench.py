@@ -16,6 +16,9 @@ then, the servers taking turns on each test:
   redis-benchmark's collection tests (-t COLLECTION_TESTS below: lists,
       sets, hashes, sorted sets, LRANGE of 100 and 300 elements, MSET), the
       same sizes, at -P 1 and -P 16;
+  redis-benchmark EVALSHA of the SCRIPTS below (a read-modify-write of one
+      key: GET, INCR, SET with PX; and `return 1`, a script call's own
+      cost) on keys over KEYS, at -P 1 and -P 16;
   memcaslap -X 100 (its default 1 set : 9 gets) against shale's memcached
       front end and memcached.
 Prints a table with shale's ratio to the other server and writes JSON.
@@ -126,6 +129,36 @@ def redis_benchmark(port, requests, keys, pipeline, timeout, tests="set,get"):
     return results, " ".join(argv)
 
 
+# EVALSHA benchmarks (issue 21): name -> script, run on key:__rand_int__.
+SCRIPTS = {
+    "evalsha_rmw": "local v = tonumber(redis.call('get', KEYS[1]) or '0') "
+                   "local n = redis.call('incr', KEYS[1]) "
+                   "redis.call('set', KEYS[1], n, 'PX', 600000) return n",
+    "evalsha_empty": "return 1",
+}
+
+
+def evalsha_benchmark(port, name, requests, keys, pipeline, timeout):
+    sha = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port),
+                          "script", "load", SCRIPTS[name]],
+                         capture_output=True, text=True, timeout=timeout,
+                         check=True).stdout.strip()
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
+            "-n", str(requests), "-r", str(keys), "-c", "50",
+            "-P", str(pipeline), "--csv", "evalsha", sha, "1",
+            "key:__rand_int__"]
+    out = subprocess.run(argv, capture_output=True, text=True,
+                         timeout=timeout, check=True).stdout
+    row = next(csv.DictReader(io.StringIO(out)))
+    return {name: {
+        "ops_per_sec": float(row["rps"]),
+        "p50_us": float(row["p50_latency_ms"]) * 1000,
+        "p99_us": float(row["p99_latency_ms"]) * 1000,
+        "avg_us": float(row["avg_latency_ms"]) * 1000,
+    }}, " ".join(argv[:-4] + ["evalsha", f"<{name}>", "1",
+                              "key:__rand_int__"])
+
+
 def memcaslap(port, seconds, timeout):
     # A task window of 1k objects per connection (memcaslap's default is
     # 10k). memcaslap only reads objects it has stored; a run with no gets
@@ -215,6 +248,19 @@ def main():
                                                    timeout, tests)
                         print(f"  {cmd}")
                         for test, r in sorted(res.items()):
+                            results.append(dict(
+                                server=name, client="redis-benchmark",
+                                benchmark=f"{test} -P {pipeline}",
+                                command=cmd, **r))
+            for script in SCRIPTS:
+                for pipeline in (1, 16):
+                    for name, port in (("shale", sp),
+                                       ("redis", redis.ports[0])):
+                        res, cmd = evalsha_benchmark(port, script,
+                                                     args.requests, args.keys,
+                                                     pipeline, timeout)
+                        print(f"  {cmd}")
+                        for test, r in res.items():
                             results.append(dict(
                                 server=name, client="redis-benchmark",
                                 benchmark=f"{test} -P {pipeline}",
