@@ -29,6 +29,7 @@ add_library(shale_server_lib STATIC
   server/live_config.cc
   server/server.cc
   server/server_state.cc
+  server/scripting/lua_cmsgpack.cc
   server/scripting/lua_engine.cc
   server/scripting/lua_redis_api.cc
   server/scripting/lua_reply.cc

@@ -158,6 +158,7 @@ void LuaEngine::Open() {
   OpenLib(L_, LUA_MATHLIBNAME, luaopen_math, false);
   OpenLib(L_, "cjson", luaopen_cjson, true);
   OpenLib(L_, "bit", luaopen_bit, true);
+  OpenLib(L_, "cmsgpack", OpenCmsgpack, true);
   // What Redis 7.0 leaves out of the base library.
   for (const char* name : {"dofile", "loadfile", "print", "newproxy"}) {
     lua_pushnil(L_);

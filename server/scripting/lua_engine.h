@@ -9,14 +9,14 @@
 // thread compiles a script the first time it runs it (from the server's
 // ScriptCache) and forgets what it compiled when the cache's generation
 // moves (SCRIPT FLUSH). math.random is one sequence for the whole server,
-// as Redis's single interpreter gives (lua_random.h).
+// as Redis's single interpreter gives (lua_redis_api.cc).
 //
 // The sandbox: the base (without dofile, loadfile, print, newproxy),
-// table, string, math, cjson and bit libraries; globals read through a
-// read-only proxy: reading a missing one raises "Script attempted to access
-// nonexistent global variable 'x'", writing any global or a library's
-// field raises "Attempt to modify a readonly table", as Redis 7.0's
-// read-only tables do. struct and cmsgpack are not there yet.
+// table, string, math, cjson, bit and cmsgpack (lua_cmsgpack.cc) libraries;
+// globals read through a read-only proxy: reading a missing one raises "Script
+// attempted to access nonexistent global variable 'x'", writing any global or a
+// library's field raises "Attempt to modify a readonly table", as Redis 7.0's
+// read-only tables do. struct is not there yet.
 //
 // Bounds: the interpreter's memory is capped (kMemoryLimit: an allocation
 // past it fails, the script gets Lua's "not enough memory"); a script that

@@ -49,6 +49,9 @@ void PushReply(lua_State* L, std::string_view reply, size_t* pos);
 // as Redis's luaReplyToRedisReply; script_resp is redis.setresp's version.
 void WriteLuaReply(lua_State* L, RespWriter* w, int script_resp);
 
+// The cmsgpack library (lua_cmsgpack.cc): pushes its table.
+int OpenCmsgpack(lua_State* L);
+
 // tostring(v) for the value at idx, as Lua's tostring prints it.
 std::string LuaToString(lua_State* L, int idx);
 

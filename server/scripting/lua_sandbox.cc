@@ -176,8 +176,8 @@ void InstallSandbox(lua_State* L) {
   lua_setfield(L, g, "pairs");
 
   // Each library behind a proxy.
-  for (const char* lib :
-       {"string", "table", "math", "coroutine", "cjson", "bit", "redis"}) {
+  for (const char* lib : {"string", "table", "math", "coroutine", "cjson",
+                          "bit", "cmsgpack", "redis"}) {
     lua_getfield(L, g, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);

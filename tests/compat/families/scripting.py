@@ -45,6 +45,10 @@ SCRIPTS = [
     "local ok, e = pcall(redis.call, 'incr', KEYS[1]) return {ok, e}",
     "return redis.call('copy', KEYS[1], KEYS[2])",
     "return redis.call('lmove', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')",
+    # MessagePack, as BullMQ's scripts use it.
+    "return cmsgpack.pack(ARGV[1], tonumber(ARGV[1]), {ARGV[1], 1.5})",
+    "return {cmsgpack.unpack(ARGV[1])}",
+    "return {cmsgpack.unpack_one(ARGV[1])}",
     "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])",
     "#!lua flags=no-writes\nreturn redis.call('del', KEYS[1])",
 ]
