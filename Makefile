@@ -81,8 +81,11 @@ deb: build
 
 # --- reliability: crash tests, fuzzing, sanitizers (docs/testing.md) --------
 KILL_BUILD ?= build-kill
-FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
+# The fuzz targets live in the ASan+UBSan tree: its libraries carry the
+# fuzzer's coverage instrumentation too, so the sanitizer tests and the
+# fuzzers share one compile of everything (CI builds it once, not twice).
+FUZZ_BUILD := $(ASAN_BUILD)
 TSAN_BUILD ?= build-tsan
 CLANG_CMAKE := -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 CRASH = /usr/bin/python3 tests/crash/crashtest.py
@@ -124,12 +127,8 @@ crashtest-short: build stress-kill
 	  --stress-whitebox $(KILL_BUILD)/shale-stress --duration 120 \
 	  --min-kill-s 2 --max-kill-s 8 --num-keys 20000
 
-$(FUZZ_BUILD)/build.ninja: CMakeLists.txt | deps
-	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  $(CLANG_CMAKE) -DSHALE_BUILD_FUZZ=ON -DSHALE_SANITIZE="address;undefined" \
-	  -DSHALE_BUILD_TESTS=OFF
-
-fuzz-build: $(FUZZ_BUILD)/build.ninja
+fuzz-build: $(ASAN_BUILD)/build.ninja
+	$(ASAN_CMAKE) > /dev/null  # a tree configured before had no fuzz targets
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
 
 # Each fuzz target for FUZZ_SECONDS (default 10 minutes) ...
@@ -141,13 +140,15 @@ fuzz-short: fuzz-build
 	./fuzz/run.sh $(FUZZ_BUILD) 10
 
 # The unit tests and a short stress/crash run under AddressSanitizer +
-# UndefinedBehaviorSanitizer, then ThreadSanitizer (clang).
+# UndefinedBehaviorSanitizer (the fuzzers' tree, above), then
+# ThreadSanitizer (clang).
+ASAN_CMAKE = cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(CLANG_CMAKE) -DSHALE_SANITIZE="address;undefined" -DSHALE_BUILD_FUZZ=ON
 $(ASAN_BUILD)/build.ninja: CMakeLists.txt | deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  $(CLANG_CMAKE) -DSHALE_SANITIZE="address;undefined"
+	$(ASAN_CMAKE)
 
 test-asan: $(ASAN_BUILD)/build.ninja
-	cmake $(ASAN_BUILD) > /dev/null  # regenerate first: the target list comes from it
+	$(ASAN_CMAKE) > /dev/null  # regenerate first: the target list comes from it
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(call san-targets,$(ASAN_BUILD))
 	cd $(ASAN_BUILD) && SHALE_SOAK_KEYS=100000 \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
