@@ -14,6 +14,7 @@ packages=(
   pkgconf liblz4-dev libzstd-dev libsnappy-dev liblzf-dev
   pybind11-dev python3-dev python3-plyvel debhelper lintian adduser
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
+  python3-celery ruby-sidekiq
 )
 
 missing=()
