@@ -10,38 +10,7 @@ build=${1:-build}
 n=${2:-1000000}
 pipeline=${3:-16}
 clients=${4:-50}
-tmp=$(mktemp -d)
-shale_pid= redis_pid=
-cleanup() {
-  [ -n "$shale_pid" ] && kill "$shale_pid" 2>/dev/null && wait "$shale_pid" 2>/dev/null
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  for _ in $(seq 200); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
-
-sp=$(free_port)
-"$build/shale-server" --dir "$tmp/shale" --port "$sp" --memcache-port 0 \
-  --http-port 0 --fsync everysec --log-level warn &
-shale_pid=$!
-rp=$(free_port)
-redis-server --port "$rp" --bind 127.0.0.1 --dir "$tmp" --save '' \
-  --appendonly yes --appendfsync everysec --daemonize no \
-  --logfile "$tmp/redis.log" &
-redis_pid=$!
-wait_port "$sp"
-wait_port "$rp"
+. "$(dirname "$0")/redis_pair.sh"
 
 # PING_MBULK measures the network layer and the RESP parser alone; SET and
 # GET add the engine.
