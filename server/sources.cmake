@@ -34,6 +34,7 @@ add_library(shale_server_lib STATIC
   server/scripting/lua_redis_api.cc
   server/scripting/lua_reply.cc
   server/scripting/lua_sandbox.cc
+  server/scripting/lua_struct.cc
   server/scripting/script_cache.cc
   server/util/sha1.cc
   server/keyspace/keyspace.cc

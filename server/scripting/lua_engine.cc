@@ -159,6 +159,7 @@ void LuaEngine::Open() {
   OpenLib(L_, "cjson", luaopen_cjson, true);
   OpenLib(L_, "bit", luaopen_bit, true);
   OpenLib(L_, "cmsgpack", OpenCmsgpack, true);
+  OpenLib(L_, "struct", OpenStruct, true);
   // What Redis 7.0 leaves out of the base library.
   for (const char* name : {"dofile", "loadfile", "print", "newproxy"}) {
     lua_pushnil(L_);

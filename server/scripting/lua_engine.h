@@ -12,11 +12,11 @@
 // as Redis's single interpreter gives (lua_redis_api.cc).
 //
 // The sandbox: the base (without dofile, loadfile, print, newproxy),
-// table, string, math, cjson, bit and cmsgpack (lua_cmsgpack.cc) libraries;
-// globals read through a read-only proxy: reading a missing one raises "Script
-// attempted to access nonexistent global variable 'x'", writing any global or a
-// library's field raises "Attempt to modify a readonly table", as Redis 7.0's
-// read-only tables do. struct is not there yet.
+// table, string, math, cjson, bit, cmsgpack and struct (lua_cmsgpack.cc,
+// lua_struct.cc) libraries; globals read through a read-only proxy: reading
+// a missing one raises "Script attempted to access nonexistent global
+// variable 'x'", writing any global or a library's field raises "Attempt to
+// modify a readonly table", as Redis 7.0's read-only tables do.
 //
 // Bounds: the interpreter's memory is capped (kMemoryLimit: an allocation
 // past it fails, the script gets Lua's "not enough memory"); a script that

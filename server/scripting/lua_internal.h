@@ -51,6 +51,8 @@ void WriteLuaReply(lua_State* L, RespWriter* w, int script_resp);
 
 // The cmsgpack library (lua_cmsgpack.cc): pushes its table.
 int OpenCmsgpack(lua_State* L);
+// The struct library (lua_struct.cc): pushes its table.
+int OpenStruct(lua_State* L);
 
 // tostring(v) for the value at idx, as Lua's tostring prints it.
 std::string LuaToString(lua_State* L, int idx);

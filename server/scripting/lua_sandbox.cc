@@ -177,7 +177,7 @@ void InstallSandbox(lua_State* L) {
 
   // Each library behind a proxy.
   for (const char* lib : {"string", "table", "math", "coroutine", "cjson",
-                          "bit", "cmsgpack", "redis"}) {
+                          "bit", "cmsgpack", "struct", "redis"}) {
     lua_getfield(L, g, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);

@@ -834,3 +834,39 @@ def test_cmsgpack_random_input_matches_redis(server, real_redis):  # noqa: F811
         if a != b:
             bad.append((step, a, b))
     assert not bad, "seed %d: %r" % (seed, bad[:3])
+
+
+STRUCT_FORMATS = ["<", ">", "!", "!4", "!2", "!16", "!3", " ", "x", "b", "B",
+                  "h", "H", "l", "L", "T", "i", "I", "i1", "I3", "i8", "i12",
+                  "I16", "i33", "f", "d", "c", "c0", "c3", "s", "q", "i0"]
+STRUCT_VALUES = ["0", "1", "-1", "255", "-129", "65536", "-2^31", "2^32",
+                 "2^63", "-2^63", "2^64", "1e30", "-1e30", "0.5", "-0.5",
+                 "1/0", "0/0", "'abc'", "'12'", "''", "'x\\0y'"]
+
+
+def test_struct_matches_redis(server, real_redis):  # noqa: F811
+    """struct.pack / unpack / size over random formats and values (and
+    random bytes to unpack): the same bytes, values and errors as Redis."""
+    import random
+    seed = random.randrange(1 << 30)
+    print("seed", seed)
+    rng = random.Random(seed)
+    ours = fresh_raw(server.port, 2)
+    theirs = fresh_raw(real_redis.port, 2)
+    steps = [ev("return {struct.size('>iIhHbBlLdfx c5 T i16')}"),
+             ev("return {struct.unpack('>i2', struct.pack('>i2', -2))}"),
+             ev("return struct.pack('i99999999999', 1)")]
+    for _ in range(300):
+        fmt = "".join(rng.choice(STRUCT_FORMATS)
+                      for _ in range(rng.randint(0, 5)))
+        vals = ", ".join(rng.choice(STRUCT_VALUES) for _ in range(6))
+        data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 20)))
+        steps += [
+            ev("return struct.pack('%s', %s)" % (fmt, vals)),
+            ev("return {struct.unpack('%s', struct.pack('%s', %s))}"
+               % (fmt, fmt, vals)),
+            ev("return {struct.unpack('%s', ARGV[1], %d)}"
+               % (fmt, rng.choice([1, 1, 2, 5, 0, -1, 30])), data, nkeys=0),
+            ev("return struct.size('%s')" % fmt)]
+    bad = compare_script(ours, theirs, steps)
+    assert not bad, "seed %d: %r" % (seed, bad[:3])

@@ -49,6 +49,9 @@ SCRIPTS = [
     "return cmsgpack.pack(ARGV[1], tonumber(ARGV[1]), {ARGV[1], 1.5})",
     "return {cmsgpack.unpack(ARGV[1])}",
     "return {cmsgpack.unpack_one(ARGV[1])}",
+    "return {struct.unpack('>I2c0', ARGV[1])}",
+    "return struct.pack('<i4dc0s', tonumber(ARGV[1]) or 0, 1.5, ARGV[1], "
+    "ARGV[1])",
     "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])",
     "#!lua flags=no-writes\nreturn redis.call('del', KEYS[1])",
 ]
