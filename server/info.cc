@@ -49,7 +49,9 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
                  {{"connected_clients", str(s->registry->size())},
                   {"resp_clients", str(s->clients.size())},
                   {"maxclients", str(s->config.maxclients)},
-                  {"blocked_clients", str(s->blocking.size())}}});
+                  {"blocked_clients",
+                   str(s->blocking.size() +
+                       static_cast<size_t>(s->paused_clients.load()))}}});
   std::string mem;
   s->ks->db()->GetProperty("shale.mem-bytes", &mem);
   uint64_t rss = ResidentBytes();

@@ -27,6 +27,29 @@ size_t ClientTable::size() {
   return clients_.size();
 }
 
+namespace {
+
+// CLIENT LIST's flags, in Redis's order: b (blocked, or held by CLIENT
+// PAUSE), e (no-evict); N if none.
+std::string Flags(const ClientState& c) {
+  std::string f;
+  if (c.blocked.load(std::memory_order_relaxed)) f += 'b';
+  if (c.no_evict.load(std::memory_order_relaxed)) f += 'e';
+  return f.empty() ? "N" : f;
+}
+
+}  // namespace
+
+std::vector<uint64_t> ClientTable::Select(
+    const std::function<bool(const ClientState&)>& pred) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<uint64_t> ids;
+  for (auto& [id, c] : clients_) {
+    if (pred(*c)) ids.push_back(id);
+  }
+  return ids;
+}
+
 std::string ClientTable::DescribeLocked(const ClientState* c) {
   uint64_t now = Keyspace::NowMs();
   uint64_t last = c->last_ms.load();
@@ -35,8 +58,7 @@ std::string ClientTable::DescribeLocked(const ClientState* c) {
       " laddr=" + c->local + " fd=-1 name=" + c->name +
       " age=" + std::to_string((now - c->created_ms) / 1000) +
       " idle=" + std::to_string(now > last ? (now - last) / 1000 : 0) +
-      " flags=" + (c->blocked.load() ? "b" : "N") +
-      " db=" + std::to_string(c->db.load()) +
+      " flags=" + Flags(*c) + " db=" + std::to_string(c->db.load()) +
       " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 "
       "qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 "
       "tot-mem=0 events=r cmd=" +

@@ -9,10 +9,12 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "server/config.h"
 #include "server/keyspace/keyspace.h"
@@ -20,6 +22,7 @@
 #include "server/net/registry.h"
 #include "server/pubsub/pubsub.h"
 #include "server/redis/blocking.h"
+#include "server/redis/client_pause.h"
 #include "server/redis/command_stats.h"
 #include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
@@ -45,6 +48,8 @@ struct ClientState {
   std::atomic<int> db{0};
   // Blocked by BLPOP ... (CLIENT LIST flag b); written by its own thread.
   std::atomic<bool> blocked{false};
+  // CLIENT NO-EVICT on (CLIENT LIST flag e); written by its own thread.
+  std::atomic<bool> no_evict{false};
   // Guarded by ClientTable::mu_ (SETNAME is rare; LIST reads it).
   std::string name;
 };
@@ -59,6 +64,10 @@ class ClientTable {
   std::string Describe(const ClientState* c);
   std::string List();
   size_t size();
+  // The ids of the clients pred accepts (pred runs under the table's lock:
+  // a ClientState's name and addresses are stable there).
+  std::vector<uint64_t> Select(
+      const std::function<bool(const ClientState&)>& pred);
 
  private:
   std::string DescribeLocked(const ClientState* c);
@@ -117,6 +126,10 @@ struct ServerState {
   WatchRegistry watches;
   // The clients blocked by BLPOP, BZPOPMIN ... (redis/blocking.h).
   BlockingRegistry blocking;
+  // CLIENT PAUSE, and how many clients it holds now (INFO blocked_clients
+  // counts them, as Redis).
+  ClientPause pause;
+  std::atomic<int64_t> paused_clients{0};
   // Clients disconnected for exceeding their client-output-buffer-limit
   // (kept in `live`): INFO stats client_output_buffer_limit_disconnections.
   StatCounter output_limit_disconnections;

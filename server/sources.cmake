@@ -102,6 +102,9 @@ add_library(shale_server_lib STATIC
   server/redis/slowlog.cc
   server/redis/resp_session.cc
   server/redis/resp_session_block.cc
+  server/redis/resp_session_pause.cc
+  server/redis/client_pause.cc
+  server/redis/cmd_client.cc
   server/redis/get_batch.cc
   server/redis/set_batch.cc
   server/redis/watch.cc

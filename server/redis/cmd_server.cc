@@ -4,6 +4,7 @@
 
 #include "server/info.h"
 #include "server/net/connection.h"
+#include "server/redis/cmd_client.h"
 #include "server/redis/command.h"
 #include "server/redis/resp_session.h"
 
@@ -182,19 +183,28 @@ void Client(CommandContext& ctx, Args& a) {
     conn->Post([b, error](std::string* out) { b->unblock(error, out); });
     return ctx.w->Int(1);
   }
+  if (ClientAdmin(ctx, a, sub)) return;
   if (sub == "help") {
     const char* lines[] = {"CLIENT <subcommand> [<arg> ...]. Subcommands are:",
                            "GETNAME",
                            "SETNAME <name>",
                            "ID",
                            "LIST",
-                           "INFO"};
+                           "INFO",
+                           "KILL <ip:port>",
+                           "KILL <option> <value> [<option> <value> [...]]",
+                           "PAUSE <timeout> [WRITE|ALL]",
+                           "UNPAUSE",
+                           "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                           "NO-EVICT (ON|OFF)",
+                           "REPLY (ON|OFF|SKIP)"};
     ctx.w->Array(std::size(lines));
     for (auto l : lines) ctx.w->Simple(l);
     return;
   }
   if (sub == "setname" || sub == "getname" || sub == "id" || sub == "list" ||
-      sub == "info" || sub == "unblock") {
+      sub == "info" || sub == "unblock" || sub == "kill" || sub == "pause" ||
+      sub == "unpause" || sub == "no-evict" || sub == "reply") {
     return ReplyArity(ctx.w, "client|" + sub);
   }
   UnknownSubcommand(ctx, a[0], a[1]);

@@ -41,6 +41,7 @@ void RespSession::Attach(Connection* conn) {
   conn_ = conn;
   subs_.set_connection(conn);
   block_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
+  pause_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
 }
 
 void RespSession::OnClose() {
@@ -49,6 +50,7 @@ void RespSession::OnClose() {
     server_->blocking.Remove(&block_);
     LeaveBlocked();
   }
+  LeavePaused();
   ResetTransaction();
   subs_.Clear();
   server_->clients.Remove(client_.id);
@@ -86,7 +88,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
   // microseconds of each other.
   client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
   size_t total = 0;
-  while (!closing_ && !blocked_ && out->size() < output_limit) {
+  while (!closing_ && !blocked_ && !paused_ && out->size() < output_limit) {
     size_t used = 0;
     RespParser::Result r = parser_.Parse(in.substr(total), &used);
     total += used;
@@ -117,7 +119,9 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       continue;
     }
     FlushBatches();
+    const size_t mark = out->size();
     Execute(args);
+    AfterCommand(mark);
   }
   // Nothing is left pending: every SET read so far is written and every
   // GET answered before the connection writes or waits for more input.
@@ -149,7 +153,16 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
          server_->live.Int(kSlower) != 0 && args.size() == argc &&
          args[0].size() == name.size() && EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
-         (authenticated_ || !server_->auth_required.load()) && !subs_.any();
+         (authenticated_ || !server_->auth_required.load()) && !subs_.any() &&
+         server_->pause.surely_off() && !Muting();
+}
+
+void RespSession::AfterCommand(size_t mark) {
+  if (blocked_ || paused_) return;
+  // As Redis's resetClient after every command (run, queued or refused).
+  if ((reply_off_ || reply_skip_) && out_->size() > mark) out_->resize(mark);
+  reply_skip_ = reply_skip_next_;
+  reply_skip_next_ = false;
 }
 
 void RespSession::Reject(std::string_view error, const Command* cmd) {
@@ -212,6 +225,11 @@ void RespSession::Execute(Args& args) {
       }
     }
   }
+  if (HoldForPause(cmd, args)) return;
+  Proceed(cmd, args);
+}
+
+void RespSession::Proceed(const Command* cmd, Args& args) {
   if (in_multi_ && !(cmd->flags & kCmdTxControl)) {
     size_t bytes = 64;
     for (const auto& a : args) bytes += a.size() + 32;

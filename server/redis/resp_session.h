@@ -32,8 +32,10 @@ class RespSession : public Session {
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
-  bool ready() const override { return !blocked_; }
-  bool idle_exempt() const override { return subs_.any() || blocked_; }
+  bool ready() const override { return !blocked_ && !paused_; }
+  bool idle_exempt() const override {
+    return subs_.any() || blocked_ || paused_;
+  }
   void OnClose() override;
 
   // For connection commands (HELLO, AUTH, QUIT, RESET).
@@ -64,6 +66,21 @@ class RespSession : public Session {
   // connection's thread (posted).
   void Unblocked(bool error, std::string* out);
 
+  // --- CLIENT REPLY -------------------------------------------------------
+  // ON answers +OK and ends OFF/SKIP; OFF mutes every reply from the next
+  // command on; SKIP mutes the next command's (Redis 7.0's flags).
+  void ReplyOn() { reply_off_ = reply_skip_ = reply_skip_next_ = false; }
+  void ReplyOff() { reply_off_ = true; }
+  void ReplySkip() {
+    if (!reply_off_) reply_skip_next_ = true;
+  }
+
+  // --- CLIENT PAUSE (resp_session_pause.cc) --------------------------------
+  // True if the pause in force holds cmd (args as sent): every command
+  // under ALL; under WRITE a write, a may-replicate command (PUBLISH ...)
+  // or an EXEC whose queue has one.
+  bool PauseHolds(const Command& cmd, const Args& args) const;
+
   // --- transactions (cmd_multi.cc) ----------------------------------------
   // MULTI, EXEC, DISCARD, WATCH, UNWATCH; each writes one reply.
   void Multi(CommandContext& ctx);
@@ -81,6 +98,25 @@ class RespSession : public Session {
 
  private:
   void Execute(Args& args);
+  // Execute's last step, past every check: queues cmd inside MULTI, else
+  // runs it.
+  void Proceed(const Command* cmd, Args& args);
+  // If a CLIENT PAUSE holds cmd: keeps it (and no further input runs) until
+  // the pause ends, then runs it (Proceed); true if held.
+  bool HoldForPause(const Command* cmd, Args& args);
+  // Arms the timer for the pause's end and registers with server_->pause.
+  void ArmPause(int64_t end_ms);
+  // On the connection's thread (posted by Unpause or the timer): runs the
+  // held command if the pause no longer holds it, else waits again.
+  void ResumeFromPause(std::string* out);
+  // Leaves the held state; true if the client was held.
+  bool LeavePaused();
+  // After a command's reply was written to out_ from mark on (at once, or
+  // when a blocked or held command finished): drops it if CLIENT REPLY
+  // mutes it, and moves SKIP on to the next command. Does nothing while
+  // the command still waits (blocked or held).
+  void AfterCommand(size_t mark);
+  bool Muting() const { return reply_off_ || reply_skip_ || reply_skip_next_; }
   // Runs cmd in a fresh Tx: locks its keys, runs the handler, commits (an
   // engine error replaces the handler's reply), unlocks.
   void Run(const Command* cmd, Args& args);
@@ -132,6 +168,16 @@ class RespSession : public Session {
   bool in_script_ = false;
   uint64_t block_gen_ = 0;  // tells a stale timer from the current block
   std::unique_ptr<boost::asio::steady_timer> block_timer_;
+  // CLIENT REPLY's state.
+  bool reply_off_ = false;
+  bool reply_skip_ = false;       // this command's reply is dropped
+  bool reply_skip_next_ = false;  // set by SKIP: the next one's is
+  // CLIENT PAUSE: the held command and its timer (created in Attach).
+  bool paused_ = false;
+  const Command* held_cmd_ = nullptr;
+  Args held_args_;
+  uint64_t pause_gen_ = 0;  // tells a stale timer from the current hold
+  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
   // Served clients of the current command, answered after its commit.
   std::vector<Wakeup> wakeups_;
 };

@@ -60,6 +60,7 @@ void RespSession::Unblocked(bool error, std::string* out) {
   if (!LeaveBlocked()) return;
   writer_.set_out(out);
   out_ = out;
+  const size_t mark = out->size();
   // Redis 7.0 answers a timed-out list or sorted-set wait with a nil
   // array, BLMOVE's too (replyToBlockedClientTimedOut).
   if (error) {
@@ -67,19 +68,22 @@ void RespSession::Unblocked(bool error, std::string* out) {
   } else {
     writer_.NullArray();
   }
+  AfterCommand(mark);
 }
 
 void RespSession::Wake(const std::string& reply, bool rerun, std::string* out) {
   if (!LeaveBlocked()) return;
   writer_.set_out(out);
   out_ = out;
+  const size_t mark = out->size();
   if (!rerun) {
     out->append(reply);
-    return;
+  } else {
+    Args args = block_.args;
+    const Command* cmd = LookupCommand(args[0]);
+    Run(cmd, args);
   }
-  Args args = block_.args;
-  const Command* cmd = LookupCommand(args[0]);
-  Run(cmd, args);
+  AfterCommand(mark);
 }
 
 }  // namespace shale::server

@@ -1,5 +1,6 @@
 """Connection and server basics: PING ECHO HELLO (RESP2 <-> RESP3)
-TIME CLIENT ID/SETNAME/GETNAME INFO QUIT, and unknown commands."""
+TIME CLIENT ID/SETNAME/GETNAME/KILL/NO-EVICT/PAUSE/UNPAUSE INFO QUIT,
+and unknown commands."""
 from gen import Cmd, Family
 
 
@@ -27,8 +28,24 @@ def client_args(g):
         return [b"ID"]
     if r < 0.6:
         return [b"SETNAME", g.choice([b"name", b"a b", b"", b"x\n", b"ok-1"])]
-    if r < 0.9:
+    if r < 0.8:
         return [b"GETNAME"]
+    if r < 0.85:
+        # Filters that match no client of the harness: errors and counts.
+        return [g.case("KILL")] + g.choice([
+            [b"1.2.3.4:5"], [b"ID", g.choice([b"0", b"-1", b"x", b"999999"])],
+            [b"TYPE", g.choice([b"master", b"foo", b"replica"])],
+            [b"USER", g.choice([b"bob", b"default"]), b"ID", b"999999"],
+            [b"ADDR", b"1.2.3.4:5", b"SKIPME", g.choice([b"no", b"x"])],
+            [b"LADDR", b"1.2.3.4:5", b"ID"], []])
+    if r < 0.88:
+        return [g.case("NO-EVICT")] + g.some([b"on", b"OFF", b"maybe"], 0, 2)
+    if r < 0.9:
+        # A pause that ends at once, its errors, UNPAUSE.
+        return g.choice([[b"PAUSE", b"0"], [b"PAUSE", b"0", b"WRITE"],
+                         [b"PAUSE", b"-1"], [b"PAUSE", b"x", b"ALL"],
+                         [b"PAUSE", b"0", b"none"], [b"UNPAUSE"],
+                         [b"UNPAUSE", b"x"]])
     return [g.choice([b"NOSUCH", b"id", b"setname"])]
 
 
