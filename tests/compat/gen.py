@@ -324,11 +324,7 @@ def _name_case(g, name):
 # Open differences, not drawn until fixed: (command, first argument or
 # None) -> reason. Each is listed in docs/protocols.md ("Open
 # differences"); remove both lines with the fix.
-OPEN = {
-    ("DBSIZE", None): "DBSIZE can count one key more or less than Redis "
-    "(seeds 3018, 3036: with several databases and EXEC); not yet "
-    "understood",
-}
+OPEN = {}
 OPEN_IN_MULTI = {
     ("CLIENT", None): "an unknown subcommand, or a subcommand's wrong "
     "arity, is queued by shale, refused at queue time by Redis (the "

@@ -76,6 +76,11 @@ SEQUENCES = [
     # Every command of an EXEC runs at EXEC's time (Redis's cached command
     # time): a 1 ms expiry set inside has not passed for the commands after
     # it, however long the 20,000-element push between them takes.
+    # DBSIZE inside EXEC counts the keys the transaction created and
+    # deleted before it.
+    [("SET", "old", "1"), ("MULTI",), ("SET", "a", "1"), ("SET", "b", "2"),
+     ("DEL", "old"), ("DBSIZE",), ("SELECT", "3"), ("SET", "c", "3"),
+     ("DBSIZE",), ("EXEC",)],
     [("MULTI",), ("SET", "e", "v", "PX", "1"), ("RPUSH", "big", *["x"] * 20000),
      ("GET", "e"), ("EXEC",)],
 ]
