@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "server/redis/command.h"
+#include "server/redis/monitor.h"
 #include "server/redis/resp_session.h"
 #include "server/scripting/lua_engine.h"
 #include "server/scripting/script_cache.h"
@@ -135,6 +136,7 @@ class CommandHost : public ScriptHost {
       }
     }
     CommandContext c{ctx_.server, ctx_.client, ctx_.session, &w, tx};
+    ScriptCallScope from_script;  // MONITOR shows it as `lua`
     CallCommand(cmd, c, args);
     return CallStatus::kReply;
   }

@@ -6,6 +6,7 @@
 #include "server/net/connection.h"
 #include "server/redis/cmd_client.h"
 #include "server/redis/command.h"
+#include "server/redis/monitor.h"
 #include "server/redis/resp_session.h"
 
 namespace shale::server {
@@ -210,6 +211,21 @@ void Client(CommandContext& ctx, Args& a) {
   UnknownSubcommand(ctx, a[0], a[1]);
 }
 
+// MONITOR: from now on the client receives every command run (monitor.h).
+// A second MONITOR answers nothing, as Redis.
+void Monitor(CommandContext& ctx, Args&) {
+  Connection* conn = ctx.session->connection();
+  if (conn == nullptr) return ctx.w->Ok();  // a bare session in a test
+  if (!ctx.session->CanBlock()) {
+    // Inside EXEC (Redis's CLIENT_DENY_BLOCKING).
+    return ctx.w->Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+  }
+  if (!Monitors(ctx.server).Add(ctx.client->id, conn->weak_from_this())) {
+    return;
+  }
+  ctx.w->Ok();
+}
+
 void CommandInfo(CommandContext& ctx, const Command* c) {
   ctx.w->Array(10);
   ctx.w->Bulk(c->name);
@@ -346,6 +362,8 @@ const CommandSpec kCommands[] = {
      "Reset the connection"},
     {"client", -2, L, Client, 0, 0, 0, "connection",
      "Client connection commands"},
+    {"monitor", 1, A | L, Monitor, 0, 0, 0, "server",
+     "Listen to every command the server runs"},
     {"command", -1, L, CommandCmd, 0, 0, 0, "server",
      "Command table information"},
     {"info", -1, L, Info, 0, 0, 0, "server", "Server information"},

@@ -9,6 +9,8 @@
 #include <deque>
 #include <unordered_map>
 
+#include "server/redis/monitor.h"
+
 namespace shale::server {
 namespace {
 
@@ -99,6 +101,10 @@ const Command* LookupCommandByFullName(std::string_view fullname) {
 const std::vector<const Command*>& AllCommands() { return GetTable().all; }
 
 void CallCommand(const Command* cmd, CommandContext& ctx, Args& args) {
+  // Redis's EVAL and EVALSHA feed the monitors before they run, so that
+  // the script's commands follow them; every other command after.
+  const bool feed_first = (cmd->flags & kCmdScript) != 0;
+  if (feed_first) FeedMonitors(cmd, ctx, args);
   uint64_t errors = ctx.w->errors();
   auto start = std::chrono::steady_clock::now();
   cmd->handler(ctx, args);
@@ -107,6 +113,7 @@ void CallCommand(const Command* cmd, CommandContext& ctx, Args& args) {
                   .count();
   cmd->stats.Call(static_cast<uint64_t>(usec), ctx.w->errors() != errors);
   MaybeSlowlog(cmd, ctx, args, static_cast<uint64_t>(usec));
+  if (!feed_first) FeedMonitors(cmd, ctx, args);
 }
 
 namespace {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "server/redis/monitor.h"
+
 namespace shale::server {
 namespace {
 
@@ -51,6 +53,7 @@ void RespSession::OnClose() {
     LeaveBlocked();
   }
   LeavePaused();
+  if (MonitorRegistry::AnyInProcess()) Monitors(server_).Remove(client_.id);
   ResetTransaction();
   subs_.Clear();
   server_->clients.Remove(client_.id);
@@ -154,7 +157,8 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
          args[0].size() == name.size() && EqualsIgnoreCase(args[0], name) &&
          args[1].size() <= server_->config.max_key_bytes &&
          (authenticated_ || !server_->auth_required.load()) && !subs_.any() &&
-         server_->pause.surely_off() && !Muting();
+         server_->pause.surely_off() && !Muting() &&
+         !MonitorRegistry::AnyInProcess();
 }
 
 void RespSession::AfterCommand(size_t mark) {

@@ -419,3 +419,74 @@ def test_client_reply_off_after_blocking(server, real_redis):  # noqa: F811
         return out
     assert script(server.port) == script(real_redis.port) == \
         [b"$5\r\nafter\r\n"]
+
+
+def monitor_script(port):
+    """What a monitor receives for another client's commands, timestamps
+    and the client's port normalised."""
+    m = conn(port)
+    o = conn(port)
+    o.call("FLUSHALL")
+    oport = field_of(o, "addr").rsplit(":", 1)[1].encode()
+    assert m.call("MONITOR") == b"+OK\r\n"
+    steps = [
+        ("SET", "a", "x\n\"\x01\xc3\xa9\\\t\r"),
+        ("AUTH", "pw"),
+        ("HELLO", "3", "AUTH", "default", "pw", "SETNAME", "n"),
+        ("HELLO", "2"),
+        ("SELECT", "1"),
+        ("MULTI",), ("SET", "b", "1"), ("INCR", "b"), ("EXEC",),
+        ("EVAL", "redis.call('set','c','2') return 1", "0"),
+        ("CLIENT", "LIST"), ("CLIENT", "ID"), ("CONFIG", "GET", "x"),
+        ("NOSUCH",), ("GET",), ("FLUSHDB",), ("Get", "b"),
+        ("MULTI",), ("MONITOR",), ("EXEC",),
+    ]
+    for s in steps:
+        o.call(*s)
+    o.call("PING", "end")
+    lines = []
+    while not lines or b'"end"' not in lines[-1]:
+        lines.append(m.reply())
+    out = []
+    for line in lines:
+        assert re.match(rb"^\+\d+\.\d{6} \[", line), line
+        line = re.sub(rb"^\+\d+\.\d{6}", b"+T", line)
+        out.append(line.replace(b":" + oport + b"]", b":P]"))
+    # A second MONITOR answers nothing; the monitor sees its own commands.
+    m.send("MONITOR")
+    m.send("PING")
+    assert m.reply() == b"+PONG\r\n"
+    assert re.sub(rb"^\+\d+\.\d{6}", b"+T", m.reply()).endswith(b'"PING"\r\n')
+    m.close()
+    o.close()
+    return out
+
+
+def test_monitor_lines(server, real_redis):  # noqa: F811
+    ours, theirs = monitor_script(server.port), \
+        monitor_script(real_redis.port)
+    assert ours == theirs
+
+
+def test_monitor_that_does_not_read_is_disconnected(server):
+    ctl = conn(server.port)
+    ctl.call("CONFIG", "SET", "client-output-buffer-limit",
+             "normal 1mb 0 0")
+    try:
+        m = conn(server.port)
+        assert m.call("MONITOR") == b"+OK\r\n"
+        before = info_field(ctl, "stats",
+                            "client_output_buffer_limit_disconnections")
+        big = "v" * 100000
+        deadline = time.monotonic() + 30
+        while info_field(ctl, "stats",
+                         "client_output_buffer_limit_disconnections") == \
+                before:
+            assert time.monotonic() < deadline, "monitor never dropped"
+            ctl.call("SET", "big", big)
+        assert m.closed_within(10)
+    finally:
+        ctl.call("CONFIG", "SET", "client-output-buffer-limit",
+                 "normal 0 0 0 slave 268435456 67108864 60 "
+                 "pubsub 33554432 8388608 60")
+        ctl.close()
