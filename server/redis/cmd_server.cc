@@ -135,6 +135,10 @@ void Quit(CommandContext& ctx, Args&) {
 
 void Reset(CommandContext& ctx, Args&) {
   ctx.session->subscriptions()->Clear();
+  // Ends MONITOR, as Redis's clearClientConnectionState.
+  if (MonitorRegistry::AnyInProcess()) {
+    Monitors(ctx.server).Remove(ctx.client->id);
+  }
   ctx.server->clients.SetName(ctx.client, "");
   ctx.session->set_resp(2);
   ctx.client->db.store(0, std::memory_order_relaxed);

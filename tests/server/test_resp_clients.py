@@ -457,6 +457,10 @@ def monitor_script(port):
     m.send("PING")
     assert m.reply() == b"+PONG\r\n"
     assert re.sub(rb"^\+\d+\.\d{6}", b"+T", m.reply()).endswith(b'"PING"\r\n')
+    # RESET ends it: its own line is not sent, nor anything later.
+    assert m.call("RESET") == b"+RESET\r\n"
+    assert o.call("PING", "x") == b"$1\r\nx\r\n"
+    assert m.call("PING") == b"+PONG\r\n"
     m.close()
     o.close()
     return out
