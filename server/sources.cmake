@@ -55,6 +55,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/zset.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
+  server/memcache/mc_pause.cc
   server/net/connection.cc
   server/net/io_pool.cc
   server/net/listener.cc

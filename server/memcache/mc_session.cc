@@ -17,10 +17,11 @@ namespace shale::server {
 using namespace mc;
 using KeyLock = Keyspace::KeyLock;
 
-McSession::McSession(ServerState* server, const ConnectionInfo&)
+McSession::McSession(ServerState* server, const ConnectionInfo& info)
     : server_(server),
       db0_(server->ks, 0),
-      parser_(server->max_value_bytes(), server->config.max_line_bytes) {}
+      parser_(server->max_value_bytes(), server->config.max_line_bytes),
+      id_(info.id) {}
 
 void McSession::Reply(std::string_view line) {
   if (noreply_) return;
@@ -43,7 +44,7 @@ size_t McSession::OnData(std::string_view in, std::string* out,
                          size_t output_limit) {
   out_ = out;
   size_t total = 0;
-  while (!closing_ && out->size() < output_limit) {
+  while (!closing_ && !paused_ && out->size() < output_limit) {
     size_t used = 0;
     McParser::Result r = parser_.Parse(in.substr(total), &used);
     total += used;
@@ -53,6 +54,7 @@ size_t McSession::OnData(std::string_view in, std::string* out,
       closing_ = true;
       break;
     }
+    if (HoldForPause(parser_.request())) break;
     Execute(parser_.request());
   }
   return total;

@@ -9,6 +9,8 @@
 #ifndef SHALE_SERVER_MEMCACHE_MC_SESSION_H_
 #define SHALE_SERVER_MEMCACHE_MC_SESSION_H_
 
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
 #include <string>
 
 #include "server/net/session.h"
@@ -20,12 +22,29 @@ namespace shale::server {
 class McSession : public Session {
  public:
   McSession(ServerState* server, const ConnectionInfo& info);
+  ~McSession() override { OnClose(); }
 
+  void Attach(Connection* conn) override;
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
+  // False while CLIENT PAUSE holds a request (mc_pause.cc).
+  bool ready() const override { return !paused_; }
+  bool idle_exempt() const override { return paused_; }
+  void OnClose() override;
 
  private:
+  // --- CLIENT PAUSE (mc_pause.cc): as RespSession's, for memcached ------
+  // True if the pause in force holds req: everything under ALL; under
+  // WRITE the requests that write (storage, delete, incr/decr, touch,
+  // gat/gats, flush_all, ms, md, ma, mg with T/N/E flags).
+  bool PauseHolds(const McRequest& req) const;
+  // Holds req (copied) until the pause ends; true if held.
+  bool HoldForPause(const McRequest& req);
+  void ArmPause(int64_t end_ms);
+  void ResumeFromPause(std::string* out);
+  bool LeavePaused();
+
   void Execute(McRequest& req);
   // Classic commands.
   void Get(McRequest& req, bool with_cas, bool touch);
@@ -50,6 +69,12 @@ class McSession : public Session {
   std::string* out_ = nullptr;
   bool noreply_ = false;  // of the request being executed
   bool closing_ = false;
+  uint64_t id_ = 0;  // the connection's id (ClientPause registrations)
+  Connection* conn_ = nullptr;
+  bool paused_ = false;
+  McRequest held_;
+  uint64_t pause_gen_ = 0;
+  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
 };
 
 }  // namespace shale::server

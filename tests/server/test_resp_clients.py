@@ -494,3 +494,69 @@ def test_monitor_that_does_not_read_is_disconnected(server):
                  "normal 0 0 0 slave 268435456 67108864 60 "
                  "pubsub 33554432 8388608 60")
         ctl.close()
+
+
+class McConn:
+    """A memcached text-protocol connection: send lines, read lines."""
+
+    def __init__(self, port):
+        import socket
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            b = self.sock.recv(65536)
+            if not b:
+                raise ConnectionError("closed")
+            self.buf += b
+        i = self.buf.index(b"\r\n")
+        out, self.buf = self.buf[:i], self.buf[i + 2:]
+        return out
+
+    def nothing_within(self, seconds):
+        import socket
+        if self.buf:
+            return False
+        self.sock.settimeout(seconds)
+        try:
+            b = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        finally:
+            self.sock.settimeout(10)
+        self.buf += b
+        return False
+
+
+def test_pause_holds_memcached_writes(server):
+    ctl = conn(server.port)
+    ctl.call("DEL", "mck")
+    mc, mr = McConn(server.mc_port), McConn(server.mc_port)
+    assert ctl.call("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    try:
+        # The write is held, with the read pipelined behind it; another
+        # connection's reads go on.
+        mc.send(b"set mck 0 0 1\r\nx\r\nget mck\r\n")
+        mr.send(b"get mck\r\n")
+        assert mr.line() == b"END"
+        mr.send(b"mg mck v\r\n")
+        assert mr.line() == b"EN"
+        assert mc.nothing_within(0.1)
+        assert ctl.call("EXISTS", "mck") == b":0\r\n"
+    finally:
+        assert ctl.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    assert mc.line() == b"STORED"
+    assert mc.line() == b"VALUE mck 0 1"
+    assert mc.line() == b"x"
+    assert mc.line() == b"END"
+    # ALL holds reads too, until the pause ends.
+    start = time.monotonic()
+    assert ctl.call("CLIENT", "PAUSE", "300", "ALL") == b"+OK\r\n"
+    mr.send(b"get mck\r\n")
+    assert mr.line() == b"VALUE mck 0 1"
+    assert time.monotonic() - start >= 0.25
+    ctl.close()
