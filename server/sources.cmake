@@ -24,6 +24,7 @@ add_library(shale_server_lib STATIC
   server/http/http_framing.cc
   server/http/http_response.cc
   server/http/http_session.cc
+  server/http/http_pause.cc
   server/http/http_stats.cc
   server/info.cc
   server/live_config.cc

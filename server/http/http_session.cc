@@ -16,12 +16,20 @@ struct HttpSession::Parser {
   std::optional<http::request_parser<http::string_body>> p;
 };
 
-HttpSession::HttpSession(ServerState* server, const ConnectionInfo&)
-    : server_(server), parser_(std::make_unique<Parser>()) {
+HttpSession::HttpSession(ServerState* server, const ConnectionInfo& info)
+    : server_(server), parser_(std::make_unique<Parser>()), id_(info.id) {
   ResetParser();
 }
 
-HttpSession::~HttpSession() = default;
+HttpSession::~HttpSession() { OnClose(); }
+
+void HttpSession::Answer(const HttpRequest& req, bool close, std::string* out) {
+  server_->http_requests++;
+  HttpResponse resp = HandleHttp(server_, req);
+  if (resp.status >= 400) server_->http_errors++;
+  SerializeResponse(resp, req.method == "HEAD", close, out);
+  if (close) closing_ = true;
+}
 
 void HttpSession::ResetParser() {
   parser_->p.emplace();
@@ -43,7 +51,8 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
                       true, out);
     closing_ = true;
   };
-  while (!closing_ && out->size() < output_limit && total < in.size()) {
+  while (!closing_ && !paused_ && out->size() < output_limit &&
+         total < in.size()) {
     auto& p = *parser_->p;
     // Beast keeps a request line it has not finished in the input: a too
     // long target is 414 before the header limit's 431.
@@ -112,15 +121,13 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
       req.headers[name] = std::string(f.value());
     }
     req.body = std::move(msg.body());
-    server_->http_requests++;
-    HttpResponse resp = HandleHttp(server_, req);
-    if (resp.status >= 400) server_->http_errors++;
     bool close = !msg.keep_alive();
-    SerializeResponse(resp, req.method == "HEAD", close, out);
-    if (close) {
-      closing_ = true;
+    if (HoldForPause(&req, close)) {
+      ResetParser();
       break;
     }
+    Answer(req, close, out);
+    if (close) break;
     ResetParser();
   }
   return total;

@@ -15,9 +15,11 @@
 #ifndef SHALE_SERVER_HTTP_HTTP_SESSION_H_
 #define SHALE_SERVER_HTTP_HTTP_SESSION_H_
 
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 
+#include "server/http/http_api.h"
 #include "server/net/session.h"
 #include "server/server_state.h"
 
@@ -28,19 +30,43 @@ class HttpSession : public Session {
   HttpSession(ServerState* server, const ConnectionInfo& info);
   ~HttpSession() override;
 
+  void Attach(Connection* conn) override;
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
+  // False while CLIENT PAUSE holds a request (http_pause.cc).
+  bool ready() const override { return !paused_; }
+  bool idle_exempt() const override { return paused_; }
+  void OnClose() override;
 
  private:
   struct Parser;
   void ResetParser();
+  // Runs a parsed request and writes its response.
+  void Answer(const HttpRequest& req, bool close, std::string* out);
+
+  // --- CLIENT PAUSE (http_pause.cc): as RespSession's, for HTTP ----------
+  // Everything under ALL; under WRITE the methods that write (PUT,
+  // DELETE, POST).
+  bool PauseHolds(const HttpRequest& req) const;
+  // Keeps *req (moved) until the pause ends; true if held.
+  bool HoldForPause(HttpRequest* req, bool close);
+  void ArmPause(int64_t end_ms);
+  void ResumeFromPause(std::string* out);
+  bool LeavePaused();
 
   ServerState* const server_;
   std::unique_ptr<Parser> parser_;
   bool continue_sent_ = false;
   bool framing_checked_ = false;  // CheckFraming ran on this request
   bool closing_ = false;
+  uint64_t id_ = 0;  // the connection's id (ClientPause registrations)
+  Connection* conn_ = nullptr;
+  bool paused_ = false;
+  HttpRequest held_;
+  bool held_close_ = false;
+  uint64_t pause_gen_ = 0;
+  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
 };
 
 }  // namespace shale::server

@@ -1,9 +1,12 @@
-"""CLIENT KILL, PAUSE, UNPAUSE and NO-EVICT across several
+"""CLIENT KILL, PAUSE, UNPAUSE, NO-EVICT, REPLY and MONITOR across several
 connections, byte for byte against redis-server 7.0 (real_redis.py) where
 the replies are deterministic: error texts and counts, killing by ID, ADDR,
 LADDR and TYPE, killing oneself (the reply comes first), killing a client
 that is blocked (its element is not lost), subscribed or inside MULTI, and
-a pause holding (not refusing) writers or everything until it ends.
+a pause holding (not refusing) writers or everything until it ends, RESP,
+memcached and HTTP alike; CLIENT REPLY scripts and MONITOR's lines
+(timestamps and ports normalised), and a MONITOR that does not read being
+disconnected by its output buffer limit.
 
 A client is known held or blocked when INFO's blocked_clients counts it,
 and known gone when CLIENT LIST no longer shows it (both polled); no test
@@ -559,4 +562,53 @@ def test_pause_holds_memcached_writes(server):
     mr.send(b"get mck\r\n")
     assert mr.line() == b"VALUE mck 0 1"
     assert time.monotonic() - start >= 0.25
+    ctl.close()
+
+
+def http_status_lines(sock, n):
+    """Reads n HTTP responses' status lines (bodies skipped by length)."""
+    buf, out = b"", []
+    while len(out) < n:
+        while b"\r\n\r\n" not in buf:
+            b = sock.recv(65536)
+            if not b:
+                raise ConnectionError("closed")
+            buf += b
+        head, buf = buf.split(b"\r\n\r\n", 1)
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            if k.strip().lower() == b"content-length":
+                length = int(v.strip())
+        while len(buf) < length:
+            buf += sock.recv(65536)
+        out.append((head.split(b"\r\n")[0], buf[:length]))
+        buf = buf[length:]
+    return out
+
+
+def test_pause_holds_http_writes(server):
+    import socket
+    ctl = conn(server.port)
+    ctl.call("DEL", "hk")
+    w = socket.create_connection(("127.0.0.1", server.http_port), timeout=10)
+    rd = socket.create_connection(("127.0.0.1", server.http_port), timeout=10)
+    base = info_field(ctl, "clients", "blocked_clients")
+    assert ctl.call("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    try:
+        w.sendall(b"PUT /v1/kv/hk HTTP/1.1\r\nHost: x\r\nContent-Length: 1"
+                  b"\r\n\r\nv"
+                  b"GET /v1/kv/hk HTTP/1.1\r\nHost: x\r\n\r\n")
+        rd.sendall(b"GET /v1/kv/hk HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert http_status_lines(rd, 1)[0][0].startswith(b"HTTP/1.1 404")
+        assert ctl.call("EXISTS", "hk") == b":0\r\n"
+        # HTTP connections are not RESP clients: not counted as blocked.
+        assert info_field(ctl, "clients", "blocked_clients") == base
+    finally:
+        assert ctl.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    got = http_status_lines(w, 2)
+    assert got[0][0] == b"HTTP/1.1 200 OK", got
+    assert got[1] == (b"HTTP/1.1 200 OK", b"v"), got
+    w.close()
+    rd.close()
     ctl.close()
