@@ -89,14 +89,22 @@ void MonitorRegistry::Push(const std::string& line) {
   for (auto& c : live) batch.Add(c.get(), line);
 }
 
-MonitorRegistry& Monitors(const ServerState* s) {
-  static std::map<const ServerState*, std::unique_ptr<MonitorRegistry>>*
-      registries =
-          new std::map<const ServerState*, std::unique_ptr<MonitorRegistry>>();
+bool MonitorRegistry::Contains(uint64_t id) {
+  MutexLock l(&mu_);
+  return conns_.count(id) != 0;
+}
+
+MonitorRegistry& MonitorsOf(const ClientTable* clients) {
+  static auto* registries =
+      new std::map<const ClientTable*, std::unique_ptr<MonitorRegistry>>();
   std::lock_guard<std::mutex> l(registries_mu);
-  auto& r = (*registries)[s];
+  auto& r = (*registries)[clients];
   if (r == nullptr) r = std::make_unique<MonitorRegistry>();
   return *r;
+}
+
+MonitorRegistry& Monitors(const ServerState* s) {
+  return MonitorsOf(&s->clients);
 }
 
 void AppendRepr(std::string* out, std::string_view s) {

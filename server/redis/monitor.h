@@ -31,6 +31,8 @@ class MonitorRegistry {
   // Adds a monitoring client; false if it already monitors.
   bool Add(uint64_t id, std::weak_ptr<Connection> conn) EXCLUDES(mu_);
   void Remove(uint64_t id) EXCLUDES(mu_);
+  // Whether client id monitors (CLIENT LIST flag O).
+  bool Contains(uint64_t id) EXCLUDES(mu_);
   // Pushes line to every monitor (a monitor's own commands included, as
   // Redis). Each push counts against the monitor's
   // client-output-buffer-limit class (normal, as Redis).
@@ -47,8 +49,10 @@ class MonitorRegistry {
   static std::atomic<int64_t> process_count_;
 };
 
-// The registry of server s (created on first use, kept for the process).
+// The registry of server s (created on first use, kept for the process),
+// found by its client table, so that ClientTable finds it too.
 MonitorRegistry& Monitors(const ServerState* s);
+MonitorRegistry& MonitorsOf(const ClientTable* clients);
 
 // Redis's sdscatrepr: s quoted, with \\ \" \n \r \t \a \b escaped and
 // other unprintable bytes as \xhh; appended to out.

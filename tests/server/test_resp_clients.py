@@ -432,6 +432,8 @@ def monitor_script(port):
     o.call("FLUSHALL")
     oport = field_of(o, "addr").rsplit(":", 1)[1].encode()
     assert m.call("MONITOR") == b"+OK\r\n"
+    # CLIENT LIST (an admin command: not shown) marks the monitor O.
+    assert re.search(rb" flags=O .*cmd=monitor ", o.call("CLIENT", "LIST"))
     steps = [
         ("SET", "a", "x\n\"\x01\xc3\xa9\\\t\r"),
         ("AUTH", "pw"),
