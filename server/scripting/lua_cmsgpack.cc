@@ -164,13 +164,7 @@ void Encode(lua_State* L, std::string* out, int level) {
           Encode(L, out, level + 1);
         }
       } else {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-          lua_pop(L, 1);
-          n++;
-        }
-        EncodeHeader(out, n, 0x80, 15, 0xde, 0xdf);
+        EncodeHeader(out, TableEntries(L), 0x80, 15, 0xde, 0xdf);
         lua_pushnil(L);
         while (lua_next(L, -2)) {
           lua_pushvalue(L, -2);

@@ -10,6 +10,7 @@ extern "C" {
 #include <lualib.h>
 }
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,18 @@ inline constexpr const char* kRegProtected = "shale.protected";
 // setmetatable aware of it. REQUIRES: the libraries and the redis table
 // are registered as globals.
 void InstallSandbox(lua_State* L);
+
+// The number of entries of the table at the top of L's stack (pairs'
+// count, not the # length). Leaves the stack as it was.
+inline size_t TableEntries(lua_State* L) {
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    n++;
+  }
+  return n;
+}
 
 // Registers the global `redis` table, Redis's pcall and math.random.
 void RegisterRedisApi(lua_State* L);

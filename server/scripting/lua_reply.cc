@@ -167,13 +167,7 @@ void WriteTable(lua_State* L, RespWriter* w, int resp) {
   lua_pushstring(L, "map");
   lua_rawget(L, -2);
   if (lua_type(L, -1) == LUA_TTABLE) {
-    size_t n = 0;
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      n++;
-      lua_pop(L, 1);
-    }
-    w->Map(n);
+    w->Map(TableEntries(L));
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
@@ -187,13 +181,7 @@ void WriteTable(lua_State* L, RespWriter* w, int resp) {
   lua_pushstring(L, "set");
   lua_rawget(L, -2);
   if (lua_type(L, -1) == LUA_TTABLE) {
-    size_t n = 0;
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      n++;
-      lua_pop(L, 1);
-    }
-    w->Set(n);
+    w->Set(TableEntries(L));
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pop(L, 1);
