@@ -1,7 +1,5 @@
 #include "server/server_state.h"
 
-#include "server/redis/monitor.h"
-
 namespace shale::server {
 
 void ClientTable::Add(ClientState* c) {
@@ -33,11 +31,9 @@ namespace {
 
 // CLIENT LIST's flags, in Redis's order: O (MONITOR), b (blocked, or held
 // by CLIENT PAUSE), e (no-evict); N if none.
-std::string Flags(const ClientTable* table, const ClientState& c) {
+std::string Flags(const ClientState& c) {
   std::string f;
-  if (MonitorRegistry::AnyInProcess() && MonitorsOf(table).Contains(c.id)) {
-    f += 'O';
-  }
+  if (c.monitoring.load(std::memory_order_relaxed)) f += 'O';
   if (c.blocked.load(std::memory_order_relaxed)) f += 'b';
   if (c.no_evict.load(std::memory_order_relaxed)) f += 'e';
   return f.empty() ? "N" : f;
@@ -63,7 +59,7 @@ std::string ClientTable::DescribeLocked(const ClientState* c) {
       " laddr=" + c->local + " fd=-1 name=" + c->name +
       " age=" + std::to_string((now - c->created_ms) / 1000) +
       " idle=" + std::to_string(now > last ? (now - last) / 1000 : 0) +
-      " flags=" + Flags(this, *c) + " db=" + std::to_string(c->db.load()) +
+      " flags=" + Flags(*c) + " db=" + std::to_string(c->db.load()) +
       " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 "
       "qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 "
       "tot-mem=0 events=r cmd=" +

@@ -24,6 +24,7 @@
 #include "server/redis/blocking.h"
 #include "server/redis/client_pause.h"
 #include "server/redis/command_stats.h"
+#include "server/redis/monitor_registry.h"
 #include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
 #include "server/scripting/script_cache.h"
@@ -50,6 +51,8 @@ struct ClientState {
   std::atomic<bool> blocked{false};
   // CLIENT NO-EVICT on (CLIENT LIST flag e); written by its own thread.
   std::atomic<bool> no_evict{false};
+  // In MONITOR (CLIENT LIST flag O); set by MonitorRegistry.
+  std::atomic<bool> monitoring{false};
   // Guarded by ClientTable::mu_ (SETNAME is rare; LIST reads it).
   std::string name;
 };
@@ -130,6 +133,8 @@ struct ServerState {
   // counts them, as Redis).
   ClientPause pause;
   std::atomic<int64_t> paused_clients{0};
+  // MONITOR's clients (redis/monitor.h writes their lines).
+  MonitorRegistry monitors;
   // Clients disconnected for exceeding their client-output-buffer-limit
   // (kept in `live`): INFO stats client_output_buffer_limit_disconnections.
   StatCounter output_limit_disconnections;

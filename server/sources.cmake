@@ -109,6 +109,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_client.cc
   server/redis/monitor.cc
   server/redis/get_batch.cc
+  server/redis/monitor_registry.cc
   server/redis/set_batch.cc
   server/redis/watch.cc
   server/util/glob.cc

@@ -136,9 +136,7 @@ void Quit(CommandContext& ctx, Args&) {
 void Reset(CommandContext& ctx, Args&) {
   ctx.session->subscriptions()->Clear();
   // Ends MONITOR, as Redis's clearClientConnectionState.
-  if (MonitorRegistry::AnyInProcess()) {
-    Monitors(ctx.server).Remove(ctx.client->id);
-  }
+  if (MonitorRegistry::AnyInProcess()) ctx.server->monitors.Remove(ctx.client);
   ctx.server->clients.SetName(ctx.client, "");
   ctx.session->set_resp(2);
   ctx.client->db.store(0, std::memory_order_relaxed);
@@ -224,7 +222,7 @@ void Monitor(CommandContext& ctx, Args&) {
     // Inside EXEC (Redis's CLIENT_DENY_BLOCKING).
     return ctx.w->Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
   }
-  if (!Monitors(ctx.server).Add(ctx.client->id, conn->weak_from_this())) {
+  if (!ctx.server->monitors.Add(ctx.client, conn->weak_from_this())) {
     return;
   }
   ctx.w->Ok();

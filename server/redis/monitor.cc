@@ -2,14 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <mutex>
-#include <vector>
-
-#include "server/net/connection.h"
 
 namespace shale::server {
-
-std::atomic<int64_t> MonitorRegistry::process_count_{0};
 
 namespace {
 
@@ -59,53 +53,7 @@ bool Redacted(const Command* cmd, const Args& args, size_t i) {
   return false;
 }
 
-std::mutex registries_mu;
-
 }  // namespace
-
-bool MonitorRegistry::Add(uint64_t id, std::weak_ptr<Connection> conn) {
-  MutexLock l(&mu_);
-  if (!conns_.emplace(id, std::move(conn)).second) return false;
-  process_count_.fetch_add(1, std::memory_order_relaxed);
-  return true;
-}
-
-void MonitorRegistry::Remove(uint64_t id) {
-  MutexLock l(&mu_);
-  if (conns_.erase(id) != 0) {
-    process_count_.fetch_sub(1, std::memory_order_relaxed);
-  }
-}
-
-void MonitorRegistry::Push(const std::string& line) {
-  std::vector<std::shared_ptr<Connection>> live;
-  {
-    MutexLock l(&mu_);
-    for (auto& [id, weak] : conns_) {
-      if (auto c = weak.lock()) live.push_back(std::move(c));
-    }
-  }
-  PushBatch batch;
-  for (auto& c : live) batch.Add(c.get(), line);
-}
-
-bool MonitorRegistry::Contains(uint64_t id) {
-  MutexLock l(&mu_);
-  return conns_.count(id) != 0;
-}
-
-MonitorRegistry& MonitorsOf(const ClientTable* clients) {
-  static auto* registries =
-      new std::map<const ClientTable*, std::unique_ptr<MonitorRegistry>>();
-  std::lock_guard<std::mutex> l(registries_mu);
-  auto& r = (*registries)[clients];
-  if (r == nullptr) r = std::make_unique<MonitorRegistry>();
-  return *r;
-}
-
-MonitorRegistry& Monitors(const ServerState* s) {
-  return MonitorsOf(&s->clients);
-}
 
 void AppendRepr(std::string* out, std::string_view s) {
   out->push_back('"');
@@ -171,7 +119,7 @@ void FeedMonitors(const Command* cmd, CommandContext& ctx, const Args& args) {
     AppendRepr(&line, Redacted(cmd, args, i) ? "(redacted)" : args[i]);
   }
   line += "\r\n";
-  Monitors(ctx.server).Push(line);
+  ctx.server->monitors.Push(line);
 }
 
 }  // namespace shale::server

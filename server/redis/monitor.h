@@ -3,56 +3,19 @@
 //   +<unix seconds>.<micros> [<db> <ip:port>] "cmd" "arg" ...\r\n
 // with sdscatrepr's quoting (docs/protocols.md, "MONITOR").
 //
-// The registry belongs to a ServerState but lives here, found by the
-// state's address (Monitors), so that adding it touched no header every
-// command includes. A process-wide count lets CallCommand skip all of it
-// while no client monitors (one relaxed load per command).
+// The registry of a server's monitors is ServerState::monitors
+// (monitor_registry.h).
 //
 // Thread safety: every member may be called from any thread.
 #ifndef SHALE_SERVER_REDIS_MONITOR_H_
 #define SHALE_SERVER_REDIS_MONITOR_H_
 
-#include <atomic>
-#include <cstdint>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "server/redis/command.h"
-#include "util/mutex.h"
 
 namespace shale::server {
-
-class Connection;
-
-class MonitorRegistry {
- public:
-  // Adds a monitoring client; false if it already monitors.
-  bool Add(uint64_t id, std::weak_ptr<Connection> conn) EXCLUDES(mu_);
-  void Remove(uint64_t id) EXCLUDES(mu_);
-  // Whether client id monitors (CLIENT LIST flag O).
-  bool Contains(uint64_t id) EXCLUDES(mu_);
-  // Pushes line to every monitor (a monitor's own commands included, as
-  // Redis). Each push counts against the monitor's
-  // client-output-buffer-limit class (normal, as Redis).
-  void Push(const std::string& line) EXCLUDES(mu_);
-
-  // Monitors in the whole process (for the fast path).
-  static bool AnyInProcess() {
-    return process_count_.load(std::memory_order_relaxed) != 0;
-  }
-
- private:
-  Mutex mu_;
-  std::map<uint64_t, std::weak_ptr<Connection>> conns_ GUARDED_BY(mu_);
-  static std::atomic<int64_t> process_count_;
-};
-
-// The registry of server s (created on first use, kept for the process),
-// found by its client table, so that ClientTable finds it too.
-MonitorRegistry& Monitors(const ServerState* s);
-MonitorRegistry& MonitorsOf(const ClientTable* clients);
 
 // Redis's sdscatrepr: s quoted, with \\ \" \n \r \t \a \b escaped and
 // other unprintable bytes as \xhh; appended to out.

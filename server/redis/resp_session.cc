@@ -53,7 +53,7 @@ void RespSession::OnClose() {
     LeaveBlocked();
   }
   LeavePaused();
-  if (MonitorRegistry::AnyInProcess()) Monitors(server_).Remove(client_.id);
+  if (MonitorRegistry::AnyInProcess()) server_->monitors.Remove(&client_);
   ResetTransaction();
   subs_.Clear();
   server_->clients.Remove(client_.id);
