@@ -106,10 +106,11 @@ add_library(shale_server_lib STATIC
   server/redis/resp_session_block.cc
   server/redis/resp_session_pause.cc
   server/redis/client_pause.cc
+  server/redis/pause_hold.cc
   server/redis/cmd_client.cc
   server/redis/monitor.cc
-  server/redis/get_batch.cc
   server/redis/monitor_registry.cc
+  server/redis/get_batch.cc
   server/redis/set_batch.cc
   server/redis/watch.cc
   server/util/glob.cc

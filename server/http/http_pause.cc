@@ -2,7 +2,6 @@
 // held as RESP commands are (docs/protocols.md, "CLIENT PAUSE"): all of
 // them under ALL, the writing methods under WRITE. Everything here runs on
 // the connection's thread.
-#include <chrono>
 #include <string>
 
 #include "server/http/http_session.h"
@@ -20,59 +19,26 @@ bool HttpSession::PauseHolds(const HttpRequest& req) const {
 
 bool HttpSession::HoldForPause(HttpRequest* req, bool close) {
   if (conn_ == nullptr || !PauseHolds(*req)) return false;
-  paused_ = true;
   held_ = std::move(*req);
   held_close_ = close;
-  int64_t end = 0;
-  server_->pause.Current(ClientPause::NowMs(), &end);
-  ArmPause(end);
-  return true;
-}
-
-void HttpSession::ArmPause(int64_t end_ms) {
-  if (!server_->pause.Hold(
-          id_, conn_->weak_from_this(),
-          [this](std::string* out) { ResumeFromPause(out); })) {
-    conn_->Post([this](std::string* out) { ResumeFromPause(out); });
-    return;
-  }
-  const uint64_t gen = ++pause_gen_;
-  int64_t wait = end_ms - ClientPause::NowMs();
-  pause_timer_->expires_after(std::chrono::milliseconds(wait > 0 ? wait : 0));
-  pause_timer_->async_wait([this, gen, conn = conn_->shared_from_this()](
-                               const boost::system::error_code& ec) {
-    if (ec || !paused_ || gen != pause_gen_) return;
-    conn->Post([this](std::string* out) { ResumeFromPause(out); });
-  });
-}
-
-bool HttpSession::LeavePaused() {
-  if (!paused_) return false;
-  paused_ = false;
-  ++pause_gen_;
-  server_->pause.Release(id_);
-  if (pause_timer_ != nullptr) pause_timer_->cancel();
+  pause_.Arm();
   return true;
 }
 
 void HttpSession::ResumeFromPause(std::string* out) {
-  if (!paused_) return;
-  if (PauseHolds(held_)) {
-    int64_t end = 0;
-    server_->pause.Current(ClientPause::NowMs(), &end);
-    return ArmPause(end);
-  }
+  if (!pause_.held()) return;
+  if (PauseHolds(held_)) return pause_.Arm();  // extended meanwhile
   HttpRequest req = std::move(held_);
   held_ = HttpRequest();
-  LeavePaused();
+  pause_.Leave();
   Answer(req, held_close_, out);
 }
 
 void HttpSession::Attach(Connection* conn) {
   conn_ = conn;
-  pause_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
+  pause_.Attach(conn, id_, [this](std::string* out) { ResumeFromPause(out); });
 }
 
-void HttpSession::OnClose() { LeavePaused(); }
+void HttpSession::OnClose() { pause_.Leave(); }
 
 }  // namespace shale::server

@@ -17,7 +17,10 @@ struct HttpSession::Parser {
 };
 
 HttpSession::HttpSession(ServerState* server, const ConnectionInfo& info)
-    : server_(server), parser_(std::make_unique<Parser>()), id_(info.id) {
+    : server_(server),
+      parser_(std::make_unique<Parser>()),
+      id_(info.id),
+      pause_(&server->pause) {
   ResetParser();
 }
 
@@ -51,7 +54,7 @@ size_t HttpSession::OnData(std::string_view in, std::string* out,
                       true, out);
     closing_ = true;
   };
-  while (!closing_ && !paused_ && out->size() < output_limit &&
+  while (!closing_ && !pause_.held() && out->size() < output_limit &&
          total < in.size()) {
     auto& p = *parser_->p;
     // Beast keeps a request line it has not finished in the input: a too

@@ -21,6 +21,7 @@
 
 #include "server/http/http_api.h"
 #include "server/net/session.h"
+#include "server/redis/pause_hold.h"
 #include "server/server_state.h"
 
 namespace shale::server {
@@ -35,8 +36,8 @@ class HttpSession : public Session {
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
   // False while CLIENT PAUSE holds a request (http_pause.cc).
-  bool ready() const override { return !paused_; }
-  bool idle_exempt() const override { return paused_; }
+  bool ready() const override { return !pause_.held(); }
+  bool idle_exempt() const override { return pause_.held(); }
   void OnClose() override;
 
  private:
@@ -51,9 +52,9 @@ class HttpSession : public Session {
   bool PauseHolds(const HttpRequest& req) const;
   // Keeps *req (moved) until the pause ends; true if held.
   bool HoldForPause(HttpRequest* req, bool close);
-  void ArmPause(int64_t end_ms);
+  // On the connection's thread: answers the held request if the pause no
+  // longer holds it, else waits again.
   void ResumeFromPause(std::string* out);
-  bool LeavePaused();
 
   ServerState* const server_;
   std::unique_ptr<Parser> parser_;
@@ -62,11 +63,9 @@ class HttpSession : public Session {
   bool closing_ = false;
   uint64_t id_ = 0;  // the connection's id (ClientPause registrations)
   Connection* conn_ = nullptr;
-  bool paused_ = false;
+  PauseHold pause_;
   HttpRequest held_;
   bool held_close_ = false;
-  uint64_t pause_gen_ = 0;
-  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
 };
 
 }  // namespace shale::server

@@ -21,7 +21,8 @@ McSession::McSession(ServerState* server, const ConnectionInfo& info)
     : server_(server),
       db0_(server->ks, 0),
       parser_(server->max_value_bytes(), server->config.max_line_bytes),
-      id_(info.id) {}
+      id_(info.id),
+      pause_(&server->pause) {}
 
 void McSession::Reply(std::string_view line) {
   if (noreply_) return;
@@ -44,7 +45,7 @@ size_t McSession::OnData(std::string_view in, std::string* out,
                          size_t output_limit) {
   out_ = out;
   size_t total = 0;
-  while (!closing_ && !paused_ && out->size() < output_limit) {
+  while (!closing_ && !pause_.held() && out->size() < output_limit) {
     size_t used = 0;
     McParser::Result r = parser_.Parse(in.substr(total), &used);
     total += used;

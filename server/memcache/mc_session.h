@@ -15,6 +15,7 @@
 
 #include "server/net/session.h"
 #include "server/protocol/memcache/mc_parser.h"
+#include "server/redis/pause_hold.h"
 #include "server/server_state.h"
 
 namespace shale::server {
@@ -29,8 +30,8 @@ class McSession : public Session {
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
   // False while CLIENT PAUSE holds a request (mc_pause.cc).
-  bool ready() const override { return !paused_; }
-  bool idle_exempt() const override { return paused_; }
+  bool ready() const override { return !pause_.held(); }
+  bool idle_exempt() const override { return pause_.held(); }
   void OnClose() override;
 
  private:
@@ -41,9 +42,9 @@ class McSession : public Session {
   bool PauseHolds(const McRequest& req) const;
   // Holds req (copied) until the pause ends; true if held.
   bool HoldForPause(const McRequest& req);
-  void ArmPause(int64_t end_ms);
+  // On the connection's thread: runs the held request if the pause no
+  // longer holds it, else waits again.
   void ResumeFromPause(std::string* out);
-  bool LeavePaused();
 
   void Execute(McRequest& req);
   // Classic commands.
@@ -71,10 +72,8 @@ class McSession : public Session {
   bool closing_ = false;
   uint64_t id_ = 0;  // the connection's id (ClientPause registrations)
   Connection* conn_ = nullptr;
-  bool paused_ = false;
+  PauseHold pause_;
   McRequest held_;
-  uint64_t pause_gen_ = 0;
-  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
 };
 
 }  // namespace shale::server

@@ -24,7 +24,8 @@ RespSession::RespSession(ServerState* server, const ConnectionInfo& info)
       parser_(LimitsOf(server->config)),
       writer_(nullptr),
       tx_(server->ks),
-      subs_(&server->pubsub) {
+      subs_(&server->pubsub),
+      pause_(&server->pause) {
   client_.id = info.id;
   client_.peer = info.peer;
   client_.local = info.local;
@@ -43,7 +44,8 @@ void RespSession::Attach(Connection* conn) {
   conn_ = conn;
   subs_.set_connection(conn);
   block_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
-  pause_timer_ = std::make_unique<boost::asio::steady_timer>(conn->executor());
+  pause_.Attach(conn, client_.id,
+                [this](std::string* out) { ResumeFromPause(out); });
 }
 
 void RespSession::OnClose() {
@@ -91,7 +93,8 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
   // microseconds of each other.
   client_.last_ms.store(Keyspace::NowMs(), std::memory_order_relaxed);
   size_t total = 0;
-  while (!closing_ && !blocked_ && !paused_ && out->size() < output_limit) {
+  while (!closing_ && !blocked_ && !pause_.held() &&
+         out->size() < output_limit) {
     size_t used = 0;
     RespParser::Result r = parser_.Parse(in.substr(total), &used);
     total += used;
@@ -162,7 +165,7 @@ bool RespSession::Batchable(const Args& args, std::string_view name,
 }
 
 void RespSession::AfterCommand(size_t mark) {
-  if (blocked_ || paused_) return;
+  if (blocked_ || pause_.held()) return;
   // As Redis's resetClient after every command (run, queued or refused).
   if ((reply_off_ || reply_skip_) && out_->size() > mark) out_->resize(mark);
   reply_skip_ = reply_skip_next_;

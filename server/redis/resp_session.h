@@ -17,6 +17,7 @@
 #include "server/redis/blocking_cmd.h"
 #include "server/redis/command.h"
 #include "server/redis/get_batch.h"
+#include "server/redis/pause_hold.h"
 #include "server/redis/set_batch.h"
 #include "server/redis/watch.h"
 #include "server/server_state.h"
@@ -32,9 +33,9 @@ class RespSession : public Session {
   size_t OnData(std::string_view in, std::string* out,
                 size_t output_limit) override;
   bool closing() const override { return closing_; }
-  bool ready() const override { return !blocked_ && !paused_; }
+  bool ready() const override { return !blocked_ && !pause_.held(); }
   bool idle_exempt() const override {
-    return subs_.any() || blocked_ || paused_;
+    return subs_.any() || blocked_ || pause_.held();
   }
   void OnClose() override;
 
@@ -104,8 +105,6 @@ class RespSession : public Session {
   // If a CLIENT PAUSE holds cmd: keeps it (and no further input runs) until
   // the pause ends, then runs it (Proceed); true if held.
   bool HoldForPause(const Command* cmd, Args& args);
-  // Arms the timer for the pause's end and registers with server_->pause.
-  void ArmPause(int64_t end_ms);
   // On the connection's thread (posted by Unpause or the timer): runs the
   // held command if the pause no longer holds it, else waits again.
   void ResumeFromPause(std::string* out);
@@ -172,12 +171,10 @@ class RespSession : public Session {
   bool reply_off_ = false;
   bool reply_skip_ = false;       // this command's reply is dropped
   bool reply_skip_next_ = false;  // set by SKIP: the next one's is
-  // CLIENT PAUSE: the held command and its timer (created in Attach).
-  bool paused_ = false;
+  // CLIENT PAUSE: the held command and its hold.
+  PauseHold pause_;
   const Command* held_cmd_ = nullptr;
   Args held_args_;
-  uint64_t pause_gen_ = 0;  // tells a stale timer from the current hold
-  std::unique_ptr<boost::asio::steady_timer> pause_timer_;
   // Served clients of the current command, answered after its commit.
   std::vector<Wakeup> wakeups_;
 };

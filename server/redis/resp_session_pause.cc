@@ -1,7 +1,6 @@
 // RespSession's held state under CLIENT PAUSE (redis/client_pause.h):
 // which commands a pause holds, holding one, and resuming it. Everything
 // here runs on the connection's thread.
-#include <chrono>
 #include <string>
 
 #include "server/net/connection.h"
@@ -63,7 +62,6 @@ bool RespSession::PauseHolds(const Command& cmd, const Args& args) const {
 
 bool RespSession::HoldForPause(const Command* cmd, Args& args) {
   if (conn_ == nullptr || !PauseHolds(*cmd, args)) return false;
-  paused_ = true;
   held_cmd_ = cmd;
   held_args_ = args;
   // As Redis: CLIENT LIST shows the held client blocked (flags=b) with
@@ -71,50 +69,22 @@ bool RespSession::HoldForPause(const Command* cmd, Args& args) {
   client_.blocked.store(true, std::memory_order_relaxed);
   client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
   server_->paused_clients.fetch_add(1, std::memory_order_relaxed);
-  int64_t end = 0;
-  server_->pause.Current(ClientPause::NowMs(), &end);
-  ArmPause(end);
+  pause_.Arm();
   return true;
 }
 
-void RespSession::ArmPause(int64_t end_ms) {
-  if (!server_->pause.Hold(
-          client_.id, conn_->weak_from_this(),
-          [this](std::string* out) { ResumeFromPause(out); })) {
-    // Unpaused meanwhile.
-    conn_->Post([this](std::string* out) { ResumeFromPause(out); });
-    return;
-  }
-  const uint64_t gen = ++pause_gen_;
-  int64_t wait = end_ms - ClientPause::NowMs();
-  pause_timer_->expires_after(std::chrono::milliseconds(wait > 0 ? wait : 0));
-  pause_timer_->async_wait([this, gen, conn = conn_->shared_from_this()](
-                               const boost::system::error_code& ec) {
-    if (ec || !paused_ || gen != pause_gen_) return;
-    conn->Post([this](std::string* out) { ResumeFromPause(out); });
-  });
-}
-
 bool RespSession::LeavePaused() {
-  if (!paused_) return false;
-  paused_ = false;
-  ++pause_gen_;
+  if (!pause_.Leave()) return false;
   held_cmd_ = nullptr;
   client_.blocked.store(false, std::memory_order_relaxed);
   server_->paused_clients.fetch_sub(1, std::memory_order_relaxed);
-  server_->pause.Release(client_.id);
-  if (pause_timer_ != nullptr) pause_timer_->cancel();
   return true;
 }
 
 void RespSession::ResumeFromPause(std::string* out) {
-  if (!paused_) return;
-  if (PauseHolds(*held_cmd_, held_args_)) {
-    // Extended or paused again meanwhile: wait for the new end.
-    int64_t end = 0;
-    server_->pause.Current(ClientPause::NowMs(), &end);
-    return ArmPause(end);
-  }
+  if (!pause_.held()) return;
+  // Extended or paused again meanwhile: wait for the new end.
+  if (PauseHolds(*held_cmd_, held_args_)) return pause_.Arm();
   const Command* cmd = held_cmd_;
   Args args = std::move(held_args_);
   held_args_.clear();
