@@ -169,6 +169,8 @@ def kill_script(port):
     out.append(d.closed_within(10))
     # LADDR: every client of this port but the caller (SKIPME yes).
     e, f = conn(port), conn(port)
+    # A round trip each: the server has registered both before the KILL.
+    out.append((e.call("PING"), f.call("PING")))
     laddr = field_of(a, "laddr")
     out.append(a.call("CLIENT", "KILL", "LADDR", laddr))
     out.append(e.closed_within(10) and f.closed_within(10))
