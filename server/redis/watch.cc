@@ -11,7 +11,7 @@ void WatchRegistry::Watch(WatchState* w, int db, std::string_view key) {
   {
     std::lock_guard<std::mutex> l(mu_);
     by_key_[{db, std::string(key)}].push_back(w);
-    w->keys.push_back({db, std::string(key), false, 0});
+    w->keys.push_back({db, std::string(key), false, 0, false});
     watched_.fetch_add(1, std::memory_order_relaxed);
   }
   Entry e;
@@ -19,6 +19,7 @@ void WatchRegistry::Watch(WatchState* w, int db, std::string_view key) {
   std::lock_guard<std::mutex> l(mu_);
   w->keys.back().existed = s.ok();
   w->keys.back().expire_at_ms = s.ok() ? e.meta().expire_at_ms : 0;
+  w->keys.back().expired = !s.ok() && e.expired();
 }
 
 void WatchRegistry::UnwatchAll(WatchState* w) {
@@ -56,9 +57,20 @@ void WatchRegistry::OnKeysWritten(std::span<const TouchedKey> keys) {
     auto it = by_key_.find(probe);
     if (it == by_key_.end()) continue;
     for (WatchState* w : it->second) {
+      if (ReclaimedExpired(w, k)) continue;
       w->dirty.store(true, std::memory_order_release);
     }
   }
+}
+
+bool WatchRegistry::ReclaimedExpired(WatchState* w, const TouchedKey& t) {
+  for (auto& k : w->keys) {
+    if (k.db != t.db || k.key != t.key || !k.expired) continue;
+    // The commit deleted the expired key (nothing there now) or wrote it.
+    k.expired = false;
+    return !ks_->Exists(t.db, t.key);
+  }
+  return false;
 }
 
 void WatchRegistry::OnDatabasesReplaced(std::span<const int> dbs) {

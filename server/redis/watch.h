@@ -5,7 +5,9 @@
 // marks the client dirty, and so does FLUSHDB/FLUSHALL/SWAPDB of its
 // database when the key existed at WATCH time or exists after the swap (as
 // Redis's touchAllWatchedKeysInDb). EXEC also fails when a watched key that
-// was live at WATCH time has expired since (Redis 7.0's rule). The dirty
+// was live at WATCH time has expired since (Redis 7.0's rule); a key that
+// had already expired when WATCHed is not changed by its reclamation, only
+// by a later write (Redis 7.0's rule too). The dirty
 // flag is read by EXEC after it holds the locks of every watched key, so
 // no write slips between the check and the transaction.
 //
@@ -35,6 +37,11 @@ struct WatchState {
     std::string key;
     bool existed;           // live when WATCHed
     uint64_t expire_at_ms;  // its expiry then (0: none or absent)
+    // Present but already expired when WATCHed (not yet reclaimed): its
+    // deletion, lazy or active, is no change, as Redis 7.0's
+    // watchedKey.expired; cleared by that deletion. Written under the
+    // registry's mutex.
+    bool expired;
   };
   // Written by the owning session under the registry's mutex; read by it
   // freely and by the hooks under the mutex.
@@ -59,6 +66,11 @@ class WatchRegistry : public CommitHook {
   void OnDatabasesReplaced(std::span<const int> dbs) override;
 
  private:
+  // If w watched t's key while it was already expired: clears that mark
+  // and returns true if the commit only reclaimed it (the key is absent
+  // now). REQUIRES: mu_ held.
+  bool ReclaimedExpired(WatchState* w, const TouchedKey& t);
+
   Keyspace* const ks_;
   std::atomic<size_t> watched_{0};  // registrations, for the fast path
   std::mutex mu_;

@@ -4,6 +4,7 @@ by writes through every front end, expiry and flushes, isolation, and a
 bounded queue."""
 import socket
 import threading
+import time
 import urllib.request
 
 import pytest
@@ -190,6 +191,49 @@ def test_watch_fails_when_key_expires(server, r):
     c.execute_command("MULTI")
     c.execute_command("SET", "x", "1")
     assert c.execute_command("EXEC") == [b"OK"]
+
+
+def make_expired(c, key):
+    """Leaves key present but already expired: written with an expiry 30
+    ms ahead, then the wall clock waited past it (a wait for the clock,
+    not for another thread). At hz 1 neither server's active expiry is
+    likely to reclaim it within the next second; if it does, the caller's
+    answers are the same, the check only weaker."""
+    at = int(time.time() * 1000) + 30
+    c.execute_command("SET", key, "v", "PXAT", at)
+    while time.time() * 1000 < at + 5:
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("reclaim", [
+    ("SUNIONSTORE", "d", "ek"),  # a write command that reads it
+    ("DEL", "ek"),
+    ("GET", "ek"),
+])
+def test_watch_of_expired_key_survives_its_reclamation(
+        server, real_redis, reclaim):  # noqa: F811
+    # WATCHed when already expired, a key's reclamation by another client
+    # is no change (Redis 7.0's watchedKey.expired); a later write is.
+    for port in (server.port, real_redis.port):
+        a, b = conn(port), conn(port)
+        a.flushall()
+        a.execute_command("CONFIG", "SET", "hz", "1")
+        try:
+            make_expired(a, "ek")
+            a.execute_command("WATCH", "ek")
+            b.execute_command(*reclaim)
+            assert replies(a, [("MULTI",), ("SET", "x", "1"), ("EXEC",)]) == [
+                b"OK", b"QUEUED", [b"OK"]], port
+            make_expired(a, "ek")
+            a.execute_command("WATCH", "ek")
+            b.execute_command(*reclaim)
+            b.execute_command("SET", "ek", "new")
+            assert replies(a, [("MULTI",), ("SET", "x", "1"), ("EXEC",)]) == [
+                b"OK", b"QUEUED", None], port
+        finally:
+            a.execute_command("CONFIG", "SET", "hz", "10")
+            a.close()
+            b.close()
 
 
 def test_transaction_with_watch_retries_from_4_threads(server, r):
