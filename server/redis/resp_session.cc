@@ -100,6 +100,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     total += used;
     if (r == RespParser::Result::kNeedMore) break;
     if (r == RespParser::Result::kError) {
+      CommitRun();
       FlushBatches();
       spdlog::debug("resp {}: {}", client_.peer, parser_.error());
       writer_.Error("ERR " + parser_.error());
@@ -108,6 +109,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     }
     Args& args = parser_.args();
     if (Batchable(args, "set", 3)) {
+      CommitRun();
       FlushGets();
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("set", std::memory_order_relaxed);
@@ -118,6 +120,7 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       continue;
     }
     if (Batchable(args, "get", 2)) {
+      CommitRun();
       set_batch_.Flush(server_->ks, &writer_);
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);
       client_.last_cmd.store("get", std::memory_order_relaxed);
@@ -126,11 +129,15 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
     }
     FlushBatches();
     const size_t mark = out->size();
+    grouping_ = true;
     Execute(args);
+    grouping_ = false;
     AfterCommand(mark);
   }
-  // Nothing is left pending: every SET read so far is written and every
-  // GET answered before the connection writes or waits for more input.
+  // Nothing is left pending: every SET read so far is written, every GET
+  // answered and the run committed before the connection writes or waits
+  // for more input.
+  CommitRun();
   FlushBatches();
   // A client on its way out (QUIT, protocol error) gets no more messages,
   // and others see it gone at once, as in Redis.
@@ -173,6 +180,7 @@ void RespSession::AfterCommand(size_t mark) {
 }
 
 void RespSession::Reject(std::string_view error, const Command* cmd) {
+  CommitRun();  // its reply must not be replaced by a failed run's
   server_->rejected_calls.fetch_add(1, std::memory_order_relaxed);
   if (cmd != nullptr) cmd->stats.Reject();
   if (cmd != nullptr && std::string_view(cmd->name) == "exec") {
@@ -256,25 +264,68 @@ void RespSession::Run(const Command* cmd, Args& args) {
   client_.last_cmd.store(cmd->fullname.c_str(), std::memory_order_relaxed);
   const Keyspace::FrozenClock clock;
   const int db = client_.db.load(std::memory_order_relaxed);
-  tx_.Begin(db);
-  if (cmd->flags & kCmdAllKeys) {
-    tx_.LockAll();
-  } else if (cmd->flags & kCmdWrite) {
-    lock_keys_.clear();
-    CommandKeys(*cmd, args, db, &lock_keys_);
-    if (!lock_keys_.empty()) tx_.LockKeys(lock_keys_);
+  const bool group = grouping_ && Groupable(*cmd);
+  if (run_open_ && !(group && JoinRun(*cmd, args, db))) CommitRun();
+  if (!run_open_) {
+    tx_.Begin(db);
+    if (cmd->flags & kCmdAllKeys) {
+      tx_.LockAll();
+    } else if (cmd->flags & kCmdWrite) {
+      lock_keys_.clear();
+      CommandKeys(*cmd, args, db, &lock_keys_);
+      if (!lock_keys_.empty()) tx_.LockKeys(lock_keys_);
+    }
+    run_open_ = true;
+    run_db_ = db;
+    run_mark_ = out_->size();
+    run_count_ = run_bytes_ = 0;
   }
-  const size_t mark = out_->size();
   CommandContext ctx{server_, &client_, this, &writer_, &tx_};
   CallCommand(cmd, ctx, args);
   // Clients blocked on the keys written are served in this Tx, still
   // holding the locks: their pops commit with the write that woke them.
   ServeBlocked(server_, &tx_, &wakeups_);
+  run_count_++;
+  for (const auto& a : args) run_bytes_ += a.size();
+  if (!group || blocked_ || closing_ || !wakeups_.empty() ||
+      run_count_ >= kMaxRunCommands || run_bytes_ >= kMaxRunBytes) {
+    CommitRun();
+  }
+}
+
+bool RespSession::Groupable(const Command& cmd) const {
+  constexpr uint32_t kAlone = kCmdAllKeys | kCmdTxControl | kCmdPubSub |
+                              kCmdScript | kCmdAdmin | kCmdNotKey;
+  return (cmd.flags & (kCmdWrite | kCmdReadOnly)) != 0 &&
+         (cmd.flags & kAlone) == 0 && cmd.first_key > 0 && !in_multi_ &&
+         !Muting() && !subs_.any();
+}
+
+bool RespSession::JoinRun(const Command& cmd, const Args& args, int db) {
+  if (db != run_db_) return false;
+  if (!(cmd.flags & kCmdWrite)) return true;  // reads take no locks
+  lock_keys_.clear();
+  CommandKeys(cmd, args, db, &lock_keys_);
+  if (lock_keys_.empty()) return true;
+  // A run of reads holds no lock yet: it may wait for them.
+  if (!tx_.locked()) {
+    tx_.LockKeys(lock_keys_);
+    return true;
+  }
+  for (const Tx::DbKey& k : lock_keys_) {
+    if (!tx_.TryLockMore(k.db, k.key)) return false;
+  }
+  return true;
+}
+
+void RespSession::CommitRun() {
+  if (!run_open_) return;
+  run_open_ = false;
   Status s = tx_.Commit();
   if (!s.ok()) {
-    // Nothing was written: the reply must not claim otherwise.
-    out_->resize(mark);
-    ReplyStatus(&writer_, s);
+    // Nothing was written: no reply of the run may claim otherwise.
+    out_->resize(run_mark_);
+    for (size_t i = 0; i < run_count_; i++) ReplyStatus(&writer_, s);
   }
   tx_.Release();
   if (!wakeups_.empty()) PostWakeups(&wakeups_, s.ok());

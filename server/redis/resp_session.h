@@ -116,9 +116,31 @@ class RespSession : public Session {
   // the command still waits (blocked or held).
   void AfterCommand(size_t mark);
   bool Muting() const { return reply_off_ || reply_skip_ || reply_skip_next_; }
-  // Runs cmd in a fresh Tx: locks its keys, runs the handler, commits (an
-  // engine error replaces the handler's reply), unlocks.
+  // Runs cmd: locks its keys, runs the handler, serves the clients blocked
+  // on what it wrote, commits (an engine error replaces the handler's
+  // reply), unlocks. Inside OnData's loop a keyed command joins the open
+  // run instead, if it can take its keys' locks without waiting, and the
+  // run commits later (CommitRun).
   void Run(const Command* cmd, Args& args);
+  // A run: the consecutive keyed commands of one read of input, run in one
+  // Tx and committed as one engine write, as SetBatch does for plain SETs
+  // (docs/impl.md, "Pipelined runs"). The run ends (commits) before any
+  // command that cannot join it, before a batched SET or GET, when a
+  // command blocks or wakes a blocked client, at kMaxRunCommands or
+  // kMaxRunBytes, and when OnData runs out of input: no reply leaves
+  // before its write is committed.
+  static constexpr size_t kMaxRunCommands = 64;
+  static constexpr size_t kMaxRunBytes = 1 << 20;
+  // Whether cmd may be in a run: reads or writes named keys, and neither
+  // it nor the session's state needs a Tx of its own.
+  bool Groupable(const Command& cmd) const;
+  // Adds cmd's key locks to the open run without waiting; false if one is
+  // taken (the run must commit first).
+  bool JoinRun(const Command& cmd, const Args& args, int db);
+  // Commits the open run, if any: one engine write, then the replies of a
+  // failed commit replaced by its error, the locks released, and the
+  // clients it served woken.
+  void CommitRun();
   // A command refused before it ran (unknown, arity, auth ...): inside
   // MULTI it also dooms the transaction, as Redis's flagTransaction.
   // A refused EXEC discards the transaction and answers EXECABORT.
@@ -151,7 +173,14 @@ class RespSession : public Session {
   ClientState client_;
   Tx tx_;
   std::vector<Tx::DbKey> lock_keys_;  // reused by Run
-  std::string* out_ = nullptr;        // OnData's output
+  // The open run (Run, CommitRun): tx_ is begun and not committed.
+  bool grouping_ = false;  // inside OnData's loop: runs may form
+  bool run_open_ = false;
+  int run_db_ = 0;
+  size_t run_mark_ = 0;         // where its first reply starts in out_
+  size_t run_count_ = 0;        // its commands
+  size_t run_bytes_ = 0;        // their arguments' bytes
+  std::string* out_ = nullptr;  // OnData's output
   WatchState watch_;
   bool in_multi_ = false;
   bool multi_error_ = false;  // a queue-time error: EXEC answers EXECABORT
