@@ -136,7 +136,7 @@ Status Collection::Finish(bool* deleted) {
   if (deleted != nullptr) *deleted = false;
   if (!dirty_) return Status::OK();
   dirty_ = false;
-  if (meta_.count == 0) {
+  if (meta_.count == 0 && type_ != KeyType::kStream) {
     state_ = State::kAbsent;
     if (deleted != nullptr) *deleted = true;
     return tx_->Delete(key_);

@@ -1,4 +1,4 @@
-// Collection: one collection key (hash, set, sorted set, list) as a
+// Collection: one collection key (hash, set, sorted set, list, stream) as a
 // command sees it through its Tx: its metadata (type, version, count,
 // expiry: docs/format/server_keys.md §3) and its element entries (§4).
 //
@@ -92,6 +92,11 @@ class Collection {
     meta_.zset_high = high;
     dirty_ = true;
   }
+  // Sets a stream's typefields (ValueMeta::stream).
+  void SetStream(const StreamState& st) {
+    meta_.stream = st;
+    dirty_ = true;
+  }
   // Records that the collection left its compact encoding (ValueMeta::big;
   // never undone but by a new incarnation).
   void MarkBig() {
@@ -116,7 +121,8 @@ class Collection {
     dirty_ = true;
   }
   // Writes the metadata if anything changed; deletes the key instead if the
-  // count is 0 (*deleted, if non-null, says so).
+  // count is 0 (*deleted, if non-null, says so), except a stream's (Redis
+  // keeps empty streams).
   Status Finish(bool* deleted = nullptr);
 
  private:

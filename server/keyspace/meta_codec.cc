@@ -57,6 +57,15 @@ void EncodeCollectionMeta(const ValueMeta& meta, std::string* out) {
     PutBE64(out, meta.zset_low);
     PutBE64(out, meta.zset_high);
   }
+  if (meta.type == KeyType::kStream) {
+    const StreamState& st = meta.stream;
+    for (const StreamId& id : {st.last, st.first, st.max_deleted}) {
+      PutBE64(out, id.ms);
+      PutBE64(out, id.seq);
+    }
+    PutVarint(out, st.entries_added);
+    PutVarint(out, st.groups);
+  }
 }
 
 bool DecodeMeta(std::string_view stored, ValueMeta* meta,
@@ -106,8 +115,19 @@ bool DecodeMeta(std::string_view stored, ValueMeta* meta,
        meta->zset_low > meta->zset_high)) {
     return false;
   }
-  // Streams' typefields follow (issue 23); the others end here.
-  return meta->type == KeyType::kStream || stored.empty();
+  if (meta->type == KeyType::kStream) {
+    StreamState& st = meta->stream;
+    for (StreamId* id : {&st.last, &st.first, &st.max_deleted}) {
+      if (!GetBE64(&stored, &id->ms) || !GetBE64(&stored, &id->seq)) {
+        return false;
+      }
+    }
+    if (!GetVarint(&stored, &st.entries_added) ||
+        !GetVarint(&stored, &st.groups)) {
+      return false;
+    }
+  }
+  return stored.empty();
 }
 
 }  // namespace shale::server

@@ -5,7 +5,9 @@
 //                  | 0x40 if a collection's encoding is big
 //   string body := cas:varint64 [flags:varint32] [expire:varint64] payload
 //   coll body   := [expire:varint64] version:varint64 count:varint64
-//                  typefields (list: head:u64)
+//                  typefields (list: head:u64; zset: [low:u64 high:u64];
+//                  stream: last:id first:id max_deleted:id
+//                  entries_added:varint64 groups:varint64, id = ms:u64 seq:u64)
 //
 // One entry per top-level key: its type, expiry and, for a string, the CAS
 // token, memcached flags and the payload inline (so GET is one engine read
@@ -13,6 +15,7 @@
 #ifndef SHALE_SERVER_KEYSPACE_META_CODEC_H_
 #define SHALE_SERVER_KEYSPACE_META_CODEC_H_
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +29,24 @@ enum class KeyType : uint8_t {
   kZSet = 3,
   kList = 4,
   kStream = 5,
+};
+
+// A stream entry's ID (docs/format/server_keys.md §4.5): milliseconds and
+// a sequence number, ordered by (ms, seq).
+struct StreamId {
+  uint64_t ms = 0, seq = 0;
+  friend auto operator<=>(const StreamId&, const StreamId&) = default;
+  bool zero() const { return ms == 0 && seq == 0; }
+};
+
+// A stream's typefields (format doc §3): what Redis keeps in its stream
+// struct, so that no command scans entries to know it.
+struct StreamState {
+  StreamId last;         // the last ID generated (last-generated-id)
+  StreamId first;        // the first live entry's ID; 0-0 when empty
+  StreamId max_deleted;  // the greatest ID XDEL removed
+  uint64_t entries_added = 0;
+  uint64_t groups = 0;  // consumer groups
 };
 
 // TYPE's answer: "string", "hash", ...
@@ -49,6 +70,7 @@ struct ValueMeta {
   // or intset) for the big one (hashtable, skiplist) and, as in Redis,
   // never goes back (OBJECT ENCODING; tag bit 0x40 of the format doc §3).
   bool big = false;
+  StreamState stream;  // streams
 };
 
 // The engine expiry of a metadata entry that expires at expire_at_ms: an
