@@ -51,7 +51,7 @@ compat: build
 	$(COMPAT) --duration $(DURATION) --seeds $(SEEDS)
 
 compat-short: build
-	$(COMPAT_SHORT) --seeds 150 --families bits,blocking,connection,databases,dump,keys,lists,scripting,strings,transactions,zsets
+	$(COMPAT_SHORT) --seeds 150 --families bits,blocking,connection,databases,dump,keys,lists,scripting,streams,strings,transactions,zsets
 
 # Starts shale-server on ./data with the defaults: RESP on 6380, memcached on
 # 11212, HTTP on 8380 (the log says where each listens). Ctrl-C stops it.

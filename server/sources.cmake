@@ -54,6 +54,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/tx.cc
   server/keyspace/wal_syncer.cc
   server/keyspace/zset.cc
+  server/keyspace/stream.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
   server/memcache/mc_pause.cc
@@ -97,6 +98,10 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_script.cc
   server/redis/cmd_sort.cc
   server/redis/cmd_blocking.cc
+  server/redis/cmd_stream.cc
+  server/redis/cmd_stream_read.cc
+  server/redis/cmd_stream_info.cc
+  server/redis/stream_cmd.cc
   server/redis/blocking.cc
   server/redis/collection_cmd.cc
   server/redis/command.cc
@@ -149,6 +154,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/collection_test.cc
     server/keyspace/zset_test.cc
     server/keyspace/list_test.cc
+    server/keyspace/stream_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/command_keys_test.cc
     server/redis/set_batch_test.cc

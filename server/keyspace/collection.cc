@@ -174,6 +174,8 @@ Status CopyCollection(Tx* tx, std::string_view src_key, const ValueMeta& meta,
   tx->PutCollectionMeta(dst_key, copy);
   tx->set_db(saved);
   tx->NotifyDb(dst_db, kNotifyNew, "new", dst_key);
+  // A stream coming into being serves XREAD's waiters (Tx::MarkReady).
+  if (meta.type == KeyType::kStream) tx->MarkReady(dst_db, dst_key);
   return Status::OK();
 }
 

@@ -63,9 +63,10 @@ bool String2Ull(const std::string& s, uint64_t* v) {
 
 bool ParseStreamId(std::string_view arg, uint64_t missing_seq, bool strict,
                    StreamId* id, bool* seq_given) {
+  // Redis bounds the whole argument, then reads it as a C string.
+  if (arg.size() > 127) return false;
   const size_t nul = arg.find('\0');
   if (nul != std::string_view::npos) arg = arg.substr(0, nul);
-  if (arg.size() > 127) return false;
   if (arg == "-" || arg == "+") {
     if (strict) return false;
     if (seq_given != nullptr) *seq_given = true;

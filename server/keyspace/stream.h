@@ -37,8 +37,8 @@ inline constexpr StreamId kMaxStreamId{UINT64_MAX, UINT64_MAX};
 
 // --- IDs -----------------------------------------------------------------
 
-// Parses an ID argument as Redis 7.0's streamGenericParseIDOrReply: the
-// argument read as a C string (up to its first NUL) of at most 127 bytes;
+// Parses an ID argument as Redis 7.0's streamGenericParseIDOrReply: an
+// argument of at most 127 bytes, read as a C string (up to its first NUL);
 // "-" is 0-0 and "+" the maximum ID unless strict; "ms" or "ms-seq", each
 // part read by Redis's string2ull (a strict int64 that must not be
 // negative, else strtoull: blanks, a sign, leading zeros allowed, no

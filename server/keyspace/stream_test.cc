@@ -46,6 +46,11 @@ TEST(StreamIdTest, ParsesAsRedis) {
   ASSERT_TRUE(ParseStreamId(std::string("9\0junk", 6), 0, true, &id));
   EXPECT_EQ(id, Id(9, 0));
   EXPECT_FALSE(ParseStreamId(std::string(128, '1'), 0, true, &id));
+  // The bound is on the whole argument, NUL and what follows included.
+  EXPECT_FALSE(ParseStreamId(std::string("9\0", 2) + std::string(126, 'x'), 0,
+                             true, &id));
+  ASSERT_TRUE(ParseStreamId(std::string("9\0", 2) + std::string(125, 'x'), 0,
+                            true, &id));
   // "ms-*" only where the caller accepts it.
   EXPECT_FALSE(ParseStreamId("5-*", 0, true, &id));
   ASSERT_TRUE(ParseStreamId("5-*", 0, true, &id, &given));

@@ -75,8 +75,18 @@ class Tx {
   // Marks key as one whose blocked clients may be served now although
   // this Tx did not write it (SWAPDB brings whole databases in, as Redis's
   // scanDatabaseForReadyKeys). Until Begin or Release.
+  // Streams: only a key marked ready serves the clients XREAD blocks on it
+  // (Redis's signalKeyAsReady: XADD, and a stream key coming into being by
+  // RENAME, COPY, MOVE or SWAPDB), not every write (XSETID, XDEL, XTRIM do
+  // not serve them).
   void MarkReady(int db, std::string_view key) { ready_.emplace_back(db, key); }
   bool has_ready() const { return !ready_.empty(); }
+  bool IsReady(int db, std::string_view key) const {
+    for (const auto& [d, k] : ready_) {
+      if (d == db && k == key) return true;
+    }
+    return false;
+  }
 
   Keyspace* keyspace() const { return ks_; }
   int db() const { return db_; }

@@ -1,7 +1,8 @@
 // BlockingRegistry: the clients blocked by BLPOP, BRPOP, BLMOVE,
-// BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX and BZMPOP, by (database, key),
-// each key's waiters first-come first-served (docs/impl.md, "Server:
-// blocking pops").
+// BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP and XREAD BLOCK, by
+// (database, key), each key's waiters first-come first-served (docs/impl.md,
+// "Server: blocking pops"). An XREAD waiter consumes nothing: one write
+// serves every XREAD waiting on its key.
 //
 // A client blocks from inside its command's Tx, holding its keys' stripe
 // locks (Block), so no push can slip between its "every key is empty" and
@@ -45,6 +46,7 @@ struct BlockedClient {
   int db = 0;
   int resp = 2;
   bool zset = false;              // waits for a sorted set (BZ*), else a list
+  bool stream = false;            // waits for a stream (XREAD), not a list
   std::vector<std::string> args;  // the command as sent
   std::vector<std::string> keys;  // the keys it waits on, in order
   // Whoever removes the client locks this (under mu_: the connection and

@@ -206,8 +206,12 @@ bool ServeKey(ServerState* server, Tx* tx, int db, const std::string& key,
           tx->set_db(db);
           Entry e;
           if (!tx->Get(key, &e).ok()) return;  // gone (or an engine error)
-          const KeyType want = b->zset ? KeyType::kZSet : KeyType::kList;
+          const KeyType want = b->stream ? KeyType::kStream
+                               : b->zset ? KeyType::kZSet
+                                         : KeyType::kList;
           if (e.meta().type != want) continue;
+          // XREAD is served only by a key marked ready (Tx::MarkReady).
+          if (b->stream && !tx->IsReady(db, key)) continue;
           const bool rerun = IsMove(*b) && !tx->TryLockMore(db, b->args[2]);
           std::string reply;
           if (!rerun) {

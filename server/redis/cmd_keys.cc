@@ -469,7 +469,8 @@ bool IntEncoded(std::string_view v, int64_t* n) {
 // was written (docs/protocols.md). A hash, a set or a sorted set: its
 // compact or big
 // encoding as Redis 7.0's rules for the same writes give it
-// (collection_cmd.h). A list: "quicklist", as Redis 7.0 answers for all.
+// (collection_cmd.h). A list: "quicklist", as Redis 7.0 answers for all; a
+// stream: "stream".
 void ObjectEncoding(CommandContext& ctx, Args& a) {
   Entry e;
   if (!ObjectLookup(ctx, a[2], &e)) return;
@@ -479,6 +480,8 @@ void ObjectEncoding(CommandContext& ctx, Args& a) {
   }
   // Redis 7.0 keeps every list in a quicklist, however short.
   if (t == KeyType::kList) return ctx.w->Bulk("quicklist");
+  // Every stream is a "stream" (Redis's radix tree of listpacks).
+  if (t == KeyType::kStream) return ctx.w->Bulk("stream");
   if (t != KeyType::kString) {
     return ctx.w->Error("ERR OBJECT ENCODING of a " +
                         std::string(TypeName(e.meta().type)) +

@@ -35,14 +35,15 @@ struct Table {
 
   Table() {
     for (auto group :
-         {StringCommands(),   BitCommands(),      BitFieldCommands(),
-          LcsCommands(),      HashCommands(),     SetCommands(),
-          SetOpCommands(),    ZSetCommands(),     ZSetRangeCommands(),
-          ZSetOpCommands(),   ZSetPopCommands(),  ListCommands(),
-          ListEditCommands(), BlockingCommands(), KeyCommands(),
-          DumpCommands(),     SortCommands(),     ServerCommands(),
-          MultiCommands(),    ConfigCommands(),   PubSubCommands(),
-          SlowlogCommands(),  ScriptCommands()}) {
+         {StringCommands(),     BitCommands(),        BitFieldCommands(),
+          LcsCommands(),        HashCommands(),       SetCommands(),
+          SetOpCommands(),      ZSetCommands(),       ZSetRangeCommands(),
+          ZSetOpCommands(),     ZSetPopCommands(),    ListCommands(),
+          ListEditCommands(),   BlockingCommands(),   StreamCommands(),
+          StreamReadCommands(), StreamInfoCommands(), KeyCommands(),
+          DumpCommands(),       SortCommands(),       ServerCommands(),
+          MultiCommands(),      ConfigCommands(),     PubSubCommands(),
+          SlowlogCommands(),    ScriptCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

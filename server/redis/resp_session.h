@@ -55,13 +55,15 @@ class RespSession : public Session {
   bool CanBlock() const { return !in_exec_ && !in_script_ && conn_ != nullptr; }
   // Set while the client's script runs (cmd_script.cc).
   void set_in_script(bool v) { in_script_ = v; }
+  bool in_script() const { return in_script_; }
   // Blocks the client on keys (registry: server_->blocking) for ms
   // milliseconds (0: forever) with the command args: no further input runs
   // until it is served, times out (a nil array, as Redis 7.0), is
   // CLIENT UNBLOCKed or disconnects. REQUIRES: CanBlock(), inside the
   // command's Tx (its keys locked).
+  // stream: XREAD waits for stream keys (else zset: BZ*, or lists).
   void Block(const Args& args, const std::vector<std::string_view>& keys,
-             bool zset, int64_t ms);
+             bool zset, int64_t ms, bool stream = false);
   // CLIENT UNBLOCK of this client (removed from the registry by the
   // caller): answers as a timeout, or with the UNBLOCKED error. On the
   // connection's thread (posted).

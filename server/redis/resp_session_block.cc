@@ -1,6 +1,6 @@
-// RespSession's blocked state (BLPOP ... BZMPOP): entering it, and leaving
-// it when served, timed out, CLIENT UNBLOCKed or closed (redis/blocking.h).
-// Everything here runs on the connection's thread.
+// RespSession's blocked state (BLPOP ... BZMPOP, XREAD BLOCK): entering it, and
+// leaving it when served, timed out, CLIENT UNBLOCKed or closed
+// (redis/blocking.h). Everything here runs on the connection's thread.
 #include <chrono>
 #include <string>
 
@@ -11,11 +11,12 @@ namespace shale::server {
 
 void RespSession::Block(const Args& args,
                         const std::vector<std::string_view>& keys, bool zset,
-                        int64_t ms) {
+                        int64_t ms, bool stream) {
   block_.id = client_.id;
   block_.db = tx_.db();
   block_.resp = writer_.version();
   block_.zset = zset;
+  block_.stream = stream;
   block_.args = args;
   block_.keys.assign(keys.begin(), keys.end());
   block_.conn = conn_->weak_from_this();

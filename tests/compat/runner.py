@@ -68,7 +68,16 @@ BLOCKING = {"BLPOP": -1, "BRPOP": -1, "BZPOPMIN": -1, "BZPOPMAX": -1,
 
 def blocks_forever(name, args):
     """True for a blocking command with timeout 0 (the runner's blocking
-    path); other timeouts are short or invalid and answered in time."""
+    path); other timeouts are short or invalid and answered in time.
+    XREAD's timeout follows its BLOCK option, before STREAMS."""
+    if name == "XREAD":
+        for i in range(1, len(args) - 1):
+            opt = args[i].upper()
+            if opt == b"STREAMS":
+                return False
+            if opt == b"BLOCK":
+                return args[i + 1] == b"0"
+        return False
     pos = BLOCKING.get(name)
     return pos is not None and len(args) > 2 and args[pos] == b"0"
 

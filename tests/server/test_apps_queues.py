@@ -1,10 +1,12 @@
 """Real job queues against shale-server, unchanged: Celery (python3-celery,
-Redis broker and result backend) and Sidekiq (ruby-sidekiq). Each runs its
-own worker process on the server and is checked by what the jobs did.
+Redis broker and result backend), Sidekiq (ruby-sidekiq) and RQ
+(python3-rq 1.13). Each runs its own worker process on the server and is
+checked by what the jobs did.
 
-Both need Lua scripts (kombu's and Sidekiq's EVALSHA) besides lists,
-sorted sets, hashes, sets, pub/sub and MULTI. RQ (python3-rq 1.13) writes
-to a stream and waits for the streams issue. `SHALE_APPS_TARGET=PORT` runs
+Celery and Sidekiq need Lua scripts (kombu's and Sidekiq's EVALSHA)
+besides lists, sorted sets, hashes, sets, pub/sub and MULTI; RQ keeps each
+job's results in a stream (XADD MAXLEN 10, XREVRANGE, XLEN) once the
+server says it is Redis 5 or newer. `SHALE_APPS_TARGET=PORT` runs
 the same tests against a server already listening there (e.g. a
 redis-server, to check the tests themselves)."""
 import gc
@@ -74,6 +76,24 @@ SIDEKIQ_APP = """
       AddJob.perform_in(1, 5, 5)
       FailJob.perform_async
     end
+"""
+
+
+RQ_APP = """
+    def add(a, b):
+        return a + b
+
+    def fail():
+        raise ValueError("boom")
+"""
+
+RQ_WORKER = """
+    import os
+    import redis
+    from rq import Queue, Worker
+    c = redis.Redis(host="127.0.0.1", port=int(os.environ["APP_PORT"]))
+    w = Worker([Queue("default", connection=c)], connection=c)
+    w.work(burst=True, with_scheduler=True, logging_level="WARNING")
 """
 
 
@@ -186,3 +206,45 @@ def test_sidekiq_jobs_scheduled_and_retried(port, workdir):
         stop(worker)
         log.close()
         c.close()
+
+
+def test_rq_jobs_results_failures_and_scheduler(port, workdir):
+    """RQ 1.13: jobs enqueued, one due in the scheduled registry, a burst
+    worker with its scheduler; results read back from each job's stream
+    (Result.fetch_latest: XREVRANGE + - COUNT 1; Result.all: XREVRANGE;
+    Result.count: XLEN), the failure in the failed registry."""
+    pytest.importorskip("rq", reason="python3-rq is not installed")
+    from datetime import datetime, timedelta, timezone
+    from rq import Queue
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+    from rq.results import Result
+    c = client(port)
+    write(workdir, "rqapp.py", RQ_APP)
+    write(workdir, "worker.py", RQ_WORKER)
+    q = Queue("default", connection=c)
+    ok = q.enqueue("rqapp.add", 1, 2)
+    bad = q.enqueue("rqapp.fail")
+    due = q.enqueue_at(datetime.now(timezone.utc) - timedelta(seconds=5),
+                       "rqapp.add", 5, 5)
+    assert due.id in ScheduledJobRegistry(queue=q).get_job_ids()
+    assert len(q) == 2
+    env = dict(os.environ, APP_PORT=str(port), PYTHONPATH=workdir)
+    run = subprocess.run([sys.executable, "worker.py"], cwd=workdir,
+                         env=env, capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr.decode()[-4000:]
+    for job in (ok, bad, due):
+        job.refresh()
+    assert ok.get_status() == "finished"
+    assert ok.return_value() == 3
+    assert ok.latest_result().type == Result.Type.SUCCESSFUL
+    assert [r.return_value for r in ok.results()] == [3]
+    assert Result.count(ok) == 1
+    assert c.type("rq:results:%s" % ok.id) == b"stream"
+    assert due.get_status() == "finished" and due.return_value() == 10
+    assert bad.get_status() == "failed"
+    assert bad.id in FailedJobRegistry(queue=q).get_job_ids()
+    latest = bad.latest_result()
+    assert latest.type == Result.Type.FAILED
+    assert "boom" in latest.exc_string
+    assert len(q) == 0
+    c.close()
