@@ -81,6 +81,9 @@ class Tx {
   // not serve them).
   void MarkReady(int db, std::string_view key) { ready_.emplace_back(db, key); }
   bool has_ready() const { return !ready_.empty(); }
+  // After the blocked clients were served (ServeBlocked): a later command
+  // of the same run must mark its keys again.
+  void ClearReady() { ready_.clear(); }
   bool IsReady(int db, std::string_view key) const {
     for (const auto& [d, k] : ready_) {
       if (d == db && k == key) return true;

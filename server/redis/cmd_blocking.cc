@@ -262,6 +262,7 @@ const CommandSpec kCommands[] = {
 
 void ServeBlocked(ServerState* server, Tx* tx, std::vector<Wakeup>* out) {
   if (server->blocking.size() == 0 || (tx->empty() && !tx->has_ready())) {
+    tx->ClearReady();
     return;
   }
   const int saved_db = tx->db();
@@ -284,6 +285,9 @@ void ServeBlocked(ServerState* server, Tx* tx, std::vector<Wakeup>* out) {
     }
     if (server->blocking.size() == 0) break;
   }
+  // Served: a pipelined run's later commands share this Tx, and only what
+  // they mark ready may serve XREAD.
+  tx->ClearReady();
   tx->set_db(saved_db);
 }
 

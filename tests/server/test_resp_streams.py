@@ -525,3 +525,29 @@ def test_big_stream_ranges_and_trims_seek(r):
     assert r.xtrim("big", maxlen=0) == 20000 - cut
     assert r.xlen("big") == 0 and r.exists("big") == 1
     assert r.xrange("big") == []
+
+
+def test_pipelined_xsetid_after_xadd_does_not_serve(server,  # noqa: F811
+                                                    real_redis):
+    """A pipeline joins one transaction on shale: XADD marks its key ready
+    for the XREAD waiters, and only for the waiters served right after it;
+    an XSETID later in the same pipeline moves the last ID past the
+    waiter's but serves nobody, as in Redis (only XADD signals)."""
+    from test_blocking import wait_blocked
+    for port in (server.port, real_redis.port):
+        ctl, reader, writer = RawConn(port), RawConn(port), RawConn(port)
+        ctl.call("FLUSHALL")
+        reader.send("XREAD", "BLOCK", "0", "STREAMS", "s", "100-0")
+        wait_blocked(ctl, 1)
+        writer.sock.sendall(
+            b"*5\r\n$4\r\nXADD\r\n$1\r\ns\r\n$3\r\n5-0\r\n$1\r\nf\r\n$1\r\nv\r\n"
+            b"*3\r\n$6\r\nXSETID\r\n$1\r\ns\r\n$5\r\n200-0\r\n")
+        assert writer.reply() == b"$3\r\n5-0\r\n"
+        assert writer.reply() == b"+OK\r\n"
+        # Still blocked: the next XADD is what it gets.
+        assert writer.call("XADD", "s", "300-0", "f", "w") == \
+            b"$5\r\n300-0\r\n"
+        got = reader.reply()
+        assert b"300-0" in got and b"5-0" not in got, (port, got)
+        for c in (ctl, reader, writer):
+            c.close()
