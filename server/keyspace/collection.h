@@ -92,6 +92,17 @@ class Collection {
     meta_.zset_high = high;
     dirty_ = true;
   }
+  // The members that go with the bounds (ValueMeta::zset_low_member ...).
+  void SetZSetBoundMembers(std::string_view low, const std::string* high) {
+    meta_.zset_low_member.assign(low);
+    meta_.zset_high_has_member = high != nullptr;
+    if (high != nullptr) {
+      meta_.zset_high_member = *high;
+    } else {
+      meta_.zset_high_member.clear();
+    }
+    dirty_ = true;
+  }
   // Sets a stream's typefields (ValueMeta::stream).
   void SetStream(const StreamState& st) {
     meta_.stream = st;

@@ -194,6 +194,51 @@ TEST(MetaCodecTest, ZSetBoundsRoundTrip) {
   EXPECT_FALSE(DecodeMeta(inverted, &got, &p));
 }
 
+// The members that go with the bounds: written after them when known (a
+// high member as its length + 1, 0 for none); lengths past the cap or the
+// value, or a low entry above the high one at one score, are corrupt.
+TEST(MetaCodecTest, ZSetBoundMembersRoundTrip) {
+  ValueMeta m{.type = KeyType::kZSet, .version = 7, .count = 2};
+  m.zset_low = m.zset_high = 0x3FF0000000000000ull;
+  std::string bounds;
+  EncodeCollectionMeta(m, &bounds);
+  m.zset_low_member = "a";
+  m.zset_high_has_member = true;
+  m.zset_high_member = "";  // "" is a member too
+  std::string stored;
+  EncodeCollectionMeta(m, &stored);
+  EXPECT_EQ(stored, bounds + "\x01"s + "a" + "\x01"s);
+  ValueMeta got;
+  std::string_view p;
+  ASSERT_TRUE(DecodeMeta(bounds, &got, &p));
+  EXPECT_EQ(got.zset_low_member, "");
+  EXPECT_FALSE(got.zset_high_has_member);
+  // "a" above "" at one score.
+  EXPECT_FALSE(DecodeMeta(stored, &got, &p));
+  m.zset_high = 0x4000000000000000ull;
+  stored.clear();
+  EncodeCollectionMeta(m, &stored);
+  ASSERT_TRUE(DecodeMeta(stored, &got, &p));
+  EXPECT_EQ(got.zset_low_member, "a");
+  EXPECT_TRUE(got.zset_high_has_member);
+  EXPECT_EQ(got.zset_high_member, "");
+  m.zset_high_has_member = false;
+  m.zset_low_member = std::string(kZSetBoundMemberMax, 'z');
+  stored.clear();
+  EncodeCollectionMeta(m, &stored);
+  ASSERT_TRUE(DecodeMeta(stored, &got, &p));
+  EXPECT_EQ(got.zset_low_member, m.zset_low_member);
+  EXPECT_FALSE(got.zset_high_has_member);
+  // Truncated, too long, or past the cap.
+  EXPECT_FALSE(DecodeMeta(stored.substr(0, stored.size() - 1), &got, &p));
+  EXPECT_FALSE(DecodeMeta(stored + "x", &got, &p));
+  std::string over = bounds;
+  over.push_back(static_cast<char>(kZSetBoundMemberMax + 1));
+  over.append(kZSetBoundMemberMax + 1, 'z');
+  over.push_back('\0');
+  EXPECT_FALSE(DecodeMeta(over, &got, &p));
+}
+
 TEST(MetaCodecTest, CorruptValuesAreRejected) {
   ValueMeta m;
   std::string_view p;

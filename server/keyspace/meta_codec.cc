@@ -56,6 +56,15 @@ void EncodeCollectionMeta(const ValueMeta& meta, std::string* out) {
   if (meta.type == KeyType::kZSet && meta.zset_low != 0) {
     PutBE64(out, meta.zset_low);
     PutBE64(out, meta.zset_high);
+    if (!meta.zset_low_member.empty() || meta.zset_high_has_member) {
+      PutVarint(out, meta.zset_low_member.size());
+      out->append(meta.zset_low_member);
+      // 0: no high member (the whole score), else its length + 1.
+      PutVarint(out, meta.zset_high_has_member
+                         ? meta.zset_high_member.size() + 1
+                         : 0);
+      out->append(meta.zset_high_member);
+    }
   }
   if (meta.type == KeyType::kStream) {
     const StreamState& st = meta.stream;
@@ -114,6 +123,30 @@ bool DecodeMeta(std::string_view stored, ValueMeta* meta,
        !GetBE64(&stored, &meta->zset_high) || meta->zset_low == 0 ||
        meta->zset_low > meta->zset_high)) {
     return false;
+  }
+  // ... and the members that go with them, if written.
+  if (meta->type == KeyType::kZSet && !stored.empty()) {
+    uint64_t low_len = 0, high_len = 0;
+    if (!GetVarint(&stored, &low_len) || low_len > kZSetBoundMemberMax ||
+        low_len > stored.size()) {
+      return false;
+    }
+    meta->zset_low_member.assign(stored.substr(0, low_len));
+    stored.remove_prefix(low_len);
+    if (!GetVarint(&stored, &high_len) || high_len > kZSetBoundMemberMax + 1 ||
+        high_len > stored.size() + 1) {
+      return false;
+    }
+    meta->zset_high_has_member = high_len != 0;
+    if (high_len != 0) {
+      meta->zset_high_member.assign(stored.substr(0, high_len - 1));
+      stored.remove_prefix(high_len - 1);
+    }
+    // One score: the low entry may not sort above the high one.
+    if (meta->zset_low == meta->zset_high && meta->zset_high_has_member &&
+        meta->zset_low_member > meta->zset_high_member) {
+      return false;
+    }
   }
   if (meta->type == KeyType::kStream) {
     StreamState& st = meta->stream;

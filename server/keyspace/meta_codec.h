@@ -66,12 +66,23 @@ struct ValueMeta {
   // walks of the score index start (past the deleted entries below or
   // above them); both 0 when unknown (no ordered score is 0).
   uint64_t zset_low = 0, zset_high = 0;
+  // Sorted sets: the members that go with those bounds (meta_codec.cc,
+  // format doc §3): the low bound is the score-index entry (zset_low,
+  // zset_low_member), a prefix of the first live member (empty: the whole
+  // score); the high bound is (zset_high, zset_high_member) if
+  // zset_high_has_member, else the whole score zset_high.
+  std::string zset_low_member, zset_high_member;
+  bool zset_high_has_member = false;
   // Collections: the key has left its compact encoding (Redis's listpack
   // or intset) for the big one (hashtable, skiplist) and, as in Redis,
   // never goes back (OBJECT ENCODING; tag bit 0x40 of the format doc §3).
   bool big = false;
   StreamState stream;  // streams
 };
+
+// The longest bound member a sorted set's metadata keeps: a longer first
+// member is kept as its prefix, a longer last one as no member.
+inline constexpr size_t kZSetBoundMemberMax = 64;
 
 // The engine expiry of a metadata entry that expires at expire_at_ms: an
 // hour later, saturating (the server's own check is authoritative; see the

@@ -54,6 +54,12 @@ uint64_t OrderedBits(double score) {
   return b;
 }
 
+// The low bound's member for a first live member: a prefix of it, which
+// sorts no later.
+std::string_view LowBoundMember(std::string_view member) {
+  return member.substr(0, kZSetBoundMemberMax);
+}
+
 std::string BitsSub(uint64_t b) {
   std::string s;
   for (int i = 7; i >= 0; i--) {
@@ -65,14 +71,20 @@ std::string BitsSub(uint64_t b) {
 }  // namespace
 
 std::string ZSet::LowSub() const {
-  const uint64_t low = z_->meta().zset_low;
-  return low == 0 ? std::string() : BitsSub(low);
+  const ValueMeta& m = z_->meta();
+  if (m.zset_low == 0) return std::string();
+  return BitsSub(m.zset_low) + m.zset_low_member;
 }
 
 std::string ZSet::HighSubAfter() const {
-  const uint64_t high = z_->meta().zset_low == 0 ? 0 : z_->meta().zset_high;
+  const ValueMeta& m = z_->meta();
+  if (m.zset_low == 0) return std::string();
+  // The entry right after (high, member) is (high, member + "\0").
+  if (m.zset_high_has_member) {
+    return BitsSub(m.zset_high) + m.zset_high_member + std::string(1, '\0');
+  }
   // high is an ordered score, never all 1 bits: its successor exists.
-  return high == 0 ? std::string() : PrefixSuccessor(BitsSub(high));
+  return PrefixSuccessor(BitsSub(m.zset_high));
 }
 
 void ZSet::SeekFirst(ElementIterator* it) {
@@ -95,6 +107,30 @@ void ZSet::SeekLast(ElementIterator* it) {
   if (it->Valid() && it->sub() == after) it->Prev();
 }
 
+void ZSet::WidenBounds(uint64_t b, std::string_view member, bool first) {
+  const ValueMeta& m = z_->meta();
+  if (!first && m.zset_low == 0) return;  // unknown bounds stay unknown
+  uint64_t lo = m.zset_low, hi = m.zset_high;
+  std::string lo_member = m.zset_low_member, hi_member = m.zset_high_member;
+  bool hi_has_member = m.zset_high_has_member;
+  bool changed = first;
+  if (first || b < lo || (b == lo && member < lo_member)) {
+    lo = b;
+    lo_member = LowBoundMember(member);
+    changed = true;
+  }
+  // A high bound without a member covers its whole score already.
+  if (first || b > hi || (b == hi && hi_has_member && member > hi_member)) {
+    hi = b;
+    hi_has_member = member.size() <= kZSetBoundMemberMax;
+    hi_member.assign(hi_has_member ? member : std::string_view());
+    changed = true;
+  }
+  if (!changed) return;
+  z_->SetZSetBounds(lo, hi);
+  z_->SetZSetBoundMembers(lo_member, hi_has_member ? &hi_member : nullptr);
+}
+
 void ZSet::NoteRemoved(double score) {
   const ValueMeta& m = z_->meta();
   if (m.zset_low == 0) return;
@@ -109,26 +145,37 @@ Status ZSet::Tighten() {
   low_stale_ = high_stale_ = false;
   if (!z_->found() || z_->count() == 0) return Status::OK();
   uint64_t lo = z_->meta().zset_low, hi = z_->meta().zset_high;
+  std::string lo_member = z_->meta().zset_low_member;
+  std::string hi_member = z_->meta().zset_high_member;
+  bool hi_has_member = z_->meta().zset_high_has_member;
   auto read = [](ElementIterator* it, uint64_t* b) {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | static_cast<unsigned char>(it->sub()[i]);
     }
     *b = v;
+    return it->sub().substr(8);
   };
   if (low) {
     auto it = NewScoreIterator();
     SeekFirst(it.get());
     if (!it->status().ok()) return it->status();
-    if (it->Valid() && it->sub().size() >= 8) read(it.get(), &lo);
+    if (it->Valid() && it->sub().size() >= 8) {
+      lo_member = LowBoundMember(read(it.get(), &lo));
+    }
   }
   if (high) {
     auto it = NewScoreIterator();
     SeekLast(it.get());
     if (!it->status().ok()) return it->status();
-    if (it->Valid() && it->sub().size() >= 8) read(it.get(), &hi);
+    if (it->Valid() && it->sub().size() >= 8) {
+      std::string_view member = read(it.get(), &hi);
+      hi_has_member = member.size() <= kZSetBoundMemberMax;
+      hi_member.assign(hi_has_member ? member : std::string_view());
+    }
   }
   z_->SetZSetBounds(lo, hi);
+  z_->SetZSetBoundMembers(lo_member, hi_has_member ? &hi_member : nullptr);
   return Status::OK();
 }
 
@@ -160,13 +207,7 @@ void ZSet::Put(std::string_view member, double score, bool had_old,
   AppendScoreSub(&buf_, score, member);
   z_->PutEntry(KeyKind::kZSetScore, buf_, {});
   if (had_old) NoteRemoved(old_score);
-  const uint64_t b = OrderedBits(score);
-  const ValueMeta& m = z_->meta();
-  if (first) {
-    z_->SetZSetBounds(b, b);
-  } else if (m.zset_low != 0 && (b < m.zset_low || b > m.zset_high)) {
-    z_->SetZSetBounds(std::min(b, m.zset_low), std::max(b, m.zset_high));
-  }
+  WidenBounds(OrderedBits(score), member, first);
 }
 
 void ZSet::Remove(std::string_view member, double score) {

@@ -51,7 +51,9 @@ class ZSet {
   void SeekFirst(ElementIterator* it);
   void SeekLast(ElementIterator* it);
   // The score-index sub-key of the lower bound, and the first one past the
-  // upper bound ("" when unknown).
+  // upper bound ("" when unknown). The bounds name members too (format doc
+  // §3), so the walks start at the first (last) live entry even when every
+  // member has one score, past the entries that pops deleted.
   std::string LowSub() const;
   std::string HighSubAfter() const;
 
@@ -62,7 +64,10 @@ class ZSet {
   }
 
  private:
-  // A removed entry sat on a bound.
+  // A new score-index entry (b: its ordered score): widens the bounds to
+  // take it in (first: the set's only member, the bounds are its own).
+  void WidenBounds(uint64_t b, std::string_view member, bool first);
+  // A removed entry sat on a bound's score.
   void NoteRemoved(double score);
 
   Collection* const z_;
