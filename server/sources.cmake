@@ -55,6 +55,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/wal_syncer.cc
   server/keyspace/zset.cc
   server/keyspace/stream.cc
+  server/keyspace/stream_group.cc
   server/memcache/mc_meta.cc
   server/memcache/mc_session.cc
   server/memcache/mc_pause.cc
@@ -101,6 +102,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_stream.cc
   server/redis/cmd_stream_read.cc
   server/redis/cmd_stream_info.cc
+  server/redis/cmd_stream_group.cc
   server/redis/stream_cmd.cc
   server/redis/blocking.cc
   server/redis/collection_cmd.cc

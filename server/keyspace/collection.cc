@@ -64,6 +64,12 @@ void Collection::DeleteEntry(KeyKind kind, std::string_view sub) {
   dirty_ = true;
 }
 
+Status Collection::GetEntry(KeyKind kind, std::string_view sub,
+                            std::string* value) {
+  if (state_ != State::kFound) return Status::NotFound("no collection");
+  return tx_->GetElement(EntryKey(kind, sub), snap_, value);
+}
+
 Status Collection::Get(std::string_view sub, std::string* value) {
   if (state_ != State::kFound) return Status::NotFound("no collection");
   return tx_->GetElement(ElementKey(sub), snap_, value);

@@ -68,6 +68,9 @@ class Collection {
   // its elements (keyspace/zset.h).
   std::unique_ptr<ElementIterator> NewIterator(KeyKind kind);
   std::string_view EntryKey(KeyKind kind, std::string_view sub);
+  // Reads one entry of another kind (a stream's groups, kind 0x05);
+  // NotFound if absent.
+  Status GetEntry(KeyKind kind, std::string_view sub, std::string* value);
 
   // --- writes (REQUIRES: the key's lock; !wrong_type()) ----------------------
   // Writes sub -> value; *added: it was not there (the count grew).

@@ -7,10 +7,12 @@
 // length holds with the default stream-node-max-entries 100 (one node per
 // 100 entries), radix-tree-nodes that plus one (docs/protocols.md).
 //
-// Consumer groups are not built yet (the encoding is: docs/format/
-// server_keys.md §4.5): a stream has none, so XINFO GROUPS answers an
-// empty list and XINFO CONSUMERS Redis's NOGROUP error.
+// XINFO GROUPS walks the stream's groups (kind 0x05, in name order), with
+// entries-read and lag as Redis 7.0 computes them; XINFO CONSUMERS walks one
+// group's consumers (idle: now minus their last interaction).
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "server/redis/stream_cmd.h"
 
@@ -44,6 +46,135 @@ bool EntryOrNil(RespWriter* w, ElementIterator* it) {
     return true;
   }
   return ReplyStreamEntry(w, it->sub(), it->value());
+}
+
+// Redis's streamReplyWithCGLag: the entries the group has not read yet,
+// or nil where the counters cannot tell.
+void ReplyLag(RespWriter* w, const Stream& s, const StreamGroup& g) {
+  const StreamState& st = s.state();
+  if (st.entries_added == 0) return w->Int(0);
+  int64_t read = g.entries_read;
+  if (read == kInvalidEntriesRead || TombstonesFrom(st, s.length(), g.last)) {
+    read = EstimateEntriesRead(st, s.length(), g.last);
+    if (read == kInvalidEntriesRead) return w->Null();
+  }
+  w->Int(static_cast<int64_t>(st.entries_added) - read);
+}
+
+void ReplyEntriesRead(RespWriter* w, const StreamGroup& g) {
+  if (g.entries_read == kInvalidEntriesRead) return w->Null();
+  w->Int(g.entries_read);
+}
+
+// Every group of the stream, in name order, with its name.
+Status ForEachGroup(
+    StreamGroups* groups,
+    const std::function<Status(std::string_view, const StreamGroup&)>& fn) {
+  const std::string prefix = StreamGroups::GroupsPrefix();
+  auto it = groups->NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->sub().starts_with(prefix);
+       it->Next()) {
+    StreamGroup g;
+    if (!StreamGroups::DecodeGroup(it->value(), &g)) {
+      return Status::Corruption("bad stream group");
+    }
+    Status s = fn(it->sub().substr(prefix.size()), g);
+    if (!s.ok()) return s;
+  }
+  return it->status();
+}
+
+// XINFO STREAM FULL's groups: each with its pending entries and consumers
+// (the first count of each list; 0: all), times absolute as Redis's.
+Status ReplyFullGroups(RespWriter* w, Stream* s, uint64_t count) {
+  StreamGroups groups(s->coll());
+  w->Array(s->state().groups);
+  return ForEachGroup(
+      &groups, [&](std::string_view name, const StreamGroup& g) -> Status {
+        w->Map(7);
+        w->Bulk("name");
+        w->Bulk(name);
+        w->Bulk("last-delivered-id");
+        w->Bulk(FormatStreamId(g.last));
+        w->Bulk("entries-read");
+        ReplyEntriesRead(w, g);
+        w->Bulk("lag");
+        ReplyLag(w, *s, g);
+        w->Bulk("pel-count");
+        w->Int(static_cast<int64_t>(g.pel));
+        w->Bulk("pending");
+        const std::string pprefix = StreamGroups::PendingPrefix(g.gid);
+        std::vector<std::pair<StreamId, PendingEntry>> pel;
+        auto it = groups.NewIterator();
+        for (it->Seek(pprefix); it->Valid() && it->sub().starts_with(pprefix) &&
+                                (count == 0 || pel.size() < count);
+             it->Next()) {
+          std::pair<StreamId, PendingEntry> e;
+          if (!ParseIdSub(it->sub().substr(pprefix.size()), &e.first) ||
+              !StreamGroups::DecodePending(it->value(), &e.second)) {
+            return Status::Corruption("bad pending entry");
+          }
+          pel.push_back(std::move(e));
+        }
+        if (!it->status().ok()) return it->status();
+        w->Array(pel.size());
+        for (const auto& [id, p] : pel) {
+          w->Array(4);
+          w->Bulk(FormatStreamId(id));
+          w->Bulk(p.consumer);
+          w->Int(static_cast<int64_t>(p.delivered_ms));
+          w->Int(static_cast<int64_t>(p.deliveries));
+        }
+        w->Bulk("consumers");
+        w->Array(g.consumers);
+        const std::string cprefix = StreamGroups::ConsumersPrefix(g.gid);
+        auto ci = groups.NewIterator();
+        for (ci->Seek(cprefix); ci->Valid() && ci->sub().starts_with(cprefix);
+             ci->Next()) {
+          StreamConsumer con;
+          if (!StreamGroups::DecodeConsumer(ci->value(), &con)) {
+            return Status::Corruption("bad consumer");
+          }
+          const std::string_view cname = ci->sub().substr(cprefix.size());
+          w->Map(4);
+          w->Bulk("name");
+          w->Bulk(cname);
+          w->Bulk("seen-time");
+          w->Int(static_cast<int64_t>(con.seen_ms));
+          w->Bulk("pel-count");
+          w->Int(static_cast<int64_t>(con.pending));
+          w->Bulk("pending");
+          const std::string iprefix =
+              StreamGroups::ConsumerPendingPrefix(g.gid, cname);
+          std::vector<StreamId> ids;
+          auto pi = groups.NewIterator();
+          for (pi->Seek(iprefix);
+               pi->Valid() && pi->sub().starts_with(iprefix) &&
+               (count == 0 || ids.size() < count);
+               pi->Next()) {
+            StreamId id;
+            if (!ParseIdSub(pi->sub().substr(iprefix.size()), &id)) {
+              return Status::Corruption("bad pending index entry");
+            }
+            ids.push_back(id);
+          }
+          if (!pi->status().ok()) return pi->status();
+          w->Array(ids.size());
+          for (StreamId id : ids) {
+            PendingEntry p;
+            bool found;
+            Status st = groups.GetPending(g.gid, id, &p, &found);
+            if (!st.ok()) return st;
+            if (!found)
+              return Status::Corruption("pending index without entry");
+            w->Array(3);
+            w->Bulk(FormatStreamId(id));
+            w->Int(static_cast<int64_t>(p.delivered_ms));
+            w->Int(static_cast<int64_t>(p.deliveries));
+          }
+        }
+        return ci->status();
+      });
 }
 
 void XInfoStream(CommandContext& ctx, Args& a) {
@@ -97,7 +228,8 @@ void XInfoStream(CommandContext& ctx, Args& a) {
       return;
     }
     w.Bulk("groups");
-    w.Array(0);
+    Status gs = ReplyFullGroups(&w, &s, static_cast<uint64_t>(count));
+    if (!gs.ok()) return ReplyStatus(ctx.w, gs);
   } else {
     w.Bulk("groups");
     w.Int(static_cast<int64_t>(st.groups));
@@ -121,14 +253,74 @@ void XInfoStream(CommandContext& ctx, Args& a) {
 void XInfoGroups(CommandContext& ctx, Args& a) {
   Collection c(ctx.ks(), KeyType::kStream);
   if (!OpenInfo(ctx, &c, a[2])) return;
-  ctx.w->Array(0);
+  Stream s(&c);
+  StreamGroups groups(&c);
+  std::string body;
+  RespWriter w(&body);
+  w.set_version(ctx.w->version());
+  uint64_t n = 0;
+  Status st = ForEachGroup(
+      &groups, [&](std::string_view name, const StreamGroup& g) -> Status {
+        n++;
+        w.Map(6);
+        w.Bulk("name");
+        w.Bulk(name);
+        w.Bulk("consumers");
+        w.Int(static_cast<int64_t>(g.consumers));
+        w.Bulk("pending");
+        w.Int(static_cast<int64_t>(g.pel));
+        w.Bulk("last-delivered-id");
+        w.Bulk(FormatStreamId(g.last));
+        w.Bulk("entries-read");
+        ReplyEntriesRead(&w, g);
+        w.Bulk("lag");
+        ReplyLag(&w, s, g);
+        return Status::OK();
+      });
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
+  ctx.w->Array(n);
+  ctx.w->out()->append(body);
 }
 
 void XInfoConsumers(CommandContext& ctx, Args& a) {
   Collection c(ctx.ks(), KeyType::kStream);
   if (!OpenInfo(ctx, &c, a[2])) return;
-  ctx.w->Error("NOGROUP No such consumer group '" + std::string(CString(a[3])) +
-               "' for key name '" + std::string(CString(a[2])) + "'");
+  StreamGroups groups(&c);
+  StreamGroup g;
+  bool found;
+  Status st = groups.GetGroup(a[3], &g, &found);
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
+  if (!found) {
+    return ctx.w->Error("NOGROUP No such consumer group '" +
+                        std::string(CString(a[3])) + "' for key name '" +
+                        std::string(CString(a[2])) + "'");
+  }
+  const int64_t now = static_cast<int64_t>(Keyspace::WallNowMs());
+  std::string body;
+  RespWriter w(&body);
+  w.set_version(ctx.w->version());
+  uint64_t n = 0;
+  const std::string prefix = StreamGroups::ConsumersPrefix(g.gid);
+  auto it = groups.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->sub().starts_with(prefix);
+       it->Next()) {
+    StreamConsumer con;
+    if (!StreamGroups::DecodeConsumer(it->value(), &con)) {
+      return ReplyStatus(ctx.w, Status::Corruption("bad consumer"));
+    }
+    n++;
+    w.Map(3);
+    w.Bulk("name");
+    w.Bulk(it->sub().substr(prefix.size()));
+    w.Bulk("pending");
+    w.Int(static_cast<int64_t>(con.pending));
+    w.Bulk("idle");
+    const int64_t idle = now - static_cast<int64_t>(con.seen_ms);
+    w.Int(idle < 0 ? 0 : idle);
+  }
+  if (!it->status().ok()) return ReplyStatus(ctx.w, it->status());
+  ctx.w->Array(n);
+  ctx.w->out()->append(body);
 }
 
 void XInfoHelp(CommandContext& ctx, Args& a) {

@@ -1,4 +1,4 @@
-// Stream reads: XRANGE XREVRANGE XREAD (with BLOCK).
+// Stream reads: XRANGE XREVRANGE XREAD and XREADGROUP (with BLOCK).
 //
 // A range is one seek to its first ID (its last for XREVRANGE) and a walk
 // that reads only the entries it returns (keyspace/stream.h).
@@ -14,6 +14,7 @@
 // at most COUNT (1000 without COUNT, as Redis), if the stream's last ID is
 // past it; XREAD consumes nothing, so every waiter of the key is served.
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,11 +73,153 @@ void XRevRange(CommandContext& ctx, Args& a) { Range(ctx, a, true); }
 // stream (Redis's XREAD_BLOCKED_DEFAULT_COUNT).
 constexpr uint64_t kBlockedDefaultCount = 1000;
 
+// XREADGROUP's delivery of new entries (Redis's streamReplyWithRange with
+// a group): the entries after start, at most count (0: all); each moves
+// the group's last ID (and entries_read, as Redis counts it) and, unless
+// noack, becomes a pending entry of the consumer (taken from its old
+// owner if it had one, after an XGROUP SETID). Writes the group and the
+// consumers at the end.
+Status DeliverNew(Stream* s, StreamGroups* groups, std::string_view group,
+                  StreamGroup* g, std::string_view consumer,
+                  StreamConsumer* con, StreamId start, uint64_t count,
+                  bool noack, RespWriter* w) {
+  const uint64_t now = Keyspace::WallNowMs();
+  std::string body;
+  RespWriter bw(&body);
+  bw.set_version(w->version());
+  std::map<std::string, uint64_t, std::less<>> taken;  // from other owners
+  uint64_t n = 0;
+  auto it = s->NewIterator();
+  for (s->SeekFrom(it.get(), start); it->Valid() && (count == 0 || n < count);
+       it->Next()) {
+    StreamId id;
+    if (!ParseIdSub(it->sub(), &id)) return Status::Corruption("bad entry");
+    if (id > g->last) {
+      if (g->entries_read != kInvalidEntriesRead &&
+          !TombstonesFrom(s->state(), s->length(), id)) {
+        g->entries_read++;
+      } else if (s->state().entries_added != 0) {
+        g->entries_read = EstimateEntriesRead(s->state(), s->length(), id);
+      }
+      g->last = id;
+    }
+    if (!ReplyStreamEntry(&bw, it->sub(), it->value())) {
+      return Status::Corruption("bad stream entry");
+    }
+    n++;
+    if (noack) continue;
+    PendingEntry p;
+    bool found;
+    Status st = groups->GetPending(g->gid, id, &p, &found);
+    if (!st.ok()) return st;
+    if (found) {
+      if (p.consumer != consumer) {
+        groups->UnindexPending(g->gid, id, p.consumer);
+        taken[p.consumer]++;
+        con->pending++;
+      }
+    } else {
+      g->pel++;
+      con->pending++;
+    }
+    p.consumer.assign(consumer);
+    p.delivered_ms = now;
+    p.deliveries = 1;
+    groups->PutPending(g->gid, id, p);
+  }
+  if (!it->status().ok()) return it->status();
+  for (const auto& [name, k] : taken) {
+    StreamConsumer other;
+    bool found;
+    Status st = groups->GetConsumer(g->gid, name, &other, &found);
+    if (!st.ok()) return st;
+    if (!found) return Status::Corruption("pending entry without owner");
+    other.pending -= k;
+    groups->PutConsumer(g->gid, name, other);
+  }
+  groups->PutConsumer(g->gid, consumer, *con);
+  groups->PutGroup(group, *g);
+  w->Array(n);
+  w->out()->append(body);
+  return Status::OK();
+}
+
+// XREADGROUP with an ID: the consumer's own pending entries after start
+// (Redis's streamReplyWithRangeFromConsumerPEL): each delivered again
+// (time, count), or [id, nil] if its entry was deleted.
+Status DeliverHistory(Stream* s, StreamGroups* groups, const StreamGroup& g,
+                      std::string_view consumer, StreamId start, uint64_t count,
+                      RespWriter* w) {
+  const uint64_t now = Keyspace::WallNowMs();
+  std::string body;
+  RespWriter bw(&body);
+  bw.set_version(w->version());
+  const std::string prefix =
+      StreamGroups::ConsumerPendingPrefix(g.gid, consumer);
+  std::vector<StreamId> ids;
+  auto it = groups->NewIterator();
+  for (it->Seek(prefix + IdSub(start));
+       it->Valid() && it->sub().starts_with(prefix) &&
+       (count == 0 || ids.size() < count);
+       it->Next()) {
+    StreamId id;
+    if (!ParseIdSub(it->sub().substr(prefix.size()), &id)) {
+      return Status::Corruption("bad pending index entry");
+    }
+    ids.push_back(id);
+  }
+  if (!it->status().ok()) return it->status();
+  std::string value;
+  for (StreamId id : ids) {
+    Status st = s->coll()->Get(IdSub(id), &value);
+    if (st.IsNotFound()) {
+      bw.Array(2);
+      bw.Bulk(FormatStreamId(id));
+      bw.NullArray();
+      continue;
+    }
+    if (!st.ok()) return st;
+    if (!ReplyStreamEntry(&bw, IdSub(id), value)) {
+      return Status::Corruption("bad stream entry");
+    }
+    PendingEntry p;
+    bool found;
+    st = groups->GetPending(g.gid, id, &p, &found);
+    if (!st.ok()) return st;
+    if (!found) return Status::Corruption("pending index without entry");
+    p.delivered_ms = now;
+    p.deliveries++;
+    groups->PutPending(g.gid, id, p);
+  }
+  w->Array(ids.size());
+  w->out()->append(body);
+  return Status::OK();
+}
+
+// The consumer of XREADGROUP, created if absent, seen now.
+Status TouchConsumer(CommandContext& ctx, Collection* c, std::string_view group,
+                     StreamGroup* g, std::string_view name,
+                     StreamConsumer* con) {
+  bool created;
+  Status s = CreateConsumer(ctx, c, group, g, name, &created);
+  if (!s.ok()) return s;
+  bool found;
+  s = StreamGroups(c).GetConsumer(g->gid, name, con, &found);
+  if (!s.ok()) return s;
+  con->seen_ms = Keyspace::WallNowMs();
+  StreamGroups(c).PutConsumer(g->gid, name, *con);
+  return Status::OK();
+}
+
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-void XRead(CommandContext& ctx, Args& a) {
+// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds]
+//            [NOACK] STREAMS key [key ...] id [id ...]
+void ReadGeneric(CommandContext& ctx, Args& a, bool xreadgroup) {
   const bool serving = ctx.serving_key != nullptr;
   int64_t timeout = -1, count = 0;
   size_t streams_arg = 0;
+  std::string_view group, consumer;
+  bool noack = false, grouped = false;
   for (size_t i = 1; i < a.size(); i++) {
     const bool more = i + 1 < a.size();
     if (OptionIs(a[i], "block") && more) {
@@ -103,18 +246,30 @@ void XRead(CommandContext& ctx, Args& a) {
       }
       break;
     } else if (OptionIs(a[i], "group") && i + 2 < a.size()) {
-      return ctx.w->Error(
-          "ERR The GROUP option is only supported by XREADGROUP. You called "
-          "XREAD instead.");
+      if (!xreadgroup) {
+        return ctx.w->Error(
+            "ERR The GROUP option is only supported by XREADGROUP. You "
+            "called XREAD instead.");
+      }
+      group = a[i + 1];
+      consumer = a[i + 2];
+      grouped = true;
+      i += 2;
     } else if (OptionIs(a[i], "noack")) {
-      return ctx.w->Error(
-          "ERR The NOACK option is only supported by XREADGROUP. You called "
-          "XREAD instead.");
+      if (!xreadgroup) {
+        return ctx.w->Error(
+            "ERR The NOACK option is only supported by XREADGROUP. You "
+            "called XREAD instead.");
+      }
+      noack = true;
     } else {
       return ctx.w->Error(kErrSyntax);
     }
   }
   if (streams_arg == 0) return ctx.w->Error(kErrSyntax);
+  if (xreadgroup && !grouped) {
+    return ctx.w->Error("ERR Missing GROUP option for XREADGROUP");
+  }
   const size_t n = (a.size() - streams_arg) / 2;
   std::vector<std::string_view> keys(n);
   for (size_t i = 0; i < n; i++) keys[i] = a[streams_arg + i];
@@ -125,9 +280,11 @@ void XRead(CommandContext& ctx, Args& a) {
     for (std::string_view k : keys) lock.push_back({ctx.tx->db(), k});
     ctx.tx->LockKeys(lock);
   }
-  // Resolve the IDs ("$": the stream's last ID now, 0-0 if absent).
+  // Resolve the IDs ("$": the stream's last ID now, 0-0 if absent; ">":
+  // the group's new entries, kMaxStreamId).
   std::vector<StreamId> ids(n);
   std::vector<std::unique_ptr<Collection>> colls(n);
+  std::vector<StreamGroup> groups(n);
   for (size_t i = 0; i < n; i++) {
     colls[i] = std::make_unique<Collection>(ctx.ks(), KeyType::kStream);
     Collection* c = colls[i].get();
@@ -136,43 +293,97 @@ void XRead(CommandContext& ctx, Args& a) {
                   : OpenCollRead(ctx, c, keys[i]))) {
       return;
     }
+    if (xreadgroup) {
+      bool found = false;
+      if (c->found()) {
+        Status st = StreamGroups(c).GetGroup(group, &groups[i], &found);
+        if (!st.ok()) return ReplyStatus(ctx.w, st);
+      }
+      if (!found) {
+        return ctx.w->Error(
+            serving
+                ? std::string("NOGROUP the consumer group this client "
+                              "was blocked on no longer exists")
+                : "NOGROUP No such key '" + std::string(CString(keys[i])) +
+                      "' or consumer group '" + std::string(CString(group)) +
+                      "' in XREADGROUP with GROUP option");
+      }
+    }
     const std::string_view arg = a[streams_arg + n + i];
     if (CString(arg) == "$") {
+      if (xreadgroup) {
+        return ctx.w->Error(
+            "ERR The $ ID is meaningless in the context of XREADGROUP: you "
+            "want to read the history of this consumer by specifying a "
+            "proper ID, or use the > ID to get new messages. The $ ID would "
+            "just return an empty result set.");
+      }
       if (c->found()) ids[i] = c->meta().stream.last;
       continue;
     }
     if (CString(arg) == ">") {
-      return ctx.w->Error(
-          "ERR The > ID can be specified only when calling XREADGROUP using "
-          "the GROUP <group> <consumer> option.");
+      if (!xreadgroup) {
+        return ctx.w->Error(
+            "ERR The > ID can be specified only when calling XREADGROUP "
+            "using the GROUP <group> <consumer> option.");
+      }
+      ids[i] = kMaxStreamId;
+      continue;
     }
     if (!ParseIdOrReply(ctx, arg, 0, true, &ids[i])) return;
   }
+  // Replies one stream's part: [key, entries] (RESP3: a map's pair).
+  auto reply_one = [&](RespWriter* w, size_t i, StreamId gt, bool history,
+                       uint64_t n_max) -> Status {
+    Collection* c = colls[i].get();
+    Stream s(c);
+    StreamId start = gt;
+    IncrStreamId(&start);
+    if (w->version() == 2) w->Array(2);
+    w->Bulk(keys[i]);
+    if (!xreadgroup) {
+      return ReplyStreamRange(w, &s, start, kMaxStreamId, n_max, false)
+                 ? Status::OK()
+                 : Status::Corruption("bad stream entry");
+    }
+    StreamGroups gs(c);
+    StreamConsumer con;
+    Status st = TouchConsumer(ctx, c, group, &groups[i], consumer, &con);
+    if (!st.ok()) return st;
+    if (history) {
+      st = DeliverHistory(&s, &gs, groups[i], consumer, start, n_max, w);
+    } else {
+      st = DeliverNew(&s, &gs, group, &groups[i], consumer, &con, start, n_max,
+                      noack, w);
+    }
+    return st;
+  };
   if (serving) {
-    // Served from a write's Tx: the one key, if its last ID passed ours.
+    // Served from a write's Tx: the one key, if its last ID passed ours
+    // (the group's last delivered ID for XREADGROUP).
     for (size_t i = 0; i < n; i++) {
       if (keys[i] != *ctx.serving_key) continue;
       Collection* c = colls[i].get();
-      if (!c->found() || !(c->meta().stream.last > ids[i])) return;
-      Stream s(c);
-      StreamId start = ids[i];
-      IncrStreamId(&start);
+      const StreamId gt = xreadgroup ? groups[i].last : ids[i];
+      if (!c->found() || !(c->meta().stream.last > gt)) return;
+      std::string body;
+      RespWriter bw(&body);
+      bw.set_version(ctx.w->version());
+      Status st = reply_one(
+          &bw, i, gt, false,
+          count > 0 ? static_cast<uint64_t>(count) : kBlockedDefaultCount);
+      if (!st.ok()) return ReplyStatus(ctx.w, st);
       if (ctx.w->version() == 2) {
         ctx.w->Array(1);
-        ctx.w->Array(2);
       } else {
         ctx.w->Map(1);
       }
-      ctx.w->Bulk(keys[i]);
-      ReplyStreamRange(
-          ctx.w, &s, start, kMaxStreamId,
-          count > 0 ? static_cast<uint64_t>(count) : kBlockedDefaultCount,
-          false);
+      ctx.w->out()->append(body);
       return;
     }
     return;
   }
-  // Synchronously: every stream with an entry after its ID.
+  // Synchronously: every stream with something to read after its ID.
   std::string body;
   RespWriter bw(&body);
   bw.set_version(ctx.w->version());
@@ -185,22 +396,22 @@ void XRead(CommandContext& ctx, Args& a) {
       continue;
     }
     Stream s(c);
-    if (s.length() == 0) continue;
-    StreamId top;
-    bool found;
-    Status st = s.LastEntryId(&top, &found);
-    if (!st.ok()) return ReplyStatus(ctx.w, st);
-    if (!found || !(top > ids[i])) continue;
-    served++;
-    StreamId start = ids[i];
-    IncrStreamId(&start);
-    if (bw.version() == 2) bw.Array(2);
-    bw.Bulk(keys[i]);
-    if (!ReplyStreamRange(&bw, &s, start, kMaxStreamId,
-                          static_cast<uint64_t>(count), false)) {
-      ctx.w->out()->append(body);  // the error is at its end
-      return;
+    StreamId gt = ids[i];
+    bool history = false, serve = false;
+    if (xreadgroup && gt != kMaxStreamId) {
+      history = serve = true;
+    } else if (s.length() > 0) {
+      StreamId top;
+      bool found;
+      Status st = s.LastEntryId(&top, &found);
+      if (!st.ok()) return ReplyStatus(ctx.w, st);
+      if (xreadgroup) gt = groups[i].last;
+      serve = found && top > gt;
     }
+    if (!serve) continue;
+    served++;
+    Status st = reply_one(&bw, i, gt, history, static_cast<uint64_t>(count));
+    if (!st.ok()) return ReplyStatus(ctx.w, st);
   }
   if (served > 0) {
     if (ctx.w->version() == 2) {
@@ -228,6 +439,9 @@ void XRead(CommandContext& ctx, Args& a) {
   ctx.session->Block(blocked, waits, false, timeout, true);
 }
 
+void XRead(CommandContext& ctx, Args& a) { ReadGeneric(ctx, a, false); }
+void XReadGroup(CommandContext& ctx, Args& a) { ReadGeneric(ctx, a, true); }
+
 constexpr uint32_t R = kCmdReadOnly;
 
 const CommandSpec kCommands[] = {
@@ -241,6 +455,10 @@ const CommandSpec kCommands[] = {
     {"xread", -4, R, XRead, 0, 0, 0, "stream",
      "Return never seen elements in multiple streams, with IDs greater than "
      "the ones reported by the caller for each stream. Can block."},
+    {"xreadgroup", -7, kCmdWrite, XReadGroup, 0, 0, 0, "stream",
+     "Return new entries from a stream using a consumer group, or access "
+     "the history of the pending entries for a given consumer. Can "
+     "block."},
 };
 
 }  // namespace

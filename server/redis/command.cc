@@ -40,10 +40,10 @@ struct Table {
           SetOpCommands(),      ZSetCommands(),       ZSetRangeCommands(),
           ZSetOpCommands(),     ZSetPopCommands(),    ListCommands(),
           ListEditCommands(),   BlockingCommands(),   StreamCommands(),
-          StreamReadCommands(), StreamInfoCommands(), KeyCommands(),
-          DumpCommands(),       SortCommands(),       ServerCommands(),
-          MultiCommands(),      ConfigCommands(),     PubSubCommands(),
-          SlowlogCommands(),    ScriptCommands()}) {
+          StreamReadCommands(), StreamInfoCommands(), StreamGroupCommands(),
+          KeyCommands(),        DumpCommands(),       SortCommands(),
+          ServerCommands(),     MultiCommands(),      ConfigCommands(),
+          PubSubCommands(),     SlowlogCommands(),    ScriptCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);
@@ -162,6 +162,19 @@ void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
         for (int64_t i = 0; i < numkeys && numkeys_at + 1 + i < n; i++) {
           keys->push_back({db, args[static_cast<size_t>(numkeys_at + 1 + i)]});
         }
+      }
+    }
+  }
+  // XREADGROUP ... STREAMS key [key ...] id [id ...]: the first half of
+  // what follows the first STREAMS (the handler checks the rest).
+  if (cmd.handler != nullptr && std::string_view(cmd.name) == "xreadgroup") {
+    for (int i = 1; i < n; i++) {
+      if (OptionIs(args[static_cast<size_t>(i)], "streams")) {
+        const int nkeys = (n - i - 1) / 2;
+        for (int k = 0; k < nkeys; k++) {
+          keys->push_back({db, args[static_cast<size_t>(i + 1 + k)]});
+        }
+        break;
       }
     }
   }

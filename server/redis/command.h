@@ -13,7 +13,8 @@
 //                  ...); cmd_list_edit.cc: LINSERT LREM LTRIM LPOS
 //   cmd_stream.cc  streams (XADD XDEL XTRIM XSETID XLEN);
 //                  cmd_stream_read.cc: XRANGE XREVRANGE XREAD;
-//                  cmd_stream_info.cc: XINFO
+//                  cmd_stream_info.cc: XINFO; cmd_stream_group.cc:
+//                  XGROUP XACK XPENDING
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_dump.cc    DUMP RESTORE (the value codec: server/rdb/)
 //   cmd_sort.cc    SORT SORT_RO
@@ -147,20 +148,21 @@ std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> BitCommands();
 std::span<const CommandSpec> BitFieldCommands();
 std::span<const CommandSpec> LcsCommands();
-std::span<const CommandSpec> SetCommands();         // cmd_set.cc
-std::span<const CommandSpec> SetOpCommands();       // cmd_set_ops.cc
-std::span<const CommandSpec> ZSetCommands();        // cmd_zset.cc
-std::span<const CommandSpec> ZSetRangeCommands();   // cmd_zset_range.cc
-std::span<const CommandSpec> ZSetOpCommands();      // cmd_zset_ops.cc
-std::span<const CommandSpec> ZSetPopCommands();     // cmd_zset_pop.cc
-std::span<const CommandSpec> SetCommands();         // cmd_set.cc
-std::span<const CommandSpec> SetOpCommands();       // cmd_set_ops.cc
-std::span<const CommandSpec> ListCommands();        // cmd_list.cc
-std::span<const CommandSpec> BlockingCommands();    // cmd_blocking.cc
-std::span<const CommandSpec> ListEditCommands();    // cmd_list_edit.cc
-std::span<const CommandSpec> StreamCommands();      // cmd_stream.cc
-std::span<const CommandSpec> StreamReadCommands();  // cmd_stream_read.cc
-std::span<const CommandSpec> StreamInfoCommands();  // cmd_stream_info.cc
+std::span<const CommandSpec> SetCommands();          // cmd_set.cc
+std::span<const CommandSpec> SetOpCommands();        // cmd_set_ops.cc
+std::span<const CommandSpec> ZSetCommands();         // cmd_zset.cc
+std::span<const CommandSpec> ZSetRangeCommands();    // cmd_zset_range.cc
+std::span<const CommandSpec> ZSetOpCommands();       // cmd_zset_ops.cc
+std::span<const CommandSpec> ZSetPopCommands();      // cmd_zset_pop.cc
+std::span<const CommandSpec> SetCommands();          // cmd_set.cc
+std::span<const CommandSpec> SetOpCommands();        // cmd_set_ops.cc
+std::span<const CommandSpec> ListCommands();         // cmd_list.cc
+std::span<const CommandSpec> BlockingCommands();     // cmd_blocking.cc
+std::span<const CommandSpec> ListEditCommands();     // cmd_list_edit.cc
+std::span<const CommandSpec> StreamCommands();       // cmd_stream.cc
+std::span<const CommandSpec> StreamReadCommands();   // cmd_stream_read.cc
+std::span<const CommandSpec> StreamInfoCommands();   // cmd_stream_info.cc
+std::span<const CommandSpec> StreamGroupCommands();  // cmd_stream_group.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> DumpCommands();  // cmd_dump.cc
 std::span<const CommandSpec> SortCommands();  // cmd_sort.cc

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "server/keyspace/stream.h"
+#include "server/keyspace/stream_group.h"
 #include "server/redis/collection_cmd.h"
 
 namespace shale::server {
@@ -35,6 +36,31 @@ bool ReplyStreamRange(RespWriter* w, Stream* s, StreamId start, StreamId end,
 // (nothing written) if the entry does not decode.
 bool ReplyStreamEntry(RespWriter* w, std::string_view sub,
                       std::string_view value);
+
+// A range bound as Redis's streamParseIntervalIDOrReply: "-", "+", an ID
+// (a missing seq is missing_seq) or "(id" (strict), exclusive bounds moved
+// one ID inward (start: up, else down) with Redis's "invalid start/end ID
+// for the interval" at the ends. False with the error written.
+bool ParseIntervalId(CommandContext& ctx, std::string_view arg,
+                     uint64_t missing_seq, StreamId* id, bool start);
+
+// Finds consumer name in group g (named group) of the stream c, creating
+// it if absent (*created): the consumer (seen now, nothing pending) and
+// the group's count are written, and "xgroup-createconsumer" recorded.
+Status CreateConsumer(CommandContext& ctx, Collection* c,
+                      std::string_view group, StreamGroup* g,
+                      std::string_view name, bool* created);
+
+// XPENDING's two replies for group g: the summary (count, first and last
+// pending IDs, the consumers with pending entries), and the entries with
+// IDs in [start, end] (at most count; idle at least min_idle ms; of one
+// consumer if with_consumer: none if it does not exist).
+Status ReplyPendingSummary(CommandContext& ctx, StreamGroups* groups,
+                           const StreamGroup& g);
+Status ReplyPendingRange(CommandContext& ctx, StreamGroups* groups,
+                         const StreamGroup& g, StreamId start, StreamId end,
+                         uint64_t count, int64_t min_idle, bool with_consumer,
+                         std::string_view consumer);
 
 }  // namespace shale::server
 
