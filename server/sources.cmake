@@ -157,6 +157,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/zset_test.cc
     server/keyspace/list_test.cc
     server/keyspace/stream_test.cc
+    server/keyspace/stream_group_test.cc
     server/keyspace/wal_syncer_test.cc
     server/redis/command_keys_test.cc
     server/redis/set_batch_test.cc

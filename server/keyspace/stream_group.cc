@@ -41,6 +41,8 @@ int64_t EstimateEntriesRead(const StreamState& st, uint64_t length,
 
 bool TombstonesFrom(const StreamState& st, uint64_t length, StreamId start) {
   if (length == 0 || st.max_deleted.zero()) return false;
+  // The latest tombstone lies before the first entry: none ahead.
+  if (st.first > st.max_deleted) return false;
   return start <= st.max_deleted;
 }
 

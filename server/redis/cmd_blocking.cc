@@ -1,6 +1,7 @@
 // The blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN
-// BZPOPMAX BZMPOP, and ServeBlocked, which serves their waiters from a
-// write's Tx (blocking.h, blocking_cmd.h).
+// BZPOPMAX BZMPOP, and ServeBlocked, which serves their waiters (and those
+// of XREAD and XREADGROUP BLOCK, cmd_stream_read.cc) from a write's Tx
+// (blocking.h, blocking_cmd.h).
 //
 // Each command first does what its non-blocking form does (the pop code of
 // cmd_list.cc and cmd_zset_pop.cc) on the first of its keys that holds
@@ -196,6 +197,10 @@ bool IsMove(const BlockedClient& b) {
          EqualsIgnoreCase(b.args[0], "brpoplpush");
 }
 
+bool IsReadGroup(const BlockedClient& b) {
+  return b.stream && EqualsIgnoreCase(b.args[0], "xreadgroup");
+}
+
 // Serves the waiters of (db, key) in order; true if any was served.
 bool ServeKey(ServerState* server, Tx* tx, int db, const std::string& key,
               std::vector<Wakeup>* out) {
@@ -205,7 +210,22 @@ bool ServeKey(ServerState* server, Tx* tx, int db, const std::string& key,
         for (BlockedClient* b : waiters) {
           tx->set_db(db);
           Entry e;
-          if (!tx->Get(key, &e).ok()) return;  // gone (or an engine error)
+          const Status got = tx->Get(key, &e);
+          // XREADGROUP's waiters learn that their stream went (deleted or
+          // overwritten), as Redis 7.0's signalDeletedKeyAsReady.
+          if (IsReadGroup(*b) &&
+              (got.IsNotFound() ||
+               (got.ok() && e.meta().type != KeyType::kStream))) {
+            std::shared_ptr<Connection> conn = server->blocking.Claim(b);
+            if (conn == nullptr) continue;
+            std::string reply;
+            RespWriter w(&reply);
+            w.Error("UNBLOCKED the stream key no longer exists");
+            out->push_back({std::move(conn), b, std::move(reply), false});
+            served = true;
+            continue;
+          }
+          if (!got.ok()) return;  // gone (or an engine error)
           const KeyType want = b->stream ? KeyType::kStream
                                : b->zset ? KeyType::kZSet
                                          : KeyType::kList;

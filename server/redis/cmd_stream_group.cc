@@ -64,25 +64,35 @@ bool OpenGroupKey(CommandContext& ctx, const Args& a, Collection* c,
   return true;
 }
 
+// The options after the ID, as Redis 7.0 reads them for CREATE (MKSTREAM,
+// ENTRIESREAD) and SETID (ENTRIESREAD) before anything else; repeats are
+// accepted here and the argument count checked after the key.
+bool ParseGroupOptions(CommandContext& ctx, const Args& a, bool create,
+                       bool* mkstream, int64_t* entries_read) {
+  for (size_t i = 5; i < a.size(); i++) {
+    if (create && OptionIs(a[i], "mkstream")) {
+      *mkstream = true;
+    } else if (OptionIs(a[i], "entriesread") && i + 1 < a.size()) {
+      if (!ParseEntriesRead(ctx, a[i + 1], entries_read)) return false;
+      i++;
+    } else {
+      ctx.w->Error(SubcommandSyntaxError(a[1]));
+      return false;
+    }
+  }
+  return true;
+}
+
 // XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n]
 void XGroupCreate(CommandContext& ctx, Args& a) {
   bool mkstream = false;
   int64_t entries_read = kInvalidEntriesRead;
-  for (size_t i = 5; i < a.size(); i++) {
-    if (OptionIs(a[i], "mkstream")) {
-      mkstream = true;
-    } else if (OptionIs(a[i], "entriesread") && i + 1 < a.size()) {
-      if (!ParseEntriesRead(ctx, a[i + 1], &entries_read)) return;
-      i++;
-    } else {
-      return ctx.w->Error(SubcommandSyntaxError(a[1]));
-    }
-  }
-  if (a.size() > 8) return ctx.w->Error(SubcommandSyntaxError(a[1]));
+  if (!ParseGroupOptions(ctx, a, true, &mkstream, &entries_read)) return;
   Collection c(ctx.ks(), KeyType::kStream);
   StreamGroup g;
   bool exists;
   if (!OpenGroupKey(ctx, a, &c, mkstream, false, &g, &exists)) return;
+  if (a.size() > 8) return ctx.w->Error(SubcommandSyntaxError(a[1]));
   StreamId id;
   if (CString(a[4]) == "$") {
     if (c.found()) id = c.meta().stream.last;
@@ -108,20 +118,16 @@ void XGroupCreate(CommandContext& ctx, Args& a) {
 
 // XGROUP SETID key group id|$ [ENTRIESREAD n]
 void XGroupSetId(CommandContext& ctx, Args& a) {
+  bool mkstream = false;
   int64_t entries_read = kInvalidEntriesRead;
-  if (a.size() != 5 && a.size() != 7) {
-    return ctx.w->Error(SubcommandSyntaxError(a[1]));
-  }
-  if (a.size() == 7) {
-    if (!OptionIs(a[5], "entriesread")) {
-      return ctx.w->Error(SubcommandSyntaxError(a[1]));
-    }
-    if (!ParseEntriesRead(ctx, a[6], &entries_read)) return;
-  }
+  if (!ParseGroupOptions(ctx, a, false, &mkstream, &entries_read)) return;
   Collection c(ctx.ks(), KeyType::kStream);
   StreamGroup g;
   bool exists;
   if (!OpenGroupKey(ctx, a, &c, false, true, &g, &exists)) return;
+  if (a.size() != 5 && a.size() != 7) {
+    return ctx.w->Error(SubcommandSyntaxError(a[1]));
+  }
   StreamId id = c.meta().stream.last;
   if (CString(a[4]) != "$" && !ParseIdOrReply(ctx, a[4], 0, false, &id)) {
     return;

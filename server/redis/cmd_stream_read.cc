@@ -398,6 +398,13 @@ void ReadGeneric(CommandContext& ctx, Args& a, bool xreadgroup) {
     Stream s(c);
     StreamId gt = ids[i];
     bool history = false, serve = false;
+    if (xreadgroup) {
+      // A key named twice shares its group: read what the earlier part of
+      // this command left (Redis's one group object).
+      bool found;
+      Status st = StreamGroups(c).GetGroup(group, &groups[i], &found);
+      if (!st.ok()) return ReplyStatus(ctx.w, st);
+    }
     if (xreadgroup && gt != kMaxStreamId) {
       history = serve = true;
     } else if (s.length() > 0) {

@@ -108,7 +108,9 @@ size_t RespSession::OnData(std::string_view in, std::string* out,
       break;
     }
     Args& args = parser_.args();
-    if (Batchable(args, "set", 3)) {
+    // A SET over a stream an XREADGROUP waits on answers the waiter
+    // (ServeBlocked): while clients are blocked, SETs take the dispatcher.
+    if (Batchable(args, "set", 3) && server_->blocking.size() == 0) {
       CommitRun();
       FlushGets();
       server_->total_commands.fetch_add(1, std::memory_order_relaxed);

@@ -60,6 +60,21 @@ def _dump(args, f):
     return Frame("?", repr((kind, value)).encode())
 
 
+@_rule(NORMALIZERS, ["XINFO"], "XINFO STREAM's radix-tree-keys and "
+       "radix-tree-nodes count Redis's listpack nodes, which shale does not "
+       "have (docs/protocols.md): those two values are left out")
+def _xinfo(args, f):
+    if _sub(args) != b"STREAM" or f.kind not in ("*", "%") or \
+            not isinstance(f.value, list):
+        return f
+    out = list(f.value)
+    for i in range(0, len(out) - 1, 2):
+        if out[i].kind == "$" and out[i].value in (b"radix-tree-keys",
+                                                   b"radix-tree-nodes"):
+            out[i + 1] = Frame("?", b"<nodes>")
+    return Frame(f.kind, out)
+
+
 # --- replies that depend on the server, not on the data ----------------------
 
 @_rule(NORMALIZERS, ["TIME"], "the servers' clocks are read at different "

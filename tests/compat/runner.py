@@ -70,7 +70,7 @@ def blocks_forever(name, args):
     """True for a blocking command with timeout 0 (the runner's blocking
     path); other timeouts are short or invalid and answered in time.
     XREAD's timeout follows its BLOCK option, before STREAMS."""
-    if name == "XREAD":
+    if name in ("XREAD", "XREADGROUP"):
         for i in range(1, len(args) - 1):
             opt = args[i].upper()
             if opt == b"STREAMS":

@@ -664,3 +664,118 @@ def test_group_commands_match_redis(server, real_redis, proto):  # noqa: F811
     ours, theirs = connect(server, real_redis, proto)
     bad = compare_script(ours, theirs, GROUP_SCRIPT)
     assert not bad, report(bad)
+
+
+def test_time_dependent_group_replies(server, real_redis):  # noqa: F811
+    """XPENDING's extended form, XINFO CONSUMERS and XINFO STREAM FULL carry
+    times (idle, delivery and seen times): the same shape and values as
+    Redis's but for the times, which are checked against the clock."""
+    import time
+    out = {}
+    for name, port in (("shale", server.port), ("redis", real_redis.port)):
+        c = server.redis() if name == "shale" else real_redis.redis()
+        for cb in ("XINFO STREAM", "XINFO CONSUMERS", "XPENDING"):
+            c.response_callbacks.pop(cb, None)
+        c.flushall()
+        for i in range(1, 6):
+            c.xadd("s", {"f": i}, id="%d-0" % i)
+        c.xgroup_create("s", "g", "0")
+        c.xgroup_create("s", "h", "$")
+        c.xreadgroup("g", "c1", {"s": ">"}, count=2)
+        c.xreadgroup("g", "c2", {"s": ">"}, count=1)
+        c.xreadgroup("g", "c1", {"s": "0"})
+        c.xack("s", "g", "2-0")
+        before = int(time.time() * 1000)
+        ext = c.execute_command("XPENDING", "s", "g", "-", "+", "10")
+        cons = c.execute_command("XPENDING", "s", "g", "-", "+", "10", "c1")
+        idle = c.execute_command("XPENDING", "s", "g", "IDLE", "0", "-",
+                                 "+", "1")
+        info = c.execute_command("XINFO", "CONSUMERS", "s", "g")
+        full = c.execute_command("XINFO", "STREAM", "s", "FULL", "COUNT", "1")
+        after = int(time.time() * 1000)
+        for e in ext + cons + idle:
+            assert 0 <= e[2] < 5000
+            e[2] = 0
+        for i in range(0, len(info)):
+            assert 0 <= info[i][5] < 5000
+            info[i][5] = 0
+        groups = full[-1]
+        for g in groups:
+            for p in g[11]:
+                assert before - 5000 <= p[2] <= after
+                p[2] = 0
+            for con in g[13]:
+                assert before - 5000 <= con[3] <= after
+                con[3] = 0
+                for p in con[7]:
+                    p[1] = 0
+        out[name] = (ext, cons, idle, info, full)
+        c.close()
+    assert out["shale"] == out["redis"]
+    assert out["redis"][0][0][1] == b"c1" and out["redis"][0][0][3] == 2
+
+
+def test_xreadgroup_block(server, real_redis):  # noqa: F811
+    compare_blocking(server, real_redis, [
+        ("call", "w", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"),
+        ("block", "a", "XREADGROUP", "GROUP", "g", "ca", "BLOCK", "0",
+         "STREAMS", "s", ">"),
+        ("block", "b", "XREADGROUP", "GROUP", "g", "cb", "BLOCK", "0",
+         "COUNT", "1", "STREAMS", "s", ">"),
+        ("block", "r", "XREAD", "BLOCK", "0", "STREAMS", "s", "$"),
+        # One entry: the first group waiter takes it, the XREAD sees it
+        # too; the second group waiter stays blocked.
+        ("call", "w", "XADD", "s", "1-0", "f", "v"),
+        ("reply", "a"), ("reply", "r"),
+        ("call", "w", "XADD", "s", "2-0", "f", "v"),
+        ("reply", "b"),
+        ("call", "w", "XPENDING", "s", "g"),
+        # NOACK from a block: nothing pending.
+        ("block", "a", "XREADGROUP", "GROUP", "g", "ca", "BLOCK", "0",
+         "NOACK", "STREAMS", "s", ">"),
+        ("call", "w", "XADD", "s", "3-0", "f", "v"),
+        ("reply", "a"),
+        ("call", "w", "XPENDING", "s", "g"),
+        # History IDs never block.
+        ("call", "a", "XREADGROUP", "GROUP", "g", "ca", "BLOCK", "0",
+         "STREAMS", "s", "0"),
+        # The group destroyed under a waiter: its error.
+        ("block", "a", "XREADGROUP", "GROUP", "g", "ca", "BLOCK", "0",
+         "STREAMS", "s", ">"),
+        ("call", "w", "XGROUP", "DESTROY", "s", "g"),
+        ("reply", "a"),
+        # Timeout and MULTI.
+        ("call", "w", "XGROUP", "CREATE", "s", "g", "$"),
+        ("call", "t", "XREADGROUP", "GROUP", "g", "ct", "BLOCK", "1",
+         "STREAMS", "s", ">"),
+        ("call", "m", "MULTI"),
+        ("call", "m", "XREADGROUP", "GROUP", "g", "cm", "BLOCK", "0",
+         "STREAMS", "s", ">"),
+        ("call", "m", "EXEC"),
+        ("call", "w", "XINFO", "GROUPS", "s"),
+    ])
+
+
+GROUP_EVENTS = [
+    ("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"),
+    ("XGROUP", "CREATE", "s", "g", "$"),
+    ("XADD", "s", "1-0", "f", "v"),
+    ("XGROUP", "CREATECONSUMER", "s", "g", "c0"),
+    ("XGROUP", "CREATECONSUMER", "s", "g", "c0"),
+    ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", "0"),
+    ("XACK", "s", "g", "1-0"), ("XACK", "nokey", "g", "1-0"),
+    ("XPENDING", "nokey", "g"), ("XINFO", "GROUPS", "nokey"),
+    ("XGROUP", "SETID", "s", "g", "0"),
+    ("XGROUP", "DELCONSUMER", "s", "g", "c1"),
+    ("XGROUP", "DELCONSUMER", "s", "g", "nobody"),
+    ("XGROUP", "DESTROY", "s", "g"), ("XGROUP", "DESTROY", "s", "g"),
+]
+
+
+@pytest.mark.parametrize("flags", ["KEA", "KEt$gxnm"])
+def test_group_events_match_redis(server, real_redis, flags):  # noqa: F811
+    theirs = run_sequence(real_redis.port, flags, GROUP_EVENTS)
+    ours = run_sequence(server.port, flags, GROUP_EVENTS)
+    assert ours == theirs
+    assert len(theirs["events"]) > 10

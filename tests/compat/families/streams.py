@@ -1,12 +1,15 @@
 """Streams: XADD (explicit IDs and `ms-*`, NOMKSTREAM, MAXLEN/MINID with
 `=` and LIMIT errors), XRANGE XREVRANGE XLEN XDEL XTRIM XSETID XINFO
-STREAM, XREAD, and XREAD BLOCK 0 on connections 1 and 2 (the runner's
+STREAM and GROUPS, XREAD, consumer groups (XGROUP, XREADGROUP, XACK,
+XPENDING's summary and its IDLE form with an idle time nothing reaches),
+and XREAD / XREADGROUP BLOCK 0 on connections 1 and 2 (the runner's
 blocking path, runner.py: served by XADD from any connection, or ended by
 CLIENT UNBLOCK), with TYPE, DEL, RENAME and COPY across stream keys and
 LPUSH and SET making them other types (WRONGTYPE both ways).
 
-Not drawn, as they differ by design (docs/protocols.md): `*` IDs (each
-server's clock), `~` trimming (Redis trims whole listpack nodes, shale
+Not drawn, as they differ by design (docs/protocols.md) or by the clock:
+replies with idle or delivery times (XPENDING's extended form, XINFO
+CONSUMERS, XINFO STREAM FULL), `*` IDs (each server's clock), `~` trimming (Redis trims whole listpack nodes, shale
 exactly) and XINFO STREAM of streams of 100 entries or more or with large
 entries (radix-tree-keys/nodes are Redis's listpack nodes). Values are
 short and a sequence adds far fewer than 100 entries to a key."""
@@ -115,6 +118,52 @@ def xsetid(g):
     return out
 
 
+GROUPS = [b"g1", b"g2", b"g1", b"nog"]
+CONSUMERS = [b"c1", b"c2", b"c3"]
+
+
+def xgroup(g):
+    sub = g.choice([b"CREATE", b"CREATE", b"SETID", b"DESTROY",
+                    b"CREATECONSUMER", b"DELCONSUMER"])
+    out = [sub, key(g), g.choice(GROUPS)]
+    if sub in (b"CREATE", b"SETID"):
+        out.append(g.choice([b"$", b"0", stream_id(g)]))
+        if sub == b"CREATE" and g.chance(0.4):
+            out.append(b"MKSTREAM")
+        if g.chance(0.2):
+            out += [b"ENTRIESREAD", g.choice([b"0", b"2", b"-1", b"-2"])]
+    elif sub != b"DESTROY":
+        out.append(g.choice(CONSUMERS))
+    return out
+
+
+def group_ids(g, n):
+    return [g.choice([b">", b">", b">", b"0", ms(g)]) for _ in range(n)]
+
+
+def xreadgroup(g):
+    ks = [key(g) for _ in range(g.randint(1, 2))]
+    out = [b"GROUP", g.choice(GROUPS), g.choice(CONSUMERS)] + count(g)
+    if g.chance(0.15):
+        out.append(b"NOACK")
+    return out + [b"STREAMS"] + ks + group_ids(g, len(ks))
+
+
+def xreadgroup_block(g):
+    ks = [g.choice(KEYS) for _ in range(g.randint(1, 2))]
+    return ([b"GROUP", g.choice(GROUPS), g.choice(CONSUMERS)] + count(g) +
+            [b"BLOCK", b"0", b"STREAMS"] + ks + [b">"] * len(ks))
+
+
+def xpending(g):
+    out = [key(g), g.choice(GROUPS)]
+    if g.chance(0.3):
+        # Only forms whose replies carry no idle time.
+        out += [b"IDLE", b"99999999", bound(g), bound(g),
+                g.choice([b"1", b"10", b"x"])]
+    return out
+
+
 FAMILY = Family("streams", [
     Cmd("XADD", xadd, weight=8),
     Cmd("XRANGE", lambda g: [key(g), bound(g), bound(g)] + count(g),
@@ -130,6 +179,14 @@ FAMILY = Family("streams", [
     Cmd("XREAD", xread, weight=2),
     Cmd("XREAD", xread_block, weight=2, mangle=False, conns=WAITERS),
     Cmd("XINFO", lambda g: [b"STREAM", key(g)]),
+    Cmd("XGROUP", xgroup, weight=3),
+    Cmd("XREADGROUP", xreadgroup, weight=3),
+    Cmd("XREADGROUP", xreadgroup_block, weight=1.5, mangle=False,
+        conns=WAITERS),
+    Cmd("XACK", lambda g: [key(g), g.choice(GROUPS)] +
+        [stream_id(g) for _ in range(g.randint(1, 3))], weight=2),
+    Cmd("XPENDING", xpending, weight=1.5),
+    Cmd("XINFO", lambda g: [b"GROUPS", key(g)]),
     Cmd("TYPE", lambda g: [key(g)], weight=0.5),
     Cmd("DEL", lambda g: [key(g)], weight=0.5),
     Cmd("RENAME", lambda g: [key(g), key(g)], weight=0.3),
