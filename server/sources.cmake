@@ -103,6 +103,7 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_stream_read.cc
   server/redis/cmd_stream_info.cc
   server/redis/cmd_stream_group.cc
+  server/redis/cmd_stream_claim.cc
   server/redis/stream_cmd.cc
   server/redis/blocking.cc
   server/redis/collection_cmd.cc

@@ -35,15 +35,16 @@ struct Table {
 
   Table() {
     for (auto group :
-         {StringCommands(),     BitCommands(),        BitFieldCommands(),
-          LcsCommands(),        HashCommands(),       SetCommands(),
-          SetOpCommands(),      ZSetCommands(),       ZSetRangeCommands(),
-          ZSetOpCommands(),     ZSetPopCommands(),    ListCommands(),
-          ListEditCommands(),   BlockingCommands(),   StreamCommands(),
-          StreamReadCommands(), StreamInfoCommands(), StreamGroupCommands(),
-          KeyCommands(),        DumpCommands(),       SortCommands(),
-          ServerCommands(),     MultiCommands(),      ConfigCommands(),
-          PubSubCommands(),     SlowlogCommands(),    ScriptCommands()}) {
+         {StringCommands(),      BitCommands(),        BitFieldCommands(),
+          LcsCommands(),         HashCommands(),       SetCommands(),
+          SetOpCommands(),       ZSetCommands(),       ZSetRangeCommands(),
+          ZSetOpCommands(),      ZSetPopCommands(),    ListCommands(),
+          ListEditCommands(),    BlockingCommands(),   StreamCommands(),
+          StreamReadCommands(),  StreamInfoCommands(), StreamGroupCommands(),
+          StreamClaimCommands(), KeyCommands(),        DumpCommands(),
+          SortCommands(),        ServerCommands(),     MultiCommands(),
+          ConfigCommands(),      PubSubCommands(),     SlowlogCommands(),
+          ScriptCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

@@ -14,7 +14,8 @@
 //   cmd_stream.cc  streams (XADD XDEL XTRIM XSETID XLEN);
 //                  cmd_stream_read.cc: XRANGE XREVRANGE XREAD;
 //                  cmd_stream_info.cc: XINFO; cmd_stream_group.cc:
-//                  XGROUP XACK XPENDING
+//                  XGROUP XACK XPENDING; cmd_stream_claim.cc: XCLAIM
+//                  XAUTOCLAIM
 //   cmd_keys.cc    the keyspace (DEL EXPIRE TTL SCAN RENAME FLUSHDB ...)
 //   cmd_dump.cc    DUMP RESTORE (the value codec: server/rdb/)
 //   cmd_sort.cc    SORT SORT_RO
@@ -163,6 +164,7 @@ std::span<const CommandSpec> StreamCommands();       // cmd_stream.cc
 std::span<const CommandSpec> StreamReadCommands();   // cmd_stream_read.cc
 std::span<const CommandSpec> StreamInfoCommands();   // cmd_stream_info.cc
 std::span<const CommandSpec> StreamGroupCommands();  // cmd_stream_group.cc
+std::span<const CommandSpec> StreamClaimCommands();  // cmd_stream_claim.cc
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> DumpCommands();  // cmd_dump.cc
 std::span<const CommandSpec> SortCommands();  // cmd_sort.cc

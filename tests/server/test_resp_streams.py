@@ -779,3 +779,64 @@ def test_group_events_match_redis(server, real_redis, flags):  # noqa: F811
     ours = run_sequence(server.port, flags, GROUP_EVENTS)
     assert ours == theirs
     assert len(theirs["events"]) > 10
+
+
+CLAIM_SCRIPT = [
+    ("XADD", "s", "1-0", "a", "1"), ("XADD", "s", "2-0", "b", "2"),
+    ("XADD", "s", "3-0", "c", "3"), ("XADD", "s", "4-0", "d", "4"),
+    ("XADD", "s", "5-0", "e", "5"),
+    ("XGROUP", "CREATE", "s", "g", "0"),
+    ("XREADGROUP", "GROUP", "g", "c1", "COUNT", "3", "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g", "c2", "STREAMS", "s", ">"),
+    # XCLAIM: errors, min-idle, options.
+    ("XCLAIM", "nokey", "g", "c", "0", "1-0"),
+    ("XCLAIM", "s", "nog", "c", "0", "1-0"),
+    ("XCLAIM", "s", "g", "c", "x", "1-0"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "FOO"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "IDLE", "x"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "TIME", "x"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "RETRYCOUNT", "x"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "LASTID", "x"),
+    ("XCLAIM", "s", "g", "c", "0", "1-0", "IDLE"),
+    ("XCLAIM", "s", "g", "c3", "99999999", "1-0"),
+    ("XCLAIM", "s", "g", "c3", "0", "1-0", "9-9"),
+    ("XPENDING", "s", "g"),
+    ("XCLAIM", "s", "g", "c3", "0", "1-0", "2-0", "JUSTID"),
+    ("XCLAIM", "s", "g", "c3", "-5", "2-0", "RETRYCOUNT", "7"),
+    ("XPENDING", "s", "g", "IDLE", "99999999", "-", "+", "10"),
+    ("XCLAIM", "s", "g", "c4", "0", "9-9", "FORCE"),
+    ("XCLAIM", "s", "g", "c4", "0", "5-0", "FORCE", "JUSTID"),
+    ("XCLAIM", "s", "g", "c5", "0", "3-0", "LASTID", "9-0"),
+    ("XINFO", "GROUPS", "s"), ("XPENDING", "s", "g"),
+    ("XDEL", "s", "2-0"),
+    ("XCLAIM", "s", "g", "c1", "0", "2-0"), ("XPENDING", "s", "g"),
+    ("XREADGROUP", "GROUP", "g", "c3", "STREAMS", "s", "0"),
+    # XAUTOCLAIM.
+    ("XAUTOCLAIM", "s", "g", "c6", "x", "0"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "x"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "COUNT", "0"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "COUNT", "x"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "COUNT", "1000000"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "COUNT", "576460752303423488"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "FOO"),
+    ("XAUTOCLAIM", "nokey", "g", "c6", "0", "0"),
+    ("XAUTOCLAIM", "s", "nog", "c6", "0", "0"),
+    ("XAUTOCLAIM", "s", "g", "c6", "99999999", "0"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "0", "COUNT", "1"),
+    ("XAUTOCLAIM", "s", "g", "c6", "0", "(1-0", "COUNT", "2", "JUSTID"),
+    ("XDEL", "s", "4-0", "5-0"),
+    ("XAUTOCLAIM", "s", "g", "c7", "0", "-", "COUNT", "2"),
+    ("XAUTOCLAIM", "s", "g", "c7", "0", "-"),
+    ("XPENDING", "s", "g"), ("XINFO", "GROUPS", "s"),
+    ("XAUTOCLAIM", "s", "g", "c7", "0", "(" + MAX + "-" + MAX),
+    ("SET", "str", "v"), ("XCLAIM", "str", "g", "c", "0", "1-0"),
+    ("XAUTOCLAIM", "str", "g", "c", "0", "0"),
+    ("XAUTOCLAIM", "str", "g", "c", "x", "0"),
+]
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_claim_commands_match_redis(server, real_redis, proto):  # noqa: F811
+    ours, theirs = connect(server, real_redis, proto)
+    bad = compare_script(ours, theirs, CLAIM_SCRIPT)
+    assert not bad, report(bad)

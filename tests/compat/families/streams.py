@@ -1,7 +1,9 @@
 """Streams: XADD (explicit IDs and `ms-*`, NOMKSTREAM, MAXLEN/MINID with
 `=` and LIMIT errors), XRANGE XREVRANGE XLEN XDEL XTRIM XSETID XINFO
 STREAM and GROUPS, XREAD, consumer groups (XGROUP, XREADGROUP, XACK,
-XPENDING's summary and its IDLE form with an idle time nothing reaches),
+XCLAIM, XAUTOCLAIM with min-idle times that are 0 or out of reach,
+XPENDING's summary and its IDLE form with an
+idle time nothing reaches),
 and XREAD / XREADGROUP BLOCK 0 on connections 1 and 2 (the runner's
 blocking path, runner.py: served by XADD from any connection, or ended by
 CLIENT UNBLOCK), with TYPE, DEL, RENAME and COPY across stream keys and
@@ -164,6 +166,32 @@ def xpending(g):
     return out
 
 
+def min_idle(g):
+    # 0, or an idle time nothing reaches (TIME is drawn only invalid: an
+    # entry delivered at TIME 0 would show its idle time, each server's).
+    return g.choice([b"0", b"0", b"99999999", b"-5", b"x"])
+
+
+def xclaim(g):
+    out = [key(g), g.choice(GROUPS), g.choice(CONSUMERS), min_idle(g)]
+    out += [stream_id(g) for _ in range(g.randint(1, 3))]
+    for _ in range(g.randint(0, 2)):
+        out += g.choice([[b"FORCE"], [b"JUSTID"], [b"RETRYCOUNT", b"3"],
+                         [b"LASTID", stream_id(g)], [b"IDLE", b"10"],
+                         [b"TIME", b"x"]])
+    return out
+
+
+def xautoclaim(g):
+    out = [key(g), g.choice(GROUPS), g.choice(CONSUMERS), min_idle(g),
+           bound(g)]
+    if g.chance(0.5):
+        out += [b"COUNT", g.choice([b"1", b"2", b"10", b"0"])]
+    if g.chance(0.3):
+        out.append(b"JUSTID")
+    return out
+
+
 FAMILY = Family("streams", [
     Cmd("XADD", xadd, weight=8),
     Cmd("XRANGE", lambda g: [key(g), bound(g), bound(g)] + count(g),
@@ -186,6 +214,8 @@ FAMILY = Family("streams", [
     Cmd("XACK", lambda g: [key(g), g.choice(GROUPS)] +
         [stream_id(g) for _ in range(g.randint(1, 3))], weight=2),
     Cmd("XPENDING", xpending, weight=1.5),
+    Cmd("XCLAIM", xclaim, weight=1.5),
+    Cmd("XAUTOCLAIM", xautoclaim, weight=1.5),
     Cmd("XINFO", lambda g: [b"GROUPS", key(g)]),
     Cmd("TYPE", lambda g: [key(g)], weight=0.5),
     Cmd("DEL", lambda g: [key(g)], weight=0.5),
