@@ -46,7 +46,8 @@ struct StreamState {
   StreamId first;        // the first live entry's ID; 0-0 when empty
   StreamId max_deleted;  // the greatest ID XDEL removed
   uint64_t entries_added = 0;
-  uint64_t groups = 0;  // consumer groups
+  uint64_t groups = 0;  // reserved, written 0 (groups are counted from
+                        // their records: server_keys.md §3)
 };
 
 // TYPE's answer: "string", "hash", ...

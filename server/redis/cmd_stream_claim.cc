@@ -74,7 +74,8 @@ class Claimer {
     g_->pel--;
   }
 
-  // Writes the counts (consumers, group).
+  // Writes the counts (consumers, group): kind 0x05 entries only, no
+  // metadata (no WATCH is touched, as in Redis).
   Status Finish() {
     for (const auto& [name, n] : lost_) {
       if (have_consumer_ && name == consumer_) {
@@ -91,7 +92,7 @@ class Claimer {
     }
     if (have_consumer_) groups_.PutConsumer(g_->gid, consumer_, con_);
     groups_.PutGroup(group_, *g_);
-    return c_->Finish();
+    return Status::OK();
   }
 
   StreamGroups* groups() { return &groups_; }

@@ -2,7 +2,9 @@
 // HELP), XACK, XPENDING (XREADGROUP is in cmd_stream_read.cc).
 //
 // Groups, consumers and pending entries are kind 0x05 entries of the
-// stream (keyspace/stream_group.h): XACK reads and deletes two small
+// stream (keyspace/stream_group.h); none of these commands writes the
+// stream's metadata (but XGROUP CREATE MKSTREAM creating it), so none
+// touches a WATCH on the key, as in Redis: XACK reads and deletes two small
 // entries per ID and rewrites the group and each owner once; XPENDING's
 // summary reads the group, two pending entries (first and last) and the
 // group's consumers; its extended form walks the pending entries (or one
@@ -102,17 +104,19 @@ void XGroupCreate(CommandContext& ctx, Args& a) {
   if (exists) {
     return ctx.w->Error("BUSYGROUP Consumer Group name already exists");
   }
-  Stream s(&c);
-  s.CreateIfAbsent();
-  StreamState st = s.state();
-  st.groups++;
-  s.SetState(st);
+  // MKSTREAM's new stream is a metadata write; a group alone is not (as
+  // in Redis, XGROUP does not touch a WATCH on the key).
+  if (!c.found()) {
+    Stream(&c).CreateIfAbsent();
+    Status s = c.Finish();
+    if (!s.ok()) return ReplyStatus(ctx.w, s);
+  }
   g = StreamGroup();
   g.gid = ctx.keyspace()->NextCas();
   g.last = id;
   g.entries_read = entries_read;
   StreamGroups(&c).PutGroup(a[3], g);
-  if (!FinishColl(ctx, &c, kNotifyStream, "xgroup-create")) return;
+  ctx.ks()->Notify(kNotifyStream, "xgroup-create", a[2]);
   ctx.w->Ok();
 }
 
@@ -135,7 +139,7 @@ void XGroupSetId(CommandContext& ctx, Args& a) {
   g.last = id;
   g.entries_read = entries_read;
   StreamGroups(&c).PutGroup(a[3], g);
-  if (!FinishColl(ctx, &c, kNotifyStream, "xgroup-setid")) return;
+  ctx.ks()->Notify(kNotifyStream, "xgroup-setid", a[2]);
   ctx.w->Ok();
 }
 
@@ -148,11 +152,7 @@ void XGroupDestroy(CommandContext& ctx, Args& a) {
   if (!exists) return ctx.w->Int(0);
   Status s = StreamGroups(&c).DeleteGroup(a[3], g);
   if (!s.ok()) return ReplyStatus(ctx.w, s);
-  Stream st(&c);
-  StreamState state = st.state();
-  state.groups--;
-  st.SetState(state);
-  if (!FinishColl(ctx, &c, kNotifyStream, "xgroup-destroy")) return;
+  ctx.ks()->Notify(kNotifyStream, "xgroup-destroy", a[2]);
   // XREADGROUP's waiters on the group get their error (Redis's
   // signalKeyAsReady).
   ctx.ks()->MarkReady(ctx.ks()->db(), a[2]);
@@ -167,8 +167,6 @@ void XGroupCreateConsumer(CommandContext& ctx, Args& a) {
   if (!OpenGroupKey(ctx, a, &c, false, true, &g, &exists)) return;
   bool created;
   Status s = CreateConsumer(ctx, &c, a[3], &g, a[4], &created);
-  if (!s.ok()) return ReplyStatus(ctx.w, s);
-  s = c.Finish();
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   ctx.w->Int(created ? 1 : 0);
 }
@@ -190,7 +188,7 @@ void XGroupDelConsumer(CommandContext& ctx, Args& a) {
   g.pel -= con.pending;
   g.consumers--;
   groups.PutGroup(a[3], g);
-  if (!FinishColl(ctx, &c, kNotifyStream, "xgroup-delconsumer")) return;
+  ctx.ks()->Notify(kNotifyStream, "xgroup-delconsumer", a[2]);
   ctx.w->Int(static_cast<int64_t>(con.pending));
 }
 
@@ -252,8 +250,6 @@ void XAck(CommandContext& ctx, Args& a) {
   if (acked > 0) {
     g.pel -= static_cast<uint64_t>(acked);
     groups.PutGroup(a[2], g);
-    s = c.Finish();
-    if (!s.ok()) return ReplyStatus(ctx.w, s);
   }
   ctx.w->Int(acked);
 }

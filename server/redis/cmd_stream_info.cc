@@ -84,11 +84,24 @@ Status ForEachGroup(
   return it->status();
 }
 
+// The number of groups (their records: the metadata keeps no count, so
+// that XGROUP writes no metadata).
+Status CountGroups(StreamGroups* groups, uint64_t* n) {
+  *n = 0;
+  return ForEachGroup(groups, [n](std::string_view, const StreamGroup&) {
+    ++*n;
+    return Status::OK();
+  });
+}
+
 // XINFO STREAM FULL's groups: each with its pending entries and consumers
 // (the first count of each list; 0: all), times absolute as Redis's.
 Status ReplyFullGroups(RespWriter* w, Stream* s, uint64_t count) {
   StreamGroups groups(s->coll());
-  w->Array(s->state().groups);
+  uint64_t n = 0;
+  Status st = CountGroups(&groups, &n);
+  if (!st.ok()) return st;
+  w->Array(n);
   return ForEachGroup(
       &groups, [&](std::string_view name, const StreamGroup& g) -> Status {
         w->Map(7);
@@ -232,7 +245,11 @@ void XInfoStream(CommandContext& ctx, Args& a) {
     if (!gs.ok()) return ReplyStatus(ctx.w, gs);
   } else {
     w.Bulk("groups");
-    w.Int(static_cast<int64_t>(st.groups));
+    uint64_t n_groups = 0;
+    StreamGroups groups(&c);
+    Status gs = CountGroups(&groups, &n_groups);
+    if (!gs.ok()) return ReplyStatus(ctx.w, gs);
+    w.Int(static_cast<int64_t>(n_groups));
     auto first = s.NewIterator();
     auto last = s.NewIterator();
     if (len > 0) {

@@ -840,3 +840,49 @@ def test_claim_commands_match_redis(server, real_redis, proto):  # noqa: F811
     ours, theirs = connect(server, real_redis, proto)
     bad = compare_script(ours, theirs, CLAIM_SCRIPT)
     assert not bad, report(bad)
+
+
+def test_group_commands_do_not_touch_watch(server, real_redis):  # noqa: F811
+    """No group command (XGROUP but CREATE MKSTREAM of a new stream,
+    XREADGROUP, XACK, XCLAIM, XAUTOCLAIM) invalidates a WATCH on the
+    stream, as in Redis: they write no metadata."""
+    import redis
+    cmds = [
+        ("XGROUP", "CREATE", "s", "g2", "0"),
+        ("XGROUP", "SETID", "s", "g", "0"),
+        ("XGROUP", "CREATECONSUMER", "s", "g", "c9"),
+        ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"),
+        ("XACK", "s", "g", "1-0"),
+        ("XGROUP", "SETID", "s", "g", "0"),
+        ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"),
+        ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", "0"),
+        ("XCLAIM", "s", "g", "c2", "0", "1-0"),
+        ("XAUTOCLAIM", "s", "g", "c3", "0", "0"),
+        ("XGROUP", "DELCONSUMER", "s", "g", "c9"),
+        ("XGROUP", "DESTROY", "s", "g2"),
+        ("XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"),
+    ]
+    got = {}
+    for name, srv in (("shale", server), ("redis", real_redis)):
+        a, b = srv.redis(), srv.redis()
+        a.flushall()
+        a.xadd("s", {"f": 1}, id="1-0")
+        a.xgroup_create("s", "g", "0")
+        out = []
+        for c in cmds:
+            key = "new" if c[2] == "new" else "s"
+            with a.pipeline() as p:
+                p.watch(key)
+                p.multi()
+                p.exists(key)
+                b.execute_command(*c)
+                try:
+                    p.execute()
+                    out.append(False)
+                except redis.WatchError:
+                    out.append(True)
+        got[name] = out
+        a.close()
+        b.close()
+    assert got["shale"] == got["redis"]
+    assert got["redis"] == [False] * (len(cmds) - 1) + [True]
