@@ -92,7 +92,7 @@ CRASH = /usr/bin/python3 tests/crash/crashtest.py
 CRASH_SECONDS ?= 3600
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz \
-	http_fuzz resp_parser_fuzz mc_parser_fuzz rdb_value_fuzz
+	http_fuzz resp_parser_fuzz mc_parser_fuzz rdb_value_fuzz function_payload_fuzz
 # What the sanitizer builds build: every gtest binary the build defines
 # (util_tests, db_tests, server_tests, ...), the CLI (for cli_test) and the
 # stress tool; not the server or the benchmarks.

@@ -14,7 +14,8 @@ shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(block_fuzz table_fuzz log_reader_fuzz manifest_fuzz vlog_fuzz
-           http_fuzz resp_parser_fuzz mc_parser_fuzz rdb_value_fuzz)
+           http_fuzz resp_parser_fuzz mc_parser_fuzz rdb_value_fuzz
+           function_payload_fuzz)
 fi
 work=$build/fuzz-work
 failed=0

@@ -48,6 +48,20 @@ if(SHALE_BUILD_FUZZ)
     target_link_libraries(rdb_value_fuzz PRIVATE PkgConfig::LZF)
     set_target_properties(rdb_value_fuzz PROPERTIES
       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+    # FUNCTION RESTORE's payloads (server/rdb/function_payload.h), the same
+    # way.
+    add_executable(function_payload_fuzz fuzz/function_payload_fuzz.cc
+      server/rdb/crc64.cc server/rdb/function_payload.cc
+      server/rdb/intset_zipmap_reader.cc server/rdb/listpack_reader.cc
+      server/rdb/lzf.cc server/rdb/value_decoder.cc
+      server/rdb/value_encoder.cc server/rdb/ziplist_reader.cc)
+    target_include_directories(function_payload_fuzz PRIVATE
+      ${CMAKE_SOURCE_DIR})
+    target_compile_options(function_payload_fuzz PRIVATE -fsanitize=fuzzer)
+    target_link_options(function_payload_fuzz PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(function_payload_fuzz PRIVATE PkgConfig::LZF)
+    set_target_properties(function_payload_fuzz PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
   endif()
 endif()
 

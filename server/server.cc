@@ -12,6 +12,7 @@
 #include "server/keyspace/data_dir.h"
 #include "server/memcache/mc_session.h"
 #include "server/redis/resp_session.h"
+#include "server/scripting/function_store.h"
 
 namespace shale::server {
 
@@ -111,6 +112,24 @@ bool Server::Start(std::string* error) {
   }
   registry_ = std::make_unique<Registry>(config_.maxclients);
   state_ = std::make_unique<ServerState>(config_, ks_.get(), registry_.get());
+  {
+    // As Redis, which refuses to start when its RDB holds a library that
+    // does not load.
+    auto functions = std::make_shared<FunctionSet>();
+    s = LoadStoredFunctions(db_.get(), functions.get());
+    if (!s.ok()) {
+      *error = "cannot load the function libraries of " + config_.dir + ": " +
+               s.ToString();
+      Stop();
+      return false;
+    }
+    if (!functions->libraries().empty()) {
+      spdlog::info("loaded {} function libraries",
+                   functions->libraries().size());
+    }
+    auto lock = state_->functions.LockChanges();
+    state_->functions.Publish(std::move(functions));
+  }
   // Commit hooks, in the order they run (keyspace/commit_hook.h).
   ks_->AddHook(&state_->watches);
   // Publishes through pub/sub once notify-keyspace-events names classes;

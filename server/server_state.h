@@ -27,6 +27,7 @@
 #include "server/redis/monitor_registry.h"
 #include "server/redis/slowlog.h"
 #include "server/redis/watch.h"
+#include "server/scripting/function_registry.h"
 #include "server/scripting/script_cache.h"
 #include "server/stat_counter.h"
 
@@ -144,6 +145,7 @@ struct ServerState {
   ErrorStats errors;    // every RESP error reply, by prefix
   SlowLog slowlog;      // SLOWLOG (commands that ran slower than the threshold)
   ScriptCache scripts;  // EVAL's and SCRIPT LOAD's scripts, by SHA-1
+  FunctionRegistry functions;  // FUNCTION LOAD's libraries
   // memcached front end counters (its `stats`).
   StatCounter mc_cmd_get, mc_get_hits, mc_get_misses, mc_cmd_set, mc_cmd_touch,
       mc_cmd_flush;

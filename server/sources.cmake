@@ -30,8 +30,12 @@ add_library(shale_server_lib STATIC
   server/live_config.cc
   server/server.cc
   server/server_state.cc
+  server/scripting/function_library.cc
+  server/scripting/function_registry.cc
+  server/scripting/function_store.cc
   server/scripting/lua_cmsgpack.cc
   server/scripting/lua_engine.cc
+  server/scripting/lua_functions.cc
   server/scripting/lua_redis_api.cc
   server/scripting/lua_reply.cc
   server/scripting/lua_sandbox.cc
@@ -73,7 +77,9 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
   server/redis/cmd_dump.cc
+  server/redis/cmd_function.cc
   server/rdb/crc64.cc
+  server/rdb/function_payload.cc
   server/rdb/intset_zipmap_reader.cc
   server/rdb/listpack_reader.cc
   server/rdb/lzf.cc

@@ -34,6 +34,8 @@ enum class KeyKind : uint8_t {
 // Names of server metadata entries (kind 0x01).
 inline constexpr std::string_view kFormatName = "format";
 inline constexpr std::string_view kDatabasesName = "databases";
+// The function libraries (scripting/function_store.h).
+inline constexpr std::string_view kFunctionsName = "functions";
 // The version of the grammar written by this code.
 inline constexpr uint32_t kFormatVersion = 1;
 

@@ -22,6 +22,7 @@ class Reader {
   explicit Reader(std::string_view in) : in_(in) {}
 
   size_t left() const { return in_.size() - pos_; }
+  size_t pos() const { return pos_; }
 
   bool Byte(uint8_t* b) {
     if (left() < 1) return false;
@@ -238,6 +239,22 @@ bool VerifyPayload(std::string_view payload) {
   if (LoadLE(footer, 2) > kRdbVersion) return false;
   const uint64_t crc = Crc64(0, payload.substr(0, payload.size() - 8));
   return crc == LoadLE(footer + 2, 8);
+}
+
+bool DecodeString(std::string_view data, size_t* pos, std::string* out) {
+  if (*pos > data.size()) return false;
+  Reader r(data.substr(*pos));
+  if (!r.String(out)) return false;
+  *pos += r.pos();
+  return true;
+}
+
+bool DecodeLen(std::string_view data, size_t* pos, uint64_t* len) {
+  if (*pos > data.size()) return false;
+  Reader r(data.substr(*pos));
+  if (!r.PlainLen(len)) return false;
+  *pos += r.pos();
+  return true;
 }
 
 bool DecodeValue(std::string_view data, Value* out) {

@@ -40,6 +40,12 @@ struct Value {
 // CRC-64 of everything before the checksum (Redis's verifyDumpPayload).
 bool VerifyPayload(std::string_view payload);
 
+// Reads one RDB string (any encoding; integers as decimal text) at *pos of
+// data, moving *pos past it. False if data holds no whole string there.
+bool DecodeString(std::string_view data, size_t* pos, std::string* out);
+// Reads one RDB length at *pos the same way.
+bool DecodeLen(std::string_view data, size_t* pos, uint64_t* len);
+
 // Decodes the object at the front of data (a payload: its type byte, its
 // object; whatever follows the object is not read, as Redis's RESTORE
 // ignores it). False if the bytes are not a value Redis 7.0 would load.

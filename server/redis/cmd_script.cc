@@ -21,6 +21,7 @@
 #include "server/redis/command.h"
 #include "server/redis/monitor.h"
 #include "server/redis/resp_session.h"
+#include "server/redis/script_run.h"
 #include "server/scripting/lua_engine.h"
 #include "server/scripting/script_cache.h"
 #include "server/util/sha1.h"
@@ -158,6 +159,75 @@ class CommandHost : public ScriptHost {
   std::vector<Tx::DbKey> keys_;
 };
 
+}  // namespace
+
+int64_t ScriptTimeLimitMs(CommandContext& ctx) {
+  static const LiveConfig::Ref kBusy =
+      LiveConfig::Resolve("busy-reply-threshold");
+  return ctx.server->live.Int(kBusy);
+}
+
+void ReplyKill(RespWriter* w, LuaEngine::KillResult r, bool functions) {
+  switch (r) {
+    case LuaEngine::KillResult::kNotBusy:
+      return w->Error("NOTBUSY No scripts in execution right now.");
+    case LuaEngine::KillResult::kUnkillable:
+      return w->Error(
+          "UNKILLABLE Sorry the script already executed write commands "
+          "against the dataset. You can either wait the script termination "
+          "or kill the server in a hard way using the SHUTDOWN NOSAVE "
+          "command.");
+    case LuaEngine::KillResult::kOtherKind:
+      return w->Error(functions
+                          ? "BUSY Redis is busy running a script. You can only "
+                            "call SCRIPT KILL or SHUTDOWN NOSAVE."
+                          : "BUSY Redis is busy running a script. You can only "
+                            "call FUNCTION KILL or SHUTDOWN NOSAVE.");
+    case LuaEngine::KillResult::kKilled:
+      return w->Ok();
+  }
+}
+
+void RunScript(CommandContext& ctx, LuaEngine* engine, ScriptRun& run,
+               bool read_only) {
+  Tx* tx = ctx.tx;
+  const int db = tx->db();
+  const int client_db = ctx.client->db.load(std::memory_order_relaxed);
+  // Inside EXEC the Tx holds every stripe already.
+  const bool in_exec = tx->locked();
+  bool all_locked = in_exec;
+  if (!all_locked) {
+    std::vector<Tx::DbKey> keys;
+    for (const std::string& k : run.keys) keys.push_back({db, k});
+    tx->LockKeys(keys);
+  }
+  if (ctx.session != nullptr) ctx.session->set_in_script(true);
+  for (;;) {
+    CommandHost host(ctx, read_only, all_locked);
+    run.host = &host;
+    const LuaEngine::Outcome out = engine->Run(run, ctx.w);
+    // A SELECT inside the script does not outlive it.
+    tx->set_db(db);
+    ctx.client->db.store(client_db, std::memory_order_relaxed);
+    if (out == LuaEngine::Outcome::kDone) {
+      if ((engine->timed_out() || engine->killed()) && !in_exec) {
+        // A stopped script's writes are dropped (its error is the reply).
+        tx->Release();
+        tx->Begin(db);
+      }
+      break;
+    }
+    // Again from the start, holding every stripe (nothing was written).
+    tx->Release();
+    tx->Begin(db);
+    tx->LockAll();
+    all_locked = true;
+  }
+  if (ctx.session != nullptr) ctx.session->set_in_script(false);
+}
+
+namespace {
+
 struct Shebang {
   size_t len = 0;  // the shebang line's bytes, up to its line feed
   bool no_writes = false;
@@ -218,12 +288,6 @@ std::string ParseShebang(std::string_view body, Shebang* s) {
   return "";
 }
 
-int64_t TimeLimitMs(CommandContext& ctx) {
-  static const LiveConfig::Ref kBusy =
-      LiveConfig::Resolve("busy-reply-threshold");
-  return ctx.server->live.Int(kBusy);
-}
-
 void EvalGeneric(CommandContext& ctx, Args& a, bool by_sha, bool ro) {
   int64_t numkeys;
   if (!ParseInt64(a[2], &numkeys)) return ctx.w->Error(kErrNotInt);
@@ -260,42 +324,9 @@ void EvalGeneric(CommandContext& ctx, Args& a, bool by_sha, bool ro) {
 
   const auto nk = static_cast<size_t>(numkeys);
   std::span<const std::string> all(a);
-  ScriptRun run{sha, all.subspan(3, nk), all.subspan(3 + nk), nullptr,
-                TimeLimitMs(ctx)};
-  Tx* tx = ctx.tx;
-  const int db = tx->db();
-  const int client_db = ctx.client->db.load(std::memory_order_relaxed);
-  // Inside EXEC the Tx holds every stripe already.
-  const bool in_exec = tx->locked();
-  bool all_locked = in_exec;
-  if (!all_locked) {
-    std::vector<Tx::DbKey> keys;
-    for (const std::string& k : run.keys) keys.push_back({db, k});
-    tx->LockKeys(keys);
-  }
-  if (ctx.session != nullptr) ctx.session->set_in_script(true);
-  for (;;) {
-    CommandHost host(ctx, ro || shebang.no_writes, all_locked);
-    run.host = &host;
-    const LuaEngine::Outcome out = engine->Run(run, ctx.w);
-    // A SELECT inside the script does not outlive it.
-    tx->set_db(db);
-    ctx.client->db.store(client_db, std::memory_order_relaxed);
-    if (out == LuaEngine::Outcome::kDone) {
-      if ((engine->timed_out() || engine->killed()) && !in_exec) {
-        // A stopped script's writes are dropped (its error is the reply).
-        tx->Release();
-        tx->Begin(db);
-      }
-      break;
-    }
-    // Again from the start, holding every stripe (nothing was written).
-    tx->Release();
-    tx->Begin(db);
-    tx->LockAll();
-    all_locked = true;
-  }
-  if (ctx.session != nullptr) ctx.session->set_in_script(false);
+  ScriptRun run{sha, {},      all.subspan(3, nk),    all.subspan(3 + nk),
+                all, nullptr, ScriptTimeLimitMs(ctx)};
+  RunScript(ctx, engine, run, ro || shebang.no_writes);
 }
 
 void Eval(CommandContext& c, Args& a) { EvalGeneric(c, a, false, false); }
@@ -335,18 +366,7 @@ void ScriptFlush(CommandContext& ctx, Args& a) {
 }
 
 void ScriptKill(CommandContext& ctx, Args&) {
-  switch (LuaEngine::KillRunning()) {
-    case LuaEngine::KillResult::kNotBusy:
-      return ctx.w->Error("NOTBUSY No scripts in execution right now.");
-    case LuaEngine::KillResult::kUnkillable:
-      return ctx.w->Error(
-          "UNKILLABLE Sorry the script already executed write commands "
-          "against the dataset. You can either wait the script termination "
-          "or kill the server in a hard way using the SHUTDOWN NOSAVE "
-          "command.");
-    case LuaEngine::KillResult::kKilled:
-      return ctx.w->Ok();
-  }
+  ReplyKill(ctx.w, LuaEngine::KillRunning(false), false);
 }
 
 void ScriptDebug(CommandContext& ctx, Args& a) {

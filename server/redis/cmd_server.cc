@@ -1,5 +1,5 @@
 // Connection and server commands: PING ECHO HELLO AUTH SELECT QUIT RESET
-// CLIENT CONFIG COMMAND INFO TIME FUNCTION.
+// CLIENT CONFIG COMMAND INFO TIME.
 #include <algorithm>
 
 #include "server/info.h"
@@ -343,13 +343,6 @@ void Time(CommandContext& ctx, Args&) {
   ctx.w->Bulk(std::to_string(us % 1000000));
 }
 
-void Function(CommandContext& ctx, Args& a) {
-  std::string sub = Lower(a[1]);
-  if (sub == "flush") return ctx.w->Ok();  // shale has no functions
-  if (sub == "list") return ctx.w->Array(0);
-  UnknownSubcommand(ctx, a[0], a[1]);
-}
-
 constexpr uint32_t F = kCmdFast, N = kCmdNoAuth, L = kCmdLoading, A = kCmdAdmin;
 
 const CommandSpec kCommands[] = {
@@ -370,7 +363,6 @@ const CommandSpec kCommands[] = {
      "Command table information"},
     {"info", -1, L, Info, 0, 0, 0, "server", "Server information"},
     {"time", 1, F | L, Time, 0, 0, 0, "server", "Server time"},
-    {"function", -2, L, Function, 0, 0, 0, "scripting", "Functions (none)"},
 };
 
 }  // namespace

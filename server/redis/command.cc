@@ -44,7 +44,7 @@ struct Table {
           StreamClaimCommands(), KeyCommands(),        DumpCommands(),
           SortCommands(),        ServerCommands(),     MultiCommands(),
           ConfigCommands(),      PubSubCommands(),     SlowlogCommands(),
-          ScriptCommands()}) {
+          ScriptCommands(),      FunctionCommands()}) {
       for (const CommandSpec& spec : group) {
         const Command* c = Add(spec, nullptr);
         all.push_back(c);

@@ -20,6 +20,7 @@
 //   cmd_dump.cc    DUMP RESTORE (the value codec: server/rdb/)
 //   cmd_sort.cc    SORT SORT_RO
 //   cmd_script.cc  scripts (EVAL EVALSHA SCRIPT ...)
+//   cmd_function.cc functions (FCALL FUNCTION ...)
 //   cmd_server.cc  connection and server (PING HELLO AUTH CLIENT CONFIG INFO
 //   ...)
 //
@@ -173,7 +174,8 @@ std::span<const CommandSpec> MultiCommands();
 std::span<const CommandSpec> PubSubCommands();
 std::span<const CommandSpec> ConfigCommands();
 std::span<const CommandSpec> SlowlogCommands();
-std::span<const CommandSpec> ScriptCommands();  // cmd_script.cc
+std::span<const CommandSpec> ScriptCommands();    // cmd_script.cc
+std::span<const CommandSpec> FunctionCommands();  // cmd_function.cc
 
 // Runs a resolved command's handler and counts it in its statistics (one
 // call, its time, failed if it replied an error). Arity and authentication

@@ -80,14 +80,19 @@ int ErrorHandler(lua_State* L) {
   return 1;
 }
 
-// KEYS or ARGV: a fresh array in the real globals.
-void SetArray(lua_State* L, const char* name, std::span<const std::string> v) {
-  lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+// Pushes a fresh array of v's strings.
+void PushArray(lua_State* L, std::span<const std::string> v) {
   lua_createtable(L, static_cast<int>(v.size()), 0);
   for (size_t i = 0; i < v.size(); i++) {
     lua_pushlstring(L, v[i].data(), v[i].size());
     lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
+}
+
+// KEYS or ARGV: a fresh array in the real globals.
+void SetArray(lua_State* L, const char* name, std::span<const std::string> v) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  PushArray(L, v);
   lua_setfield(L, -2, name);  // the real table has no metatable
   lua_pop(L, 1);
 }
@@ -104,17 +109,33 @@ std::vector<LuaEngine*>* running = new std::vector<LuaEngine*>();
 
 }  // namespace
 
-LuaEngine::KillResult LuaEngine::KillRunning() {
+LuaEngine::KillResult LuaEngine::KillRunning(bool functions) {
   std::lock_guard<std::mutex> l(running_mu);
   if (running->empty()) return KillResult::kNotBusy;
-  KillResult r = KillResult::kUnkillable;
+  KillResult r = KillResult::kOtherKind;
   for (LuaEngine* e : *running) {
+    // run_ is set while the engine is listed (Run adds and removes it).
+    if (e->run_->library.empty() == functions) continue;
     if (!e->dirty_.load(std::memory_order_acquire)) {
       e->kill_.store(true, std::memory_order_release);
       r = KillResult::kKilled;
+    } else if (r == KillResult::kOtherKind) {
+      r = KillResult::kUnkillable;
     }
   }
   return r;
+}
+
+bool LuaEngine::RunningFunction(RunningInfo* info) {
+  std::lock_guard<std::mutex> l(running_mu);
+  for (LuaEngine* e : *running) {
+    if (e->run_->library.empty()) continue;
+    info->name.assign(e->run_->name);
+    info->command.assign(e->run_->command.begin(), e->run_->command.end());
+    info->duration_ms = NowMs() - e->started_ms_;
+    return true;
+  }
+  return false;
 }
 
 LuaEngine* LuaEngine::ForThread() {
@@ -169,6 +190,7 @@ void LuaEngine::Open() {
   lua_newtable(L_);
   lua_setfield(L_, LUA_REGISTRYINDEX, kRegScripts);
   InstallSandbox(L_);
+  InstallFunctionSandbox(L_);
 }
 
 void LuaEngine::Close() {
@@ -220,7 +242,7 @@ void LuaEngine::Hook(lua_State* L, lua_Debug*) {
     if (e->deadline_ms_ == 0 || NowMs() < e->deadline_ms_) return;
     e->timed_out_ = true;
     spdlog::warn("lua: script {} stopped after {} ms (busy-reply-threshold)",
-                 e->run_->sha, e->run_->time_limit_ms);
+                 e->run_->name, e->run_->time_limit_ms);
   }
   e->RaiseStop(L);
 }
@@ -245,12 +267,23 @@ void LuaEngine::RaiseStop(lua_State* L) {
   lua_error(L);
 }
 
+void LuaEngine::FlushLogs() {
+  for (const ScriptLog& l : logs_) {
+    static constexpr spdlog::level::level_enum kLevel[] = {
+        spdlog::level::debug, spdlog::level::debug, spdlog::level::info,
+        spdlog::level::warn};
+    spdlog::log(kLevel[l.level], "{}", l.text);
+  }
+  logs_.clear();
+}
+
 LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
   run_ = &run;
   resp_ = 2;
   retry_ = false;
   timed_out_ = false;
   logs_.clear();
+  started_ms_ = NowMs();
   {
     std::lock_guard<std::mutex> l(running_mu);
     kill_.store(false, std::memory_order_relaxed);
@@ -259,21 +292,33 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
   }
   const int base = lua_gettop(L_);
   lua_pushcfunction(L_, ErrorHandler);
-  lua_getfield(L_, LUA_REGISTRYINDEX, kRegScripts);
-  lua_getfield(L_, -1, std::string(run.sha).c_str());
-  lua_remove(L_, -2);
-  // A script may have changed its own environment or the thread's
-  // (setfenv): every run starts from the sandbox's.
-  lua_getfield(L_, LUA_REGISTRYINDEX, kRegProxy);
-  lua_pushvalue(L_, -1);
-  lua_replace(L_, LUA_GLOBALSINDEX);
-  lua_setfenv(L_, -2);
-  SetArray(L_, "KEYS", run.keys);
-  SetArray(L_, "ARGV", run.argv);
+  int nargs = 0;
+  if (run.library.empty()) {
+    lua_getfield(L_, LUA_REGISTRYINDEX, kRegScripts);
+    lua_getfield(L_, -1, std::string(run.name).c_str());
+    lua_remove(L_, -2);
+    // A script may have changed its own environment or the thread's
+    // (setfenv): every run starts from the sandbox's.
+    lua_getfield(L_, LUA_REGISTRYINDEX, kRegProxy);
+    lua_pushvalue(L_, -1);
+    lua_replace(L_, LUA_GLOBALSINDEX);
+    lua_setfenv(L_, -2);
+    SetArray(L_, "KEYS", run.keys);
+    SetArray(L_, "ARGV", run.argv);
+  } else {
+    // A function keeps the environment its library was loaded in; its
+    // keys and arguments are its parameters.
+    PushFunction(L_, run.library, run.name);
+    lua_getfield(L_, LUA_REGISTRYINDEX, kRegFnEnv);
+    lua_replace(L_, LUA_GLOBALSINDEX);
+    PushArray(L_, run.keys);
+    PushArray(L_, run.argv);
+    nargs = 2;
+  }
   deadline_ms_ = run.time_limit_ms > 0 ? NowMs() + run.time_limit_ms : 0;
   lua_sethook(L_, &LuaEngine::Hook, LUA_MASKCOUNT, kHookCount);
   capped_ = true;
-  const int rc = lua_pcall(L_, 0, 1, base + 1);
+  const int rc = lua_pcall(L_, nargs, 1, base + 1);
   capped_ = false;
   lua_sethook(L_, nullptr, 0, 0);
   {
@@ -294,14 +339,14 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
     lua_getfield(L_, -2, "source");
     lua_getfield(L_, -3, "line");
     if (lua_isstring(L_, -2) && lua_isstring(L_, -1)) {
-      msg += " script: " + std::string(run.sha) + ", on " +
+      msg += " script: " + std::string(run.name) + ", on " +
              LuaToString(L_, -2) + ":" + LuaToString(L_, -1) + ".";
     }
     w->Error(msg);
   } else {
     // Lua's own failures (out of memory, an error in the handler).
     std::string msg = LuaToString(L_, -1).substr(0, 100);
-    w->Error("ERR Error running script " + std::string(run.sha) + ", " + msg);
+    w->Error("ERR Error running script " + std::string(run.name) + ", " + msg);
   }
   lua_settop(L_, base);
   run_ = nullptr;
@@ -310,14 +355,7 @@ LuaEngine::Outcome LuaEngine::Run(const ScriptRun& run, RespWriter* w) {
   } else if (++runs_ % kGcPeriod == 0) {
     lua_gc(L_, LUA_GCSTEP, static_cast<int>(kGcPeriod));
   }
-  if (out == Outcome::kDone) {
-    for (const ScriptLog& l : logs_) {
-      static constexpr spdlog::level::level_enum kLevel[] = {
-          spdlog::level::debug, spdlog::level::debug, spdlog::level::info,
-          spdlog::level::warn};
-      spdlog::log(kLevel[l.level], "{}", l.text);
-    }
-  }
+  if (out == Outcome::kDone) FlushLogs();
   logs_.clear();
   total_memory_.fetch_add(used_ - published_, std::memory_order_relaxed);
   published_ = used_;

@@ -1,6 +1,7 @@
 // LuaEngine: one Lua 5.1 interpreter (Debian's liblua5.1) per I/O thread,
 // with Redis 7.0's sandbox and its `redis` library, running EVAL scripts
-// (docs/impl.md, "Server: scripts").
+// and FCALL functions (docs/impl.md, "Server: scripts" and "Server:
+// functions").
 //
 // Per thread, not per server: a script runs on the thread of the client
 // that called it, holding the stripe locks of the keys it touches (see
@@ -23,6 +24,14 @@
 // runs past its time limit is stopped with an error (its writes, still
 // pending in its Tx, are dropped by the caller).
 //
+// Functions (lua_functions.cc) live in the same interpreter, in an
+// environment of their own: while a library's code loads, its globals are
+// only Redis's load-time API (redis.register_function, redis.log and the
+// version fields); when a function runs they are the scripts' globals
+// without KEYS and ARGV (a function gets its keys and arguments as its two
+// parameters). A thread compiles a library the first time it calls one of
+// its functions (by the library's id: function_library.h).
+//
 // Thread safety: an engine belongs to its thread (ForThread).
 #ifndef SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
 #define SHALE_SERVER_SCRIPTING_LUA_ENGINE_H_
@@ -33,9 +42,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "server/protocol/resp/resp_writer.h"
+#include "server/scripting/function_library.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -70,8 +81,14 @@ struct ScriptLog {
 };
 
 struct ScriptRun {
-  std::string_view sha;  // lowercase hex, as ScriptCache names it
+  // EVAL: the script's SHA-1 (lowercase hex, as ScriptCache names it);
+  // FCALL: the function's name.
+  std::string_view name;
+  // FCALL: the function's library (empty for EVAL).
+  std::string_view library;
   std::span<const std::string> keys, argv;
+  // The command that runs it, as sent (FUNCTION STATS shows it).
+  std::span<const std::string> command;
   ScriptHost* host;
   int64_t time_limit_ms;  // <= 0: no limit
 };
@@ -97,17 +114,47 @@ class LuaEngine {
   bool Prepare(uint64_t gen, const std::string& sha, std::string_view body,
                size_t shebang_len, std::string* err);
 
+  // --- functions (lua_functions.cc) ---
+
+  // Runs a library's code (body: after its shebang line) with the load-time
+  // API, collecting what it registers into *defs (in registration order)
+  // and keeping the compiled functions aside until InstallLoaded. False
+  // with *err set to Redis's text (without "ERR "): "Error compiling
+  // function: ...", "Error registering functions: ...". log: redis.log
+  // lines reach the server's log (else they are dropped: a library loaded
+  // again by another thread logs nothing).
+  bool LoadLibrary(std::string_view body, bool log,
+                   std::vector<FunctionDef>* defs, std::string* err);
+  // Makes the functions of the last successful LoadLibrary this thread's
+  // library `name`, id `id`.
+  void InstallLoaded(const std::string& name, uint64_t id);
+  // Makes lib callable on this thread (compiling it unless this thread has
+  // its id already), after dropping the libraries set no longer has when
+  // set's generation is new to this thread. False with *err set.
+  bool EnsureLibrary(const FunctionSet& set, const Library& lib,
+                     std::string* err);
+
+  // A running function, as FUNCTION STATS shows it.
+  struct RunningInfo {
+    std::string name;
+    std::vector<std::string> command;
+    int64_t duration_ms = 0;
+  };
+  // The first running function of any thread; false if none runs.
+  static bool RunningFunction(RunningInfo* info);
+
   enum class Outcome { kDone, kRetry };
   // Runs the prepared script run.sha: writes exactly one reply to w
   // (the script's result or its error, converted as Redis 7.0 does),
   // unless the host asked for a retry (kRetry: nothing written).
   Outcome Run(const ScriptRun& run, RespWriter* w);
 
-  // SCRIPT KILL: stops every running script that has not written (from
+  // SCRIPT KILL (functions false) and FUNCTION KILL (true): stops every
+  // running script of that kind (EVAL or FCALL) that has not written (from
   // its next hook call on, as Redis's: "Script killed by user with SCRIPT
-  // KILL..."). Any thread.
-  enum class KillResult { kNotBusy, kKilled, kUnkillable };
-  static KillResult KillRunning();
+  // KILL..."). kOtherKind: only scripts of the other kind run. Any thread.
+  enum class KillResult { kNotBusy, kKilled, kUnkillable, kOtherKind };
+  static KillResult KillRunning(bool functions);
 
   // True if the last Run was stopped by its time limit.
   bool timed_out() const { return timed_out_; }
@@ -134,9 +181,13 @@ class LuaEngine {
   // Raises the error that unwinds it (and makes every instruction raise
   // again).
   void RaiseStop(lua_State* L);
+  // Writes the redis.log lines kept in logs_ to the server's log.
+  void FlushLogs();
 
   // The redis.* functions (lua_redis_api.cc).
   friend struct LuaApi;
+  // redis.register_function and the load hook (lua_functions.cc).
+  friend struct FunctionLoadApi;
 
   lua_State* L_ = nullptr;
   size_t used_ = 0;
@@ -151,7 +202,20 @@ class LuaEngine {
   bool timed_out_ = false;  // the time limit passed: unwind
   int64_t deadline_ms_ = 0;
   std::vector<ScriptLog> logs_;  // redis.log's, written when the run ends
-  size_t published_ = 0;         // used_ as last added to total_memory_
+  int64_t started_ms_ = 0;       // the current run's start
+
+  // Functions: the libraries this thread compiled (name -> id; their
+  // functions are in the Lua registry), and the generation of the set
+  // they were last checked against.
+  std::unordered_map<std::string, uint64_t> libraries_;
+  uint64_t functions_gen_ = 0;
+  // The library being loaded (nullptr otherwise).
+  struct LoadCtx {
+    std::vector<FunctionDef>* defs;
+    int64_t deadline_ms;
+  };
+  LoadCtx* load_ = nullptr;
+  size_t published_ = 0;  // used_ as last added to total_memory_
   static std::atomic<size_t> total_memory_;
   // SCRIPT KILL's view of the run, read by other threads.
   std::atomic<bool> kill_{false};

@@ -26,12 +26,32 @@ inline constexpr const char* kRegScripts = "shale.scripts";  // sha -> func
 inline constexpr const char* kRegReal = "shale.real";
 // Tables no script may write, even with rawset (weak keys).
 inline constexpr const char* kRegProtected = "shale.protected";
+// Functions: their globals (a read-only proxy reading through
+// kRegFnTarget[1]: the load-time API while a library loads, the real
+// globals otherwise), the load-time API, the libraries this thread
+// compiled (name -> {function name -> function}) and the functions of the
+// library being loaded.
+inline constexpr const char* kRegFnEnv = "shale.fnenv";
+inline constexpr const char* kRegFnTarget = "shale.fntarget";
+inline constexpr const char* kRegLoadApi = "shale.loadapi";
+inline constexpr const char* kRegLibs = "shale.libs";
+inline constexpr const char* kRegPending = "shale.pending";
 
 // Replaces the globals of L with Redis's sandbox: the read-only proxy
 // around them (see lua_engine.h), with rawset, rawget, next, pairs and
 // setmetatable aware of it. REQUIRES: the libraries and the redis table
 // are registered as globals.
 void InstallSandbox(lua_State* L);
+
+// Makes the functions' environment and load-time API (the kRegFn*
+// fields). REQUIRES: InstallSandbox ran.
+void InstallFunctionSandbox(lua_State* L);
+// redis.register_function (lua_functions.cc).
+int LuaRegisterFunction(lua_State* L);
+// Pushes the function `name` of this thread's library `library` (nil if
+// it has none).
+void PushFunction(lua_State* L, std::string_view library,
+                  std::string_view name);
 
 // The number of entries of the table at the top of L's stack (pairs'
 // count, not the # length). Leaves the stack as it was.

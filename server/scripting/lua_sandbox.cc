@@ -30,6 +30,35 @@ int ReadGlobal(lua_State* L) {
                     lua_tostring(L, 2));
 }
 
+// __index of the functions' globals: upvalue 1 is kRegFnTarget, whose
+// [1] is the table read (KEYS and ARGV of scripts are not a function's).
+int ReadFunctionGlobal(lua_State* L) {
+  lua_rawgeti(L, lua_upvalueindex(1), 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  const bool runtime = lua_rawequal(L, -1, -2);
+  lua_pop(L, 1);
+  bool hidden = false;
+  if (runtime && lua_type(L, 2) == LUA_TSTRING) {
+    size_t len;
+    const char* k = lua_tolstring(L, 2, &len);
+    const std::string_view key(k, len);
+    hidden = key == "KEYS" || key == "ARGV";
+  }
+  if (!hidden) {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, -2);
+    if (!lua_isnil(L, -1)) return 1;
+  }
+  if (!lua_isstring(L, 2)) {
+    return luaL_error(L,
+                      "Script attempted to access nonexistent global variable");
+  }
+  return luaL_error(L,
+                    "Script attempted to access nonexistent global variable "
+                    "'%s'",
+                    lua_tostring(L, 2));
+}
+
 bool IsProtected(lua_State* L, int idx) {
   if (!lua_istable(L, idx)) return false;
   lua_getfield(L, LUA_REGISTRYINDEX, kRegProtected);
@@ -155,6 +184,60 @@ void NewWeakTable(lua_State* L, const char* name) {
 }
 
 }  // namespace
+
+void InstallFunctionSandbox(lua_State* L) {
+  const int top = lua_gettop(L);
+  // The target holder, reading the real globals.
+  lua_newtable(L);
+  const int target = lua_gettop(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  lua_rawseti(L, target, 1);
+  lua_pushvalue(L, target);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegFnTarget);
+
+  // The functions' globals: a proxy that reads through the holder.
+  lua_newtable(L);
+  const int env = lua_gettop(L);
+  lua_newtable(L);
+  lua_pushvalue(L, target);
+  lua_pushcclosure(L, ReadFunctionGlobal, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, RefuseWrite);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, env);
+  Protect(L, env);
+  lua_pushvalue(L, env);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegFnEnv);
+
+  // The load-time API: {redis = {register_function, log, LOG_*,
+  // REDIS_VERSION, REDIS_VERSION_NUM}}, whose missing fields raise as
+  // missing globals do.
+  lua_newtable(L);
+  const int api = lua_gettop(L);
+  lua_newtable(L);
+  const int redis = lua_gettop(L);
+  lua_pushcfunction(L, LuaRegisterFunction);
+  lua_setfield(L, redis, "register_function");
+  lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  lua_getfield(L, -1, "redis");
+  const int full = lua_gettop(L);
+  for (const char* f : {"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE",
+                        "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"}) {
+    lua_getfield(L, full, f);
+    lua_setfield(L, redis, f);
+  }
+  lua_settop(L, redis);
+  PushProxy(L, redis, ReadGlobal, 0);
+  lua_setfield(L, api, "redis");
+  lua_settop(L, api);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegLoadApi);
+
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegLibs);
+  lua_settop(L, top);
+}
 
 void InstallSandbox(lua_State* L) {
   NewWeakTable(L, kRegProtected);

@@ -1,11 +1,14 @@
-"""Scripts: EVAL EVALSHA EVAL_RO EVALSHA_RO SCRIPT LOAD|EXISTS. A fixed set
+"""Scripts: EVAL EVALSHA EVAL_RO EVALSHA_RO SCRIPT LOAD|EXISTS, and
+functions: FCALL FCALL_RO FUNCTION LOAD|DELETE|LIST|STATS. A fixed set
 of scripts of the kinds applications run (a rate limiter, a lock's
 compare-and-delete, a queue's pop by score, reads and writes of every type,
 errors raised and caught, RESP3 conversions) with KEYS and ARGV drawn from
 the shared pools, so scripts meet the other families' keys (WRONGTYPE
 inside scripts) and values (non-numbers where numbers are expected).
 Scripts return nothing whose order differs by design (no HGETALL or
-SMEMBERS results)."""
+SMEMBERS results). The functions are two fixed libraries loaded by the
+reset (LIST shows only the one-function library: Redis lists a library's
+functions in its hash table's order)."""
 from gen import Cmd, Family
 
 SCRIPTS = [
@@ -77,6 +80,54 @@ def evalsha_args(g):
     return [sha.encode(), b"1", g.key(), g.value()]
 
 
+# Function libraries: FUNCTIONS' bodies as functions of (keys, args).
+FUNCTIONS = {
+    "c_incr": "return redis.call('incr', keys[1])",
+    "c_cad": "if redis.call('get', keys[1]) == args[1] then "
+             "return redis.call('del', keys[1]) else return 0 end",
+    "c_echo": "return {keys[1], args[1], #keys, #args}",
+    "c_rpush": "redis.call('rpush', keys[1], args[1]) "
+               "return redis.call('lrange', keys[1], 0, 2)",
+    "c_err": "redis.call('set', keys[1], args[1]) error('after a write')",
+    "c_pcall": "return redis.pcall('incr', keys[1])",
+    "c_resp3": "redis.setresp(3) return {redis.call('get', keys[1]), "
+               "redis.call('exists', keys[1]) == 1}",
+}
+RO_FUNCTIONS = {
+    "c_get": "return redis.call('get', keys[1])",
+    "c_ro_del": "return redis.call('del', keys[1])",
+}
+
+
+def library():
+    lines = ["#!lua name=compat"]
+    for name, body in FUNCTIONS.items():
+        lines.append("redis.register_function('%s', function(keys, args) "
+                     "%s end)" % (name, body))
+    for name, body in RO_FUNCTIONS.items():
+        lines.append("redis.register_function{function_name='%s', "
+                     "flags={'no-writes'}, callback=function(keys, args) "
+                     "%s end}" % (name, body))
+    return "\n".join(lines).encode()
+
+
+LIBRARY = library()
+SMALL = (b"#!lua name=compat2\nredis.register_function{function_name="
+         b"'c_type', description='type', callback=function(keys) "
+         b"return redis.call('type', keys[1]) end}")
+ALL_FUNCTIONS = list(FUNCTIONS) + list(RO_FUNCTIONS) + ["c_type", "nosuch"]
+
+
+def fcall_args(g):
+    name = g.choice(ALL_FUNCTIONS).encode()
+    nkeys = g.choice([1, 1, 1, 2, 0])
+    keys = [g.key() for _ in range(nkeys)]
+    args = [g.value() for _ in range(g.randint(0, 2))]
+    if g.chance(0.05):
+        return [name, g.choice([b"-1", b"9", b"x"])] + keys + args
+    return [name, str(nkeys).encode()] + keys + args
+
+
 FAMILY = Family("scripting", [
     Cmd("EVAL", eval_args, weight=8),
     Cmd("EVAL_RO", eval_args, weight=1),
@@ -87,4 +138,15 @@ FAMILY = Family("scripting", [
     Cmd("SCRIPT", lambda g: [g.case("EXISTS")] + [
         __import__("hashlib").sha1(s.encode()).hexdigest().encode()
         for s in LOADED], weight=0.5),
-], weight=1.0, reset=[[b"SCRIPT", b"FLUSH"]])
+    Cmd("FCALL", fcall_args, weight=6),
+    Cmd("FCALL_RO", fcall_args, weight=2),
+    Cmd("FUNCTION", lambda g: [g.case("LOAD"), g.case("REPLACE"), LIBRARY],
+        weight=0.3),
+    Cmd("FUNCTION", lambda g: [g.case("LOAD"), SMALL], weight=0.3),
+    Cmd("FUNCTION", lambda g: [g.case("DELETE"), b"compat2"], weight=0.3),
+    Cmd("FUNCTION", lambda g: [g.case("LIST"), g.case("LIBRARYNAME"),
+                               b"compat2", g.case("WITHCODE")], weight=0.3),
+    Cmd("FUNCTION", lambda g: [g.case("STATS")], weight=0.2),
+], weight=1.0, reset=[[b"SCRIPT", b"FLUSH"], [b"FUNCTION", b"FLUSH"],
+                      [b"FUNCTION", b"LOAD", LIBRARY],
+                      [b"FUNCTION", b"LOAD", SMALL]])
