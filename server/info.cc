@@ -54,6 +54,11 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
                        static_cast<size_t>(s->paused_clients.load()))}}});
   std::string mem;
   s->ks->db()->GetProperty("shale.mem-bytes", &mem);
+  std::shared_ptr<const FunctionSet> functions = s->functions.Current();
+  size_t function_code = 0;
+  for (const auto& [name, lib] : functions->libraries()) {
+    function_code += lib->code.size();
+  }
   uint64_t rss = ResidentBytes();
   out.push_back({"memory",
                  {{"used_memory", str(rss)},
@@ -64,6 +69,10 @@ std::vector<InfoSection> CollectInfo(ServerState* s, bool with_keyspace) {
                   {"used_memory_vm_eval", str(LuaEngine::TotalMemory())},
                   {"used_memory_scripts_eval", str(s->scripts.bytes())},
                   {"number_of_cached_scripts", str(s->scripts.size())},
+                  // The functions' Lua memory is in used_memory_lua (they
+                  // share the scripts' interpreters).
+                  {"number_of_functions", str(functions->function_count())},
+                  {"used_memory_functions", str(function_code)},
                   {"maxmemory", "0"}}});
   std::string wal;
   s->ks->db()->GetProperty("shale.live-wal-bytes", &wal);

@@ -13,10 +13,17 @@ namespace {
 // EVAL and EVALSHA are "may_replicate" in Redis 7.0, except a script whose
 // shebang declares no-writes (evalGetCommandFlags); EVAL_RO and
 // EVALSHA_RO are not. EVALSHA's script is not looked up: it always counts
-// as a write (docs/protocols.md).
-bool ScriptMayWrite(const Command& cmd, const Args& args) {
+// as a write (docs/protocols.md). FCALL is, unless its function has the
+// no-writes flag (fcallGetCommandFlags); FCALL_RO is not.
+bool ScriptMayWrite(ServerState* server, const Command& cmd, const Args& args) {
   std::string_view name = cmd.name;
   if (name == "evalsha") return true;
+  if (name == "fcall") {
+    if (args.size() < 2) return true;
+    std::shared_ptr<const FunctionSet> set = server->functions.Current();
+    const FunctionSet::Entry* f = set->Find(args[1]);
+    return f == nullptr || (f->def->flags & kFnNoWrites) == 0;
+  }
   if (name != "eval" || args.size() < 2) return false;
   std::string_view body = args[1];
   if (!body.starts_with("#!")) return true;
@@ -36,8 +43,8 @@ bool ScriptMayWrite(const Command& cmd, const Args& args) {
 
 // Whether CLIENT PAUSE WRITE holds cmd (Redis's CMD_WRITE or
 // CMD_MAY_REPLICATE).
-bool MayWrite(const Command& cmd, const Args& args) {
-  if (cmd.flags & kCmdScript) return ScriptMayWrite(cmd, args);
+bool MayWrite(ServerState* server, const Command& cmd, const Args& args) {
+  if (cmd.flags & kCmdScript) return ScriptMayWrite(server, cmd, args);
   return (cmd.flags & (kCmdWrite | kCmdMayReplicate)) != 0;
 }
 
@@ -48,13 +55,13 @@ bool RespSession::PauseHolds(const Command& cmd, const Args& args) const {
   ClientPause::Mode mode = server_->pause.Current(ClientPause::NowMs());
   if (mode == ClientPause::Mode::kOff) return false;
   if (mode == ClientPause::Mode::kAll) return true;
-  if (MayWrite(cmd, args)) return true;
+  if (MayWrite(server_, cmd, args)) return true;
   // As Redis 7.0's processCommand: an EXEC is a write if a command it
   // queued is one (queued commands were held, if at all, when queued).
   if (std::string_view(cmd.name) == "exec" && in_multi_) {
     for (const Args& q : queue_) {
       const Command* c = ResolveCommand(q);
-      if (c != nullptr && MayWrite(*c, q)) return true;
+      if (c != nullptr && MayWrite(server_, *c, q)) return true;
     }
   }
   return false;

@@ -494,6 +494,8 @@ RESTORES = [
     ("FCALL", "fp2", "0"),
     ("FCALL", "fp3", "0"),
     ("FUNCTION", "DELETE", "p1"),
+    ("FUNCTION", "DELETE", "pg"),
+    ("FUNCTION", "DELETE", "pg2"),
     ("FUNCTION", "DUMP"),
 ]
 
@@ -593,6 +595,10 @@ def test_every_thread_sees_changes(server, r):
     try:
         r.function_load(lib("t", ("tf", "return 'v1'")))
         assert [c.fcall("tf", 0) for c in conns] == [b"v1"] * len(conns)
+        info = r.info("memory")
+        assert info["number_of_functions"] == 1
+        assert info["used_memory_functions"] == len(lib("t", ("tf", "return "
+                                                                  "'v1'")))
         r.function_load(lib("t", ("tf", "return 'v2'")), replace=True)
         assert [c.fcall("tf", 0) for c in conns] == [b"v2"] * len(conns)
         r.function_load(lib("t", ("tg", "return 'g'")), replace=True)
@@ -663,76 +669,97 @@ def test_function_kill_and_stats(server, r):
     """From a connection on another I/O thread: FUNCTION STATS shows the
     running function, SCRIPT KILL refuses to stop it, FUNCTION KILL does
     (Redis 7.0's texts), and then nothing runs."""
+    import socket
+
     import redis
+    from resp_raw import RawConn
     r.function_load(lib("spin", ("spin", "local i = 0 while true do "
                                          "i = i + 1 end")), replace=True)
     r.config_set("busy-reply-threshold", "0")
-    others = []
 
-    def ask(*args):
-        """args' reply from the first connection whose thread is free."""
-        for _ in range(20):
-            for o in list(others):
-                try:
-                    return o.execute_command(*args)
-                except redis.ResponseError as e:
-                    return "error: " + str(e)
-                except (redis.TimeoutError, redis.ConnectionError):
-                    others.remove(o)
-            others.extend(redis.Redis(host="127.0.0.1", port=server.port,
-                                      socket_timeout=0.5) for _ in range(4))
+    pool = []
+
+    def open_pool():
+        """Connections opened while nothing runs: a running script holds
+        its I/O thread, which then accepts and serves nothing (connections
+        are dealt to the threads in turn, so eight reach both)."""
+        for c in pool:
+            c.close()
+        pool[:] = [RawConn(server.port) for _ in range(8)]
+        for c in pool:
+            assert c.call("PING") == b"+PONG\r\n"
+
+    def free_conn():
+        """A pooled connection whose I/O thread answers (one that does not
+        within 0.5 s is on the running script's thread: dropped)."""
+        while pool:
+            c = pool[0]
+            c.timeout = 0.5
+            try:
+                if c.call("PING") == b"+PONG\r\n":
+                    c.timeout = 20
+                    return c
+            except (socket.timeout, TimeoutError, OSError):
+                pass
+            pool.pop(0).close()
         raise AssertionError("no free I/O thread")
 
     result = {}
 
-    def run():
+    def run(*args):
         try:
-            result["reply"] = r.fcall("spin", 1, "k1", "arg")
+            result["reply"] = r.execute_command(*args)
         except redis.ResponseError as e:
             result["error"] = str(e)
 
-    t = threading.Thread(target=run)
+    t = threading.Thread(target=run, args=("FCALL", "spin", 1, "k1", "arg"))
     try:
+        open_pool()
         t.start()
 
         def running():
-            stats = ask("FUNCTION", "STATS")
-            return isinstance(stats, list) and stats[1] is not None and stats
+            stats = free_conn().call("FUNCTION", "STATS")
+            return b"running_script\r\n*6" in stats and stats
 
         stats = wait_for(running, 10, "FUNCTION STATS shows the function")
-        info = dict(zip(stats[1][::2], stats[1][1::2]))
-        assert info[b"name"] == b"spin"
-        assert info[b"command"] == [b"FCALL", b"spin", b"1", b"k1", b"arg"]
-        assert info[b"duration_ms"] >= 0
-        assert ask("SCRIPT", "KILL") == (
-            "error: BUSY Redis is busy running a script. You can only call "
-            "FUNCTION KILL or SHUTDOWN NOSAVE.")
-        assert ask("FUNCTION", "KILL") == b"OK"
+        assert stats.startswith(
+            b"*4\r\n$14\r\nrunning_script\r\n*6\r\n$4\r\nname\r\n"
+            b"$4\r\nspin\r\n$7\r\ncommand\r\n*5\r\n$5\r\nFCALL\r\n"
+            b"$4\r\nspin\r\n$1\r\n1\r\n$2\r\nk1\r\n$3\r\narg\r\n"
+            b"$11\r\nduration_ms\r\n:"), stats
+        c = free_conn()
+        assert c.call("SCRIPT", "KILL") == (
+            b"-BUSY Redis is busy running a script. You can only call "
+            b"FUNCTION KILL or SHUTDOWN NOSAVE.\r\n")
+        assert c.call("FUNCTION", "KILL") == b"+OK\r\n"
         t.join(10)
         assert result == {"error": "Script killed by user with SCRIPT KILL... "
                                    "script: spin, on @user_function:2."}
-        assert ask("FUNCTION", "KILL") == (
-            "error: NOTBUSY No scripts in execution right now.")
+        assert c.call("FUNCTION", "KILL") == (
+            b"-NOTBUSY No scripts in execution right now.\r\n")
+        assert c.call("FUNCTION", "STATS").startswith(
+            b"*4\r\n$14\r\nrunning_script\r\n$-1\r\n")
         # An EVAL running: FUNCTION KILL refuses, SCRIPT KILL stops it.
         result.clear()
-
-        def run_eval():
-            try:
-                result["reply"] = r.eval("while true do end", 0)
-            except redis.ResponseError as e:
-                result["error"] = str(e)
-
-        t = threading.Thread(target=run_eval)
+        open_pool()
+        t = threading.Thread(target=run, args=("EVAL", "while true do end",
+                                               0))
         t.start()
-        wait_for(lambda: "SCRIPT KILL" in str(ask("FUNCTION", "KILL")), 10,
+        wait_for(lambda: b"You can only call SCRIPT KILL" in
+                 free_conn().call("FUNCTION", "KILL"), 10,
                  "FUNCTION KILL refuses an EVAL")
-        assert ask("SCRIPT", "KILL") == b"OK"
+        assert free_conn().call("SCRIPT", "KILL") == b"+OK\r\n"
         t.join(10)
         assert "Script killed by user" in result["error"]
     finally:
+        if t.is_alive():
+            c = free_conn()
+            c.call("FUNCTION", "KILL")
+            c.call("SCRIPT", "KILL")
+            t.join(10)
+        for c in pool:
+            c.close()
         r.config_set("busy-reply-threshold", "5000")
-        for o in others:
-            o.close()
         r.function_flush()
 
 
@@ -773,3 +800,34 @@ def test_libraries_survive_restart(tmp_path):
         assert srv.redis().function_list() == []
     finally:
         srv.cleanup()
+
+
+def test_pause_write_holds_writing_functions(server):
+    """CLIENT PAUSE WRITE holds FCALL of a function without no-writes (it
+    may replicate, as in Redis 7.0), not FCALL_RO nor a no-writes
+    function."""
+    from test_resp_clients import conn, info_field, wait_blocked
+    ctl, f = conn(server.port), conn(server.port)
+    ctl.call("FUNCTION", "FLUSH")
+    ctl.call("FUNCTION", "LOAD", lib(
+        "pw", ("pw_set", "return redis.call('set', keys[1], 'x')"),
+        named("function_name='pw_get', flags={'no-writes'}, "
+              "callback=function(keys) return redis.call('get', keys[1]) "
+              "end")))
+    base = info_field(ctl, "clients", "blocked_clients")
+    assert ctl.call("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    try:
+        assert f.call("FCALL", "pw_get", "1", "pk") == b"$-1\r\n"
+        assert f.call("FCALL_RO", "pw_get", "1", "pk") == b"$-1\r\n"
+        f.send("FCALL", "pw_set", "1", "pk")
+        wait_blocked(ctl, base + 1)
+        line = [ln for ln in ctl.call("CLIENT", "LIST").decode().splitlines()
+                if " flags=b " in ln]
+        assert len(line) == 1 and "cmd=fcall " in line[0], line
+    finally:
+        assert ctl.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    assert f.reply() == b"+OK\r\n"
+    assert ctl.call("GET", "pk") == b"$1\r\nx\r\n"
+    ctl.call("FUNCTION", "FLUSH")
+    for c in (ctl, f):
+        c.close()
