@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -89,21 +90,18 @@ class Collection {
         static_cast<uint64_t>(static_cast<int64_t>(meta_.count) + delta);
     dirty_ = true;
   }
-  // Sets a sorted set's score bounds (ValueMeta::zset_low/high).
-  void SetZSetBounds(uint64_t low, uint64_t high) {
+  // Sets one of a sorted set's bounds (ValueMeta::zset_low ...; format
+  // doc §3): the low entry (ordered score, a prefix of its member), the
+  // high one (ordered score, its member or none: the whole score).
+  void SetZSetLow(uint64_t low, std::string_view member) {
     meta_.zset_low = low;
-    meta_.zset_high = high;
+    meta_.zset_low_member.assign(member);
     dirty_ = true;
   }
-  // The members that go with the bounds (ValueMeta::zset_low_member ...).
-  void SetZSetBoundMembers(std::string_view low, const std::string* high) {
-    meta_.zset_low_member.assign(low);
-    meta_.zset_high_has_member = high != nullptr;
-    if (high != nullptr) {
-      meta_.zset_high_member = *high;
-    } else {
-      meta_.zset_high_member.clear();
-    }
+  void SetZSetHigh(uint64_t high, std::optional<std::string_view> member) {
+    meta_.zset_high = high;
+    meta_.zset_high_has_member = member.has_value();
+    meta_.zset_high_member.assign(member.value_or(std::string_view()));
     dirty_ = true;
   }
   // Sets a stream's typefields (ValueMeta::stream).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <optional>
 
 #include "server/keyspace/element_iterator.h"
 
@@ -60,6 +61,13 @@ std::string_view LowBoundMember(std::string_view member) {
   return member.substr(0, kZSetBoundMemberMax);
 }
 
+// The high bound's member for a last live member: itself, or none (the
+// whole score) if it is longer than the metadata keeps.
+std::optional<std::string_view> HighBoundMember(std::string_view member) {
+  if (member.size() > kZSetBoundMemberMax) return std::nullopt;
+  return member;
+}
+
 std::string BitsSub(uint64_t b) {
   std::string s;
   for (int i = 7; i >= 0; i--) {
@@ -110,25 +118,14 @@ void ZSet::SeekLast(ElementIterator* it) {
 void ZSet::WidenBounds(uint64_t b, std::string_view member, bool first) {
   const ValueMeta& m = z_->meta();
   if (!first && m.zset_low == 0) return;  // unknown bounds stay unknown
-  uint64_t lo = m.zset_low, hi = m.zset_high;
-  std::string lo_member = m.zset_low_member, hi_member = m.zset_high_member;
-  bool hi_has_member = m.zset_high_has_member;
-  bool changed = first;
-  if (first || b < lo || (b == lo && member < lo_member)) {
-    lo = b;
-    lo_member = LowBoundMember(member);
-    changed = true;
-  }
+  const bool below = first || b < m.zset_low ||
+                     (b == m.zset_low && member < m.zset_low_member);
   // A high bound without a member covers its whole score already.
-  if (first || b > hi || (b == hi && hi_has_member && member > hi_member)) {
-    hi = b;
-    hi_has_member = member.size() <= kZSetBoundMemberMax;
-    hi_member.assign(hi_has_member ? member : std::string_view());
-    changed = true;
-  }
-  if (!changed) return;
-  z_->SetZSetBounds(lo, hi);
-  z_->SetZSetBoundMembers(lo_member, hi_has_member ? &hi_member : nullptr);
+  const bool above = first || b > m.zset_high ||
+                     (b == m.zset_high && m.zset_high_has_member &&
+                      member > m.zset_high_member);
+  if (below) z_->SetZSetLow(b, LowBoundMember(member));
+  if (above) z_->SetZSetHigh(b, HighBoundMember(member));
 }
 
 void ZSet::NoteRemoved(double score) {
@@ -144,10 +141,7 @@ Status ZSet::Tighten() {
   const bool low = low_stale_, high = high_stale_;
   low_stale_ = high_stale_ = false;
   if (!z_->found() || z_->count() == 0) return Status::OK();
-  uint64_t lo = z_->meta().zset_low, hi = z_->meta().zset_high;
-  std::string lo_member = z_->meta().zset_low_member;
-  std::string hi_member = z_->meta().zset_high_member;
-  bool hi_has_member = z_->meta().zset_high_has_member;
+  // The entry an iterator is at: its ordered score and member.
   auto read = [](ElementIterator* it, uint64_t* b) {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) {
@@ -156,12 +150,14 @@ Status ZSet::Tighten() {
     *b = v;
     return it->sub().substr(8);
   };
+  uint64_t b = 0;
   if (low) {
     auto it = NewScoreIterator();
     SeekFirst(it.get());
     if (!it->status().ok()) return it->status();
     if (it->Valid() && it->sub().size() >= 8) {
-      lo_member = LowBoundMember(read(it.get(), &lo));
+      std::string_view member = read(it.get(), &b);
+      z_->SetZSetLow(b, LowBoundMember(member));
     }
   }
   if (high) {
@@ -169,13 +165,10 @@ Status ZSet::Tighten() {
     SeekLast(it.get());
     if (!it->status().ok()) return it->status();
     if (it->Valid() && it->sub().size() >= 8) {
-      std::string_view member = read(it.get(), &hi);
-      hi_has_member = member.size() <= kZSetBoundMemberMax;
-      hi_member.assign(hi_has_member ? member : std::string_view());
+      std::string_view member = read(it.get(), &b);
+      z_->SetZSetHigh(b, HighBoundMember(member));
     }
   }
-  z_->SetZSetBounds(lo, hi);
-  z_->SetZSetBoundMembers(lo_member, hi_has_member ? &hi_member : nullptr);
   return Status::OK();
 }
 
