@@ -278,7 +278,6 @@ void RespSession::Run(const Command* cmd, Args& args) {
       if (!lock_keys_.empty()) tx_.LockKeys(lock_keys_);
     }
     run_open_ = true;
-    run_db_ = db;
     run_mark_ = out_->size();
     run_count_ = run_bytes_ = 0;
   }
@@ -304,7 +303,7 @@ bool RespSession::Groupable(const Command& cmd) const {
 }
 
 bool RespSession::JoinRun(const Command& cmd, const Args& args, int db) {
-  if (db != run_db_) return false;
+  if (db != tx_.db()) return false;
   if (!(cmd.flags & kCmdWrite)) return true;  // reads take no locks
   lock_keys_.clear();
   CommandKeys(cmd, args, db, &lock_keys_);

@@ -178,7 +178,6 @@ class RespSession : public Session {
   // The open run (Run, CommitRun): tx_ is begun and not committed.
   bool grouping_ = false;  // inside OnData's loop: runs may form
   bool run_open_ = false;
-  int run_db_ = 0;
   size_t run_mark_ = 0;         // where its first reply starts in out_
   size_t run_count_ = 0;        // its commands
   size_t run_bytes_ = 0;        // their arguments' bytes
