@@ -14,11 +14,6 @@ std::string TagGid(char tag, uint64_t gid) {
   return s;
 }
 
-void PutId(std::string* out, StreamId id) {
-  PutBE64(out, id.ms);
-  PutBE64(out, id.seq);
-}
-
 bool GetId(std::string_view* in, StreamId* id) {
   return GetBE64(in, &id->ms) && GetBE64(in, &id->seq);
 }
@@ -105,7 +100,7 @@ void StreamGroups::PutGroup(std::string_view name, const StreamGroup& g) {
   sub.append(name);
   buf_.clear();
   PutBE64(&buf_, g.gid);
-  PutId(&buf_, g.last);
+  AppendIdSub(&buf_, g.last);
   PutVarint(&buf_, static_cast<uint64_t>(g.entries_read + 1));
   PutVarint(&buf_, g.pel);
   PutVarint(&buf_, g.consumers);
@@ -166,7 +161,7 @@ Status StreamGroups::DeleteConsumer(uint64_t gid, std::string_view name) {
       return Status::Corruption("bad consumer pending entry");
     }
     std::string pending = PendingPrefix(gid);
-    PutId(&pending, id);
+    AppendIdSub(&pending, id);
     c_->DeleteEntry(KeyKind::kStreamAux, pending);
     c_->DeleteEntry(KeyKind::kStreamAux, it->sub());
   }
@@ -176,7 +171,7 @@ Status StreamGroups::DeleteConsumer(uint64_t gid, std::string_view name) {
 Status StreamGroups::GetPending(uint64_t gid, StreamId id, PendingEntry* p,
                                 bool* found) {
   std::string sub = PendingPrefix(gid);
-  PutId(&sub, id);
+  AppendIdSub(&sub, id);
   Status s = GetAux(sub, &buf_, found);
   if (!s.ok() || !*found) return s;
   if (!DecodePending(buf_, p)) return Status::Corruption("bad pending entry");
@@ -186,21 +181,21 @@ Status StreamGroups::GetPending(uint64_t gid, StreamId id, PendingEntry* p,
 void StreamGroups::PutPending(uint64_t gid, StreamId id,
                               const PendingEntry& p) {
   std::string sub = PendingPrefix(gid);
-  PutId(&sub, id);
+  AppendIdSub(&sub, id);
   buf_.clear();
   PutBE64(&buf_, p.delivered_ms);
   PutVarint(&buf_, p.deliveries);
   buf_.append(p.consumer);
   c_->PutEntry(KeyKind::kStreamAux, sub, buf_);
   std::string idx = ConsumerPendingPrefix(gid, p.consumer);
-  PutId(&idx, id);
+  AppendIdSub(&idx, id);
   c_->PutEntry(KeyKind::kStreamAux, idx, "");
 }
 
 void StreamGroups::DeletePending(uint64_t gid, StreamId id,
                                  std::string_view consumer) {
   std::string sub = PendingPrefix(gid);
-  PutId(&sub, id);
+  AppendIdSub(&sub, id);
   c_->DeleteEntry(KeyKind::kStreamAux, sub);
   UnindexPending(gid, id, consumer);
 }
@@ -208,7 +203,7 @@ void StreamGroups::DeletePending(uint64_t gid, StreamId id,
 void StreamGroups::UnindexPending(uint64_t gid, StreamId id,
                                   std::string_view consumer) {
   std::string idx = ConsumerPendingPrefix(gid, consumer);
-  PutId(&idx, id);
+  AppendIdSub(&idx, id);
   c_->DeleteEntry(KeyKind::kStreamAux, idx);
 }
 

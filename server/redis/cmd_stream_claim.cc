@@ -17,11 +17,6 @@
 namespace shale::server {
 namespace {
 
-std::string NoGroup(const Args& a) {
-  return "NOGROUP No such key '" + std::string(CString(a[1])) +
-         "' or consumer group '" + std::string(CString(a[2])) + "'";
-}
-
 // One claim or drop at a time, with the counts written at the end.
 class Claimer {
  public:
@@ -143,14 +138,8 @@ bool EntryExists(Collection* c, StreamId id, Status* s) {
 //        [TIME unix-ms] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID id]
 void XClaim(CommandContext& ctx, Args& a) {
   Collection c(ctx.ks(), KeyType::kStream);
-  if (!OpenCollRead(ctx, &c, a[1])) return;
   StreamGroup g;
-  bool found = false;
-  if (c.found()) {
-    Status s = StreamGroups(&c).GetGroup(a[2], &g, &found);
-    if (!s.ok()) return ReplyStatus(ctx.w, s);
-  }
-  if (!found) return ctx.w->Error(NoGroup(a));
+  if (!OpenStreamGroup(ctx, &c, a[1], a[2], &g)) return;
   int64_t min_idle;
   if (!ParseInt64(a[4], &min_idle)) {
     return ctx.w->Error("ERR Invalid min-idle-time argument for XCLAIM");
@@ -259,14 +248,8 @@ void XAutoClaim(CommandContext& ctx, Args& a) {
     }
   }
   Collection c(ctx.ks(), KeyType::kStream);
-  if (!OpenCollRead(ctx, &c, a[1])) return;
   StreamGroup g;
-  bool found = false;
-  if (c.found()) {
-    Status s = StreamGroups(&c).GetGroup(a[2], &g, &found);
-    if (!s.ok()) return ReplyStatus(ctx.w, s);
-  }
-  if (!found) return ctx.w->Error(NoGroup(a));
+  if (!OpenStreamGroup(ctx, &c, a[1], a[2], &g)) return;
   const int64_t now = static_cast<int64_t>(Keyspace::WallNowMs());
   Claimer claimer(ctx, &c, a[2], &g, a[3]);
   StreamGroups* groups = claimer.groups();

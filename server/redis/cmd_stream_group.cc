@@ -281,19 +281,9 @@ void XPending(CommandContext& ctx, Args& a) {
     }
   }
   Collection c(ctx.ks(), KeyType::kStream);
-  if (!OpenCollRead(ctx, &c, a[1])) return;
-  StreamGroups groups(&c);
   StreamGroup g;
-  bool found = false;
-  if (c.found()) {
-    Status s = groups.GetGroup(a[2], &g, &found);
-    if (!s.ok()) return ReplyStatus(ctx.w, s);
-  }
-  if (!found) {
-    return ctx.w->Error("NOGROUP No such key '" + std::string(CString(a[1])) +
-                        "' or consumer group '" + std::string(CString(a[2])) +
-                        "'");
-  }
+  if (!OpenStreamGroup(ctx, &c, a[1], a[2], &g)) return;
+  StreamGroups groups(&c);
   Status s = summary ? ReplyPendingSummary(ctx, &groups, g)
                      : ReplyPendingRange(ctx, &groups, g, start, end,
                                          static_cast<uint64_t>(count), min_idle,

@@ -228,4 +228,22 @@ Status ReplyPendingRange(CommandContext& ctx, StreamGroups* groups,
   return Status::OK();
 }
 
+bool OpenStreamGroup(CommandContext& ctx, Collection* c, std::string_view key,
+                     std::string_view group, StreamGroup* g) {
+  if (!OpenCollRead(ctx, c, key)) return false;
+  bool found = false;
+  if (c->found()) {
+    Status s = StreamGroups(c).GetGroup(group, g, &found);
+    if (!s.ok()) {
+      ReplyStatus(ctx.w, s);
+      return false;
+    }
+  }
+  if (!found) {
+    ctx.w->Error("NOGROUP No such key '" + std::string(CString(key)) +
+                 "' or consumer group '" + std::string(CString(group)) + "'");
+  }
+  return found;
+}
+
 }  // namespace shale::server

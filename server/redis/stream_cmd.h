@@ -37,6 +37,13 @@ bool ReplyStreamRange(RespWriter* w, Stream* s, StreamId start, StreamId end,
 bool ReplyStreamEntry(RespWriter* w, std::string_view sub,
                       std::string_view value);
 
+// Opens stream key for reading and its consumer group group into *g; false
+// with the reply written: an engine error, WRONGTYPE, or Redis's
+// "NOGROUP No such key '<key>' or consumer group '<group>'" when either is
+// missing (XPENDING, XCLAIM, XAUTOCLAIM).
+bool OpenStreamGroup(CommandContext& ctx, Collection* c, std::string_view key,
+                     std::string_view group, StreamGroup* g);
+
 // A range bound as Redis's streamParseIntervalIDOrReply: "-", "+", an ID
 // (a missing seq is missing_seq) or "(id" (strict), exclusive bounds moved
 // one ID inward (start: up, else down) with Redis's "invalid start/end ID
