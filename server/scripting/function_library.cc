@@ -147,11 +147,6 @@ void FunctionSet::Remove(const std::string& library) {
   libraries_.erase(it);
 }
 
-void FunctionSet::Clear() {
-  libraries_.clear();
-  functions_.clear();
-}
-
 void FunctionSet::Add(std::shared_ptr<const Library> lib) {
   Remove(lib->name);
   for (const FunctionDef& f : lib->functions) {

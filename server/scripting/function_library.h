@@ -94,7 +94,6 @@ class FunctionSet {
   void set_generation(uint64_t g) { generation_ = g; }
 
   void Remove(const std::string& library);
-  void Clear();
   // Adds lib (whose functions must not collide with another library's).
   void Add(std::shared_ptr<const Library> lib);
   // The name of the first function of lib (in its order) that some library

@@ -15,11 +15,9 @@ constexpr const char* kReadOnly = "Attempt to modify a readonly table";
 // __newindex of every proxy.
 int RefuseWrite(lua_State* L) { return luaL_error(L, kReadOnly); }
 
-// __index of the globals' proxy: upvalue 1 is the real globals table.
-int ReadGlobal(lua_State* L) {
-  lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(1));
-  if (!lua_isnil(L, -1)) return 1;
+// The error of a read of a global that does not exist: the key at stack
+// index 2 names it, as Redis's texts do.
+int RaiseMissingGlobal(lua_State* L) {
   if (!lua_isstring(L, 2)) {
     return luaL_error(L,
                       "Script attempted to access nonexistent global variable");
@@ -28,6 +26,14 @@ int ReadGlobal(lua_State* L) {
                     "Script attempted to access nonexistent global variable "
                     "'%s'",
                     lua_tostring(L, 2));
+}
+
+// __index of the globals' proxy: upvalue 1 is the real globals table.
+int ReadGlobal(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  return RaiseMissingGlobal(L);
 }
 
 // __index of the functions' globals: upvalue 1 is kRegFnTarget, whose
@@ -49,14 +55,7 @@ int ReadFunctionGlobal(lua_State* L) {
     lua_rawget(L, -2);
     if (!lua_isnil(L, -1)) return 1;
   }
-  if (!lua_isstring(L, 2)) {
-    return luaL_error(L,
-                      "Script attempted to access nonexistent global variable");
-  }
-  return luaL_error(L,
-                    "Script attempted to access nonexistent global variable "
-                    "'%s'",
-                    lua_tostring(L, 2));
+  return RaiseMissingGlobal(L);
 }
 
 bool IsProtected(lua_State* L, int idx) {
