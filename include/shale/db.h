@@ -111,7 +111,8 @@ class DB {
   virtual Status SyncWAL() = 0;
 
   // Writes the memtable to a table file and waits until it is part of the
-  // DB (its WAL is then no longer needed).
+  // DB and the WALs it made obsolete are removed (or kept for reuse, see
+  // Options::recycle_log_file_num).
   virtual Status Flush() = 0;
 
   // Compacts every key in [*begin, *end] (nullptr: open on that side) down

@@ -128,7 +128,12 @@ Status DBImpl::Flush() {
   Status s = WriteInternal(WriteOptions(), nullptr, WriteKind::kSwitchMemTable);
   if (!s.ok()) return s;
   MutexLock l(&mu_);
-  while (!imm_.empty() && bg_error_.ok() && !shutting_down_.load()) {
+  // flush_running_ too: the flush thread pops the memtable before it removes
+  // the files the flush made obsolete (without mu_, so another thread's
+  // signal can wake this one in between), and a caller may look at the
+  // directory as soon as Flush returns.
+  while ((!imm_.empty() || flush_running_) && bg_error_.ok() &&
+         !shutting_down_.load()) {
     bg_cv_.Wait();
   }
   return bg_error_;
