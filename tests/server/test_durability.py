@@ -274,3 +274,145 @@ def test_sigkill_during_list_flood_keeps_lists_whole(tmp_path):
         assert shared <= set(got) <= shared_maybe
     finally:
         srv.cleanup()
+
+
+def test_sigkill_during_stream_flood_keeps_entries_and_acks(tmp_path):
+    """kill -9 during a flood of XADD, XREADGROUP and XACK (--fsync always):
+    every acknowledged entry is in its stream with its fields, XLEN counts
+    what XRANGE finds, an acknowledged XACK's entries are pending no more,
+    every entry a consumer received and did not ack is still pending for
+    that consumer (XPENDING, its history read, XINFO GROUPS agree), and the
+    group's last-delivered ID is at least every delivered ID."""
+    import redis
+    srv = ShaleServer(str(tmp_path), args=["--fsync", "always"]).start()
+    try:
+        streams = ["s0", "s1"]
+        r = srv.redis(decode_responses=True)
+        for s in streams:
+            r.xgroup_create(s, "g", id="0", mkstream=True)
+        added = {}  # (stream, id) -> fields, acknowledged
+        sent = {}  # (w, i) -> stream, every XADD sent
+        delivered = {}  # (stream, id) -> consumer, acknowledged deliveries
+        acked = set()  # (stream, id) whose XACK was acknowledged
+        cut_read = {}  # consumer -> stream, an XREADGROUP the kill cut off
+        cut_ack = set()  # (stream, id) of an XACK the kill cut off
+        failures = []
+        lock = threading.Lock()
+        stop = threading.Event()
+        seed = random.randrange(1 << 30)
+        print("seed", seed)
+
+        def producer(w):
+            rc = srv.redis(decode_responses=True)
+            s = streams[w % 2]
+            i = 0
+            while not stop.is_set():
+                fields = {"w": str(w), "i": str(i)}
+                with lock:
+                    sent[(w, i)] = s
+                try:
+                    id_ = rc.xadd(s, fields)
+                except (redis.ConnectionError, OSError):
+                    return
+                with lock:
+                    added[(s, id_)] = fields
+                i += 1
+
+        def consumer(c):
+            rnd = random.Random(seed + c)
+            rc = srv.redis(decode_responses=True)
+            s = streams[c % 2]
+            name = "c%d" % c
+            mine = []  # delivered to me, not acked yet
+            while not stop.is_set():
+                try:
+                    with lock:
+                        cut_read[name] = s
+                    got = rc.xreadgroup("g", name, {s: ">"}, count=5)
+                    with lock:
+                        del cut_read[name]
+                        for _, entries in got:
+                            for id_, _ in entries:
+                                if (s, id_) in delivered:
+                                    failures.append(("redelivered", s, id_))
+                                delivered[(s, id_)] = name
+                                mine.append(id_)
+                    # c3 never acks: its entries must all stay pending.
+                    if mine and c != 3 and rnd.randrange(2):
+                        batch = mine[:rnd.randrange(1, len(mine) + 1)]
+                        with lock:
+                            cut_ack.update((s, x) for x in batch)
+                        n = rc.xack(s, "g", *batch)
+                        with lock:
+                            cut_ack.difference_update((s, x) for x in batch)
+                            if n != len(batch):
+                                failures.append(("xack", s, batch, n))
+                            acked.update((s, x) for x in batch)
+                        del mine[:len(batch)]
+                except (redis.ConnectionError, OSError):
+                    return
+
+        ts = [threading.Thread(target=producer, args=(w,)) for w in range(4)]
+        ts += [threading.Thread(target=consumer, args=(c,)) for c in range(4)]
+        for t in ts:
+            t.start()
+        wait_for(lambda: len(added) >= 3000 and len(acked) >= 500, 60,
+                 "load")
+        srv.kill()
+        stop.set()
+        for t in ts:
+            t.join(30)
+        assert not failures, failures[:5]
+        print("added", len(added), "delivered", len(delivered), "acked",
+              len(acked), "cut reads", len(cut_read), "cut acks",
+              len(cut_ack))
+        srv.start()
+        r = srv.redis(decode_responses=True)
+        for s in streams:
+            entries = r.xrange(s, "-", "+")
+            assert r.xlen(s) == len(entries), s
+            ids = [id_ for id_, _ in entries]
+            assert ids == sorted(ids, key=lambda x: tuple(
+                map(int, x.split("-")))) and len(set(ids)) == len(ids), s
+            found = dict(entries)
+            for (s2, id_), fields in added.items():
+                if s2 == s:
+                    assert found.get(id_) == fields, (s, id_)
+            for id_, fields in entries:
+                # Every entry is one some producer sent to this stream (an
+                # unacknowledged, cut-off XADD may have applied).
+                key = (int(fields["w"]), int(fields["i"]))
+                assert sent.get(key) == s, (s, id_, fields)
+
+            pending = {p["message_id"]: p["consumer"] for p in
+                       r.xpending_range(s, "g", "-", "+", 10 ** 7)}
+            summary = r.xpending(s, "g")
+            assert summary["pending"] == len(pending), s
+            per = {}
+            for name in pending.values():
+                per[name] = per.get(name, 0) + 1
+            assert {c["name"]: c["pending"]
+                    for c in summary["consumers"]} == per, s
+            group = r.xinfo_groups(s)[0]
+            assert group["pending"] == len(pending), s
+            last = tuple(map(int, group["last-delivered-id"].split("-")))
+            for (s2, id_), name in delivered.items():
+                if s2 != s:
+                    continue
+                assert tuple(map(int, id_.split("-"))) <= last, (s, id_)
+                if (s, id_) in acked:
+                    assert id_ not in pending, ("acked but pending", s, id_)
+                elif (s, id_) not in cut_ack:
+                    assert pending.get(id_) == name, (s, id_, name)
+            for id_, name in pending.items():
+                # Pending for the consumer it was delivered to, or for one
+                # whose cut-off XREADGROUP may have delivered it.
+                assert (delivered.get((s, id_)) == name or
+                        cut_read.get(name) == s), (s, id_, name)
+            for name in set(pending.values()):
+                history = r.xreadgroup("g", name, {s: "0"}, count=10 ** 7)
+                mine = [id_ for id_, _ in history[0][1]] if history else []
+                assert sorted(mine) == sorted(
+                    i for i, n in pending.items() if n == name), (s, name)
+    finally:
+        srv.cleanup()
