@@ -15,7 +15,12 @@ packages=(
   pybind11-dev python3-dev python3-plyvel debhelper lintian adduser
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   python3-celery ruby-sidekiq
+  nodejs
 )
+# BullMQ's test (tests/server/test_apps_bullmq.py) runs on node with npm.
+# Debian ships npm apart from nodejs; a nodejs from elsewhere (NodeSource)
+# carries its own npm, which Debian's npm package would conflict with.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,87 @@
+"""BullMQ, the Node.js job queue built of Lua scripts, unchanged from the
+npm registry against shale-server: tests/apps/bullmq/bullmq_test.js
+(a queue and worker, a delayed job, a retried job, a job failing for good,
+a job scheduler repeating, QueueEvents over XREAD BLOCK, progress,
+getJobCounts, pause/resume, a flow, concurrency 4).
+
+The packages are the ones tests/apps/bullmq/package-lock.json pins,
+installed by `npm ci` into a directory beside the server binary
+(build/apps-bullmq) and reinstalled only when the lock file changes.
+Skipped, saying why, when node or npm is missing or the npm registry is
+unreachable. `SHALE_APPS_TARGET=PORT` runs it against a server already
+listening there (e.g. a redis-server, to check the test itself)."""
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT, ShaleServer, server_binary
+
+APP_DIR = ROOT / "tests" / "apps" / "bullmq"
+FILES = ("package.json", "package-lock.json", "bullmq_test.js")
+# What npm prints when it cannot reach the registry.
+OFFLINE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT",
+           "ENETUNREACH", "ECONNRESET")
+
+
+def install_dir():
+    try:
+        return pathlib.Path(server_binary()).resolve().parent / "apps-bullmq"
+    except RuntimeError:
+        return pathlib.Path.home() / ".cache" / "shale" / "apps-bullmq"
+
+
+def install(node, npm):
+    """Copies the app into install_dir() and runs `npm ci` there unless
+    the lock file installed last time is the same. Returns the dir."""
+    d = install_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    for f in FILES:
+        shutil.copyfile(APP_DIR / f, d / f)
+    lock = (APP_DIR / "package-lock.json").read_bytes()
+    stamp = d / "node_modules" / ".shale-lock"
+    if stamp.exists() and stamp.read_bytes() == lock:
+        return d
+    run = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit",
+                          "--no-fund"], cwd=d, capture_output=True,
+                         text=True, timeout=300)
+    if run.returncode != 0:
+        out = run.stdout + run.stderr
+        if any(code in out for code in OFFLINE):
+            pytest.skip("npm ci could not reach the npm registry: " +
+                        out.strip().splitlines()[-1])
+        pytest.fail("npm ci failed:\n" + out[-4000:])
+    stamp.write_bytes(lock)
+    return d
+
+
+@pytest.fixture(scope="module")
+def port():
+    env = os.environ.get("SHALE_APPS_TARGET")
+    if env:
+        yield int(env)
+        return
+    s = ShaleServer().start()
+    yield s.port
+    s.cleanup()
+
+
+def test_bullmq_queue_worker_events_retries_schedulers_flows(port):
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("BullMQ test needs node and npm (Debian's nodejs and "
+                    "npm); %s is not installed" %
+                    ("node" if node is None else "npm"))
+    version = subprocess.run([node, "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < 18:
+        pytest.skip("BullMQ 6 needs node 18 or newer; node is " + version)
+    d = install(node, npm)
+    run = subprocess.run([node, "bullmq_test.js"], cwd=d,
+                         env=dict(os.environ, BULLMQ_PORT=str(port)),
+                         capture_output=True, text=True, timeout=120)
+    print(run.stdout)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-4000:]
+    assert "all checks passed" in run.stdout
