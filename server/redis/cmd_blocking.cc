@@ -12,6 +12,7 @@
 // empty key writes nothing (the waiter stays blocked).
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <set>
 #include <string>
 #include <utility>
@@ -27,15 +28,17 @@ namespace shale::server {
 namespace {
 
 // Redis 7.0's getTimeoutFromObjectOrReply in seconds: a long double,
-// truncated to milliseconds; 0 blocks forever. As Redis on x86-64, a
-// value past the int64 milliseconds (inf too) converts to a negative one.
+// rounded up to milliseconds (so 0.0001 waits 1 ms, where truncating
+// would make it 0, forever; -0.0001 rounds to 0 and waits forever, as in
+// Redis); 0 blocks forever. As Redis on x86-64, a value past the int64
+// milliseconds (inf too) converts to a negative one.
 bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* ms) {
   long double t;
   if (!ParseLongDouble(arg, &t)) {
     ctx.w->Error("ERR timeout is not a float or out of range");
     return false;
   }
-  t *= 1000.0L;
+  t = std::ceil(t * 1000.0L);
   if (!(t < 9223372036854775808.0L) || t <= -9223372036854775808.0L ||
       static_cast<int64_t>(t) < 0) {
     ctx.w->Error("ERR timeout is negative");

@@ -198,6 +198,28 @@ def test_timeouts(server, real_redis):  # noqa: F811
     ])
 
 
+def test_sub_millisecond_timeouts(server, real_redis):  # noqa: F811
+    """Redis 7.0 rounds a timeout up to whole milliseconds: under 1 ms
+    waits 1 ms (BullMQ's workers send BZPOPMIN key 0.001), where 0 would
+    block forever; a negative one under 1 ms rounds to 0, forever."""
+    compare(server, real_redis, [
+        ("call", "c1", "BLPOP", "q", "0.001"),
+        ("call", "c1", "BRPOP", "q", "0.0001"),
+        ("call", "c1", "BLMOVE", "q", "d", "LEFT", "LEFT", "0.0009"),
+        ("call", "c1", "BRPOPLPUSH", "q", "d", "1e-10"),
+        ("call", "c1", "BLMPOP", "0.0005", "1", "q", "LEFT"),
+        ("call", "c1", "BZPOPMIN", "z", "0.001"),
+        ("call", "c1", "BZPOPMAX", "z", "0.00000001"),
+        ("call", "c1", "BZMPOP", "0.0002", "1", "z", "MIN"),
+        ("block", "c2", "BLPOP", "q", "-0.0001"),
+        ("call", "c1", "RPUSH", "q", "v"),
+        ("reply", "c2"),
+        ("block", "c2", "BZPOPMIN", "z", "-0.0009"),
+        ("call", "c1", "ZADD", "z", "1", "m"),
+        ("reply", "c2"),
+    ])
+
+
 def unblock_script(port, proto):
     ctl = RawConn(port)
     ctl.call("FLUSHALL")
