@@ -4,6 +4,11 @@ npm registry against shale-server: tests/apps/bullmq/bullmq_test.js
 a job scheduler repeating, QueueEvents over XREAD BLOCK, progress,
 getJobCounts, pause/resume, a flow, concurrency 4).
 
+A second test records what that run sends to Debian's redis-server
+(MONITOR: every command and script BullMQ uses) and replays it to a fresh
+redis-server and to shale-server: every reply must match, byte for byte
+but for stream IDs and HGETALL's field order (monitor_replay.py).
+
 The packages are the ones tests/apps/bullmq/package-lock.json pins,
 installed by `npm ci` into a directory beside the server binary
 (build/apps-bullmq) and reinstalled only when the lock file changes.
@@ -18,6 +23,9 @@ import subprocess
 import pytest
 
 from conftest import ROOT, ShaleServer, server_binary
+from monitor_replay import Recorder, compare_replays, replay
+from real_redis import real_redis  # noqa: F401 (a fixture)
+from resp_raw import RawConn
 
 APP_DIR = ROOT / "tests" / "apps" / "bullmq"
 FILES = ("package.json", "package-lock.json", "bullmq_test.js")
@@ -68,7 +76,9 @@ def port():
     s.cleanup()
 
 
-def test_bullmq_queue_worker_events_retries_schedulers_flows(port):
+@pytest.fixture(scope="module")
+def app():
+    """(node, the installed directory), or a skip saying what is missing."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("BullMQ test needs node and npm (Debian's nodejs and "
@@ -78,10 +88,43 @@ def test_bullmq_queue_worker_events_retries_schedulers_flows(port):
                              text=True).stdout.strip()
     if int(version.lstrip("v").split(".")[0]) < 18:
         pytest.skip("BullMQ 6 needs node 18 or newer; node is " + version)
-    d = install(node, npm)
+    return node, install(node, npm)
+
+
+def run_app(app, port):
+    node, d = app
     run = subprocess.run([node, "bullmq_test.js"], cwd=d,
                          env=dict(os.environ, BULLMQ_PORT=str(port)),
                          capture_output=True, text=True, timeout=120)
     print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-4000:]
     assert "all checks passed" in run.stdout
+    # BullMQ warns about a server older than it recommends, or one that
+    # may evict its keys (INFO's redis_version, maxmemory_policy).
+    for warning in ("highly recommended", "IMPORTANT!"):
+        assert warning not in run.stderr, run.stderr[-4000:]
+
+
+def test_bullmq_queue_worker_events_retries_schedulers_flows(app, port):
+    run_app(app, port)
+
+
+def test_bullmq_commands_replayed_reply_as_redis(app, port, real_redis):
+    recorder = Recorder(real_redis.port)
+    run_app(app, real_redis.port)
+    feed = recorder.stop()
+    scripts = sum(1 for _, args in feed if args[0].upper() == b"EVALSHA")
+    assert scripts > 50, "too few EVALSHA calls recorded: %d" % scripts
+    replies = []
+    for p in (real_redis.port, port):
+        c = RawConn(p)
+        c.call("FLUSHALL")
+        c.call("SCRIPT", "FLUSH")
+        c.close()
+        replies.append(replay(feed, p))
+    bad = compare_replays(replies[1], replies[0])
+    report = "\n".join("%r\n  shale: %r\n  redis: %r" % (
+        [a[:80] for a in args[:6]], ours[:400], theirs[:400])
+        for args, ours, theirs in bad[:10])
+    assert not bad, "%d of %d replies differ:\n%s" % (
+        len(bad), len(replies[0]), report)
