@@ -144,11 +144,12 @@ def _parse(b, i=0):
 
 
 def _same(ours, theirs, hashes):
-    """ours (shale) equals theirs (redis), stream IDs aside (each replay
-    makes its own). With hashes, a flat list of an even number of strings
-    may also be a hash's fields and values (HGETALL, or a script returning
-    one): equal if shale's holds the same pairs in byte order of the
-    fields, as docs/protocols.md says shale answers HGETALL."""
+    """ours equals theirs, stream IDs aside (each replay makes its own).
+    With hashes, a flat list of an even number of strings may also be a
+    hash's fields and values (HGETALL, or a script returning one): equal
+    if both hold the same pairs, each field once, in any order (shale
+    answers in byte order of the fields, docs/protocols.md; redis-server
+    in insertion order, or hash-table order once the hash is large)."""
     if isinstance(ours, bytes) and isinstance(theirs, bytes):
         return STREAM_ID.sub(b"<id>", ours) == STREAM_ID.sub(b"<id>", theirs)
     if not (isinstance(ours, list) and isinstance(theirs, list)):
@@ -160,12 +161,11 @@ def _same(ours, theirs, hashes):
     if not hashes or len(ours) % 2 or not all(
             isinstance(x, bytes) for x in ours + theirs):
         return False
-    pairs = list(zip(ours[::2], ours[1::2]))
-    return (pairs == sorted(pairs) and len({f for f, _ in pairs}) ==
-            len(pairs) and _same([x for p in pairs for x in p],
-                                 [x for p in sorted(zip(theirs[::2],
-                                                        theirs[1::2]))
-                                  for x in p], False))
+    a = sorted(zip(ours[::2], ours[1::2]))
+    b = sorted(zip(theirs[::2], theirs[1::2]))
+    return (len({f for f, _ in a}) == len(a) and
+            _same([x for p in a for x in p], [x for p in b for x in p],
+                  False))
 
 
 def compare_replays(ours, theirs):

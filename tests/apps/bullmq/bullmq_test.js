@@ -305,6 +305,93 @@ check('concurrency 4: four jobs active at once', async () => {
   });
 });
 
+check('priorities, job logs, metrics, getWorkers, clean', async () => {
+  const order = [];
+  await withQueue('priority', null, null, async ({queue, events}) => {
+    // Added before any worker runs, so the worker takes them by priority
+    // (lower first), FIFO within one priority.
+    const jobs = [];
+    for (const p of [3, 1, 2, 1, 3]) {
+      jobs.push(await queue.add('p' + p, {p}, {priority: p}));
+    }
+    eq(await queue.getPrioritizedCount(), 5, 'getPrioritizedCount');
+    eq(await queue.getCountsPerPriority([1, 2, 3]), {1: 2, 2: 1, 3: 2},
+       'getCountsPerPriority');
+    const worker = new Worker('priority', async (job) => {
+      order.push(job.id);
+      await job.log('ran ' + job.name);
+      return job.data.p;
+    }, {connection, name: 'prio-worker', metrics: {maxDataPoints: 10}});
+    try {
+      await within(
+          Promise.all(jobs.map((j) => j.waitUntilFinished(events, WAIT_MS))),
+          WAIT_MS, 'the 5 prioritized jobs');
+      eq(order, [jobs[1].id, jobs[3].id, jobs[2].id, jobs[0].id, jobs[4].id],
+         'processing order');
+      const logs = await queue.getJobLogs(jobs[2].id);
+      eq([logs.logs, logs.count], [['ran p2'], 1], 'getJobLogs');
+      // CLIENT SETNAME / CLIENT LIST: the worker's connections by name.
+      const workers = await queue.getWorkers();
+      assert(workers.length >= 1 && workers.every((w) => w.name === 'priority'),
+             'getWorkers: ' + JSON.stringify(workers.map((w) => w.name)));
+      const metrics = await queue.getMetrics('completed');
+      eq(metrics.meta.count, 5, 'getMetrics completed count');
+    } finally {
+      await worker.close();
+    }
+    eq((await queue.clean(0, 100, 'completed')).length, 5, 'clean completed');
+    eq(await queue.getCompletedCount(), 0, 'completed after clean');
+  });
+});
+
+check('manual jobs and job edits: promote, changeDelay, changePriority, ' +
+          'updateData, deduplication, retryJobs, remove, drain, obliterate',
+      async () => {
+        await withQueue('admin', null, null, async ({queue}) => {
+          const late = await queue.add('late', {}, {delay: 60000});
+          await late.changeDelay(120000);
+          eq((await Job.fromId(queue, late.id)).delay, 120000, 'changeDelay');
+          await late.promote();
+          eq(await late.getState(), 'waiting', 'state after promote');
+          const prio = await queue.add('prio', {a: 1}, {priority: 5});
+          await prio.changePriority({priority: 1});
+          eq(await queue.getCountsPerPriority([1, 5]), {1: 1, 5: 0},
+             'changePriority');
+          await prio.updateData({a: 2});
+          eq((await Job.fromId(queue, prio.id)).data, {a: 2}, 'updateData');
+          const d1 = await queue.add('d', {}, {deduplication: {id: 'once'}});
+          const d2 = await queue.add('d', {}, {deduplication: {id: 'once'}});
+          eq(d2.id, d1.id, 'deduplicated job id');
+          eq(await queue.getDeduplicationJobId('once'), d1.id,
+             'getDeduplicationJobId');
+          // A worker without a processor: jobs fetched and failed by hand.
+          const worker = new Worker('admin', null, {connection});
+          try {
+            const job = await worker.getNextJob('token-1');
+            eq(job.id, late.id, 'getNextJob takes the oldest waiting job');
+            await job.moveToFailed(new Error('by hand'), 'token-1');
+            eq(await job.getState(), 'failed', 'state after moveToFailed');
+            await queue.retryJobs({state: 'failed'});
+            eq(await job.getState(), 'waiting', 'state after retryJobs');
+          } finally {
+            await worker.close();
+          }
+          await d1.remove();
+          eq(await queue.getJobState(d1.id), 'unknown', 'state after remove');
+          await queue.add('later', {}, {delay: 60000});
+          await queue.drain(true);
+          eq(await queue.getJobCounts('wait', 'delayed', 'prioritized'),
+             {wait: 0, delayed: 0, prioritized: 0}, 'counts after drain');
+          await queue.obliterate({force: true});
+          const redis = new IORedis(connection);
+          try {
+            eq(await redis.keys('bull:admin:*'), [], 'keys after obliterate');
+          } finally {
+            await redis.quit();
+          }
+        });
+      });
+
 async function main() {
   const redis = new IORedis(connection);
   await redis.flushall();
