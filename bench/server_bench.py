@@ -16,6 +16,9 @@ then, the servers taking turns on each test:
   redis-benchmark's collection tests (-t COLLECTION_TESTS below: lists,
       sets, hashes, sorted sets, LRANGE of 100 and 300 elements, MSET), the
       same sizes, at -P 1 and -P 16;
+  redis-benchmark's stream commands of STREAM_TESTS below (XADD with and
+      without MAXLEN ~, XRANGE of 10, a group's XREADGROUP of one entry and
+      XACK of one), at -P 1 and -P 16;
   redis-benchmark EVALSHA of the SCRIPTS below (a read-modify-write of one
       key: GET, INCR, SET with PX; and `return 1`, a script call's own
       cost) on keys over KEYS, at -P 1 and -P 16;
@@ -129,7 +132,9 @@ def redis_benchmark(port, requests, keys, pipeline, timeout, tests="set,get"):
     return results, " ".join(argv)
 
 
-# EVALSHA benchmarks (issue 21): name -> script, run on key:__rand_int__.
+# EVALSHA benchmarks (issue 21): name -> script, run on ctr:__rand_int__
+# (not the preloaded key:..., whose 100-byte values INCR refuses, and
+# redis-benchmark stops at the first error reply).
 SCRIPTS = {
     "evalsha_rmw": "local v = tonumber(redis.call('get', KEYS[1]) or '0') "
                    "local n = redis.call('incr', KEYS[1]) "
@@ -146,7 +151,7 @@ def evalsha_benchmark(port, name, requests, keys, pipeline, timeout):
     argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
             "-n", str(requests), "-r", str(keys), "-c", "50",
             "-P", str(pipeline), "--csv", "evalsha", sha, "1",
-            "key:__rand_int__"]
+            "ctr:__rand_int__"]
     out = subprocess.run(argv, capture_output=True, text=True,
                          timeout=timeout, check=True).stdout
     row = next(csv.DictReader(io.StringIO(out)))
@@ -156,7 +161,64 @@ def evalsha_benchmark(port, name, requests, keys, pipeline, timeout):
         "p99_us": float(row["p99_latency_ms"]) * 1000,
         "avg_us": float(row["avg_latency_ms"]) * 1000,
     }}, " ".join(argv[:-4] + ["evalsha", f"<{name}>", "1",
-                              "key:__rand_int__"])
+                              "ctr:__rand_int__"])
+
+
+# Stream benchmarks (issue 23): name -> (command, -r). The XADD tests fill
+# 1000 streams (bstream:%012d) that XRANGE then reads. redis-benchmark
+# sends one command per request, so a consumer group's read and its ack
+# are two tests on "bq", preloaded with one entry per request (IDs N-1 for
+# N below REQUESTS) and a group "g" at 0: XREADGROUP hands out one entry per
+# call, and XACK acks a random ID N-1 (pending the first time it is drawn).
+STREAM_TESTS = {
+    "xadd": (["XADD", "bstream:__rand_int__", "*", "f", "v" * 100], 1000),
+    "xadd_maxlen": (["XADD", "bstream:__rand_int__", "MAXLEN", "~", "1000",
+                     "*", "f", "v" * 100], 1000),
+    "xrange_10": (["XRANGE", "bstream:__rand_int__", "-", "+", "COUNT",
+                   "10"], 1000),
+    "xreadgroup_1": (["XREADGROUP", "GROUP", "g", "c__rand_int__", "COUNT",
+                      "1", "STREAMS", "bq", ">"], 50),
+    "xack_1": (["XACK", "bq", "g", "__rand_int__-1"], None),
+}
+
+
+def preload_stream_queue(port, entries):
+    """XADDs bq N-1 f v for N below entries, then creates group g at 0."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.settimeout(60)
+        f = s.makefile("rb")
+        s.sendall(resp(b"DEL", b"bq"))
+        f.readline()
+        for start in range(0, entries, 1000):
+            end = min(entries, start + 1000)
+            s.sendall(b"".join(resp(b"XADD", b"bq", b"%d-1" % i, b"f",
+                                    b"v" * 100) for i in range(start, end)))
+            for _ in range(start, end):
+                line = f.readline()
+                if not line.startswith(b"$"):
+                    raise RuntimeError(f"stream preload on {port}: {line!r}")
+                f.readline()
+        s.sendall(resp(b"XGROUP", b"CREATE", b"bq", b"g", b"0"))
+        line = f.readline()
+        if not line.startswith(b"+OK"):
+            raise RuntimeError(f"XGROUP CREATE on {port}: {line!r}")
+
+
+def command_benchmark(port, name, argv_tail, requests, keys, pipeline,
+                      timeout):
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
+            "-n", str(requests), "-r", str(keys), "-c", "50",
+            "-P", str(pipeline), "--csv"] + argv_tail
+    out = subprocess.run(argv, capture_output=True, text=True,
+                         timeout=timeout, check=True).stdout
+    row = next(csv.DictReader(io.StringIO(out)))
+    shown = " ".join(a if len(a) < 20 else f"<{len(a)} bytes>" for a in argv)
+    return {name: {
+        "ops_per_sec": float(row["rps"]),
+        "p50_us": float(row["p50_latency_ms"]) * 1000,
+        "p99_us": float(row["p99_latency_ms"]) * 1000,
+        "avg_us": float(row["avg_latency_ms"]) * 1000,
+    }}, shown
 
 
 def memcaslap(port, seconds, timeout):
@@ -265,6 +327,19 @@ def main():
                                 server=name, client="redis-benchmark",
                                 benchmark=f"{test} -P {pipeline}",
                                 command=cmd, **r))
+            for pipeline in (1, 16):
+                for name, port in (("shale", sp), ("redis", redis.ports[0])):
+                    preload_stream_queue(port, args.requests)
+                    for test, (tail, r) in STREAM_TESTS.items():
+                        res, cmd = command_benchmark(
+                            port, test, tail, args.requests,
+                            r or args.requests, pipeline, timeout)
+                        print(f"  {cmd}")
+                        for t, row in res.items():
+                            results.append(dict(
+                                server=name, client="redis-benchmark",
+                                benchmark=f"{t} -P {pipeline}",
+                                command=cmd, **row))
         if mc:
             for name, port in (("shale", smc), ("memcached", mc.ports[0])):
                 res, cmd = memcaslap(port, args.seconds, args.seconds + 120)
