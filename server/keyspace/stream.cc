@@ -225,11 +225,16 @@ Status Stream::TrimFront(Pred keep_going, uint64_t limit, uint64_t* removed) {
 
 Status Stream::TrimMaxLen(uint64_t maxlen, uint64_t limit, uint64_t* removed) {
   uint64_t excess = length() > maxlen ? length() - maxlen : 0;
+  *removed = 0;
+  if (excess == 0) return Status::OK();  // no iterator for nothing to trim
   return TrimFront([&excess](StreamId) { return excess-- > 0; }, limit,
                    removed);
 }
 
 Status Stream::TrimMinId(StreamId min, uint64_t limit, uint64_t* removed) {
+  *removed = 0;
+  // st_.first is exact (Delete and TrimFront keep it so).
+  if (length() == 0 || !(st_.first < min)) return Status::OK();
   return TrimFront([min](StreamId id) { return id < min; }, limit, removed);
 }
 
