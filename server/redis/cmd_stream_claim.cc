@@ -35,10 +35,8 @@ class Claimer {
                int64_t retrycount, bool justid) {
     if (!have_consumer_) {
       bool created;
-      Status s = CreateConsumer(ctx_, c_, group_, g_, consumer_, &created);
-      if (!s.ok()) return s;
-      bool found;
-      s = groups_.GetConsumer(g_->gid, consumer_, &con_, &found);
+      Status s =
+          CreateConsumer(ctx_, c_, group_, g_, consumer_, &created, &con_);
       if (!s.ok()) return s;
       con_.seen_ms = Keyspace::WallNowMs();
       have_consumer_ = true;

@@ -201,10 +201,7 @@ Status TouchConsumer(CommandContext& ctx, Collection* c, std::string_view group,
                      StreamGroup* g, std::string_view name,
                      StreamConsumer* con) {
   bool created;
-  Status s = CreateConsumer(ctx, c, group, g, name, &created);
-  if (!s.ok()) return s;
-  bool found;
-  s = StreamGroups(c).GetConsumer(g->gid, name, con, &found);
+  Status s = CreateConsumer(ctx, c, group, g, name, &created, con);
   if (!s.ok()) return s;
   con->seen_ms = Keyspace::WallNowMs();
   StreamGroups(c).PutConsumer(g->gid, name, *con);
@@ -398,7 +395,8 @@ void ReadGeneric(CommandContext& ctx, Args& a, bool xreadgroup) {
     Stream s(c);
     StreamId gt = ids[i];
     bool history = false, serve = false;
-    if (xreadgroup) {
+    if (xreadgroup && std::find(keys.begin(), keys.begin() + i, keys[i]) !=
+                          keys.begin() + i) {
       // A key named twice shares its group: read what the earlier part of
       // this command left (Redis's one group object).
       bool found;

@@ -89,16 +89,18 @@ bool ParseIntervalId(CommandContext& ctx, std::string_view arg,
 
 Status CreateConsumer(CommandContext& ctx, Collection* c,
                       std::string_view group, StreamGroup* g,
-                      std::string_view name, bool* created) {
+                      std::string_view name, bool* created,
+                      StreamConsumer* con) {
   StreamGroups groups(c);
-  StreamConsumer con;
-  Status s = groups.GetConsumer(g->gid, name, &con, created);
+  StreamConsumer own;
+  if (con == nullptr) con = &own;
+  Status s = groups.GetConsumer(g->gid, name, con, created);
   if (!s.ok()) return s;
   *created = !*created;
   if (!*created) return Status::OK();
-  con = StreamConsumer();
-  con.seen_ms = Keyspace::WallNowMs();
-  groups.PutConsumer(g->gid, name, con);
+  *con = StreamConsumer();
+  con->seen_ms = Keyspace::WallNowMs();
+  groups.PutConsumer(g->gid, name, *con);
   g->consumers++;
   groups.PutGroup(group, *g);
   ctx.ks()->Notify(kNotifyStream, "xgroup-createconsumer", c->key());

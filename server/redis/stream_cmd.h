@@ -54,9 +54,11 @@ bool ParseIntervalId(CommandContext& ctx, std::string_view arg,
 // Finds consumer name in group g (named group) of the stream c, creating
 // it if absent (*created): the consumer (seen now, nothing pending) and
 // the group's count are written, and "xgroup-createconsumer" recorded.
+// *con (if not null) is the consumer's record, as found or created.
 Status CreateConsumer(CommandContext& ctx, Collection* c,
                       std::string_view group, StreamGroup* g,
-                      std::string_view name, bool* created);
+                      std::string_view name, bool* created,
+                      StreamConsumer* con = nullptr);
 
 // XPENDING's two replies for group g: the summary (count, first and last
 // pending IDs, the consumers with pending entries), and the entries with

@@ -186,6 +186,15 @@ SCRIPT = [
     ("XREAD", "BLOCK", "10", "COUNT", "1", "STREAMS", "r", "0"),
     ("XREAD", "STREAMS", "r", "r", "0", "4-0"),
     ("XREAD", "STREAMS", "STREAMS", "0"),
+    # XREAD where the last ID has no entry: its entry deleted, or XSETID
+    # past it (the last live entry decides).
+    ("XADD", "lt", "1-0", "f", "v"), ("XADD", "lt", "2-0", "f", "v"),
+    ("XADD", "lt", "3-0", "f", "v"), ("XDEL", "lt", "3-0"),
+    ("XREAD", "STREAMS", "lt", "2-0"), ("XREAD", "STREAMS", "lt", "1-5"),
+    ("XSETID", "lt", "9-0"), ("XREAD", "STREAMS", "lt", "2-0"),
+    ("XREAD", "STREAMS", "lt", "1-9"), ("XADD", "lt", "10-0", "f", "v"),
+    ("XREAD", "STREAMS", "lt", "9-0"), ("XDEL", "lt", "10-0", "2-0"),
+    ("XREAD", "STREAMS", "lt", "0-1"), ("XREAD", "STREAMS", "lt", "1-0"),
     # XINFO.
     ("XINFO", "STREAM", "s"), ("XINFO", "STREAM", "s", "FULL"),
     ("XINFO", "STREAM", "s", "FULL", "COUNT", "2"),
@@ -611,6 +620,18 @@ GROUP_SCRIPT = [
     ("XREADGROUP", "GROUP", "g", "STREAMS", "s", ">"),
     ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", "0"),
     ("XREAD", "STREAMS", "s", ">"),
+    # A key named twice shares its group; a last entry deleted or passed
+    # by XSETID delivers nothing new.
+    ("XADD", "tw", "1-0", "f", "v"), ("XADD", "tw", "2-0", "f", "v"),
+    ("XGROUP", "CREATE", "tw", "g", "0"),
+    ("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "tw", "tw",
+     ">", ">"),
+    ("XDEL", "tw", "2-0"),
+    ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "tw", ">"),
+    ("XSETID", "tw", "5-0"),
+    ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "tw", ">"),
+    ("XADD", "tw", "6-0", "f", "v"),
+    ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "tw", "tw", ">", "0"),
     ("XPENDING", "s", "g"), ("XPENDING", "s", "g2"), ("XPENDING", "s", "nog"),
     ("XPENDING", "nokey4", "g"), ("XPENDING", "s", "g", "-", "+"),
     ("XPENDING", "s", "g", "-", "+", "x"),
