@@ -4,7 +4,12 @@ npm registry against shale-server: tests/apps/bullmq/bullmq_test.js
 a job scheduler repeating, QueueEvents over XREAD BLOCK, progress,
 getJobCounts, pause/resume, a flow, concurrency 4).
 
-A second test records what that run sends to Debian's redis-server
+A second test kills shale-server (SIGKILL) with jobs waiting, delayed,
+active and stalled, a job scheduler and a flow in it, restarts it on the
+same data directory and lets a worker finish everything
+(tests/apps/bullmq/restart_test.js).
+
+A third test records what the first run sends to Debian's redis-server
 (MONITOR: every command and script BullMQ uses) and replays it to a fresh
 redis-server and to shale-server: every reply must match, byte for byte
 but for stream IDs and HGETALL's field order (monitor_replay.py).
@@ -28,7 +33,8 @@ from real_redis import real_redis  # noqa: F401 (a fixture)
 from resp_raw import RawConn
 
 APP_DIR = ROOT / "tests" / "apps" / "bullmq"
-FILES = ("package.json", "package-lock.json", "bullmq_test.js")
+FILES = ("package.json", "package-lock.json", "util.js", "bullmq_test.js",
+         "restart_test.js")
 # What npm prints when it cannot reach the registry.
 OFFLINE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT",
            "ENETUNREACH", "ECONNRESET")
@@ -128,3 +134,27 @@ def test_bullmq_commands_replayed_reply_as_redis(app, port, real_redis):
         for args, ours, theirs in bad[:10])
     assert not bad, "%d of %d replies differ:\n%s" % (
         len(bad), len(replies[0]), report)
+
+
+def test_bullmq_state_survives_sigkill_of_the_server(app, tmp_path):
+    if os.environ.get("SHALE_APPS_TARGET"):
+        pytest.skip("kills the server it starts; not with SHALE_APPS_TARGET")
+    node, d = app
+
+    def phase(name, port):
+        run = subprocess.run([node, "restart_test.js", name], cwd=d,
+                             env=dict(os.environ, BULLMQ_PORT=str(port)),
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and name + " ok" in run.stdout, (
+            run.stdout[-6000:] + run.stderr[-4000:])
+
+    srv = ShaleServer(data_dir=str(tmp_path)).start()
+    try:
+        phase("fill", srv.port)
+    finally:
+        srv.kill()
+    srv = ShaleServer(data_dir=str(tmp_path)).start()
+    try:
+        phase("drain", srv.port)
+    finally:
+        srv.stop()

@@ -14,50 +14,8 @@
 const {Queue, Worker, QueueEvents, FlowProducer, Job} = require('bullmq');
 const IORedis = require('ioredis');
 
-const port = Number(process.env.BULLMQ_PORT);
-if (!port) {
-  console.error('BULLMQ_PORT is not set');
-  process.exit(2);
-}
-const connection = {
-  host: '127.0.0.1',
-  port,
-  maxRetriesPerRequest: null
-};
+const {connection, within, deferred, assert, eq} = require('./util');
 const WAIT_MS = 10000;
-
-// Resolves with p's value, or rejects naming `what` after ms.
-function within(p, ms, what) {
-  let timer;
-  const t = new Promise((_, reject) => {
-    timer = setTimeout(
-        () => reject(
-            new Error('timed out after ' + ms + ' ms waiting for ' + what)),
-        ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-// A promise with its resolve function, for events seen later.
-function deferred() {
-  let resolve, reject;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return {promise, resolve, reject};
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error('assertion failed: ' + msg);
-}
-
-function eq(actual, expected, what) {
-  const a = JSON.stringify(actual), e = JSON.stringify(expected);
-  if (a !== e) {
-    throw new Error(what + ': expected ' + e + ', got ' + a);
-  }
-}
 
 // Opens a queue, its QueueEvents and (given a processor) a worker, runs
 // body, then closes them all whatever happened.
