@@ -40,6 +40,7 @@ if(SHALE_BUILD_FUZZ)
     add_executable(rdb_value_fuzz fuzz/rdb_value_fuzz.cc
       server/rdb/crc64.cc server/rdb/intset_zipmap_reader.cc
       server/rdb/listpack_reader.cc server/rdb/lzf.cc
+      server/rdb/stream_decoder.cc server/rdb/stream_encoder.cc
       server/rdb/value_decoder.cc server/rdb/value_encoder.cc
       server/rdb/ziplist_reader.cc)
     target_include_directories(rdb_value_fuzz PRIVATE ${CMAKE_SOURCE_DIR})
@@ -53,8 +54,9 @@ if(SHALE_BUILD_FUZZ)
     add_executable(function_payload_fuzz fuzz/function_payload_fuzz.cc
       server/rdb/crc64.cc server/rdb/function_payload.cc
       server/rdb/intset_zipmap_reader.cc server/rdb/listpack_reader.cc
-      server/rdb/lzf.cc server/rdb/value_decoder.cc
-      server/rdb/value_encoder.cc server/rdb/ziplist_reader.cc)
+      server/rdb/lzf.cc server/rdb/stream_decoder.cc
+      server/rdb/value_decoder.cc server/rdb/value_encoder.cc
+      server/rdb/ziplist_reader.cc)
     target_include_directories(function_payload_fuzz PRIVATE
       ${CMAKE_SOURCE_DIR})
     target_compile_options(function_payload_fuzz PRIVATE -fsanitize=fuzzer)

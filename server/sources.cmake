@@ -77,12 +77,15 @@ add_library(shale_server_lib STATIC
   server/redis/cmd_config.cc
   server/redis/cmd_keys.cc
   server/redis/cmd_dump.cc
+  server/redis/dump_stream.cc
   server/redis/cmd_function.cc
   server/rdb/crc64.cc
   server/rdb/function_payload.cc
   server/rdb/intset_zipmap_reader.cc
   server/rdb/listpack_reader.cc
   server/rdb/lzf.cc
+  server/rdb/stream_decoder.cc
+  server/rdb/stream_encoder.cc
   server/rdb/value_decoder.cc
   server/rdb/value_encoder.cc
   server/rdb/ziplist_reader.cc

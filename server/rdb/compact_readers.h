@@ -22,6 +22,9 @@ namespace shale::server::rdb {
 using EntryFn = std::function<void(std::string_view)>;
 
 bool ReadListpack(std::string_view lp, const EntryFn& fn);
+// The same, but the listpack's count is not compared with its entries (as
+// Redis's check of a stream node: lpValidateIntegrity without deep).
+bool ReadListpackUncounted(std::string_view lp, const EntryFn& fn);
 bool ReadZiplist(std::string_view zl, const EntryFn& fn);
 bool ReadIntset(std::string_view is, const EntryFn& fn);
 // A zipmap's keys and values, alternately (key, value, key, value ...).

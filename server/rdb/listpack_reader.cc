@@ -20,21 +20,23 @@ size_t BacklenSize(uint64_t l) {
   return 5;
 }
 
-// Whether the backlen bytes at p (n of them) encode l: the most significant
-// group first, every byte but the first with its high bit set.
-bool BacklenMatches(const unsigned char* p, size_t n, uint64_t l) {
-  for (size_t i = 0; i < n; i++) {
-    const unsigned shift = 7 * static_cast<unsigned>(n - 1 - i);
-    unsigned char want = static_cast<unsigned char>((l >> shift) & 127);
-    if (i > 0) want |= 128;
-    if (p[i] != want) return false;
+// Whether the backlen that ends just before end stands for l, read
+// backwards as Redis's lpDecodeBacklen reads it (7 bits a byte while the
+// high bit is set; a fifth byte with it set reads as no length): Redis's
+// lpValidateNext check, which also passes a backlen whose last byte's high
+// bit is set where the byte before it adds nothing.
+bool BacklenMatches(const unsigned char* base, const unsigned char* end,
+                    uint64_t l) {
+  uint64_t v = 0;
+  const unsigned char* p = end - 1;
+  for (unsigned shift = 0; shift <= 28 && p >= base; shift += 7, p--) {
+    v |= uint64_t{*p & 127u} << shift;
+    if ((*p & 128) == 0) return v == l;
   }
-  return true;
+  return false;
 }
 
-}  // namespace
-
-bool ReadListpack(std::string_view lp, const EntryFn& fn) {
+bool Read(std::string_view lp, const EntryFn& fn, bool counted) {
   if (lp.size() < 7) return false;
   const char* base = lp.data();
   if (LoadLE(base, 4) != lp.size()) return false;
@@ -87,7 +89,10 @@ bool ReadListpack(std::string_view lp, const EntryFn& fn) {
     const uint64_t entry = header + (is_str ? strlen : 0);
     const size_t bl = BacklenSize(entry);
     if (bl > left - entry) return false;
-    if (!BacklenMatches(p + entry, bl, entry)) return false;
+    if (!BacklenMatches(reinterpret_cast<const unsigned char*>(base),
+                        p + entry + bl, entry)) {
+      return false;
+    }
     if (is_str) {
       fn(std::string_view(base + pos + header, strlen));
     } else {
@@ -98,7 +103,17 @@ bool ReadListpack(std::string_view lp, const EntryFn& fn) {
     count++;
   }
   if (pos != end) return false;
-  return declared == 65535 || declared == count;
+  return !counted || declared == 65535 || declared == count;
+}
+
+}  // namespace
+
+bool ReadListpack(std::string_view lp, const EntryFn& fn) {
+  return Read(lp, fn, true);
+}
+
+bool ReadListpackUncounted(std::string_view lp, const EntryFn& fn) {
+  return Read(lp, fn, false);
 }
 
 }  // namespace shale::server::rdb

@@ -1,14 +1,15 @@
 // The decoder of one RDB value: a DUMP payload's footer check and its
 // object, of every encoding Redis 7.0 loads for strings, lists, sets,
-// hashes and sorted sets (docs/format/dump_payload.md). RESTORE uses it;
+// hashes, sorted sets and streams (docs/format/dump_payload.md; streams:
+// stream_decoder.h). RESTORE uses it;
 // so will a replica loading a master's RDB (issue 19).
 //
 // A payload comes from the network: every length is checked against the
 // bytes left before anything is allocated, an LZF string's declared size
 // against what its input can make (lzf.h), and compact blobs are validated
 // whole (compact_readers.h). A value Redis would refuse (an empty
-// collection, a duplicate member or field, a NaN score, a stream, a
-// module's value, an unknown type) is refused too.
+// collection, a duplicate member or field, a NaN score, a module's value,
+// an unknown type) is refused too.
 //
 // Thread safety: pure functions.
 #ifndef SHALE_SERVER_RDB_VALUE_DECODER_H_
@@ -19,19 +20,23 @@
 #include <string_view>
 #include <vector>
 
+#include "server/rdb/stream_decoder.h"
+
 namespace shale::server::rdb {
 
 // A decoded value, in the order its encoding holds it.
 struct Value {
-  enum class Kind { kString, kList, kSet, kHash, kZSet };
+  enum class Kind { kString, kList, kSet, kHash, kZSet, kStream };
   Kind kind = Kind::kString;
   // kString: one item, the string. kList: the elements. kSet: the members.
   // kHash: field, value, field, value ... kZSet: the members.
   std::vector<std::string> items;
   std::vector<double> scores;  // kZSet: items[i]'s score
+  StreamValue stream;          // kStream (items empty)
   // The type byte it was decoded from (kTypeHashListpack ...).
   uint8_t rdb_type = 0;
   uint64_t size() const {
+    if (kind == Kind::kStream) return stream.entries.size();
     return kind == Kind::kHash ? items.size() / 2 : items.size();
   }
 };

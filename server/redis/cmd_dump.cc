@@ -2,18 +2,19 @@
 // value with version 10 and a CRC-64 footer, server/rdb/), and back.
 //
 // DUMP streams the value out of an iterator into the payload: the reply is
-// the only copy. RESTORE checks the footer, decodes the whole value first
-// (rdb/value_decoder.h: every length checked, nothing written if any byte
-// is wrong) and then writes it in the command's Tx through the collection
-// code, as the commands that build such a value would: OBJECT ENCODING
-// follows Redis's thresholds for the same elements. docs/impl.md, "DUMP
-// and RESTORE"; the bytes: docs/format/dump_payload.md.
+// the only copy. Streams: dump_stream.h. RESTORE checks the footer, decodes the
+// whole value first (rdb/value_decoder.h: every length checked, nothing written
+// if any byte is wrong) and then writes it in the command's Tx through the
+// collection code, as the commands that build such a value would: OBJECT
+// ENCODING follows Redis's thresholds for the same elements. docs/impl.md,
+// "DUMP and RESTORE"; the bytes: docs/format/dump_payload.md.
 #include "server/keyspace/list.h"
 #include "server/keyspace/zset.h"
 #include "server/rdb/rdb_format.h"
 #include "server/rdb/value_decoder.h"
 #include "server/rdb/value_encoder.h"
 #include "server/redis/collection_cmd.h"
+#include "server/redis/dump_stream.h"
 #include "server/redis/zset_cmd.h"
 
 namespace shale::server {
@@ -90,7 +91,10 @@ void Dump(CommandContext& ctx, Args& a) {
     Collection c(ctx.ks(), t);
     s = c.Open(a[1]);
     if (s.ok() && !c.found()) s = Status::Corruption("collection vanished");
-    if (s.ok()) s = DumpCollection(&c, t, compress, &payload);
+    if (s.ok()) {
+      s = t == KeyType::kStream ? DumpStream(ctx, &c, compress, &payload)
+                                : DumpCollection(&c, t, compress, &payload);
+    }
     if (!s.ok()) return ReplyStatus(ctx.w, s);
   }
   rdb::AppendPayloadFooter(&payload);
@@ -240,9 +244,14 @@ void Restore(CommandContext& ctx, Args& a) {
     return ctx.w->Ok();
   }
   const uint64_t expire = ttl != 0 ? static_cast<uint64_t>(when) : 0;
-  Status s = v.kind == rdb::Value::Kind::kString
-                 ? tx->Put(key, v.items[0], 0, expire)
-                 : WriteCollection(ctx, key, v, expire);
+  Status s;
+  if (v.kind == rdb::Value::Kind::kString) {
+    s = tx->Put(key, v.items[0], 0, expire);
+  } else if (v.kind == rdb::Value::Kind::kStream) {
+    s = WriteStream(ctx, key, v.stream, expire);
+  } else {
+    s = WriteCollection(ctx, key, v, expire);
+  }
   if (!s.ok()) return ReplyStatus(ctx.w, s);
   tx->Notify(kNotifyGeneric, "restore", key);
   ctx.w->Ok();

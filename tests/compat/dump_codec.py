@@ -264,7 +264,89 @@ def decode(payload):
             else:
                 out += (_listpack if t == 18 else _ziplist)(blob)
         return "list", out
+    if t in (15, 19):
+        return "stream", _stream(r, t)
     raise BadPayload("type %d" % t)
+
+
+def _int(b):
+    try:
+        return int(b)
+    except ValueError:
+        raise BadPayload("not an integer")
+
+
+def _stream_nodes(r):
+    """A stream's entries, [((ms, seq), [(field, value)])] in payload
+    order (deleted ones left out)."""
+    entries = []
+    for _ in range(r.length()[0]):
+        key = r.string()
+        if len(key) != 16:
+            raise BadPayload("node key")
+        ms, seq = struct.unpack(">QQ", key)
+        items = _listpack(r.string())
+        p = 0
+
+        def nxt():
+            nonlocal p
+            if p >= len(items):
+                raise BadPayload("short node")
+            p += 1
+            return items[p - 1]
+        count, deleted, nf = _int(nxt()), _int(nxt()), _int(nxt())
+        master = [nxt() for _ in range(nf)]
+        if _int(nxt()) != 0:
+            raise BadPayload("master terminator")
+        for _ in range(count + deleted):
+            flags = _int(nxt())
+            eid = ((ms + _int(nxt())) % 2**64, (seq + _int(nxt())) % 2**64)
+            fields = master if flags & 2 else [nxt() for _ in
+                                               range(_int(nxt()))]
+            values = [nxt() for _ in fields]
+            nxt()  # lp-count
+            if not flags & 1:
+                entries.append((eid, list(zip(fields, values))))
+        if p != len(items):
+            raise BadPayload("node tail")
+    return entries
+
+
+def _stream(r, t):
+    """A stream as a dict: entries, length, last, first, max_deleted,
+    entries_added, groups [(name, last, entries_read, pel, consumers)],
+    pel [(id, delivery_ms, deliveries, consumer)] by ID, consumers
+    [(name, seen_ms, [id])] by name. Type 15 has no first, max_deleted,
+    entries_added or entries_read (None)."""
+    def sid():
+        return (r.length()[0], r.length()[0])
+    s = {"entries": _stream_nodes(r), "length": r.length()[0],
+         "last": sid()}
+    s["first"], s["max_deleted"], s["entries_added"] = (
+        (sid(), sid(), r.length()[0]) if t == 19 else (None, None, None))
+    groups = []
+    for _ in range(r.length()[0]):
+        name, last = r.string(), sid()
+        read = r.length()[0] if t == 19 else None
+        pel = {}
+        for _ in range(r.length()[0]):
+            i = struct.unpack(">QQ", r.take(16))
+            pel[i] = [struct.unpack("<q", r.take(8))[0], r.length()[0], None]
+        consumers = []
+        for _ in range(r.length()[0]):
+            cname, seen = r.string(), struct.unpack("<q", r.take(8))[0]
+            ids = [struct.unpack(">QQ", r.take(16))
+                   for _ in range(r.length()[0])]
+            for i in ids:
+                if i not in pel:
+                    raise BadPayload("consumer PEL entry not in group PEL")
+                pel[i][2] = cname
+            consumers.append((cname, seen, sorted(ids)))
+        groups.append((name, last, read,
+                       sorted((i,) + tuple(v) for i, v in pel.items()),
+                       sorted(consumers)))
+    s["groups"] = sorted(groups)
+    return s
 
 
 # --- encoding (what real Redis 7.0 no longer writes) --------------------------
@@ -450,3 +532,57 @@ def payload(kind, value, version=10):
     else:
         raise ValueError(kind)
     return footer(body, version)
+
+
+def stream_node(master, entries, master_fields=None, counts=None):
+    """One stream listpack node keyed by master (ms, seq): entries are
+    (id, [(field, value)], deleted) in order; master_fields defaults to the
+    first entry's fields, an entry with the same fields is SAMEFIELDS.
+    counts overrides the master entry's (live, deleted) counts."""
+    if master_fields is None:
+        master_fields = [f for f, _ in entries[0][1]] if entries else []
+    live = sum(1 for e in entries if not e[2])
+    live, dead = counts or (live, len(entries) - live)
+    items = [b"%d" % live, b"%d" % dead, b"%d" % len(master_fields)] + \
+        list(master_fields) + [b"0"]
+    for (ms, seq), pairs, deleted in entries:
+        fields = [f for f, _ in pairs]
+        same = fields == list(master_fields)
+        flags = (1 if deleted else 0) | (2 if same else 0)
+        d = [((ms - master[0] + 2**63) % 2**64) - 2**63,
+             ((seq - master[1] + 2**63) % 2**64) - 2**63]
+        items += [b"%d" % flags, b"%d" % d[0], b"%d" % d[1]]
+        if not same:
+            items += [b"%d" % len(fields)] + fields
+        items += [v for _, v in pairs]
+        n = len(pairs)
+        items.append(b"%d" % (n + 3 if same else 2 * n + 4))
+    return enc_str(struct.pack(">QQ", *master)) + enc_str(listpack(items))
+
+
+def stream_payload(nodes, length, last, first=(0, 0), max_deleted=(0, 0),
+                   entries_added=None, groups=(), kind=19):
+    """A stream payload (type 19, or 15 without the 7.0 fields) of node
+    bytes (stream_node) and the metadata; groups are (name, last,
+    entries_read, pel [(id, delivery_ms, deliveries)], consumers [(name,
+    seen_ms, [id])])."""
+    def sid(i):
+        return enc_len(i[0]) + enc_len(i[1])
+    body = bytes([kind]) + enc_len(len(nodes)) + b"".join(nodes) + \
+        enc_len(length) + sid(last)
+    if kind == 19:
+        body += sid(first) + sid(max_deleted) + enc_len(
+            length if entries_added is None else entries_added)
+    body += enc_len(len(groups))
+    for name, glast, read, pel, consumers in groups:
+        body += enc_str(name) + sid(glast)
+        if kind == 19:
+            body += enc_len(read)
+        body += enc_len(len(pel))
+        for i, t, n in pel:
+            body += struct.pack(">QQ", *i) + struct.pack("<q", t) + enc_len(n)
+        body += enc_len(len(consumers))
+        for cname, seen, ids in consumers:
+            body += enc_str(cname) + struct.pack("<q", seen) + enc_len(
+                len(ids)) + b"".join(struct.pack(">QQ", *i) for i in ids)
+    return footer(body)
