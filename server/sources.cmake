@@ -177,6 +177,7 @@ if(SHALE_BUILD_TESTS)
     server/protocol/resp/resp_parser_test.cc
     server/util/glob_test.cc
     server/rdb/rdb_test.cc
+    server/rdb/stream_rdb_test.cc
     server/scripting/function_store_test.cc
   )
   target_link_libraries(server_tests PRIVATE shale_server_lib GTest::gtest

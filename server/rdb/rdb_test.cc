@@ -193,8 +193,8 @@ TEST(RdbEncodeTest, RoundTrip) {
 
 TEST(RdbDecodeTest, RefusesWhatRedisRefuses) {
   Value v;
-  // An empty collection, a duplicate set member, a NaN score, a stream,
-  // an unknown type, a 7.2 listpack set.
+  // An empty collection, a duplicate set member, a NaN score, a cut
+  // stream, an unknown type, a 7.2 listpack set.
   EXPECT_FALSE(DecodeValue(Hex("0200"), &v));
   EXPECT_FALSE(DecodeValue(Hex("020201610161"), &v));
   EXPECT_FALSE(DecodeValue(Hex("030101610164"), &v)) << "text score 'NaN'";
