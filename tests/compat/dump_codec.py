@@ -277,12 +277,13 @@ def _int(b):
 
 
 def _stream_nodes(r):
-    """A stream's entries, [((ms, seq), [(field, value)])] in payload
-    order (deleted ones left out)."""
-    entries = []
+    """A stream's entries, [((ms, seq), [(field, value)])], deleted ones
+    left out, nodes taken in key order (as Redis's radix tree takes
+    them); BadPayload on a node Redis's loader refuses."""
+    nodes = {}
     for _ in range(r.length()[0]):
         key = r.string()
-        if len(key) != 16:
+        if len(key) != 16 or key in nodes:
             raise BadPayload("node key")
         ms, seq = struct.unpack(">QQ", key)
         items = _listpack(r.string())
@@ -294,6 +295,7 @@ def _stream_nodes(r):
                 raise BadPayload("short node")
             p += 1
             return items[p - 1]
+        entries = []
         count, deleted, nf = _int(nxt()), _int(nxt()), _int(nxt())
         master = [nxt() for _ in range(nf)]
         if _int(nxt()) != 0:
@@ -301,15 +303,21 @@ def _stream_nodes(r):
         for _ in range(count + deleted):
             flags = _int(nxt())
             eid = ((ms + _int(nxt())) % 2**64, (seq + _int(nxt())) % 2**64)
-            fields = master if flags & 2 else [nxt() for _ in
-                                               range(_int(nxt()))]
+            if flags & 2:
+                fields = master
+            else:
+                n = _int(nxt())
+                fields = [nxt() for _ in range(n)]
             values = [nxt() for _ in fields]
-            nxt()  # lp-count
+            n = len(fields)
+            if _int(nxt()) != (n + 3 if flags & 2 else 2 * n + 4):
+                raise BadPayload("lp-count")
             if not flags & 1:
                 entries.append((eid, list(zip(fields, values))))
         if p != len(items):
             raise BadPayload("node tail")
-    return entries
+        nodes[key] = entries
+    return [e for k in sorted(nodes) for e in nodes[k]]
 
 
 def _stream(r, t):

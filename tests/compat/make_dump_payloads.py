@@ -2,8 +2,9 @@
 for every type and encoding it writes (strings: int, embstr, raw, LZF,
 empty, binary; lists: QUICKLIST_2 with packed and plain nodes, one and many
 nodes; sets: INTSET and hashtable SET; hashes: HASH_LISTPACK and HASH;
-sorted sets: ZSET_LISTPACK and ZSET_2), plus the encodings it loads but no
-longer writes, crafted by dump_codec.py. The compat family `dump` restores
+sorted sets: ZSET_LISTPACK and ZSET_2; streams: STREAM_LISTPACKS_2, empty,
+with deleted entries, many nodes, groups), plus the encodings it loads
+but no longer writes, crafted by dump_codec.py. The compat family `dump` restores
 them (and damaged copies) on both servers. Run once; the file is checked
 in:
 
@@ -18,29 +19,16 @@ import tempfile
 import time
 
 import dump_codec
-from resp import Frame  # noqa: F401 (the harness's RESP reader)
+from resp import Conn
 
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def call(sock, *args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    sock.sendall(out)
-    buf = b""
-    while True:
-        buf += sock.recv(1 << 20)
-        if buf[:1] in (b"+", b"-", b":") and buf.endswith(b"\r\n"):
-            return buf
-        if buf[:1] == b"$":
-            head, _, rest = buf.partition(b"\r\n")
-            n = int(head[1:])
-            if n < 0:
-                return None
-            if len(rest) >= n + 2:
-                return rest[:n]
+def call(conn, *args):
+    """The reply to args: a bulk string's bytes, else its frame."""
+    conn.send_command(args)
+    f = conn.read()
+    return f.value if f.kind == "$" else f
 
 
 BUILD = [
@@ -72,6 +60,30 @@ BUILD = [
                         "o")]),
     ("zset_big", [("ZADD", "k") + tuple(x for i in range(300)
                                         for x in (str(i / 4), "m%d" % i))]),
+    ("stream_empty", [("XADD", "k", "3-3", "a", "1"), ("XDEL", "k", "3-3")]),
+    ("stream_setid", [("XGROUP", "CREATE", "k", "g", "$", "MKSTREAM"),
+                      ("XSETID", "k", "9-9", "ENTRIESADDED", "5",
+                       "MAXDELETEDID", "4-0")]),
+    ("stream_fields", [("XADD", "k", "1-1", "a", "1", "b", "2"),
+                       ("XADD", "k", "1-2", "b", "-70000", "a", "x" * 30),
+                       ("XADD", "k", "2-0", "a", "3", "b", "4"),
+                       ("XADD", "k", "5-0", "c", ""),
+                       ("XDEL", "k", "2-0")]),
+    ("stream_nodes", [("XADD", "k", "%d-0" % (i + 1), "f", str(i), "v",
+                       "w" * (i % 40)) for i in range(250)] +
+                     [("XDEL", "k", "%d-0" % i) for i in range(1, 250, 9)]),
+    ("stream_groups", [("XADD", "k", "%d-0" % i, "f", str(i))
+                       for i in range(1, 9)] +
+                      [("XGROUP", "CREATE", "k", "g", "0"),
+                       ("XGROUP", "CREATE", "k", "h", "$"),
+                       ("XREADGROUP", "GROUP", "g", "alice", "COUNT", "3",
+                        "STREAMS", "k", ">"),
+                       ("XREADGROUP", "GROUP", "g", "bob", "COUNT", "2",
+                        "STREAMS", "k", ">"),
+                       ("XACK", "k", "g", "2-0"),
+                       ("XCLAIM", "k", "g", "carol", "0", "1-0"),
+                       ("XGROUP", "CREATECONSUMER", "k", "g", "dave"),
+                       ("XDEL", "k", "7-0")]),
 ]
 
 CRAFTED = [
@@ -88,6 +100,18 @@ CRAFTED = [
     ("list_quicklist", "list_quicklist", [b"%d" % i for i in range(8)]),
 ]
 
+# STREAM_LISTPACKS (type 15, Redis 5 and 6): Redis 7.0 loads it, writes 19.
+_F = [(b"a", b"1")]
+STREAM_15 = [
+    ("stream_type15", dump_codec.stream_payload(
+        [dump_codec.stream_node((1, 0), [((1, 0), _F, False),
+                                         ((2, 0), _F, False),
+                                         ((3, 0), _F, True)])],
+        2, (3, 0), kind=15,
+        groups=[(b"g", (1, 0), None, [((1, 0), 5, 2)],
+                 [(b"c", 6, [(1, 0)])])])),
+]
+
 
 def main():
     d = tempfile.mkdtemp()
@@ -101,7 +125,7 @@ def main():
     try:
         for _ in range(200):
             try:
-                sock = socket.create_connection(("127.0.0.1", port))
+                sock = Conn(port)
                 break
             except OSError:
                 time.sleep(0.05)
@@ -113,6 +137,8 @@ def main():
             out[name] = call(sock, "DUMP", "k").hex()
         for name, kind, value in CRAFTED:
             out[name] = dump_codec.payload(kind, value).hex()
+        for name, payload in STREAM_15:
+            out[name] = payload.hex()
         (HERE / "dump_payloads.json").write_text(
             json.dumps(out, indent=1, sort_keys=True) + "\n")
     finally:

@@ -43,8 +43,10 @@ def _placeholder(frame, what):
 
 @_rule(NORMALIZERS, ["DUMP"], "a payload's bytes depend on the encoding "
        "each server picks (Redis: its listpacks, in insertion or hash-table "
-       "order; shale: LIST, SET, HASH, ZSET_2 in byte order): compared by "
-       "the value it decodes to (dump_codec.py), a string's byte for byte")
+       "order; shale: LIST, SET, HASH, ZSET_2 in byte order; a stream's "
+       "listpack nodes): compared by the value it decodes to "
+       "(dump_codec.py; a stream's group times are each server's clock), "
+       "a string's byte for byte")
 def _dump(args, f):
     import dump_codec
     if f.kind != "$" or not isinstance(f.value, bytes):
@@ -57,6 +59,11 @@ def _dump(args, f):
         return f
     if kind == "zset":  # -0 is kept as 0 (docs/protocols.md)
         value = [(m, s + 0.0) for m, s in value]
+    if kind == "stream":  # delivery and seen times are each server's clock
+        value["groups"] = [
+            (name, last, read, [(i, n, c) for i, _, n, c in pel],
+             [(c, ids) for c, _, ids in consumers])
+            for name, last, read, pel, consumers in value["groups"]]
     return Frame("?", repr((kind, value)).encode())
 
 

@@ -16,7 +16,10 @@ PAYLOADS = [bytes.fromhex(v) for _, v in
 # Compact sorted sets (ZSET_ZIPLIST, ZSET_LISTPACK): Redis keeps their
 # entries in the payload's order, so a damaged score would leave its set out
 # of order where shale orders it (docs/protocols.md): not damaged here.
-_ORDERED = (12, 17)
+# Nor streams (15, 19): a damaged one Redis loads may be one shale refuses
+# by design (IDs out of order, a length that lies: docs/protocols.md);
+# tests/server/test_resp_stream_dump.py damages them, with that rule.
+_ORDERED = (12, 17, 15, 19)
 
 
 def payload(g):

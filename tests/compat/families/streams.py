@@ -7,7 +7,9 @@ idle time nothing reaches),
 and XREAD / XREADGROUP BLOCK 0 on connections 1 and 2 (the runner's
 blocking path, runner.py: served by XADD from any connection, or ended by
 CLIENT UNBLOCK), with TYPE, DEL, RENAME and COPY across stream keys and
-LPUSH and SET making them other types (WRONGTYPE both ways).
+LPUSH and SET making them other types (WRONGTYPE both ways), DUMP (compared
+by decoded value, normalize.py) and RESTORE of real Redis 7.0 stream
+payloads (dump_payloads.json).
 
 Not drawn, as they differ by design (docs/protocols.md) or by the clock:
 replies with idle or delivery times (XPENDING's extended form, XINFO
@@ -22,10 +24,45 @@ WAITERS = (1, 2)
 
 
 def key(g):
-    # Stream keys stay out of the shared pool: `make compat` runs every
-    # family, and DUMP of a stream differs (shale cannot dump one yet).
-    # LPUSH and SET below make these keys other types now and then.
+    # Stream keys stay out of the shared pool (the other families' commands
+    # would mostly answer WRONGTYPE). LPUSH and SET below make these keys
+    # other types now and then.
     return g.choice(KEYS)
+
+
+def _payloads():
+    """Real redis-server 7.0 stream payloads (dump_payloads.json) with no
+    pending entries (their delivery times would age into XPENDING IDLE's
+    reach), and a list's."""
+    import json
+    import pathlib
+    f = pathlib.Path(__file__).resolve().parents[1] / "dump_payloads.json"
+    d = json.loads(f.read_text())
+    return [bytes.fromhex(d[k]) for k in ("stream_empty", "stream_setid",
+                                          "stream_fields", "stream_nodes",
+                                          "list_small")]
+
+
+PAYLOADS = _payloads()
+
+
+def restore(g):
+    """RESTORE of a stream payload: whole, or cut or with a bit flipped
+    (a checksum error); damaged ones with a fixed checksum are
+    test_resp_stream_dump.py's (shale refuses some Redis loads, by
+    design)."""
+    p = g.choice(PAYLOADS)
+    r = g.rng.random()
+    if r < 0.1:
+        p = p[:g.randint(0, len(p) - 1)]
+    elif r < 0.2:
+        q = bytearray(p)
+        q[g.randint(0, len(q) - 1)] ^= 1 << g.randint(0, 7)
+        p = bytes(q)
+    out = [key(g), b"0", p]
+    if g.chance(0.6):
+        out.append(b"REPLACE")
+    return out
 
 
 def ms(g):
@@ -217,6 +254,8 @@ FAMILY = Family("streams", [
     Cmd("XCLAIM", xclaim, weight=1.5),
     Cmd("XAUTOCLAIM", xautoclaim, weight=1.5),
     Cmd("XINFO", lambda g: [b"GROUPS", key(g)]),
+    Cmd("DUMP", lambda g: [key(g)], weight=0.7),
+    Cmd("RESTORE", restore, weight=0.7),
     Cmd("TYPE", lambda g: [key(g)], weight=0.5),
     Cmd("DEL", lambda g: [key(g)], weight=0.5),
     Cmd("RENAME", lambda g: [key(g), key(g)], weight=0.3),
