@@ -80,6 +80,22 @@ class Reader {
 
   bool PlainLen(uint64_t* len) { return Len(len, nullptr); }
 
+  // A length where Redis's loader does not check rdbLoadLen's error (a
+  // stream's length and IDs, a group's ID and entries read, a delivery
+  // count): a first byte of no length encoding (10xxxxxx but 0x80, 0x81)
+  // reads as UINT64_MAX, Redis's RDB_LENERR, and the reading goes on.
+  bool LaxLen(uint64_t* len) {
+    if (left() > 0) {
+      const auto b = static_cast<uint8_t>(in_[pos_]);
+      if ((b >> 6) == 2 && b != kLen32 && b != kLen64) {
+        pos_++;
+        *len = UINT64_MAX;
+        return true;
+      }
+    }
+    return PlainLen(len);
+  }
+
   // A string in any of its encodings; integers come out as decimal text.
   bool String(std::string* out) {
     uint64_t len;

@@ -10,8 +10,9 @@
 //
 // A node's listpack (its IDs deltas from the node key):
 //   count deleted nfields field{nfields} 0                 (master entry)
-//   (flags ms-delta seq-delta [n field{n}] value{n} lp-count)*
-// flags: 1 deleted, 2 SAMEFIELDS (the master's fields; no n, no names).
+//   (flags ms-delta seq-delta (value{nfields} | n (field value){n})
+//    lp-count)*
+// flags: 1 deleted, 2 SAMEFIELDS (the master's fields: only the values).
 #include "server/rdb/stream_decoder.h"
 
 #include <algorithm>
@@ -88,8 +89,10 @@ Id RawId(std::string_view b) {  // REQUIRES: 16 bytes
   return id;
 }
 
+// Redis reads IDs (and the other stream counters but the counts of what
+// follows) without checking for a bad length: Reader::LaxLen.
 bool ReadId(Reader* r, Id* id) {
-  return r->PlainLen(&id->ms) && r->PlainLen(&id->seq);
+  return r->LaxLen(&id->ms) && r->LaxLen(&id->seq);
 }
 
 bool ReadRawId(Reader* r, Id* id) {
@@ -130,19 +133,21 @@ bool ReadNode(Id master, std::string_view lp,
     int64_t fields = nf, extra = 3;
     if ((flags & kFlagSameFields) != 0) {
       e.fields = master_fields;
+      for (int64_t j = 0; j < fields; j++) {
+        e.values.emplace_back();
+        if (!n.Take(&e.values.back())) return false;
+      }
     } else {
+      // Its own fields, each followed by its value.
       if (!n.Int(&fields) || fields < 0) return false;
       auto own = std::make_shared<std::vector<std::string>>();
       for (int64_t j = 0; j < fields; j++) {
         own->emplace_back();
-        if (!n.Take(&own->back())) return false;
+        e.values.emplace_back();
+        if (!n.Take(&own->back()) || !n.Take(&e.values.back())) return false;
       }
       e.fields = std::move(own);
       extra += fields + 1;
-    }
-    for (int64_t j = 0; j < fields; j++) {
-      e.values.emplace_back();
-      if (!n.Take(&e.values.back())) return false;
     }
     if (!n.Int(&lp_count) || lp_count != fields + extra) return false;
     if ((flags & kFlagDeleted) != 0) continue;
@@ -189,7 +194,7 @@ bool ReadNodes(Reader* r, std::vector<StreamValue::Entry>* entries) {
 bool ReadGroup(Reader* r, bool v2, StreamValue::Group* g) {
   if (!r->String(&g->name) || !ReadId(r, &g->last)) return false;
   g->has_entries_read = v2;
-  if (v2 && !r->PlainLen(&g->entries_read)) return false;
+  if (v2 && !r->LaxLen(&g->entries_read)) return false;
   uint64_t n;
   if (!r->PlainLen(&n)) return false;
   // Where each pending ID is in g->pel, and whether it has an owner yet.
@@ -198,7 +203,7 @@ bool ReadGroup(Reader* r, bool v2, StreamValue::Group* g) {
     std::string_view raw;
     StreamValue::Pending p;
     if (!r->Bytes(16, &raw) || !r->U64LE(&p.delivered_ms) ||
-        !r->PlainLen(&p.deliveries)) {
+        !r->LaxLen(&p.deliveries)) {
       return false;
     }
     p.id = RawId(raw);
@@ -243,10 +248,10 @@ bool DecodeStream(Reader* r, uint8_t type, StreamValue* out) {
   const bool v2 = type == kTypeStreamListpacks2;
   if (!ReadNodes(r, &s.entries)) return false;
   uint64_t length;
-  if (!r->PlainLen(&length) || !ReadId(r, &s.last)) return false;
+  if (!r->LaxLen(&length) || !ReadId(r, &s.last)) return false;
   if (v2) {
     if (!ReadId(r, &s.first) || !ReadId(r, &s.max_deleted) ||
-        !r->PlainLen(&s.entries_added)) {
+        !r->LaxLen(&s.entries_added)) {
       return false;
     }
   } else {

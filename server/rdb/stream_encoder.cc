@@ -160,12 +160,16 @@ void StreamEncoder::AddEntry(Id id, std::span<const std::string_view> pairs) {
   AppendLpInt(&entries_, static_cast<int64_t>(id.ms - master_.ms));
   AppendLpInt(&entries_, static_cast<int64_t>(id.seq - master_.seq));
   items_ += 3;
-  if (!same) {
+  if (same) {
+    for (size_t i = 0; i < n; i++) {
+      AppendLpString(&entries_, pairs[2 * i + 1]);
+    }
+  } else {
+    // Its own fields, each followed by its value.
     AppendLpInt(&entries_, static_cast<int64_t>(n));
-    for (size_t i = 0; i < n; i++) AppendLpString(&entries_, pairs[2 * i]);
+    for (std::string_view s : pairs) AppendLpString(&entries_, s);
     items_ += 1 + n;
   }
-  for (size_t i = 0; i < n; i++) AppendLpString(&entries_, pairs[2 * i + 1]);
   AppendLpInt(&entries_, static_cast<int64_t>(same ? n + 3 : 2 * n + 4));
   items_ += n + 1;
   count_++;

@@ -44,6 +44,12 @@ const char kGroups[] =
     "650b19254fa2010000010000000000000005000000000000000003626f620d19254fa2"
     "01000001000000000000000700000000000000000168070081ffffffffffffffff0000"
     "0a00b7b40ef67ce43579";
+// XADD f 1-0 a 1 b 2, 2-0 b 3 a 4: the second entry has its own fields,
+// each followed by its value (and the listpack is LZF-compressed).
+const char kOwnFields[] =
+    "13011000000000000000010000000000000000c32f3511350000001500020100010201"
+    "816102816202400900002001000120110005600740112018000340200404010801ff02"
+    "02000100000002000a00e75ac3652bec40c3";
 // XADD e 3-3 a 1; XDEL e 3-3: an empty stream.
 const char kEmpty[] = "13000003030000030301000a008959d73b5506015a";
 
@@ -271,6 +277,11 @@ TEST(StreamRdbTest, RealPayload) {
   EXPECT_EQ(s.groups[1].name, "h");
   EXPECT_EQ(s.groups[1].entries_read, UINT64_MAX);
 
+  ASSERT_TRUE(Decode(Hex(kOwnFields), &s));
+  ASSERT_EQ(s.entries.size(), 2u);
+  EXPECT_EQ(Pairs(s.entries[1]),
+            (std::vector<std::string>{"b", "3", "a", "4"}));
+
   ASSERT_TRUE(Decode(Hex(kEmpty), &s));
   EXPECT_TRUE(s.entries.empty());
   EXPECT_EQ(s.last, (Id{3, 3}));
@@ -304,7 +315,7 @@ TEST(StreamRdbTest, Type15) {
 }
 
 TEST(StreamRdbTest, RoundTrip) {
-  for (const char* hex : {kGroups, kEmpty}) {
+  for (const char* hex : {kGroups, kOwnFields, kEmpty}) {
     StreamValue s, t;
     ASSERT_TRUE(Decode(Hex(hex), &s));
     const std::string again = Encode(s);
@@ -366,6 +377,13 @@ StreamValue Synthetic(int n, size_t value_size) {
   return s;
 }
 
+// A stream Redis appended to and never deleted from: the very bytes.
+TEST(StreamRdbTest, AppendOnlyStreamAsRedisBytes) {
+  StreamValue s;
+  ASSERT_TRUE(Decode(Hex(kOwnFields), &s));
+  EXPECT_EQ(Encode(s), Hex(kOwnFields));
+}
+
 TEST(StreamRdbTest, NodesAsRedisPacksThem) {
   // 100 entries a node by default.
   StreamValue s = Synthetic(250, 1);
@@ -392,7 +410,7 @@ TEST(StreamRdbTest, NodesAsRedisPacksThem) {
 }
 
 std::vector<std::string> AllPayloads() {
-  std::vector<std::string> out = {Hex(kGroups), Hex(kEmpty),
+  std::vector<std::string> out = {Hex(kGroups), Hex(kOwnFields), Hex(kEmpty),
                                   Encode(Synthetic(30, 3), 4096, 8)};
   for (const Crafted& c : kCrafted) out.push_back(Hex(c.hex));
   return out;

@@ -305,10 +305,11 @@ def _stream_nodes(r):
             eid = ((ms + _int(nxt())) % 2**64, (seq + _int(nxt())) % 2**64)
             if flags & 2:
                 fields = master
-            else:
-                n = _int(nxt())
-                fields = [nxt() for _ in range(n)]
-            values = [nxt() for _ in fields]
+                values = [nxt() for _ in fields]
+            else:  # its own fields, each followed by its value
+                pairs = [(nxt(), nxt()) for _ in range(_int(nxt()))]
+                fields = [f for f, _ in pairs]
+                values = [v for _, v in pairs]
             n = len(fields)
             if _int(nxt()) != (n + 3 if flags & 2 else 2 * n + 4):
                 raise BadPayload("lp-count")
@@ -320,6 +321,16 @@ def _stream_nodes(r):
     return [e for k in sorted(nodes) for e in nodes[k]]
 
 
+def _lax(r):
+    """A length Redis's stream loader reads unchecked: a byte of no length
+    encoding is RDB_LENERR (2**64 - 1)."""
+    b = r.d[r.p] if r.p < len(r.d) else None
+    if b is not None and b >> 6 == 2 and b not in (0x80, 0x81):
+        r.p += 1
+        return 2**64 - 1
+    return r.length()[0]
+
+
 def _stream(r, t):
     """A stream as a dict: entries, length, last, first, max_deleted,
     entries_added, groups [(name, last, entries_read, pel, consumers)],
@@ -327,19 +338,18 @@ def _stream(r, t):
     [(name, seen_ms, [id])] by name. Type 15 has no first, max_deleted,
     entries_added or entries_read (None)."""
     def sid():
-        return (r.length()[0], r.length()[0])
-    s = {"entries": _stream_nodes(r), "length": r.length()[0],
-         "last": sid()}
+        return (_lax(r), _lax(r))
+    s = {"entries": _stream_nodes(r), "length": _lax(r), "last": sid()}
     s["first"], s["max_deleted"], s["entries_added"] = (
-        (sid(), sid(), r.length()[0]) if t == 19 else (None, None, None))
+        (sid(), sid(), _lax(r)) if t == 19 else (None, None, None))
     groups = []
     for _ in range(r.length()[0]):
         name, last = r.string(), sid()
-        read = r.length()[0] if t == 19 else None
+        read = _lax(r) if t == 19 else None
         pel = {}
         for _ in range(r.length()[0]):
             i = struct.unpack(">QQ", r.take(16))
-            pel[i] = [struct.unpack("<q", r.take(8))[0], r.length()[0], None]
+            pel[i] = [struct.unpack("<q", r.take(8))[0], _lax(r), None]
         consumers = []
         for _ in range(r.length()[0]):
             cname, seen = r.string(), struct.unpack("<q", r.take(8))[0]
@@ -560,9 +570,10 @@ def stream_node(master, entries, master_fields=None, counts=None):
         d = [((ms - master[0] + 2**63) % 2**64) - 2**63,
              ((seq - master[1] + 2**63) % 2**64) - 2**63]
         items += [b"%d" % flags, b"%d" % d[0], b"%d" % d[1]]
-        if not same:
-            items += [b"%d" % len(fields)] + fields
-        items += [v for _, v in pairs]
+        if same:
+            items += [v for _, v in pairs]
+        else:
+            items += [b"%d" % len(fields)] + [x for p in pairs for x in p]
         n = len(pairs)
         items.append(b"%d" % (n + 3 if same else 2 * n + 4))
     return enc_str(struct.pack(">QQ", *master)) + enc_str(listpack(items))
