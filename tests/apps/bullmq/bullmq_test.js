@@ -14,20 +14,22 @@
 const {Queue, Worker, QueueEvents, FlowProducer, Job} = require('bullmq');
 const IORedis = require('ioredis');
 
-const {connection, within, deferred, assert, eq} = require('./util');
+const {connection, ioredisOptions, within, deferred, assert, eq} =
+    require('./util');
 const WAIT_MS = 10000;
 
 // Opens a queue, its QueueEvents and (given a processor) a worker, runs
 // body, then closes them all whatever happened.
 async function withQueue(name, processor, workerOpts, body) {
-  const queue = new Queue(name, {connection});
-  const events = new QueueEvents(name, {connection});
+  const queue = new Queue(name, {connection: connection()});
+  const events = new QueueEvents(name, {connection: connection()});
   let worker = null;
   try {
     await within(events.waitUntilReady(), WAIT_MS, name + ' QueueEvents');
     if (processor) {
       worker = new Worker(
-          name, processor, Object.assign({connection}, workerOpts || {}));
+          name, processor,
+          Object.assign({connection: connection()}, workerOpts || {}));
       worker.on('error', (err) => console.error(name + ' worker:', err));
       await within(worker.waitUntilReady(), WAIT_MS, name + ' worker');
     }
@@ -263,7 +265,7 @@ check('flow: parent runs after its children, with their values', async () => {
       },
       null,
       async ({queue, events}) => {
-        const flow = new FlowProducer({connection});
+        const flow = new FlowProducer({connection: connection()});
         try {
           const tree = await flow.add({
             name: 'parent',
@@ -330,7 +332,11 @@ check('priorities, job logs, metrics, getWorkers, clean', async () => {
       order.push(job.id);
       await job.log('ran ' + job.name);
       return job.data.p;
-    }, {connection, name: 'prio-worker', metrics: {maxDataPoints: 10}});
+    }, {
+      connection: connection(),
+      name: 'prio-worker',
+      metrics: {maxDataPoints: 10}
+    });
     try {
       await within(
           Promise.all(jobs.map((j) => j.waitUntilFinished(events, WAIT_MS))),
@@ -376,7 +382,7 @@ check(
         eq(await queue.getDeduplicationJobId('once'), d1.id,
            'getDeduplicationJobId');
         // A worker without a processor: jobs fetched and failed by hand.
-        const worker = new Worker('admin', null, {connection});
+        const worker = new Worker('admin', null, {connection: connection()});
         try {
           const job = await worker.getNextJob('token-1');
           eq(job.id, late.id, 'getNextJob takes the oldest waiting job');
@@ -394,7 +400,7 @@ check(
         eq(await queue.getJobCounts('wait', 'delayed', 'prioritized'),
            {wait: 0, delayed: 0, prioritized: 0}, 'counts after drain');
         await queue.obliterate({force: true});
-        const redis = new IORedis(connection);
+        const redis = new IORedis(ioredisOptions);
         try {
           eq(await redis.keys('bull:admin:*'), [], 'keys after obliterate');
         } finally {
@@ -419,7 +425,7 @@ check(
               throw new Error('once');
             }
             return job.data.i;
-          }, {connection, concurrency: 8, name});
+          }, {connection: connection(), concurrency: 8, name});
           w.on('completed', () => {
             if (++completed === N) all.resolve();
           });
@@ -448,7 +454,7 @@ check(
     });
 
 async function main() {
-  const redis = new IORedis(connection);
+  const redis = new IORedis(ioredisOptions);
   await redis.flushall();
   await redis.quit();
   const only = process.env.BULLMQ_ONLY;

@@ -16,19 +16,21 @@
 const {Queue, Worker, QueueEvents, FlowProducer, Job} = require('bullmq');
 const IORedis = require('ioredis');
 
-const {connection, within, deferred, assert, eq} = require('./util');
+const {connection, ioredisOptions, within, deferred, assert, eq} =
+    require('./util');
 
 const NAME = 'restart';
 const WAITING = 6;
 const LOCK_MS = 500;
 
 async function fill() {
-  const redis = new IORedis(connection);
+  const redis = new IORedis(ioredisOptions);
   await redis.flushall();
   await redis.quit();
-  const queue = new Queue(NAME, {connection});
-  const flow = new FlowProducer({connection});
-  const worker = new Worker(NAME, null, {connection, lockDuration: LOCK_MS});
+  const queue = new Queue(NAME, {connection: connection()});
+  const flow = new FlowProducer({connection: connection()});
+  const worker =
+      new Worker(NAME, null, {connection: connection(), lockDuration: LOCK_MS});
   try {
     // The two taken by hand come first, so getNextJob returns them.
     const taken = await queue.addBulk(
@@ -59,8 +61,8 @@ async function fill() {
 }
 
 async function drain() {
-  const queue = new Queue(NAME, {connection});
-  const events = new QueueEvents(NAME, {connection});
+  const queue = new Queue(NAME, {connection: connection()});
+  const events = new QueueEvents(NAME, {connection: connection()});
   const ran = new Map(), ticks = deferred(), stalled = [];
   let tickCount = 0, late = null;
   const expected = 2 + WAITING + 1 + 2 + 1;  // stalls, waits, delayed, flow
@@ -81,7 +83,7 @@ async function drain() {
       return values.reduce((a, b) => a + b, 0);
     }
     return job.name;
-  }, {connection, stalledInterval: 200, lockDuration: LOCK_MS});
+  }, {connection: connection(), stalledInterval: 200, lockDuration: LOCK_MS});
   worker.on('completed', (job) => {
     if (job.name !== 'tick' && ++done === expected) all.resolve();
   });

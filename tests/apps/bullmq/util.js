@@ -1,7 +1,7 @@
 'use strict';
 // What the BullMQ test programs (bullmq_test.js, restart_test.js) share:
-// the connection options for 127.0.0.1:$BULLMQ_PORT and the helpers that
-// give every wait a deadline and every failed check a message.
+// the connections to 127.0.0.1:$BULLMQ_PORT and the helpers that give
+// every wait a deadline and every failed check a message.
 
 const port = Number(process.env.BULLMQ_PORT);
 if (!port) {
@@ -9,13 +9,25 @@ if (!port) {
   process.exit(2);
 }
 
-// ioredis options; maxRetriesPerRequest null as BullMQ requires for its
+// ioredis's options; maxRetriesPerRequest null as BullMQ requires for its
 // blocking connections.
-const connection = {
+const ioredisOptions = {
   host: '127.0.0.1',
   port,
   maxRetriesPerRequest: null
 };
+
+// What a Queue, Worker, QueueEvents or FlowProducer gets as `connection`:
+// ioredis's options (BullMQ opens its own ioredis clients), or with
+// BULLMQ_CLIENT=node-redis a new, unconnected node-redis client (RESP2),
+// which BullMQ adapts (createNodeRedisClient). Call once per object.
+function connection() {
+  if (process.env.BULLMQ_CLIENT === 'node-redis') {
+    const {createClient} = require('redis');
+    return createClient({url: 'redis://127.0.0.1:' + port});
+  }
+  return ioredisOptions;
+}
 
 // Resolves with p's value, or rejects naming `what` after ms.
 function within(p, ms, what) {
@@ -53,6 +65,7 @@ function eq(actual, expected, what) {
 
 module.exports = {
   connection,
+  ioredisOptions,
   within,
   deferred,
   assert,
