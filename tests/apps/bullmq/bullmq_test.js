@@ -201,9 +201,13 @@ check('job scheduler repeats every 150 ms, then is removed', async () => {
         eq(await queue.getJobScheduler('tick'), undefined, 'getJobScheduler');
         // The next iteration waiting in the delayed set went with it.
         eq(await queue.getDelayedCount(), 0, 'delayed after remove');
-        // Iterations fall every 150 ms, and none ran before it was due.
+        // Iterations fall on the 150 ms grid (one late worker skips slots,
+        // BullMQ does not bunch them up), none ran before it was due.
         for (let i = 0; i < 3; i++) {
-          if (i > 0) eq(runs[i].due - runs[i - 1].due, 150, 'iteration gap');
+          const gap = i > 0 ? runs[i].due - runs[i - 1].due : 150;
+          assert(
+              gap >= 150 && gap % 150 === 0,
+              'iteration ' + i + ' is due ' + gap + ' ms after the last');
           assert(
               runs[i].ran >= runs[i].due,
               'iteration ' + i + ' ran ' + (runs[i].due - runs[i].ran) +

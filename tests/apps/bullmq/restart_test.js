@@ -7,7 +7,8 @@
 // fill: waiting jobs, a delayed job, a job scheduler, a flow (a parent
 // waiting for two children), and two jobs taken by a worker that never
 // finishes them (active, their locks expiring 500 ms later).
-// drain: a worker with a short stalled-check interval finishes all of it:
+// drain: a worker with a short stalled-check interval (and locks of its own
+// long enough never to expire here) finishes all of it:
 // the two stalled jobs are moved back and run, the delayed one runs no
 // earlier than due, the scheduler still exists and repeats, the parent runs
 // after its children. Every wait has a deadline; exit status 0 when all
@@ -83,7 +84,7 @@ async function drain() {
       return values.reduce((a, b) => a + b, 0);
     }
     return job.name;
-  }, {connection: connection(), stalledInterval: 200, lockDuration: LOCK_MS});
+  }, {connection: connection(), stalledInterval: 200, lockDuration: 10000});
   worker.on('completed', (job) => {
     if (job.name !== 'tick' && ++done === expected) all.resolve();
   });
