@@ -187,7 +187,11 @@ Status WriteStream(CommandContext& ctx, std::string_view key,
     }
   }
   s = c.Finish();
-  if (!s.ok() || expire_at_ms == 0) return s;
+  if (!s.ok()) return s;
+  // A stream key coming into being serves XREAD's waiters, as Redis's
+  // dbAdd signals it (Tx::MarkReady).
+  ctx.ks()->MarkReady(ctx.ks()->db(), key);
+  if (expire_at_ms == 0) return s;
   Entry e;
   s = ctx.ks()->Get(key, &e);
   if (!s.ok()) return s;

@@ -29,7 +29,8 @@ Status DumpStream(CommandContext& ctx, Collection* c, bool compress,
 // (0: none), in the Tx: the entries, the metadata, then each group (a new
 // group id), its consumers and its pending entries, so that every stream
 // command answers as on the Redis the payload came from. A type 15 group's
-// entries_read is estimated as Redis's loader does.
+// entries_read is estimated as Redis's loader does. Marks the key ready
+// (its XREAD and XREADGROUP waiters are served, as after Redis's dbAdd).
 Status WriteStream(CommandContext& ctx, std::string_view key,
                    const rdb::StreamValue& v, uint64_t expire_at_ms);
 

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import cmd
 from real_redis import real_redis  # noqa: F401 (fixture)
+from test_blocking import compare as compare_blocking
 from test_resp_bits import events
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] /
@@ -247,6 +248,31 @@ def test_restore_replies_events_and_watch(server, real_redis):  # noqa: F811
     import redis
     with pytest.raises(redis.WatchError):
         pipe.execute()
+
+
+def test_restore_serves_blocked_readers(server, real_redis):  # noqa: F811
+    """A RESTOREd stream serves XREAD and XREADGROUP waiters as Redis's
+    RESTORE does (the key comes into being: signalKeyAsReady)."""
+    src = real_redis.redis()
+    build(src, "groups", "src")
+    p = src.dump("src")
+    build(src, "one", "src")
+    q = src.dump("src")
+    compare_blocking(server, real_redis, [
+        ("block", "r", "XREAD", "BLOCK", "0", "STREAMS", "s", "3-0"),
+        ("block", "a", "XREAD", "BLOCK", "0", "STREAMS", "t", "$"),
+        ("call", "w", "RESTORE", "s", "0", p),
+        ("reply", "r"),
+        ("call", "w", "RESTORE", "t", "0", q),
+        ("reply", "a"),
+        # REPLACE of a stream a group waiter waits on.
+        ("call", "w", "XGROUP", "CREATE", "s", "new", "$"),
+        ("block", "g", "XREADGROUP", "GROUP", "new", "c", "BLOCK", "0",
+         "STREAMS", "s", ">"),
+        ("call", "w", "RESTORE", "s", "0", p, "REPLACE"),
+        ("reply", "g"),
+        ("call", "w", "XINFO", "GROUPS", "s"),
+    ])
 
 
 def is_int(b):
