@@ -389,3 +389,28 @@ def test_damaged_payloads_match_redis(server, real_redis, seed):  # noqa: F811
                 assert view(ours, "d") == view(theirs, "d"), (seed, p.hex())
     finally:
         theirs.config_set("sanitize-dump-payload", "no")
+
+
+@pytest.mark.parametrize("kind", ["one", "fields", "big", "large_entries"])
+def test_append_only_dump_is_redis_bytes(server, real_redis, kind):  # noqa: F811
+    """A stream only appended to: shale packs its nodes as Redis's XADD
+    did, so the payload is Redis's byte for byte (docs/format/
+    dump_payload.md), under other node limits and rdbcompression too."""
+    theirs, ours = real_redis.redis(), server.redis()
+    settings = [{}, {"stream-node-max-entries": "7",
+                     "stream-node-max-bytes": "300", "rdbcompression": "no"}]
+    try:
+        for conf in settings:
+            for c in (theirs, ours):
+                for k, v in conf.items():
+                    c.config_set(k, v)
+                build(c, kind, "k")
+            p = ours.dump("k")
+            assert p == theirs.dump("k"), conf
+            assert theirs.restore("r", 0, p, replace=True)
+            assert view(theirs, "r")[:5] == view(theirs, "k")[:5]
+    finally:
+        for c in (theirs, ours):
+            c.config_set("stream-node-max-entries", "100")
+            c.config_set("stream-node-max-bytes", "4096")
+            c.config_set("rdbcompression", "yes")
