@@ -11,8 +11,9 @@
 //            | 0xC3 clen:len ulen:len lzf-bytes
 //
 // The object per type byte is in value_decoder.cc (every type Redis 7.0
-// loads for strings, lists, sets, hashes and sorted sets) and
-// value_encoder.h (the ones shale writes).
+// loads for strings, lists, sets, hashes and sorted sets),
+// stream_decoder.cc (streams) and value_encoder.h, stream_encoder.h (the
+// ones shale writes).
 #ifndef SHALE_SERVER_RDB_RDB_FORMAT_H_
 #define SHALE_SERVER_RDB_RDB_FORMAT_H_
 

@@ -24,6 +24,7 @@
 #include "server/rdb/le_bytes.h"
 #include "server/rdb/rdb_format.h"
 #include "server/rdb/rdb_reader.h"
+#include "server/rdb/string2ll.h"
 
 namespace shale::server::rdb {
 namespace {
@@ -33,33 +34,6 @@ using Id = StreamValue::Id;
 constexpr int64_t kFlagDeleted = 1;
 constexpr int64_t kFlagSameFields = 2;
 
-// Redis's string2ll: an optional '-', no '+', no blanks, no leading zeros,
-// at most 20 characters, no overflow.
-bool StrictInt64(std::string_view s, int64_t* v) {
-  if (s.empty() || s.size() > 20) return false;
-  if (s == "0") {
-    *v = 0;
-    return true;
-  }
-  size_t i = s[0] == '-' ? 1 : 0;
-  if (i == s.size() || s[i] < '1' || s[i] > '9') return false;
-  uint64_t u = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (u > (UINT64_MAX - d) / 10) return false;
-    u = u * 10 + d;
-  }
-  if (s[0] == '-') {
-    if (u > uint64_t{1} << 63) return false;
-    *v = static_cast<int64_t>(0 - u);
-  } else {
-    if (u > static_cast<uint64_t>(INT64_MAX)) return false;
-    *v = static_cast<int64_t>(u);
-  }
-  return true;
-}
-
 // The entries of one listpack node, read in order.
 class NodeItems {
  public:
@@ -67,7 +41,7 @@ class NodeItems {
       : items_(std::move(items)) {}
   bool done() const { return pos_ == items_.size(); }
   bool Int(int64_t* v) {
-    return pos_ < items_.size() && StrictInt64(items_[pos_++], v);
+    return pos_ < items_.size() && String2ll(items_[pos_++], v);
   }
   bool Take(std::string* s) {
     if (pos_ == items_.size()) return false;
@@ -93,13 +67,6 @@ Id RawId(std::string_view b) {  // REQUIRES: 16 bytes
 // follows) without checking for a bad length: Reader::LaxLen.
 bool ReadId(Reader* r, Id* id) {
   return r->LaxLen(&id->ms) && r->LaxLen(&id->seq);
-}
-
-bool ReadRawId(Reader* r, Id* id) {
-  std::string_view b;
-  if (!r->Bytes(16, &b)) return false;
-  *id = RawId(b);
-  return true;
 }
 
 // One node keyed by master: its live entries appended to *out.

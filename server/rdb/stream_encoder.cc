@@ -1,6 +1,7 @@
 #include "server/rdb/stream_encoder.h"
 
 #include "server/rdb/rdb_format.h"
+#include "server/rdb/string2ll.h"
 #include "server/rdb/value_encoder.h"
 
 namespace shale::server::rdb {
@@ -49,36 +50,10 @@ void AppendLpInt(std::string* lp, int64_t v) {
   AppendBacklen(lp, lp->size() - start);
 }
 
-// Redis's lpStringToInt64 (string2ll): canonical decimal of an int64.
-bool CanonicalInt(std::string_view s, int64_t* v) {
-  if (s.empty() || s.size() > 20) return false;
-  if (s == "0") {
-    *v = 0;
-    return true;
-  }
-  size_t i = s[0] == '-' ? 1 : 0;
-  if (i == s.size() || s[i] < '1' || s[i] > '9') return false;
-  uint64_t u = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (u > (UINT64_MAX - d) / 10) return false;
-    u = u * 10 + d;
-  }
-  if (s[0] == '-') {
-    if (u > uint64_t{1} << 63) return false;
-    *v = static_cast<int64_t>(0 - u);
-  } else {
-    if (u > static_cast<uint64_t>(INT64_MAX)) return false;
-    *v = static_cast<int64_t>(u);
-  }
-  return true;
-}
-
 // A string as Redis's lpAppend writes it: an integer's text as the integer.
 void AppendLpString(std::string* lp, std::string_view s) {
   int64_t v;
-  if (CanonicalInt(s, &v)) return AppendLpInt(lp, v);
+  if (String2ll(s, &v)) return AppendLpInt(lp, v);
   const size_t start = lp->size();
   if (s.size() < 64) {
     lp->push_back(static_cast<char>(0x80 | s.size()));

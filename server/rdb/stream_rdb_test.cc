@@ -454,10 +454,13 @@ TEST(StreamRdbTest, EveryFlippedBit) {
           ASSERT_FALSE(e.values.empty());
           ASSERT_EQ(e.values.size(), e.fields->size());
         }
-        if (!s.entries.empty()) ASSERT_FALSE(s.last < s.entries.back().id);
+        if (!s.entries.empty()) {
+          ASSERT_FALSE(s.last < s.entries.back().id);
+        }
         for (const auto& g : s.groups) {
-          for (const auto& pe : g.pel)
+          for (const auto& pe : g.pel) {
             ASSERT_LT(pe.consumer, g.consumers.size());
+          }
         }
       }
     }
