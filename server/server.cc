@@ -10,6 +10,7 @@
 
 #include "server/http/http_session.h"
 #include "server/keyspace/data_dir.h"
+#include "server/keyspace/kind_partitioner.h"
 #include "server/memcache/mc_session.h"
 #include "server/redis/resp_session.h"
 #include "server/scripting/function_store.h"
@@ -79,6 +80,8 @@ bool Server::Start(std::string* error) {
   // bound to the table below, it keeps everything until then.
   filter_ = std::make_shared<ServerCompactionFilter>();
   options.compaction_filter = filter_;
+  // Table files end where the key kind changes (keyspace/kind_partitioner.h).
+  options.table_partitioner = std::make_shared<KindPartitioner>();
   uint64_t kill_after = 0;
   if (const char* k = std::getenv("SHALE_TEST_MIGRATE_KILL_AFTER")) {
     kill_after = std::strtoull(k, nullptr, 10);

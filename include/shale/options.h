@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "shale/compaction_filter.h"
+#include "shale/table_partitioner.h"
 
 namespace shale {
 
@@ -167,6 +168,13 @@ struct Options {
   // do). Shared: the application may keep a pointer to reach its state.
   // nullptr: every entry is kept, at no cost per entry. Default: nullptr.
   std::shared_ptr<CompactionFilter> compaction_filter;
+
+  // Where flush and compaction outputs must end, besides the DB's own cuts
+  // (shale/table_partitioner.h). A flush whose outputs are cut places each
+  // one on its own level: the deepest that nothing above overlaps, as
+  // max_mem_compact_level allows. nullptr: only the DB's cuts (a flush
+  // writes one file). Default: nullptr.
+  std::shared_ptr<const TablePartitioner> table_partitioner;
 
   // Threads for flushes and compactions. One is reserved for flushes
   // whenever there is more than one, so a long compaction never delays a

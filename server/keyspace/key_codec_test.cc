@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "server/keyspace/kind_partitioner.h"
 #include "server/keyspace/meta_codec.h"
 
 namespace shale::server {
@@ -254,6 +255,28 @@ TEST(MetaCodecTest, EngineExpiryIsLaterAndSaturates) {
   EXPECT_EQ(EngineExpiry(0), 0u);
   EXPECT_EQ(EngineExpiry(1000), 1000 + kEngineExpiryGraceMs);
   EXPECT_EQ(EngineExpiry(UINT64_MAX - 5), UINT64_MAX);
+}
+
+// Table files end where the kind changes, and only there: a collection's
+// metadata and its elements never share a file, two collections' elements
+// may.
+TEST(KindPartitionerTest, CutsBetweenKindsOnly) {
+  KindPartitioner p;
+  std::string meta_a, meta_b, elem_a, elem_b, score_a, expiry;
+  AppendMetaKey(&meta_a, 1, "a");
+  AppendMetaKey(&meta_b, 1, "b");
+  AppendCollectionPrefix(&elem_a, KeyKind::kElement, 1, "a", 7);
+  elem_a += "field";
+  AppendCollectionPrefix(&elem_b, KeyKind::kElement, 2, "b", 9);
+  AppendCollectionPrefix(&score_a, KeyKind::kZSetScore, 1, "a", 7);
+  AppendExpiryKey(&expiry, 1000, 1, "a");
+  const std::string server_meta = ServerMetaKey(kFormatName);
+  EXPECT_TRUE(p.ShouldPartition(server_meta, meta_a));
+  EXPECT_FALSE(p.ShouldPartition(meta_a, meta_b));
+  EXPECT_TRUE(p.ShouldPartition(meta_b, elem_a));
+  EXPECT_FALSE(p.ShouldPartition(elem_a, elem_b));
+  EXPECT_TRUE(p.ShouldPartition(elem_b, score_a));
+  EXPECT_TRUE(p.ShouldPartition(score_a, expiry));
 }
 
 }  // namespace

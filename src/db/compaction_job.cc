@@ -73,6 +73,12 @@ Status CompactionJob::WriteOutputs(CompactionIterator* iter) {
     if (options_.should_stop_before && options_.should_stop_before(key)) {
       cut_pending = true;
     }
+    if (options_.partitioner != nullptr && builder_ != nullptr &&
+        iter->first_of_user_key() &&
+        options_.partitioner->ShouldPartition(
+            ExtractUserKey(outputs_.back().largest), ikey.user_key)) {
+      cut_pending = true;
+    }
     // Outputs end only between user keys, so no user key ever spans two
     // files of a level.
     if (cut_pending && builder_ != nullptr && iter->first_of_user_key()) {
@@ -149,7 +155,14 @@ void CompactionJob::RemoveOutputs() {
 }
 
 void CompactionJob::AddOutputsTo(int level, VersionEdit* edit) const {
-  for (const FileMetaData& meta : outputs_) edit->AddFile(level, meta);
+  AddOutputsTo(std::vector<int>(outputs_.size(), level), edit);
+}
+
+void CompactionJob::AddOutputsTo(const std::vector<int>& levels,
+                                 VersionEdit* edit) const {
+  for (size_t i = 0; i < outputs_.size(); i++) {
+    edit->AddFile(levels[i], outputs_[i]);
+  }
   if (const VlogWriter* v = vlog_.output(); v != nullptr) {
     edit->AddVlogFile({v->file_number(), v->records(), v->data_bytes(), 0});
   }

@@ -6,7 +6,8 @@
 // input entry becomes, a VlogJob (vlog/vlog_job.h) does the value-log work,
 // and the job writes what comes out into tables, cutting a new output
 // between two user keys once one reaches max_output_file_size or the caller
-// says so (should_stop_before: too much overlap with the level below).
+// says so (should_stop_before: too much overlap with the level below; the
+// application's TablePartitioner).
 // Outputs are synced, then the vlog, then the directory: everything the
 // edit names is durable before the caller logs it. On any error every file
 // the job wrote is removed.
@@ -28,6 +29,7 @@
 #include "db/compaction_iterator.h"
 #include "db/version_edit.h"
 #include "shale/env.h"
+#include "shale/table_partitioner.h"
 #include "table/table_builder.h"
 #include "table/table_options.h"
 #include "vlog/vlog_job.h"
@@ -47,6 +49,9 @@ class CompactionJob {
     // True when the output should end before this internal key; called in
     // key order for each key written. Empty: never.
     std::function<bool(std::string_view internal_key)> should_stop_before;
+    // Asked between every two user keys; true ends the output there.
+    // nullptr: never.
+    const TablePartitioner* partitioner = nullptr;
     // Numbers each table and vlog file the job creates.
     std::function<uint64_t()> new_file_number;
     // Called for each finished, synced output; an error fails the job (the
@@ -78,6 +83,8 @@ class CompactionJob {
   // Records what Run wrote in *edit, the tables at `level`: new tables, the
   // new vlog, garbage counted in older vlogs. REQUIRES: Run returned OK.
   void AddOutputsTo(int level, VersionEdit* edit) const;
+  // The same, outputs()[i] at levels[i]. REQUIRES: one level per output.
+  void AddOutputsTo(const std::vector<int>& levels, VersionEdit* edit) const;
 
   // The tables written (none if every entry was dropped).
   const std::vector<FileMetaData>& outputs() const { return outputs_; }

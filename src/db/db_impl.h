@@ -99,6 +99,13 @@ class DBImpl final : public DB {
   std::map<uint64_t, VlogFileMeta> TEST_VlogFiles();
   // The table files of the current Version.
   std::set<uint64_t> TEST_CurrentTables();
+  // The table files of the current Version as (level, smallest user key,
+  // largest user key), by level then key.
+  struct TableRange {
+    int level;
+    std::string smallest, largest;
+  };
+  std::vector<TableRange> TEST_TableRanges();
   // Per live table: the vlog bytes the MANIFEST says it references.
   std::map<uint64_t, std::map<uint64_t, uint64_t>> TEST_TableVlogRefs();
   // True if the picker would schedule value-log GC.

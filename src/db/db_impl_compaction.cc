@@ -133,6 +133,7 @@ CompactionJob::Options DBImpl::NewJobOptions(int output_level, bool is_flush) {
   }
   rules.now_ms = NowMillis();
   rules.filter = options_.compaction_filter.get();
+  o.partitioner = options_.table_partitioner.get();
   rules.filter_context = {output_level, is_flush, false};
   // A flush runs to its end, so that a clean close leaves no memtable to
   // replay; a compaction stops early when the DB closes.
@@ -269,6 +270,24 @@ std::set<uint64_t> DBImpl::TEST_CurrentTables() {
     for (const auto& f : v->files(level)) numbers.insert(f->number);
   }
   return numbers;
+}
+
+std::vector<DBImpl::TableRange> DBImpl::TEST_TableRanges() {
+  MutexLock l(&mu_);
+  std::vector<TableRange> ranges;
+  auto v = versions_->current();
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : v->files(level)) {
+      ranges.push_back({level, std::string(ExtractUserKey(f->smallest)),
+                        std::string(ExtractUserKey(f->largest))});
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(),
+            [](const TableRange& a, const TableRange& b) {
+              return a.level != b.level ? a.level < b.level
+                                        : a.smallest < b.smallest;
+            });
+  return ranges;
 }
 
 std::map<uint64_t, std::map<uint64_t, uint64_t>> DBImpl::TEST_TableVlogRefs() {

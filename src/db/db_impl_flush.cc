@@ -1,4 +1,6 @@
 // Background flush: immutable memtables become level-0 tables.
+#include <vector>
+
 #include "db/compaction_job.h"
 #include "db/db_impl.h"
 #include "util/kill_point.h"
@@ -92,22 +94,24 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
   // edit (or given up): until then no Version lists the files, and another
   // thread's DeleteObsoleteFiles must not take them for garbage.
   if (job.outputs().empty()) return s;  // every entry was dropped
-  int level = 0;
-  if (!recovering) {
-    // A flush writes one table (its outputs are never cut).
-    const FileMetaData& meta = job.outputs().front();
-    level = picker_.PickLevelForFlush(*versions_->current(),
-                                      ExtractUserKey(meta.smallest),
-                                      ExtractUserKey(meta.largest), running_);
-    if (level > 0) {
+  // A flush writes one table, or several where the TablePartitioner cuts.
+  // Their ranges are disjoint, so each goes to its own level: outputs of
+  // an appended range move down while the hot keys beside it stay above.
+  std::vector<int> levels(job.outputs().size(), 0);
+  for (size_t i = 0; !recovering && i < levels.size(); i++) {
+    const FileMetaData& meta = job.outputs()[i];
+    levels[i] = picker_.PickLevelForFlush(
+        *versions_->current(), ExtractUserKey(meta.smallest),
+        ExtractUserKey(meta.largest), running_);
+    if (levels[i] > 0) {
       // Until the edit is installed, keep compactions off this range of
       // the level (the caller releases the reservation).
-      running_.Reserve(mem, level, ExtractUserKey(meta.smallest),
+      running_.Reserve(mem, levels[i], ExtractUserKey(meta.smallest),
                        ExtractUserKey(meta.largest));
       stats_.Add(DBStats::kFlushPushdowns);
     }
   }
-  job.AddOutputsTo(level, edit);
+  job.AddOutputsTo(levels, edit);
   stats_.Add(DBStats::kFlushBytesWritten, job.stats().bytes_written);
   return s;
 }

@@ -28,7 +28,7 @@ class DBStats {
     kWalBytesWritten,
     kFlushBytesWritten,
     kFlushes,
-    kFlushPushdowns,  // flushes written below level 0
+    kFlushPushdowns,  // flush outputs written below level 0
     kWrites,
     kWriteGroups,
     kStallMicros,

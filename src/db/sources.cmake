@@ -49,6 +49,7 @@ list(APPEND SHALE_DB_TESTS
   src/db/db_stats_test.cc
   src/db/db_model_test.cc
   src/db/db_multiget_test.cc
+  src/db/db_partitioner_test.cc
   src/db/db_test.cc
   src/db/db_vlog_test.cc
   src/db/db_wal_test.cc
