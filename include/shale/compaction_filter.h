@@ -61,6 +61,7 @@
 #ifndef SHALE_INCLUDE_COMPACTION_FILTER_H_
 #define SHALE_INCLUDE_COMPACTION_FILTER_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -76,6 +77,10 @@ class CompactionFilter {
     int output_level;    // the level the entry is written to (0 for a flush)
     bool is_flush;       // the job writes a memtable out
     bool is_bottommost;  // no older version of any key can exist below
+    // Names the job among all of this DB's jobs since it opened (never 0).
+    // Whatever the filter learns from the DB holds for the job's entries
+    // if keeping them stays safe when it goes stale: it may cache per job.
+    uint64_t job_id = 0;
   };
 
   virtual ~CompactionFilter() = default;

@@ -10,15 +10,19 @@ namespace {
 // Unique across filters: a thread's cache names the binding it came from.
 std::atomic<uint64_t> next_binding{1};
 
-// The last collection incarnation a thread found gone. Its entries are
-// adjacent in key order (kind ns keylen key version ...), so one metadata
-// read serves all of them. Only "gone" is remembered: it is final (above),
-// while a live collection may be deleted before the thread's next job.
-struct LastGone {
+// The last collection incarnation a thread judged. Its entries are adjacent
+// in key order (kind ns keylen key version ...), so one metadata read serves
+// all of them. "Gone" is final (above) and holds for any later job; "live"
+// holds only for the job that read it: the collection may be deleted before
+// the thread's next job, while keeping its entries to the end of this one
+// is what a read a moment earlier would have decided.
+struct LastJudged {
   uint64_t binding = 0;
+  uint64_t job_id = 0;
+  bool gone = false;
   std::string prefix;  // ns keylen key version (the kind byte excluded)
 };
-thread_local LastGone last_gone;
+thread_local LastJudged last_judged;
 
 }  // namespace
 
@@ -41,7 +45,6 @@ void ServerCompactionFilter::Unbind() {
 
 CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
     const Context& ctx, std::string_view ekey) {
-  (void)ctx;
   ReaderMutexLock l(&bind_mu_);
   if (db_ == nullptr) return KeyDecision::kKeep;
   const uint8_t kind = KindOf(ekey);
@@ -62,13 +65,15 @@ CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
     // ns keylen key version: everything between the kind and the sub.
     const std::string_view prefix =
         ekey.substr(1, ekey.size() - 1 - ck.sub.size());
-    if (last_gone.binding != binding_ || last_gone.prefix != prefix) {
-      if (!CollectionGone(db_, ck.ns, ck.key, ck.version)) {
-        return KeyDecision::kKeep;
-      }
-      last_gone.binding = binding_;
-      last_gone.prefix.assign(prefix);
+    LastJudged& last = last_judged;
+    if (last.binding != binding_ || last.prefix != prefix ||
+        (!last.gone && (ctx.job_id == 0 || last.job_id != ctx.job_id))) {
+      last.binding = binding_;
+      last.job_id = ctx.job_id;
+      last.gone = CollectionGone(db_, ck.ns, ck.key, ck.version);
+      last.prefix.assign(prefix);
     }
+    if (!last.gone) return KeyDecision::kKeep;
     removed_orphans.fetch_add(1, std::memory_order_relaxed);
     return KeyDecision::kRemove;
   } else {

@@ -15,6 +15,10 @@
 // - anything else (a kind never written, a key too short for its kind, a
 //   metadata value that does not decode, a failed read): kept. What the
 //   filter does not understand is never deleted.
+// One metadata read serves a run of a collection's entries: a thread
+// remembers its last answer, "gone" for good and "live" for the rest of the
+// job (Context::job_id). An element kept because its collection went away
+// during the job is dropped by a later one.
 //
 // Why no live entry is dropped (the races):
 // - A collection's metadata and the elements a command writes with it are

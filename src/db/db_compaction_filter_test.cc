@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "db/db_impl.h"
 #include "db/filename.h"
@@ -86,6 +87,11 @@ class PrefixFilter : public CompactionFilter {
     std::lock_guard l(mu_);
     return saw_flush_;
   }
+  // The job ids of the calls since the last TakeJobIds.
+  std::set<uint64_t> TakeJobIds() {
+    std::lock_guard l(mu_);
+    return std::exchange(job_ids_, {});
+  }
 
   std::atomic<bool> active{true};
   std::atomic<DB*> db{nullptr};
@@ -98,12 +104,14 @@ class PrefixFilter : public CompactionFilter {
     seen_.insert(std::string(key));
     threads_.insert(std::this_thread::get_id());
     saw_flush_ |= ctx.is_flush;
+    job_ids_.insert(ctx.job_id);
   }
 
   std::mutex mu_;
   std::set<std::string> seen_;
   std::set<std::thread::id> threads_;
   bool saw_flush_ = false;
+  std::set<uint64_t> job_ids_;
 };
 
 class DBCompactionFilterTest : public test::DBTestBase {
@@ -169,6 +177,30 @@ TEST_F(DBCompactionFilterTest, FlushesAskTooAndSayTheyAreFlushes) {
   ASSERT_TRUE(db_->Flush().ok());
   EXPECT_TRUE(filter_->SawFlush());
   EXPECT_EQ(Contents(), "chg:a=new:v");
+}
+
+TEST_F(DBCompactionFilterTest, EachJobHasItsOwnId) {
+  // The server's filter caches what it read for one job's length: two jobs
+  // sharing an id would let a stale answer outlive its job.
+  filter_->TakeJobIds();
+  ASSERT_TRUE(Put("keep:a1", "v").ok());
+  ASSERT_TRUE(Put("keep:a2", "v").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  const std::set<uint64_t> first = filter_->TakeJobIds();
+  ASSERT_TRUE(Put("keep:b1", "v").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  const std::set<uint64_t> second = filter_->TakeJobIds();
+  ASSERT_TRUE(CompactAll().ok());
+  const std::set<uint64_t> compactions = filter_->TakeJobIds();
+
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_FALSE(compactions.empty());
+  EXPECT_NE(*first.begin(), 0u);
+  EXPECT_NE(*first.begin(), *second.begin());
+  EXPECT_EQ(compactions.count(0), 0u);
+  EXPECT_EQ(compactions.count(*first.begin()), 0u);
+  EXPECT_EQ(compactions.count(*second.begin()), 0u);
 }
 
 TEST_F(DBCompactionFilterTest, RemovedKeyNeverShowsAnOlderVersion) {

@@ -365,6 +365,8 @@ class DBImpl final : public DB {
 
   // Files being written by a job: never deleted as obsolete.
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);
+  // The last job's CompactionFilter::Context::job_id.
+  std::atomic<uint64_t> last_job_id_{0};
   // The log numbers of running checkpoints: WALs from the smallest on are
   // neither deleted nor recycled (their tables and vlogs are kept by the
   // Versions the checkpoints hold).

@@ -47,7 +47,7 @@ Status DBImpl::RunCompaction(std::unique_ptr<Compaction> owned,
     o.rules.is_base_level_for_key = [c](std::string_view user_key) {
       return c->IsBaseLevelForKey(user_key);
     };
-    o.rules.filter_context = {c->output_level(), false, c->IsBottommost()};
+    o.rules.filter_context.is_bottommost = c->IsBottommost();
     // A vlog collection runs because earlier jobs left garbage; a filter
     // that changed values here would leave new garbage and schedule the
     // next collection, without end (compaction_filter.h).
@@ -134,7 +134,8 @@ CompactionJob::Options DBImpl::NewJobOptions(int output_level, bool is_flush) {
   rules.now_ms = NowMillis();
   rules.filter = options_.compaction_filter.get();
   o.partitioner = options_.table_partitioner.get();
-  rules.filter_context = {output_level, is_flush, false};
+  rules.filter_context = {output_level, is_flush, false,
+                          last_job_id_.fetch_add(1) + 1};
   // A flush runs to its end, so that a clean close leaves no memtable to
   // replay; a compaction stops early when the DB closes.
   rules.stop = is_flush ? nullptr : &shutting_down_;

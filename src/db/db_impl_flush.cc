@@ -75,8 +75,8 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit,
       return version->IsBaseLevelForKey(0, user_key);
     };
     if (o.rules.filter != nullptr) {
-      o.rules.filter_context = {0, true,
-                                IsBottommostFlush(*version, iter.get())};
+      o.rules.filter_context.is_bottommost =
+          IsBottommostFlush(*version, iter.get());
     }
   }
   CompactionJob job(std::move(o));
