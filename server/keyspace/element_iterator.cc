@@ -25,7 +25,10 @@ ElementIterator::ElementIterator(DB* db, const Snapshot* snap,
       overlay_(std::move(overlay)) {
   ReadOptions ro;
   ro.snapshot = snap;
-  ro.fill_cache = false;
+  // Blocks read here go into the block cache: most collection reads are a
+  // few elements that the next command reads again (XREADGROUP's next
+  // entry, LRANGE's head). A long scan's blocks enter without CLOCK's
+  // reference bit, so they are the first to go (docs/impl.md).
   // Collection prefixes always end in a version, never in 0xFF only.
   if (!upper_.empty()) ro.iterate_upper_bound = &upper_view_;
   it_ = db->NewIterator(ro);

@@ -90,8 +90,7 @@ Status DeliverNew(Stream* s, StreamGroups* groups, std::string_view group,
   std::map<std::string, uint64_t, std::less<>> taken;  // from other owners
   uint64_t n = 0;
   auto it = s->NewIterator();
-  for (s->SeekFrom(it.get(), start); it->Valid() && (count == 0 || n < count);
-       it->Next()) {
+  for (s->SeekFrom(it.get(), start); it->Valid(); it->Next()) {
     StreamId id;
     if (!ParseIdSub(it->sub(), &id)) return Status::Corruption("bad entry");
     if (id > g->last) {
@@ -106,26 +105,27 @@ Status DeliverNew(Stream* s, StreamGroups* groups, std::string_view group,
     if (!ReplyStreamEntry(&bw, it->sub(), it->value())) {
       return Status::Corruption("bad stream entry");
     }
-    n++;
-    if (noack) continue;
-    PendingEntry p;
-    bool found;
-    Status st = groups->GetPending(g->gid, id, &p, &found);
-    if (!st.ok()) return st;
-    if (found) {
-      if (p.consumer != consumer) {
-        groups->UnindexPending(g->gid, id, p.consumer);
-        taken[p.consumer]++;
+    if (!noack) {
+      PendingEntry p;
+      bool found;
+      Status st = groups->GetPending(g->gid, id, &p, &found);
+      if (!st.ok()) return st;
+      if (found) {
+        if (p.consumer != consumer) {
+          groups->UnindexPending(g->gid, id, p.consumer);
+          taken[p.consumer]++;
+          con->pending++;
+        }
+      } else {
+        g->pel++;
         con->pending++;
       }
-    } else {
-      g->pel++;
-      con->pending++;
+      p.consumer.assign(consumer);
+      p.delivered_ms = now;
+      p.deliveries = 1;
+      groups->PutPending(g->gid, id, p);
     }
-    p.consumer.assign(consumer);
-    p.delivered_ms = now;
-    p.deliveries = 1;
-    groups->PutPending(g->gid, id, p);
+    if (++n == count) break;  // before a step that may read a block
   }
   if (!it->status().ok()) return it->status();
   for (const auto& [name, k] : taken) {

@@ -47,8 +47,9 @@ bool ReplyStreamRange(RespWriter* w, Stream* s, StreamId start, StreamId end,
     } else {
       s->SeekFrom(it.get(), start);
     }
-    for (; it->Valid() && (count == 0 || n < count);
-         rev ? it->Prev() : it->Next()) {
+    // The loop stops at the count before stepping past it: a step can
+    // cost a block read.
+    for (; it->Valid(); rev ? it->Prev() : it->Next()) {
       StreamId id;
       if (!ParseIdSub(it->sub(), &id)) {
         st = Status::Corruption("bad stream entry key");
@@ -59,7 +60,7 @@ bool ReplyStreamRange(RespWriter* w, Stream* s, StreamId start, StreamId end,
         st = Status::Corruption("bad stream entry");
         break;
       }
-      n++;
+      if (++n == count) break;
     }
     if (st.ok()) st = it->status();
   }
