@@ -257,7 +257,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--quick", action="store_true",
                     help="small sizes, for a check that it all runs")
+    ap.add_argument("--only", default="strings,collections,scripts,streams,"
+                    "memcache", help="comma-separated groups of tests to run")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     if args.quick:
         args.requests, args.keys, args.seconds = 20000, 20000, 3
 
@@ -304,7 +307,9 @@ def main():
                 preload(port, args.keys, 100)
                 print(f"preloaded {args.keys} keys into {name} in "
                       f"{time.time() - t:.1f} s")
-            for tests in ("set,get",) + COLLECTION_TESTS:
+            groups = ((("set,get",) if "strings" in only else ()) +
+                      (COLLECTION_TESTS if "collections" in only else ()))
+            for tests in groups:
                 for pipeline in (1, 16):
                     for name, port in (("shale", sp),
                                        ("redis", redis.ports[0])):
@@ -318,7 +323,7 @@ def main():
                                 server=name, client="redis-benchmark",
                                 benchmark=f"{test} -P {pipeline}",
                                 command=cmd, **r))
-            for script in SCRIPTS:
+            for script in SCRIPTS if "scripts" in only else ():
                 for pipeline in (1, 16):
                     for name, port in (("shale", sp),
                                        ("redis", redis.ports[0])):
@@ -331,7 +336,7 @@ def main():
                                 server=name, client="redis-benchmark",
                                 benchmark=f"{test} -P {pipeline}",
                                 command=cmd, **r))
-            for pipeline in (1, 16):
+            for pipeline in (1, 16) if "streams" in only else ():
                 for name, port in (("shale", sp), ("redis", redis.ports[0])):
                     preload_stream_queue(port, args.requests)
                     for test, (tail, r) in STREAM_TESTS.items():
@@ -344,7 +349,7 @@ def main():
                                 server=name, client="redis-benchmark",
                                 benchmark=f"{t} -P {pipeline}",
                                 command=cmd, **row))
-        if mc:
+        if mc and "memcache" in only:
             for name, port in (("shale", smc), ("memcached", mc.ports[0])):
                 res, cmd = memcaslap(port, args.seconds, args.seconds + 120)
                 print(f"  {cmd}")

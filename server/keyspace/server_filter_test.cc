@@ -163,6 +163,24 @@ TEST_F(ServerFilterTest, DropsElementsOfCollectionsThatAreGone) {
   EXPECT_EQ(filter_->removed_orphans.load(), 7u);
 }
 
+TEST_F(ServerFilterTest, LiveAnswerHoldsForOneJobOnly) {
+  // A thread remembers that "h" was live for the rest of the job; the next
+  // job must read the metadata again, or the elements of a hash deleted
+  // between the jobs would stay until another collection came between.
+  const uint32_t ns = Ns(0);
+  Put(MetaKey(ns, "h"), CollMeta(KeyType::kHash, 20, 0, 2));
+  Put(Elem(ns, "h", 20, "f1"), "v1");
+  Put(Elem(ns, "h", 20, "f2"), "v2");
+  Compact();
+  EXPECT_TRUE(Has(Elem(ns, "h", 20, "f1")));
+  EXPECT_TRUE(Has(Elem(ns, "h", 20, "f2")));
+
+  ASSERT_TRUE(db_->Delete(WriteOptions(), MetaKey(ns, "h")).ok());
+  Compact();
+  EXPECT_FALSE(Has(Elem(ns, "h", 20, "f1")));
+  EXPECT_FALSE(Has(Elem(ns, "h", 20, "f2")));
+}
+
 TEST_F(ServerFilterTest, KeepsWhatItCannotParse) {
   const std::vector<std::string> odd = {
       std::string("\x00zz", 3),
