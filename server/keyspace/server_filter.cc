@@ -3,6 +3,7 @@
 #include "server/keyspace/key_codec.h"
 #include "server/keyspace/keyspace.h"
 #include "server/keyspace/meta_codec.h"
+#include "server/keyspace/stream.h"
 
 namespace shale::server {
 namespace {
@@ -19,7 +20,7 @@ std::atomic<uint64_t> next_binding{1};
 struct LastJudged {
   uint64_t binding = 0;
   uint64_t job_id = 0;
-  bool gone = false;
+  ServerCompactionFilter::Judgement judged;
   std::string prefix;  // ns keylen key version (the kind byte excluded)
 };
 thread_local LastJudged last_judged;
@@ -67,15 +68,25 @@ CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
         ekey.substr(1, ekey.size() - 1 - ck.sub.size());
     LastJudged& last = last_judged;
     if (last.binding != binding_ || last.prefix != prefix ||
-        (!last.gone && (ctx.job_id == 0 || last.job_id != ctx.job_id))) {
+        (!last.judged.gone &&
+         (ctx.job_id == 0 || last.job_id != ctx.job_id))) {
       last.binding = binding_;
       last.job_id = ctx.job_id;
-      last.gone = CollectionGone(db_, ck.ns, ck.key, ck.version);
+      last.judged = Judge(db_, ck.ns, ck.key, ck.version);
       last.prefix.assign(prefix);
     }
-    if (!last.gone) return KeyDecision::kKeep;
-    removed_orphans.fetch_add(1, std::memory_order_relaxed);
-    return KeyDecision::kRemove;
+    const Judgement& j = last.judged;
+    if (j.gone) {
+      removed_orphans.fetch_add(1, std::memory_order_relaxed);
+      return KeyDecision::kRemove;
+    }
+    StreamId id;
+    if (j.stream && ck.kind == KeyKind::kElement && ParseIdSub(ck.sub, &id) &&
+        (j.count == 0 || id < j.first)) {
+      removed_trimmed.fetch_add(1, std::memory_order_relaxed);
+      return KeyDecision::kRemove;
+    }
+    return KeyDecision::kKeep;
   } else {
     return KeyDecision::kKeep;  // server metadata, or not ours to judge
   }
@@ -84,21 +95,29 @@ CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
   return KeyDecision::kRemove;
 }
 
-bool ServerCompactionFilter::CollectionGone(DB* db, uint32_t ns,
-                                            std::string_view key,
-                                            uint64_t version) {
+ServerCompactionFilter::Judgement ServerCompactionFilter::Judge(
+    DB* db, uint32_t ns, std::string_view key, uint64_t version) {
+  Judgement j;
   std::string mkey;
   AppendMetaKey(&mkey, ns, key);
   std::string stored;
   Status s = db->Get(ReadOptions(), mkey, &stored);
-  if (s.IsNotFound()) return true;
-  if (!s.ok()) return false;  // an I/O error proves nothing
+  if (s.IsNotFound()) {
+    j.gone = true;
+    return j;
+  }
+  if (!s.ok()) return j;  // an I/O error proves nothing
   ValueMeta meta;
   std::string_view payload;
-  if (!DecodeMeta(stored, &meta, &payload)) return false;  // corrupt: keep
-  if (meta.type == KeyType::kString) return true;
-  if (meta.version != version) return true;
-  return meta.expire_at_ms != 0 && meta.expire_at_ms <= now_ms_();
+  if (!DecodeMeta(stored, &meta, &payload)) return j;  // corrupt: keep
+  j.gone = meta.type == KeyType::kString || meta.version != version ||
+           (meta.expire_at_ms != 0 && meta.expire_at_ms <= now_ms_());
+  if (!j.gone && meta.type == KeyType::kStream) {
+    j.stream = true;
+    j.count = meta.count;
+    j.first = meta.stream.first;
+  }
+  return j;
 }
 
 CompactionFilter::Decision ServerCompactionFilter::Filter(

@@ -12,6 +12,11 @@
 // - kinds 0x03..0x0F (collection entries): dropped when their namespace is
 //   dead, or when the metadata of `ns key` (read with DB::Get) is missing,
 //   expired, not a collection's, or of another version than the entry's;
+//   a live stream's entries (kind 0x03) also when their ID is below the
+//   metadata's first, or the stream is empty: trimming moves first over
+//   them and deletes nothing (stream.h). first only moves up while the
+//   stream has entries and new entries come after its last ID, so such an
+//   entry never becomes live again;
 // - anything else (a kind never written, a key too short for its kind, a
 //   metadata value that does not decode, a failed read): kept. What the
 //   filter does not understand is never deleted.
@@ -72,6 +77,7 @@
 #include <string_view>
 
 #include "server/keyspace/db_table.h"
+#include "server/keyspace/meta_codec.h"
 #include "shale/compaction_filter.h"
 #include "shale/db.h"
 #include "util/mutex.h"
@@ -102,12 +108,23 @@ class ServerCompactionFilter : public CompactionFilter {
   // Entries removed, by reason (for tests and stats).
   std::atomic<uint64_t> removed_dead_ns{0};
   std::atomic<uint64_t> removed_orphans{0};  // collection entries
+  std::atomic<uint64_t> removed_trimmed{0};  // stream entries below first
+
+  // What the metadata says of one collection incarnation.
+  struct Judgement {
+    bool gone = false;  // every entry of it is garbage, for good
+    // A live stream: its entries (kind 0x03) with an ID below first, or all
+    // of them when it is empty, are garbage (stream.h, "Trimming").
+    bool stream = false;
+    uint64_t count = 0;
+    StreamId first;
+  };
 
  private:
-  // Is the collection incarnation `ns key version` over? Reads its
-  // metadata; false when unsure.
-  bool CollectionGone(DB* db, uint32_t ns, std::string_view key,
-                      uint64_t version);
+  // Judges the collection incarnation `ns key version` by its metadata;
+  // live when unsure.
+  Judgement Judge(DB* db, uint32_t ns, std::string_view key,
+                  uint64_t version);
 
   const std::function<uint64_t()> now_ms_;
   // Held shared by every call, exclusively by Bind/Unbind.

@@ -11,6 +11,7 @@
 #include "server/keyspace/key_codec.h"
 #include "server/keyspace/keyspace.h"
 #include "server/keyspace/meta_codec.h"
+#include "server/keyspace/stream.h"
 #include "util/mem_env.h"
 
 namespace shale::server {
@@ -179,6 +180,41 @@ TEST_F(ServerFilterTest, LiveAnswerHoldsForOneJobOnly) {
   Compact();
   EXPECT_FALSE(Has(Elem(ns, "h", 20, "f1")));
   EXPECT_FALSE(Has(Elem(ns, "h", 20, "f2")));
+}
+
+TEST_F(ServerFilterTest, DropsStreamEntriesBelowFirstAndOfEmptyStreams) {
+  // Trimming moves a stream's first entry and deletes nothing (stream.h):
+  // the entries below first, and all entries of an empty stream, go here.
+  const uint32_t ns = Ns(0);
+  auto stream_meta = [](uint64_t version, uint64_t count, StreamId first) {
+    ValueMeta m;
+    m.type = KeyType::kStream;
+    m.version = version;
+    m.count = count;
+    m.stream.first = first;
+    m.stream.last = StreamId{9, 0};
+    std::string v;
+    EncodeCollectionMeta(m, &v);
+    return v;
+  };
+  Put(MetaKey(ns, "s"), stream_meta(30, 2, StreamId{5, 0}));
+  for (uint64_t ms = 3; ms <= 6; ms++) Put(Elem(ns, "s", 30, IdSub({ms, 0})));
+  // Groups, consumers and pending entries (kind 0x05) are not entries.
+  Put(Elem(ns, "s", 30, IdSub({1, 0}), KeyKind::kStreamAux));
+  Put(MetaKey(ns, "empty"), stream_meta(31, 0, StreamId{}));
+  Put(Elem(ns, "empty", 31, IdSub({2, 0})));
+  Put(Elem(ns, "empty", 31, IdSub({0, 0}), KeyKind::kStreamAux));
+  Compact();
+
+  EXPECT_FALSE(Has(Elem(ns, "s", 30, IdSub({3, 0}))));
+  EXPECT_FALSE(Has(Elem(ns, "s", 30, IdSub({4, 0}))));
+  EXPECT_TRUE(Has(Elem(ns, "s", 30, IdSub({5, 0}))));
+  EXPECT_TRUE(Has(Elem(ns, "s", 30, IdSub({6, 0}))));
+  EXPECT_TRUE(Has(Elem(ns, "s", 30, IdSub({1, 0}), KeyKind::kStreamAux)));
+  EXPECT_FALSE(Has(Elem(ns, "empty", 31, IdSub({2, 0}))));
+  EXPECT_TRUE(Has(Elem(ns, "empty", 31, IdSub({0, 0}), KeyKind::kStreamAux)));
+  EXPECT_EQ(filter_->removed_trimmed.load(), 3u);
+  EXPECT_EQ(filter_->removed_orphans.load(), 0u);
 }
 
 TEST_F(ServerFilterTest, KeepsWhatItCannotParse) {

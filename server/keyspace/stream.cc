@@ -186,7 +186,18 @@ void Stream::Append(StreamId id, std::span<const std::string> pairs) {
   Save();
 }
 
+bool Stream::Live(StreamId id) const {
+  return length() > 0 && !(id < st_.first) && !(st_.last < id);
+}
+
+Status Stream::GetEntry(StreamId id, std::string* value) {
+  if (!Live(id)) return Status::NotFound("trimmed or never added");
+  return c_->Get(IdSub(id), value);
+}
+
 Status Stream::Delete(StreamId id, bool* deleted) {
+  *deleted = false;
+  if (!Live(id)) return Status::OK();  // trimmed entries are not there
   Status s = c_->Remove(IdSub(id), deleted);
   if (!s.ok() || !*deleted) return s;
   if (id > st_.max_deleted) st_.max_deleted = id;
@@ -203,6 +214,8 @@ template <typename Pred>
 Status Stream::TrimFront(Pred keep_going, uint64_t limit, uint64_t* removed) {
   *removed = 0;
   if (length() == 0) return Status::OK();
+  // Nothing is deleted: the walk only finds the new first entry, and the
+  // entries before it are garbage from then on (the header's "Trimming").
   auto it = NewIterator();
   SeekFrom(it.get(), st_.first);
   StreamId id;
@@ -211,24 +224,59 @@ Status Stream::TrimFront(Pred keep_going, uint64_t limit, uint64_t* removed) {
       return Status::Corruption("bad stream entry key");
     }
     if (!keep_going(id) || (limit != 0 && *removed == limit)) break;
-    c_->Delete(it->sub());
     ++*removed;
   }
   if (!it->status().ok()) return it->status();
   if (*removed == 0) return Status::OK();
-  c_->AddCount(-static_cast<int64_t>(*removed));
-  // Where the walk stopped is the new first entry.
-  st_.first = it->Valid() && length() > 0 ? id : StreamId{};
-  Save();
+  if (*removed > length()) {
+    return Status::Corruption("stream longer than its count");
+  }
+  if (*removed < length() && !it->Valid()) {
+    return Status::Corruption("stream shorter than its count");
+  }
+  SetFirst(*removed, id);
   return Status::OK();
 }
 
+void Stream::SetFirst(uint64_t removed, StreamId first) {
+  c_->AddCount(-static_cast<int64_t>(removed));
+  st_.first = length() > 0 ? first : StreamId{};
+  Save();
+}
+
 Status Stream::TrimMaxLen(uint64_t maxlen, uint64_t limit, uint64_t* removed) {
-  uint64_t excess = length() > maxlen ? length() - maxlen : 0;
+  const uint64_t excess = length() > maxlen ? length() - maxlen : 0;
   *removed = 0;
   if (excess == 0) return Status::OK();  // no iterator for nothing to trim
-  return TrimFront([&excess](StreamId) { return excess-- > 0; }, limit,
-                   removed);
+  if (limit == 0 || limit >= excess) {
+    // Everything goes, or fewer entries stay than go: no walk, or a walk
+    // back from the last over the maxlen entries that stay.
+    if (maxlen == 0) {
+      *removed = excess;
+      SetFirst(excess, StreamId{});
+      return Status::OK();
+    }
+    if (maxlen < excess) {
+      auto it = NewIterator();
+      SeekBackFrom(it.get(), st_.last);
+      StreamId id;
+      for (uint64_t kept = 0;; it->Prev()) {
+        if (!it->Valid()) {
+          if (!it->status().ok()) return it->status();
+          return Status::Corruption("stream shorter than its count");
+        }
+        if (!ParseIdSub(it->sub(), &id)) {
+          return Status::Corruption("bad stream entry key");
+        }
+        if (++kept == maxlen) break;
+      }
+      *removed = excess;
+      SetFirst(excess, id);
+      return Status::OK();
+    }
+  }
+  uint64_t left = excess;
+  return TrimFront([&left](StreamId) { return left-- > 0; }, limit, removed);
 }
 
 Status Stream::TrimMinId(StreamId min, uint64_t limit, uint64_t* removed) {
@@ -269,16 +317,37 @@ void Stream::CreateIfAbsent() {
   Save();
 }
 
-void Stream::SetState(const StreamState& st) {
+Status Stream::SetState(const StreamState& st) {
+  if (length() == 0 && st.last < st_.last) {
+    // An emptied stream's trimmed entries lie at or below its last ID, and
+    // the entries appended after this one would come after st.last: those
+    // above it must go now, or they would come back between the new
+    // entries (XSETID lowers the last ID only of an empty stream).
+    StreamId from = st.last;
+    if (IncrStreamId(&from)) {
+      auto it = NewIterator();
+      for (it->Seek(IdSub(from)); it->Valid(); it->Next()) {
+        c_->Delete(it->sub());
+      }
+      if (!it->status().ok()) return it->status();
+    }
+  }
   st_ = st;
   Save();
+  return Status::OK();
 }
 
+// A sub that sorts after every entry's (16 bytes): a seek to it finds none.
+constexpr std::string_view kPastEverySub =
+    "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
+
 void Stream::SeekFrom(ElementIterator* it, StreamId start) {
+  if (length() == 0) return it->Seek(kPastEverySub);
   it->Seek(IdSub(std::max(start, st_.first)));
 }
 
 void Stream::SeekBackFrom(ElementIterator* it, StreamId end) {
+  if (length() == 0) return it->SeekForPrev({});  // before the prefix
   it->SeekForPrev(IdSub(std::min(end, st_.last)));
 }
 

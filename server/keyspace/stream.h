@@ -7,10 +7,21 @@
 //             entries_added:varint64 groups:varint64
 //
 // Entries sort by ID, so a range from any ID is one seek either way. The
-// metadata keeps `first` exact (the first live entry, 0-0 when empty), so
-// walks from the start seek there, past the deleted entries trimming
-// leaves until compaction; trimming walks from it and deletes entry by
-// entry: O(entries removed), never O(stream).
+// metadata keeps `first` exact (the first live entry, 0-0 when empty), and
+// every read starts there.
+//
+// Trimming: MAXLEN and MINID delete nothing. They find the new first entry
+// (MAXLEN 0 without a read, MAXLEN n by walking back n entries from the
+// last when fewer stay than go, otherwise by walking forward over the
+// entries that go), then move `first` and the count: O(min(removed, kept))
+// reads and one metadata write, whatever the number removed. From then on
+// the entries below `first`, and every entry of an empty stream, are
+// garbage: no read reaches them (seeks start at `first`, point reads check
+// Live), and the server's compaction filter drops them (server_filter.h).
+// XDEL deletes its entries (they may lie anywhere). So that garbage never
+// comes back, `first` only moves up while the stream has entries, new
+// entries come after `last`, and XSETID lowering `last` of an emptied
+// stream deletes the garbage above the new `last` (SetState).
 //
 // Also the ID grammar of Redis 7.0's stream commands (parse, format,
 // increment, decrement) and the field codec.
@@ -84,12 +95,18 @@ class Stream {
   // Appends an entry (REQUIRES: id > state().last; fields as
   // EncodeStreamFields). Creates the stream if it is absent.
   void Append(StreamId id, std::span<const std::string> pairs);
+  // Whether id may name a live entry: the stream has entries and id lies
+  // between first and last (trimmed entries are garbage below first).
+  bool Live(StreamId id) const;
+  // Reads the entry id: NotFound if it is not live.
+  Status GetEntry(StreamId id, std::string* value);
   // Deletes the entry id if it exists (*deleted); XDEL's bookkeeping:
   // max_deleted grows to id, first moves past it.
   Status Delete(StreamId id, bool* deleted);
-  // Deletes entries from the first while more than maxlen remain (MAXLEN)
+  // Removes entries from the first while more than maxlen remain (MAXLEN)
   // or while their ID is below min (MINID), at most limit of them (0: no
-  // limit); *removed says how many. Moves first.
+  // limit); *removed says how many. Moves first over them (the header's
+  // "Trimming": nothing is deleted).
   Status TrimMaxLen(uint64_t maxlen, uint64_t limit, uint64_t* removed);
   Status TrimMinId(StreamId min, uint64_t limit, uint64_t* removed);
   // The last live entry's ID (Redis's streamLastValidID): *found false if
@@ -97,14 +114,17 @@ class Stream {
   Status LastEntryId(StreamId* id, bool* found);
   // Creates the stream if absent (XGROUP CREATE MKSTREAM).
   void CreateIfAbsent();
-  // XSETID: sets last, and entries_added and max_deleted.
-  void SetState(const StreamState& st);
+  // XSETID (and RESTORE): sets last, entries_added and max_deleted.
+  // Lowering last of an emptied stream deletes its trimmed entries above
+  // the new last: O(them).
+  Status SetState(const StreamState& st);
 
   // An iterator over the entries (sub(): ParseIdSub; value():
   // DecodeStreamFields). Position it with SeekFrom / SeekBackFrom.
   std::unique_ptr<ElementIterator> NewIterator() { return c_->NewIterator(); }
   // Positions it at the first entry with ID >= start (starting no lower
-  // than first), or the last entry with ID <= end.
+  // than first), or the last entry with ID <= end; at none when the stream
+  // is empty. A walk back must stop below first itself.
   void SeekFrom(ElementIterator* it, StreamId start);
   void SeekBackFrom(ElementIterator* it, StreamId end);
 
@@ -114,6 +134,9 @@ class Stream {
   Status TrimFront(Pred keep_going, uint64_t limit, uint64_t* removed);
   // Sets first to the first live entry at or after from (0-0 if none).
   Status RefreshFirst(StreamId from);
+  // After a trim of removed entries: first becomes first (0-0 if none is
+  // left), the count goes down.
+  void SetFirst(uint64_t removed, StreamId first);
   void Save() { c_->SetStream(st_); }
 
   Collection* const c_;

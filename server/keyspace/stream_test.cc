@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <set>
 
 #include "server/keyspace/mem_keyspace_test_util.h"
 
@@ -162,9 +163,11 @@ class StreamTest : public testing::Test {
       fwd.push_back(id);
     }
     auto rit = st.NewIterator();
+    // Backward walks stop at first: trimmed entries stay below it.
     for (st.SeekBackFrom(rit.get(), kMaxStreamId); rit->Valid(); rit->Prev()) {
       StreamId id;
       ASSERT_TRUE(ParseIdSub(rit->sub(), &id));
+      if (id < st.state().first) break;
       back.insert(back.begin(), id);
     }
     std::vector<StreamId> want;
@@ -213,6 +216,7 @@ TEST_F(StreamTest, RandomizedAgainstModel) {
   std::fprintf(stderr, "StreamTest.RandomizedAgainstModel seed %u\n", seed);
   std::mt19937 rng(seed);
   std::map<StreamId, std::string> model;
+  std::set<StreamId> trimmed;  // still stored, below first: never seen again
   StreamId last;
   for (int round = 0; round < 60; round++) {
     Tx tx(ks_.get());
@@ -229,6 +233,7 @@ TEST_F(StreamTest, RandomizedAgainstModel) {
         const std::string v = std::to_string(rng());
         st.Append(last, std::vector<std::string>{"f", v});
         model[last] = v;
+        trimmed.erase(last);
       } else if (r < 7 && !model.empty()) {
         auto pick = model.begin();
         std::advance(pick, static_cast<long>(rng() % model.size()));
@@ -245,21 +250,37 @@ TEST_F(StreamTest, RandomizedAgainstModel) {
         uint64_t removed, want = 0;
         ASSERT_TRUE(st.TrimMaxLen(maxlen, limit, &removed).ok());
         while (model.size() > maxlen && (limit == 0 || want < limit)) {
+          trimmed.insert(model.begin()->first);
           model.erase(model.begin());
           want++;
         }
         EXPECT_EQ(removed, want) << "seed " << seed;
+      } else if (r == 9 && model.empty() && last.ms > 0) {
+        // XSETID lowers the last ID of an emptied stream: what was trimmed
+        // above it must not come back between the entries appended next.
+        StreamState lowered = st.state();
+        lowered.last = StreamId{rng() % last.ms, rng() % 3};
+        ASSERT_TRUE(st.SetState(lowered).ok());
+        last = lowered.last;
       } else {
         const StreamId min{last.ms > 2 ? last.ms - 2 : 0, rng() % 4};
         uint64_t removed, want = 0;
         ASSERT_TRUE(st.TrimMinId(min, 0, &removed).ok());
         while (!model.empty() && model.begin()->first < min) {
+          trimmed.insert(model.begin()->first);
           model.erase(model.begin());
           want++;
         }
         EXPECT_EQ(removed, want) << "seed " << seed;
       }
       ASSERT_EQ(st.length(), model.size()) << "seed " << seed;
+      for (StreamId id : trimmed) {
+        std::string value;
+        EXPECT_TRUE(st.GetEntry(id, &value).IsNotFound()) << "seed " << seed;
+        bool deleted;
+        ASSERT_TRUE(st.Delete(id, &deleted).ok());
+        EXPECT_FALSE(deleted) << "seed " << seed;
+      }
     }
     ASSERT_TRUE(c.Finish().ok());
     ASSERT_TRUE(tx.Commit().ok());

@@ -304,7 +304,8 @@ void XSetId(CommandContext& ctx, Args& a) {
     state.entries_added = static_cast<uint64_t>(entries_added);
   }
   if (!max_deleted.zero()) state.max_deleted = max_deleted;
-  s.SetState(state);
+  st = s.SetState(state);
+  if (!st.ok()) return ReplyStatus(ctx.w, st);
   if (!FinishColl(ctx, &c, kNotifyStream, "xsetid")) return;
   ctx.w->Ok();
 }

@@ -110,7 +110,7 @@ Status ReplyClaimed(Collection* c, StreamId id, bool justid, RespWriter* w) {
     return Status::OK();
   }
   std::string value;
-  Status s = c->Get(IdSub(id), &value);
+  Status s = Stream(c).GetEntry(id, &value);
   if (s.IsNotFound()) {
     w->Null();
     return Status::OK();
@@ -124,7 +124,7 @@ Status ReplyClaimed(Collection* c, StreamId id, bool justid, RespWriter* w) {
 
 bool EntryExists(Collection* c, StreamId id, Status* s) {
   std::string value;
-  *s = c->Get(IdSub(id), &value);
+  *s = Stream(c).GetEntry(id, &value);
   if (s->IsNotFound()) {
     *s = Status::OK();
     return false;

@@ -171,7 +171,7 @@ Status DeliverHistory(Stream* s, StreamGroups* groups, const StreamGroup& g,
   if (!it->status().ok()) return it->status();
   std::string value;
   for (StreamId id : ids) {
-    Status st = s->coll()->Get(IdSub(id), &value);
+    Status st = s->GetEntry(id, &value);
     if (st.IsNotFound()) {
       bw.Array(2);
       bw.Bulk(FormatStreamId(id));

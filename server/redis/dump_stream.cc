@@ -1,5 +1,6 @@
 #include "server/redis/dump_stream.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "server/keyspace/stream.h"
@@ -159,10 +160,18 @@ Status WriteStream(CommandContext& ctx, std::string_view key,
   c.AddCount(static_cast<int64_t>(v.entries.size()));
   StreamState st;
   st.last = FromRdb(v.last);
+  // Entries below first are garbage to the compaction filter (stream.h):
+  // a payload's first_id past an entry must not hide it. Redis's own
+  // payloads name the first entry (max-max in an empty type-15 stream, as
+  // Redis computes it, which XINFO shows).
   st.first = FromRdb(v.first);
+  for (const rdb::StreamValue::Entry& e : v.entries) {
+    st.first = std::min(st.first, FromRdb(e.id));
+  }
   st.max_deleted = FromRdb(v.max_deleted);
   st.entries_added = v.entries_added;
-  stream.SetState(st);
+  s = stream.SetState(st);
+  if (!s.ok()) return s;
   StreamGroups groups(&c);
   for (const rdb::StreamValue::Group& rg : v.groups) {
     StreamGroup g;

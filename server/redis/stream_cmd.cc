@@ -40,6 +40,8 @@ bool ReplyStreamRange(RespWriter* w, Stream* s, StreamId start, StreamId end,
   bw.set_version(w->version());
   uint64_t n = 0;
   Status st;
+  // A walk back stops at the first entry: the trimmed ones lie below it.
+  if (s->length() > 0) start = std::max(start, s->state().first);
   if (start <= end) {
     auto it = s->NewIterator();
     if (rev) {

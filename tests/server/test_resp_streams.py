@@ -907,3 +907,67 @@ def test_group_commands_do_not_touch_watch(server, real_redis):  # noqa: F811
         b.close()
     assert got["shale"] == got["redis"]
     assert got["redis"] == [False] * (len(cmds) - 1) + [True]
+
+
+def _adds(key, ms, seqs):
+    return [("XADD", key, f"{ms}-{s}", "f", f"v{s}") for s in seqs]
+
+
+# Trimming moves the stream's first entry and deletes nothing (stream.h):
+# every read must still end at the trimmed entries, whichever way it walks,
+# and they must not come back when the stream empties and grows again.
+TRIM_SCRIPT = (
+    _adds("t", 1, range(1, 11)) + [
+        ("XGROUP", "CREATE", "t", "g", "0"),
+        ("XREADGROUP", "GROUP", "g", "c", "COUNT", "4", "STREAMS", "t", ">"),
+        ("XTRIM", "t", "MAXLEN", "3"),  # walks back from the last
+        ("XLEN", "t"), ("XRANGE", "t", "-", "+"), ("XREVRANGE", "t", "+", "-"),
+        ("XREVRANGE", "t", "1-5", "-"), ("XRANGE", "t", "-", "1-7"),
+        ("XDEL", "t", "1-2"), ("XLEN", "t"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "t", "0"),
+        ("XCLAIM", "t", "g", "d", "0", "1-1", "1-8"),
+        ("XAUTOCLAIM", "t", "g", "d", "0", "0"),
+        ("XPENDING", "t", "g"),
+        ("XINFO", "STREAM", "t"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "t", ">"),
+        ("XTRIM", "t", "MINID", "1-10"),  # walks forward
+        ("XRANGE", "t", "-", "+"), ("XREVRANGE", "t", "+", "-"),
+        ("XTRIM", "t", "MAXLEN", "0"),  # no walk
+        ("XLEN", "t"), ("XRANGE", "t", "-", "+"), ("XREVRANGE", "t", "+", "-"),
+        ("XDEL", "t", "1-10"), ("XINFO", "STREAM", "t"),
+        ("XREAD", "STREAMS", "t", "0"),
+        # Emptied, then its last ID lowered: the old entries above the new
+        # last must not reappear among the new ones.
+        ("XSETID", "t", "1-3"),
+        ("XADD", "t", "1-5", "f", "new5"), ("XADD", "t", "1-12", "f", "new12"),
+        ("XLEN", "t"), ("XRANGE", "t", "-", "+"), ("XREVRANGE", "t", "+", "-"),
+        ("XINFO", "STREAM", "t"),
+        ("XTRIM", "t", "MAXLEN", "1"), ("XRANGE", "t", "-", "+"),
+    ] + _adds("u", 2, range(1, 21)) + [
+        ("XTRIM", "u", "MAXLEN", "15"),  # walks forward over 5
+        ("COPY", "u", "u2"), ("XRANGE", "u2", "-", "+"),
+        ("XREVRANGE", "u2", "+", "-", "COUNT", "20"),
+        ("RENAME", "u2", "u3"), ("XLEN", "u3"), ("XRANGE", "u3", "-", "2-8"),
+        ("XADD", "u", "MAXLEN", "2", "3-1", "f", "v"),
+        ("XRANGE", "u", "-", "+"), ("XREVRANGE", "u", "+", "-"),
+        ("XINFO", "STREAM", "u"),
+    ])
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_trimmed_entries_stay_gone_match_redis(server, real_redis,  # noqa: F811
+                                               proto):
+    ours, theirs = connect(server, real_redis, proto)
+    bad = compare_script(ours, theirs, TRIM_SCRIPT)
+    assert not bad, report(bad)
+
+
+def test_trimmed_stream_dump_restores_only_its_entries(r):
+    for i in range(1, 11):
+        r.xadd("d", {"f": i}, id=f"1-{i}")
+    assert r.xtrim("d", maxlen=4, approximate=False) == 6
+    payload = r.dump("d")
+    r.restore("d2", 0, payload)
+    assert [i for i, _ in r.xrange("d2")] == [f"1-{i}".encode()
+                                             for i in range(7, 11)]
+    assert r.xinfo_stream("d2")["first-entry"][0] == b"1-7"
