@@ -77,9 +77,11 @@ class CompactionFilter {
     int output_level;    // the level the entry is written to (0 for a flush)
     bool is_flush;       // the job writes a memtable out
     bool is_bottommost;  // no older version of any key can exist below
-    // Names the job among all of this DB's jobs since it opened (never 0).
-    // Whatever the filter learns from the DB holds for the job's entries
-    // if keeping them stays safe when it goes stale: it may cache per job.
+    // Names the job among all of this DB's jobs since it opened (never 0;
+    // another DB's jobs may reuse it: a filter shared by several DBs keys
+    // its cache by DB too). Whatever the filter learns from the DB holds
+    // for the job's entries if keeping them stays safe when it goes stale:
+    // it may cache per job.
     uint64_t job_id = 0;
   };
 

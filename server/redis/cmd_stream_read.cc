@@ -159,14 +159,13 @@ Status DeliverHistory(Stream* s, StreamGroups* groups, const StreamGroup& g,
   std::vector<StreamId> ids;
   auto it = groups->NewIterator();
   for (it->Seek(prefix + IdSub(start));
-       it->Valid() && it->sub().starts_with(prefix) &&
-       (count == 0 || ids.size() < count);
-       it->Next()) {
+       it->Valid() && it->sub().starts_with(prefix); it->Next()) {
     StreamId id;
     if (!ParseIdSub(it->sub().substr(prefix.size()), &id)) {
       return Status::Corruption("bad pending index entry");
     }
     ids.push_back(id);
+    if (ids.size() == count) break;  // before a step that may read a block
   }
   if (!it->status().ok()) return it->status();
   std::string value;
