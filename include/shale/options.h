@@ -190,13 +190,14 @@ struct Options {
   // (one thread otherwise does both). Default: 0 (same priority).
   int compaction_thread_nice = 0;
 
-  // Level 0 is compacted into level 1 once it holds this many files.
+  // Level 0 is compacted into level 1 once it holds this many files (the
+  // files one flush was cut into by table_partitioner count as one).
   // Default: 4.
   int level0_file_num_compaction_trigger = 4;
 
   // Writes are slowed (each write group sleeps about 1 ms) once level 0
-  // holds this many files, and stop until compaction catches up at
-  // level0_stop_writes_trigger. Defaults: 20 and 36.
+  // holds this many files (counted as above), and stop until compaction
+  // catches up at level0_stop_writes_trigger. Defaults: 20 and 36.
   int level0_slowdown_writes_trigger = 20;
   int level0_stop_writes_trigger = 36;
 

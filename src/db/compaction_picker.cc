@@ -76,7 +76,7 @@ double CompactionPicker::MaxBytesForLevel(int level) const {
 void CompactionPicker::ComputeScores(const Version& v,
                                      double scores[kNumLevels]) const {
   for (int level = 0; level < kNumLevels; level++) scores[level] = 0;
-  scores[0] = static_cast<double>(v.NumFiles(0)) /
+  scores[0] = static_cast<double>(v.Level0Runs()) /
               std::max(1, options_.level0_file_num_compaction_trigger);
   for (int level = 1; level < kNumLevels - 1; level++) {
     scores[level] = static_cast<double>(v.LevelLogicalBytes(level)) /

@@ -26,11 +26,14 @@ class PickerTest : public testing::Test {
   // into vlogs as `refs` says.
   void Add(int level, uint64_t number, const std::string& smallest,
            const std::string& largest, uint64_t size,
-           std::map<uint64_t, uint64_t> refs = {}) {
+           std::map<uint64_t, uint64_t> refs = {},
+           SequenceNumber smallest_seq = 0, SequenceNumber largest_seq = 0) {
     auto f = std::make_shared<FileMetaData>();
     f->number = number;
     f->file_size = size;
     f->vlog_refs = std::move(refs);
+    f->smallest_seq = smallest_seq;
+    f->largest_seq = largest_seq;
     AppendInternalKey(&f->smallest, smallest, 100, kTypeValue);
     AppendInternalKey(&f->largest, largest, 100, kTypeValue);
     version_->TEST_AddFile(level, std::move(f));
@@ -73,6 +76,25 @@ TEST_F(PickerTest, Level0TriggerCompactsAllOfLevel0WithOverlappingLevel1) {
   EXPECT_EQ(c->reason(), CompactionReason::kLevel0FileCount);
   EXPECT_EQ(Numbers(c->inputs(0)), (std::vector<uint64_t>{10, 11, 12, 13}));
   EXPECT_EQ(Numbers(c->inputs(1)), (std::vector<uint64_t>{1, 2}));
+}
+
+TEST_F(PickerTest, Level0CountsAFlushCutInPiecesOnce) {
+  // Two flushes, each cut by key kind into two tables whose sequence
+  // ranges overlap (one memtable's writes interleave the kinds).
+  Add(0, 10, "m1", "m9", 100, {}, 1, 10);
+  Add(0, 11, "x1", "x9", 100, {}, 2, 9);
+  Add(0, 12, "m1", "m9", 100, {}, 11, 20);
+  Add(0, 13, "x1", "x9", 100, {}, 12, 18);
+  EXPECT_EQ(version_->NumFiles(0), 4);
+  EXPECT_EQ(version_->Level0Runs(), 2);
+  EXPECT_FALSE(picker_->NeedsCompaction(*version_));
+  // A range that only touches the one before it is another memtable's.
+  Add(0, 14, "m1", "m9", 100, {}, 21, 30);
+  EXPECT_EQ(version_->Level0Runs(), 3);
+  // A file without a sequence range (as crafted here) is a run of its own.
+  Add(0, 15, "a", "b", 100);
+  EXPECT_EQ(version_->Level0Runs(), 4);
+  EXPECT_TRUE(picker_->NeedsCompaction(*version_));
 }
 
 TEST_F(PickerTest, HighestScoreWins) {

@@ -280,8 +280,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
   bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
-    const int l0_files = versions_->NumLevelFiles(0);
-    if (allow_delay && l0_files >= options_.level0_slowdown_writes_trigger) {
+    const int l0_runs = versions_->Level0Runs();
+    if (allow_delay && l0_runs >= options_.level0_slowdown_writes_trigger) {
       // Level 0 is close to the stop trigger: give compaction a
       // millisecond of head start on every write group rather than stop
       // writes for seconds later. Once per group.
@@ -301,7 +301,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
     }
     const bool memtables_full =
         static_cast<int>(imm_.size()) >= options_.max_write_buffer_number - 1;
-    if (memtables_full || l0_files >= options_.level0_stop_writes_trigger) {
+    if (memtables_full || l0_runs >= options_.level0_stop_writes_trigger) {
       // Flushing or compaction lags: wait until it catches up.
       uint64_t start = env_->NowMicros();
       stats_.Add(DBStats::kStops);

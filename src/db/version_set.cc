@@ -17,6 +17,30 @@ namespace shale {
 // ---------------------------------------------------------------------------
 // Version
 
+int Version::Level0Runs() const {
+  std::vector<std::pair<SequenceNumber, SequenceNumber>> ranges;
+  ranges.reserve(files_[0].size());
+  int runs = 0;
+  for (const auto& f : files_[0]) {
+    if (f->largest_seq == 0) {
+      runs++;  // no sequence range to go by: a run of its own
+    } else {
+      ranges.emplace_back(f->smallest_seq, f->largest_seq);
+    }
+  }
+  std::sort(ranges.begin(), ranges.end());
+  SequenceNumber end = 0;
+  for (size_t i = 0; i < ranges.size(); i++) {
+    if (i == 0 || ranges[i].first > end) {
+      runs++;
+      end = ranges[i].second;
+    } else {
+      end = std::max(end, ranges[i].second);
+    }
+  }
+  return runs;
+}
+
 uint64_t Version::LevelBytes(int level) const {
   uint64_t sum = 0;
   for (const auto& f : files_[level]) sum += f->file_size;

@@ -87,6 +87,15 @@ class Version {
   int NumFiles(int level) const {
     return static_cast<int>(files_[level].size());
   }
+  // Level 0's sorted runs: its files, counting as one the files a flush
+  // cut in several (Options::table_partitioner). A memtable's sequence
+  // numbers are contiguous and no two memtables share one, so files whose
+  // [smallest_seq, largest_seq] ranges chain together came from one flush;
+  // a flush whose pieces' ranges do not touch counts as several, as
+  // before partitioning. The level-0 compaction score and the write
+  // slowdown and stop triggers count these, so that cutting a flush by
+  // key kind does not bring them sooner. O(n log n) in level 0's files.
+  int Level0Runs() const;
   uint64_t LevelBytes(int level) const;
   // Sum of the level's FileMetaData::LogicalSize(): the level's bytes with
   // the values it holds in vlogs counted in.
@@ -192,6 +201,7 @@ class VersionSet {
   std::string SnapshotRecord() const;
 
   int NumLevelFiles(int level) const { return current_->NumFiles(level); }
+  int Level0Runs() const { return current_->Level0Runs(); }
 
  private:
   class Builder;
