@@ -68,8 +68,7 @@ CompactionFilter::KeyDecision ServerCompactionFilter::FilterKey(
         ekey.substr(1, ekey.size() - 1 - ck.sub.size());
     LastJudged& last = last_judged;
     if (last.binding != binding_ || last.prefix != prefix ||
-        (!last.judged.gone &&
-         (ctx.job_id == 0 || last.job_id != ctx.job_id))) {
+        (!last.judged.gone && (ctx.job_id == 0 || last.job_id != ctx.job_id))) {
       last.binding = binding_;
       last.job_id = ctx.job_id;
       last.judged = Judge(db_, ck.ns, ck.key, ck.version);

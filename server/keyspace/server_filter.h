@@ -123,8 +123,7 @@ class ServerCompactionFilter : public CompactionFilter {
  private:
   // Judges the collection incarnation `ns key version` by its metadata;
   // live when unsure.
-  Judgement Judge(DB* db, uint32_t ns, std::string_view key,
-                  uint64_t version);
+  Judgement Judge(DB* db, uint32_t ns, std::string_view key, uint64_t version);
 
   const std::function<uint64_t()> now_ms_;
   // Held shared by every call, exclusively by Bind/Unbind.
