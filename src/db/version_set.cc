@@ -17,7 +17,7 @@ namespace shale {
 // ---------------------------------------------------------------------------
 // Version
 
-int Version::Level0Runs() const {
+int Version::CountLevel0Runs() const {
   std::vector<std::pair<SequenceNumber, SequenceNumber>> ranges;
   ranges.reserve(files_[0].size());
   int runs = 0;
@@ -298,6 +298,7 @@ void Version::TEST_AddFile(int level, std::shared_ptr<const FileMetaData> f) {
               return level == 0 ? a->number < b->number
                                 : icmp_->Compare(a->smallest, b->smallest) < 0;
             });
+  level0_runs_ = CountLevel0Runs();
 }
 
 bool Version::OverlapInLevel(int level, std::string_view smallest_user_key,
@@ -421,6 +422,7 @@ class VersionSet::Builder {
       }
       v->files_[level] = std::move(files);
     }
+    v->level0_runs_ = v->CountLevel0Runs();
     return Status::OK();
   }
 

@@ -94,8 +94,9 @@ class Version {
   // a flush whose pieces' ranges do not touch counts as several, as
   // before partitioning. The level-0 compaction score and the write
   // slowdown and stop triggers count these, so that cutting a flush by
-  // key kind does not bring them sooner. O(n log n) in level 0's files.
-  int Level0Runs() const;
+  // key kind does not bring them sooner. Counted once, when the Version is
+  // built (the write path asks on every write group).
+  int Level0Runs() const { return level0_runs_; }
   uint64_t LevelBytes(int level) const;
   // Sum of the level's FileMetaData::LogicalSize(): the level's bytes with
   // the values it holds in vlogs counted in.
@@ -124,9 +125,13 @@ class Version {
   friend class VersionSet;
   friend class VersionBuilder;
 
+  // O(n log n) in level 0's files.
+  int CountLevel0Runs() const;
+
   const InternalKeyComparator* const icmp_;
   FileList files_[kNumLevels];
   std::map<uint64_t, VlogFileMeta> vlogs_;
+  int level0_runs_ = 0;
 };
 
 // Iterates the concatenated contents of *files, which must be sorted and
