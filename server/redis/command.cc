@@ -135,6 +135,14 @@ int NumKeysIndex(std::string_view name) {
 
 }  // namespace
 
+bool CommandKeysKnown(const CommandSpec& cmd) {
+  if (cmd.flags & kCmdNotKey) return false;
+  return cmd.first_key > 0 ||
+         (cmd.handler != nullptr &&
+          (NumKeysIndex(cmd.name) > 0 ||
+           std::string_view(cmd.name) == "xreadgroup"));
+}
+
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys) {
   const int n = static_cast<int>(args.size());

@@ -118,6 +118,9 @@ struct CommandSpec {
 // Appends to *keys. Commands flagged kCmdAllKeys lock every stripe instead.
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
                  std::vector<Tx::DbKey>* keys);
+// True if CommandKeys finds every key cmd may touch: the table's positions,
+// or a numkeys argument (ZMPOP, LMPOP ...), or XREADGROUP's STREAMS.
+bool CommandKeysKnown(const CommandSpec& cmd);
 
 // One command or subcommand as the server runs it: its spec, its full name
 // ("config|get") and its statistics. Built once from the specs; never

@@ -298,7 +298,7 @@ bool RespSession::Groupable(const Command& cmd) const {
   constexpr uint32_t kAlone = kCmdAllKeys | kCmdTxControl | kCmdPubSub |
                               kCmdScript | kCmdAdmin | kCmdNotKey;
   return (cmd.flags & (kCmdWrite | kCmdReadOnly)) != 0 &&
-         (cmd.flags & kAlone) == 0 && cmd.first_key > 0 && !in_multi_ &&
+         (cmd.flags & kAlone) == 0 && CommandKeysKnown(cmd) && !in_multi_ &&
          !Muting() && !subs_.any();
 }
 

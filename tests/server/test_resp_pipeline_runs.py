@@ -27,8 +27,8 @@ def member(rng):
     return "m%d" % rng.randrange(5)
 
 
-# Command templates over every type, reads and writes, with WRONGTYPE and
-# other errors, plus commands that cannot join a run (PING, SELECT,
+# Command templates over every type, reads and writes (the numkeys forms
+# and XREADGROUP's STREAMS among them), with WRONGTYPE and other errors, plus commands that cannot join a run (PING, SELECT,
 # MULTI/EXEC, DBSIZE) and the batched plain SET/GET between runs.
 TEMPLATES = [
     lambda r: ("HSET", pick(r), field(r), str(r.randrange(100))),
@@ -64,6 +64,17 @@ TEMPLATES = [
     lambda r: ("EXPIRE", pick(r), "100"),
     lambda r: ("TTL", pick(r)),
     lambda r: ("PERSIST", pick(r)),
+    lambda r: ("XADD", pick(r), "%d-1" % r.randrange(1, 300), "f", "v"),
+    lambda r: ("XGROUP", "CREATE", pick(r), "g", "0", "MKSTREAM"),
+    lambda r: ("XREADGROUP", "GROUP", "g", "c%d" % r.randrange(2), "COUNT",
+               "2", "STREAMS", pick(r), ">"),
+    lambda r: ("XREADGROUP", "GROUP", "g", "c0", "STREAMS", pick(r),
+               pick(r), ">", "0"),
+    lambda r: ("XACK", pick(r), "g", "%d-1" % r.randrange(1, 300)),
+    lambda r: ("XPENDING", pick(r), "g"),
+    lambda r: ("XLEN", pick(r)),
+    lambda r: ("ZMPOP", "2", pick(r), pick(r), "MIN", "COUNT", "2"),
+    lambda r: ("LMPOP", "1", pick(r), "RIGHT"),
     lambda r: ("PING",),
     lambda r: ("DBSIZE",),
     lambda r: ("SELECT", str(r.randrange(2))),
