@@ -47,6 +47,7 @@ add_library(shale_server_lib STATIC
   server/keyspace/list.cc
   server/keyspace/element_iterator.cc
   server/keyspace/element_writes.cc
+  server/keyspace/batch_dedup.cc
   server/keyspace/data_dir.cc
   server/keyspace/db_table.cc
   server/keyspace/expirer.cc
@@ -163,6 +164,7 @@ if(SHALE_BUILD_TESTS)
     server/keyspace/key_codec_test.cc
     server/keyspace/legacy_value_test.cc
     server/keyspace/tx_test.cc
+    server/keyspace/batch_dedup_test.cc
     server/keyspace/collection_test.cc
     server/keyspace/zset_test.cc
     server/keyspace/list_test.cc

@@ -314,7 +314,10 @@ Status Tx::Commit() {
     touched_.push_back({p.db, std::string_view(p.ekey).substr(p.key_offset)});
   }
   BuildEventViews();
-  Status s = ks_->Write(&batch_, touched_, event_views_);
+  // Only the last write of each key can be read: the rest are dropped
+  // (batch_dedup.h).
+  WriteBatch* batch = dedup_.Compact(batch_, &deduped_) ? &deduped_ : &batch_;
+  Status s = ks_->Write(batch, touched_, event_views_);
   n_pending_ = 0;
   elems_.Clear();
   index_.clear();

@@ -17,8 +17,9 @@
 // before whatever the command then writes (Redis's expireIfNeeded). Reads
 // without the lock (read-only commands) only see the key as absent; the
 // active expirer (expirer.h) deletes it.
-// Commit writes the batch once (the fsync policy as any write) and runs the
-// hooks in commit order, while the locks are still held; Release unlocks.
+// Commit writes the batch once (the fsync policy as any write), without the
+// writes that later writes of the same key replace, and runs the hooks in
+// commit order, while the locks are still held; Release unlocks.
 // Lock-free readers therefore see a command, or a whole EXEC, all or
 // nothing.
 //
@@ -40,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/keyspace/batch_dedup.h"
 #include "server/keyspace/element_iterator.h"
 #include "server/keyspace/element_writes.h"
 #include "server/keyspace/keyspace.h"
@@ -185,6 +187,8 @@ class Tx {
   std::optional<Keyspace::KeyLock> lock_;
   std::vector<uint16_t> extra_stripes_;  // TryLockMore's, until Release
   WriteBatch batch_;
+  BatchDedup dedup_;
+  WriteBatch deduped_;  // batch_ without the writes later ones replace
   // pending_[0, n_pending_) in write order; the rest are spare buffers.
   std::vector<Pending> pending_;
   size_t n_pending_ = 0;

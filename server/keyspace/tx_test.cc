@@ -79,6 +79,38 @@ TEST_F(TxTest, ReadsItsOwnWritesAndCommitsOnce) {
   EXPECT_EQ(n, 0u);
 }
 
+TEST_F(TxTest, CommitWritesEachKeyOnce) {
+  // A run of pipelined commands writes a collection's metadata and the
+  // same element again and again: only the last write of each goes to the
+  // engine (total_writes counts engine records).
+  Tx tx(ks_.get());
+  tx.Begin(0);
+  const Tx::DbKey keys[] = {{0, "h"}};
+  tx.LockKeys(keys);
+  ValueMeta meta;
+  meta.type = KeyType::kHash;
+  meta.version = 7;
+  for (uint64_t i = 1; i <= 5; i++) {
+    meta.count = i;
+    tx.PutCollectionMeta("h", meta);
+    tx.PutElement("elem", "v" + std::to_string(i));
+  }
+  tx.DeleteElement("gone");
+  tx.PutElement("gone", "back");
+  const uint64_t before = ks_->writes.load();
+  ASSERT_TRUE(tx.Commit().ok());
+  tx.Release();
+  EXPECT_EQ(ks_->writes.load() - before, 3u);
+  std::string v;
+  ASSERT_TRUE(db_->Get(ReadOptions(), "elem", &v).ok());
+  EXPECT_EQ(v, "v5");
+  ASSERT_TRUE(db_->Get(ReadOptions(), "gone", &v).ok());
+  EXPECT_EQ(v, "back");
+  Entry e;
+  ASSERT_TRUE(ks_->Get(0, "h", &e).ok());
+  EXPECT_EQ(e.meta().count, 5u);
+}
+
 TEST_F(TxTest, ExpiryIsHonouredInPendingWrites) {
   Tx tx(ks_.get());
   tx.Begin(1);

@@ -137,10 +137,9 @@ int NumKeysIndex(std::string_view name) {
 
 bool CommandKeysKnown(const CommandSpec& cmd) {
   if (cmd.flags & kCmdNotKey) return false;
-  return cmd.first_key > 0 ||
-         (cmd.handler != nullptr &&
-          (NumKeysIndex(cmd.name) > 0 ||
-           std::string_view(cmd.name) == "xreadgroup"));
+  return cmd.first_key > 0 || (cmd.handler != nullptr &&
+                               (NumKeysIndex(cmd.name) > 0 ||
+                                std::string_view(cmd.name) == "xreadgroup"));
 }
 
 void CommandKeys(const CommandSpec& cmd, const Args& args, int db,
