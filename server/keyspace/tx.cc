@@ -297,7 +297,7 @@ std::unique_ptr<ElementIterator> Tx::NewElementIterator(std::string prefix,
                                            std::move(overlay));
 }
 
-Status Tx::Commit() {
+Status Tx::Commit(bool drop_replaced) {
   if (n_pending_ == 0 && elems_.empty()) {
     // Events without writes (keymiss): the hooks still hear them.
     if (!events_.empty()) {
@@ -316,7 +316,8 @@ Status Tx::Commit() {
   BuildEventViews();
   // Only the last write of each key can be read: the rest are dropped
   // (batch_dedup.h).
-  WriteBatch* batch = dedup_.Compact(batch_, &deduped_) ? &deduped_ : &batch_;
+  WriteBatch* batch =
+      drop_replaced && dedup_.Compact(batch_, &deduped_) ? &deduped_ : &batch_;
   Status s = ks_->Write(batch, touched_, event_views_);
   n_pending_ = 0;
   elems_.Clear();

@@ -156,8 +156,11 @@ class Tx {
 
   bool empty() const { return n_pending_ == 0 && elems_.empty(); }
   // Writes the batch (if any) and runs the commit hooks. The locks stay
-  // held until Release. On error nothing was written.
-  Status Commit();
+  // held until Release. On error nothing was written. drop_replaced: leave
+  // out every write that a later write of the same key replaces (worth
+  // its search when the Tx ran several commands: a pipelined run, EXEC, a
+  // script).
+  Status Commit(bool drop_replaced = true);
   // Drops pending writes (an aborted command) and unlocks.
   void Release();
 

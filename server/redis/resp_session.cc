@@ -280,6 +280,7 @@ void RespSession::Run(const Command* cmd, Args& args) {
     run_open_ = true;
     run_mark_ = out_->size();
     run_count_ = run_bytes_ = 0;
+    run_compound_ = false;
   }
   CommandContext ctx{server_, &client_, this, &writer_, &tx_};
   CallCommand(cmd, ctx, args);
@@ -287,6 +288,7 @@ void RespSession::Run(const Command* cmd, Args& args) {
   // holding the locks: their pops commit with the write that woke them.
   ServeBlocked(server_, &tx_, &wakeups_);
   run_count_++;
+  if (cmd->flags & (kCmdTxControl | kCmdScript)) run_compound_ = true;
   for (const auto& a : args) run_bytes_ += a.size();
   if (!group || blocked_ || closing_ || !wakeups_.empty() ||
       run_count_ >= kMaxRunCommands || run_bytes_ >= kMaxRunBytes) {
@@ -322,7 +324,9 @@ bool RespSession::JoinRun(const Command& cmd, const Args& args, int db) {
 void RespSession::CommitRun() {
   if (!run_open_) return;
   run_open_ = false;
-  Status s = tx_.Commit();
+  // One plain command seldom writes a key twice: its batch is not searched
+  // for repeats.
+  Status s = tx_.Commit(run_count_ > 1 || run_compound_);
   if (!s.ok()) {
     // Nothing was written: no reply of the run may claim otherwise.
     out_->resize(run_mark_);

@@ -180,6 +180,7 @@ class RespSession : public Session {
   bool run_open_ = false;
   size_t run_mark_ = 0;         // where its first reply starts in out_
   size_t run_count_ = 0;        // its commands
+  bool run_compound_ = false;   // one of them was EXEC, a script or a function
   size_t run_bytes_ = 0;        // their arguments' bytes
   std::string* out_ = nullptr;  // OnData's output
   WatchState watch_;

@@ -168,3 +168,36 @@ def test_other_clients_see_a_run_after_it(server):
         assert r.call("HLEN", "h%d" % round_) == b":30\r\n"
     w.close()
     r.close()
+
+
+def test_a_run_writes_each_key_once(server):
+    # A run rewrites the list's metadata on every LPOP; EXEC rewrites the
+    # hash's field and metadata on every HINCRBY. Only the last write of
+    # each key reaches the engine (INFO's total_writes counts the engine's
+    # records): 16 element deletes and the metadata once; the field and the
+    # metadata once. One LPOP alone writes two.
+    import redis
+    r = redis.Redis(port=server.port)
+    c = RawConn(server.port)
+    c.call("FLUSHALL")
+
+    def writes():
+        return r.info("stats")["total_writes"]
+
+    r.rpush("l", *[str(i) for i in range(40)])
+    before = writes()
+    c.sock.sendall(b"".join(encode("LPOP", "l") for _ in range(16)))
+    assert c.replies(16) == [b"$%d\r\n%d\r\n" % (len(str(i)), i)
+                             for i in range(16)]
+    assert writes() - before == 17
+    before = writes()
+    assert c.call("LPOP", "l") == b"$2\r\n16\r\n"
+    assert writes() - before == 2
+    r.hset("h", "f", 0)
+    before = writes()
+    p = r.pipeline(transaction=True)
+    for _ in range(10):
+        p.hincrby("h", "f", 1)
+    assert p.execute() == list(range(1, 11))
+    assert writes() - before == 2
+    c.close()
