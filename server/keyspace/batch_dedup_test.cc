@@ -15,8 +15,8 @@ class Lister final : public WriteBatch::Handler {
  public:
   void Put(std::string_view key, std::string_view value,
            uint64_t expire_at_ms) override {
-    lines.push_back("put " + std::string(key) + " " + std::string(value) +
-                    " " + std::to_string(expire_at_ms));
+    lines.push_back("put " + std::string(key) + " " + std::string(value) + " " +
+                    std::to_string(expire_at_ms));
   }
   void Delete(std::string_view key) override {
     lines.push_back("del " + std::string(key));
@@ -42,8 +42,8 @@ TEST(BatchDedupTest, KeepsOnlyTheLastWriteOfEachKeyInOrder) {
   BatchDedup d;
   WriteBatch out;
   ASSERT_TRUE(d.Compact(in, &out));
-  EXPECT_EQ(List(out), (std::vector<std::string>{
-                           "put b 2 1234", "put a 4 99", "del d", "put c  0"}));
+  EXPECT_EQ(List(out), (std::vector<std::string>{"put b 2 1234", "put a 4 99",
+                                                 "del d", "put c  0"}));
   EXPECT_EQ(out.Count(), 4u);
 }
 
